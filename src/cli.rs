@@ -1,0 +1,500 @@
+//! The command line: clap definitions, one function per command, and the exit codes
+//! (0 ok, 1 runtime error, 2 usage, 78 invalid config).
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use jiff::civil::{Date, DateTime};
+use jiff::{Timestamp, Zoned};
+
+use crate::config::{Config, ConfigError, NextStep};
+use crate::output::{self, Style};
+use crate::plan::{self, Class, Event, History, Outcome, PromiseChoice};
+use crate::script::Scripts;
+use crate::state::State;
+
+/// Exit code for an invalid config (EX_CONFIG), so systemd does not restart-loop on it.
+pub const EXIT_CONFIG: u8 = 78;
+
+#[derive(Debug, Parser)]
+#[command(name = "ringback", version, about = "Get your calls returned: who to call next, when, and what to say.")]
+pub struct Cli {
+    /// Config file [default: $XDG_CONFIG_HOME/ringback/ringback.toml]
+    #[arg(long, global = true, env = "RINGBACK_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// State database [default: $XDG_STATE_HOME/ringback/ringback.db]
+    #[arg(long, global = true, env = "RINGBACK_STATE", value_name = "PATH")]
+    pub state: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the daemon in the foreground (digest, nudges, reload).
+    Run,
+    /// Validate the config and list ids kept in the state but gone from the config.
+    Check,
+    /// What is due by the end of the day, in agenda order.
+    Agenda {
+        /// RFC 3339, or YYYY-MM-DD[THH:MM] in me.timezone [default: now]
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+        /// Cover this many days from that day.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=366))]
+        days: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The one thing to do now.
+    Next {
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record what happened with a prospect.
+    Log(LogArgs),
+    /// A prospect's logged events.
+    History {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the morning digest (or send it now with --send).
+    Digest {
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+        /// Send it now through notify.email instead of printing it.
+        #[arg(long)]
+        send: bool,
+    },
+    /// Write a commented starter config (never overwrites).
+    Init,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LogArgs {
+    /// The prospect's id (its key under [prospects]).
+    pub id: String,
+    /// voicemail, no-answer, gatekeeper, emailed, spoke, replied, meeting, drip-sent,
+    /// not-interested, won, lost, opted-out or snooze
+    pub outcome: Outcome,
+    /// When it happened [default: now]
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    /// You told them you will call on DATE unless you hear back first.
+    #[arg(long, value_name = "DATE", conflicts_with = "no_promise")]
+    pub promise: Option<Date>,
+    /// A voicemail that promised nothing.
+    #[arg(long)]
+    pub no_promise: bool,
+    /// An agreed next step on DATE (with --what).
+    #[arg(long, value_name = "DATE", requires = "what")]
+    pub next_step: Option<Date>,
+    #[arg(long, value_name = "TEXT", requires = "next_step")]
+    pub what: Option<String>,
+    /// For snooze: nothing is due before DATE.
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<Date>,
+    /// For drip-sent: which drip item went out [default: the next in rotation].
+    #[arg(long, value_name = "TITLE")]
+    pub item: Option<String>,
+}
+
+/// Why a command failed, which decides the exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0:#}")]
+    Runtime(#[from] anyhow::Error),
+}
+
+impl From<crate::state::StateError> for Failure {
+    fn from(e: crate::state::StateError) -> Self {
+        Failure::Runtime(e.into())
+    }
+}
+
+impl Failure {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Config(_) => EXIT_CONFIG,
+            Failure::Usage(_) => 2,
+            Failure::Runtime(_) => 1,
+        }
+    }
+}
+
+/// Parses the process's arguments and runs; the binary's whole `main`.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            let _ = std::io::stdout().flush();
+            eprintln!("ringback: {failure}");
+            ExitCode::from(failure.exit_code())
+        }
+    }
+}
+
+/// Runs one command.
+///
+/// # Errors
+/// A [`Failure`] whose [`Failure::exit_code`] the binary exits with.
+pub fn run(cli: Cli) -> Result<(), Failure> {
+    let config_path = cli.config.clone().unwrap_or_else(default_config_path);
+    let state_path = cli.state.clone().unwrap_or_else(default_state_path);
+    let paths = Paths { config: config_path, state: state_path };
+    match cli.command {
+        Command::Init => init(&paths.config),
+        Command::Check => check(&paths),
+        Command::Agenda { at, days, json } => agenda(&paths, at.as_deref(), days, json),
+        Command::Next { at, json } => next(&paths, at.as_deref(), json),
+        Command::Log(args) => log(&paths, args),
+        Command::History { id, json } => history(&paths, &id, json),
+        Command::Digest { at, send } => digest(&paths, at.as_deref(), send),
+        Command::Run => Err(Failure::Usage(
+            "`ringback run` (the daemon) is not built yet: use `ringback agenda` and `ringback digest`".into(),
+        )),
+    }
+}
+
+/// Where the config and state live for this invocation.
+pub struct Paths {
+    pub config: PathBuf,
+    pub state: PathBuf,
+}
+
+fn xdg(var: &str, fallback: &str) -> PathBuf {
+    match std::env::var_os(var).filter(|v| !v.is_empty()) {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(fallback),
+    }
+}
+
+pub fn default_config_path() -> PathBuf {
+    xdg("XDG_CONFIG_HOME", ".config").join("ringback/ringback.toml")
+}
+
+pub fn default_state_path() -> PathBuf {
+    xdg("XDG_STATE_HOME", ".local/state").join("ringback/ringback.db")
+}
+
+/// Parses `--at`: RFC 3339, or `YYYY-MM-DD[THH:MM[:SS]]` in my zone.
+///
+/// # Errors
+/// A usage failure naming the accepted forms.
+pub fn parse_at(text: &str, config: &Config) -> Result<Timestamp, Failure> {
+    if let Ok(ts) = text.parse::<Timestamp>() {
+        return Ok(ts);
+    }
+    let tz = config.me.timezone.clone();
+    let civil = text
+        .parse::<DateTime>()
+        .ok()
+        .filter(|_| text.contains('T') || text.contains(' '))
+        .or_else(|| text.parse::<Date>().ok().map(|d| d.to_datetime(jiff::civil::Time::midnight())));
+    civil
+        .and_then(|dt| dt.to_zoned(tz).ok())
+        .map(|z| z.timestamp())
+        .ok_or_else(|| {
+            Failure::Usage(format!(
+                "invalid time `{text}`: expected RFC 3339 (2026-11-24T07:00:00-05:00) or YYYY-MM-DD[THH:MM] in {}",
+                config.me.timezone_name
+            ))
+        })
+}
+
+fn load(paths: &Paths) -> Result<Config, Failure> {
+    Ok(Config::from_path(&paths.config)?)
+}
+
+/// Opens the state and loads the history, recording first sightings of config entries.
+fn load_history(paths: &Paths, config: &Config) -> Result<(State, History), Failure> {
+    let mut state = State::open(&paths.state)?;
+    let mut history = state.history()?;
+    state.mark_seen(config, &mut history, Timestamp::now())?;
+    Ok((state, history))
+}
+
+fn print(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        // A closed pipe (`ringback agenda | head`) is not an error worth a message.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.map_err(|e| Failure::Runtime(anyhow::anyhow!("cannot write output: {e}"))),
+    }
+}
+
+fn json_line(value: &serde_json::Value) -> Result<(), Failure> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| Failure::Runtime(e.into()))?;
+    print(&format!("{text}\n"))
+}
+
+fn at_or_now(at: Option<&str>, config: &Config) -> Result<Timestamp, Failure> {
+    at.map_or_else(|| Ok(Timestamp::now()), |t| parse_at(t, config))
+}
+
+fn agenda(paths: &Paths, at: Option<&str>, days: u32, json: bool) -> Result<(), Failure> {
+    let config = load(paths)?;
+    let at = at_or_now(at, &config)?;
+    let (_state, history) = load_history(paths, &config)?;
+    let agenda = plan::plan(&config, &history, at, days);
+    if json {
+        json_line(&output::agenda_json(&config, &agenda, &Scripts::new(&config)))
+    } else {
+        print(&output::agenda_text(&config, &agenda, Style::detect()))
+    }
+}
+
+fn next(paths: &Paths, at: Option<&str>, json: bool) -> Result<(), Failure> {
+    let config = load(paths)?;
+    let at = at_or_now(at, &config)?;
+    let (_state, history) = load_history(paths, &config)?;
+    let agenda = plan::plan(&config, &history, at, 1);
+    let item = plan::next(&agenda);
+    let scripts = Scripts::new(&config);
+    if json {
+        json_line(&item.map_or(serde_json::Value::Null, |i| output::item_json(&config, i, &scripts)))
+    } else {
+        print(&output::next_text(&config, item, &scripts, Style::detect()))
+    }
+}
+
+fn digest(paths: &Paths, at: Option<&str>, send: bool) -> Result<(), Failure> {
+    let config = load(paths)?;
+    let at = at_or_now(at, &config)?;
+    let (_state, history) = load_history(paths, &config)?;
+    let today = at.to_zoned(config.me.timezone.clone()).date();
+    let agenda = plan::plan(&config, &history, at, output::coming_up_days(&config, today));
+    if send {
+        return Err(Failure::Usage("`ringback digest --send` is not built yet: the digest prints only".into()));
+    }
+    print(&output::digest_text(&config, &agenda, &Scripts::new(&config)))
+}
+
+fn history(paths: &Paths, id: &str, json: bool) -> Result<(), Failure> {
+    let config = load(paths)?;
+    let state = State::open(&paths.state)?;
+    let events = state.events_of(id)?;
+    if events.is_empty() && !config.prospects.contains_key(id) {
+        return Err(unknown_prospect(&config, id));
+    }
+    if json {
+        json_line(&output::history_json(&config, id, &events))
+    } else {
+        print(&output::history_text(&config, id, &events, Style::detect()))
+    }
+}
+
+fn unknown_prospect(config: &Config, id: &str) -> Failure {
+    let close = config
+        .prospects
+        .keys()
+        .min_by_key(|k| edit_distance(k, id))
+        .filter(|k| edit_distance(k, id) <= 3);
+    let hint = match close {
+        Some(k) => format!(": did you mean `{k}`?"),
+        None => format!(": ids are the keys under [prospects] in {}", config.display_path()),
+    };
+    Failure::Usage(format!("unknown prospect `{id}`{hint}"))
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            let next = (row[j] + 1).min(row[j + 1] + 1).min(prev + cost);
+            prev = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+fn log(paths: &Paths, args: LogArgs) -> Result<(), Failure> {
+    let config = load(paths)?;
+    let Some(prospect) = config.prospects.get(&args.id) else {
+        return Err(unknown_prospect(&config, &args.id));
+    };
+    let now = Timestamp::now();
+    let at = at_or_now(args.at.as_deref(), &config)?;
+    let class = args.outcome.class();
+    let outcome = args.outcome;
+    if (args.promise.is_some() || args.no_promise) && !matches!(class, Class::Attempt | Class::Contact) {
+        return Err(Failure::Usage(format!(
+            "--promise and --no-promise go with an attempt or a contact, not `{outcome}`"
+        )));
+    }
+    match (outcome, args.until) {
+        (Outcome::Snooze, None) => return Err(Failure::Usage("snooze needs --until DATE".into())),
+        (Outcome::Snooze, Some(until)) if until <= at.to_zoned(config.me.timezone.clone()).date() => {
+            return Err(Failure::Usage(format!("--until {until} is not after the snooze itself")));
+        }
+        (o, Some(_)) if o != Outcome::Snooze => {
+            return Err(Failure::Usage(format!("--until goes with snooze, not `{o}`")));
+        }
+        _ => {}
+    }
+    if let Some(title) = &args.item {
+        if outcome != Outcome::DripSent {
+            return Err(Failure::Usage(format!("--item goes with drip-sent, not `{outcome}`")));
+        }
+        let drip = config.cadence_of(prospect).then.as_ref().and_then(|d| config.drips.get(d));
+        match drip {
+            Some(d) if d.items.iter().any(|i| &i.title == title) => {}
+            Some(d) => {
+                let titles: Vec<String> = d.items.iter().map(|i| format!("`{}`", i.title)).collect();
+                return Err(Failure::Usage(format!(
+                    "unknown drip item `{title}`: expected one of {}",
+                    titles.join(", ")
+                )));
+            }
+            None => {
+                return Err(Failure::Usage(format!(
+                    "`{}` follows the `{}` cadence, which has no drip (`then`)",
+                    args.id, prospect.cadence
+                )));
+            }
+        }
+    }
+    if let Some(what) = &args.what
+        && what.trim().is_empty()
+    {
+        return Err(Failure::Usage("--what needs the topic you agreed on".into()));
+    }
+    let event = Event {
+        seq: 0,
+        prospect: args.id.clone(),
+        at,
+        outcome,
+        note: args.note,
+        promise: match (args.promise, args.no_promise) {
+            (Some(d), _) => PromiseChoice::On(d),
+            (None, true) => PromiseChoice::Skip,
+            (None, false) => PromiseChoice::Auto,
+        },
+        next_step: args.next_step.zip(args.what).map(|(on, what)| NextStep { on, what }),
+        until: args.until,
+        item: args.item,
+    };
+    let (mut state, mut history) = load_history(paths, &config)?;
+    let seq = state.append(&event, now)?;
+    history.push(Event { seq, ..event });
+
+    let when = at.to_zoned(config.me.timezone.clone());
+    let mut message = format!(
+        "logged {outcome} for {} at {}\n",
+        prospect.name,
+        when.strftime("%a %-d %b %H:%M")
+    );
+    message.push_str(&after_log(&config, &history, &args.id, now.max(at)));
+    print(&message)
+}
+
+/// What is next for a prospect after logging, so the person sees the promise they made.
+fn after_log(config: &Config, history: &History, id: &str, at: Timestamp) -> String {
+    let agenda = plan::plan(config, history, at, 400);
+    let mut lines = String::new();
+    for item in agenda.items.iter().filter(|i| i.prospect == id) {
+        let what = match item.kind {
+            plan::Kind::Promise => "promised callback",
+            plan::Kind::NextStep => "next step",
+            plan::Kind::Call => "call",
+            plan::Kind::Email => "email",
+            plan::Kind::Drip => "drip",
+        };
+        lines.push_str(&format!("  next: {what} on {} — {}\n", plan::short_date(item.due), item.why));
+    }
+    if lines.is_empty() {
+        lines.push_str("  nothing more is due for them\n");
+    }
+    lines
+}
+
+fn check(paths: &Paths) -> Result<(), Failure> {
+    let config = load(paths)?;
+    let (state, history) = load_history(paths, &config)?;
+    let now = Zoned::now().with_time_zone(config.me.timezone.clone());
+    let mut out = format!("{}: ok\n", config.display_path());
+    let count = |s: crate::config::Status| config.prospects.values().filter(|p| p.status == s).count();
+    use crate::config::Status;
+    let closed = count(Status::Won) + count(Status::Lost) + count(Status::OptedOut);
+    out.push_str(&format!(
+        "  {} prospects: {} active, {} paused, {closed} closed; {} cadences; {} drips\n",
+        config.prospects.len(),
+        count(Status::Active),
+        count(Status::Paused),
+        config.cadences.len(),
+        config.drips.len()
+    ));
+    out.push_str(&format!("  time zone: {}\n", config.me.timezone_name));
+    match config.schedule.digest.find_next_occurrence(&now, false) {
+        Ok(next) => out.push_str(&format!(
+            "  next digest: {} ({})\n",
+            next.strftime("%a %-d %b %H:%M"),
+            config.schedule.digest_pattern
+        )),
+        Err(e) => out.push_str(&format!("  next digest: none ({e})\n")),
+    }
+    let email = match config.notify.email.as_ref().map(|e| &e.transport) {
+        None => "off (no [notify.email])".to_owned(),
+        Some(crate::config::Transport::File { dir }) => format!("file transport, .eml files in {}", dir.display()),
+        Some(crate::config::Transport::Sendmail { command }) => format!("sendmail ({})", command.display()),
+        Some(crate::config::Transport::Smtp(s)) => format!("smtp {}:{} ({:?})", s.host, s.port, s.security),
+    };
+    out.push_str(&format!("  email: {email}\n  desktop: {}\n", if config.notify.desktop { "on" } else { "off" }));
+    out.push_str(&format!("  state: {} ({} events)\n", state.path().display(), history.events.values().map(Vec::len).sum::<usize>()));
+    let mut orphans: Vec<(String, i64)> =
+        state.known_ids()?.into_iter().filter(|(id, _)| !config.prospects.contains_key(id)).collect();
+    orphans.sort();
+    if !orphans.is_empty() {
+        out.push_str("  in the state but not in the config (kept, never deleted):\n");
+        for (id, n) in orphans {
+            out.push_str(&format!("    {id} ({})\n", if n == 1 { "1 event".to_owned() } else { format!("{n} events") }));
+        }
+    }
+    print(&out)
+}
+
+/// The starter config `ringback init` writes.
+pub const STARTER: &str = include_str!("../config/starter.toml");
+
+fn init(path: &Path) -> Result<(), Failure> {
+    use std::os::unix::fs::OpenOptionsExt;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Failure::Runtime(anyhow::anyhow!("cannot create `{}`: {e}", dir.display())))?;
+    }
+    // create_new refuses atomically if the file exists, so nothing is ever overwritten.
+    let file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path);
+    let mut file = match file {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(Failure::Runtime(anyhow::anyhow!(
+                "`{}` already exists: init never overwrites a config; edit it, or pass --config NEW_PATH",
+                path.display()
+            )));
+        }
+        Err(e) => return Err(Failure::Runtime(anyhow::anyhow!("cannot create `{}`: {e}", path.display()))),
+    };
+    file.write_all(STARTER.as_bytes())
+        .map_err(|e| Failure::Runtime(anyhow::anyhow!("cannot write `{}`: {e}", path.display())))?;
+    print(&format!(
+        "wrote a starter config to {}\nedit [me] and [prospects], then run `ringback check` and `ringback agenda`\n",
+        path.display()
+    ))
+}

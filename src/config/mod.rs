@@ -1,0 +1,1100 @@
+//! The config file: parsed into [`raw`] structs, then validated into a [`Config`] whose types
+//! cannot hold a bad zone, cron, window, duration, date or a dangling reference.
+//!
+//! [`Config::from_str`] takes text so tests can feed strings; [`Config::from_path`] adds the file
+//! name to every diagnostic and checks the file's permissions for a literal SMTP password.
+
+mod diag;
+mod raw;
+mod units;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use jiff::SignedDuration;
+use jiff::civil::{Date, Weekday};
+use jiff::tz::TimeZone;
+use serde::Deserialize;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+pub use diag::{ConfigError, Diagnostic, line_column};
+pub use units::{Wait, Window, parse_clock, parse_weekday};
+
+use crate::script;
+
+/// A validated config: everything the planner and the daemon need, nothing they must re-check.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where it was read from, for messages; `None` when parsed from a string.
+    pub path: Option<PathBuf>,
+    pub me: Me,
+    pub schedule: Schedule,
+    pub notify: Notify,
+    pub defaults: Defaults,
+    pub cadences: BTreeMap<String, Cadence>,
+    pub drips: BTreeMap<String, Drip>,
+    pub prospects: BTreeMap<String, Prospect>,
+    /// Template sources by name: the built-in defaults overlaid with `[templates]`.
+    pub templates: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Me {
+    pub name: String,
+    pub phone: Option<String>,
+    pub timezone: TimeZone,
+    /// The IANA name as written (or the system's), for display.
+    pub timezone_name: String,
+    pub calendar: Calendar,
+    /// Cadence calls beyond this many a day roll to the next workday; `None` means no cap.
+    pub max_calls_per_day: Option<usize>,
+}
+
+/// Which days count as working days: the weekly pattern minus holidays and time away.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Calendar {
+    pub workdays: [bool; 7],
+    pub holidays: BTreeSet<Date>,
+    /// Inclusive ranges of time off.
+    pub away: Vec<(Date, Date)>,
+}
+
+impl Default for Calendar {
+    fn default() -> Self {
+        let mut workdays = [false; 7];
+        for day in 0..5 {
+            workdays[day] = true;
+        }
+        Calendar { workdays, holidays: BTreeSet::new(), away: Vec::new() }
+    }
+}
+
+impl Calendar {
+    /// Whether something may fall due on this day.
+    pub fn is_workday(&self, date: Date) -> bool {
+        self.workdays[weekday_index(date.weekday())]
+            && !self.holidays.contains(&date)
+            && !self.away.iter().any(|&(from, to)| from <= date && date <= to)
+    }
+
+    /// The day itself if it is a workday, else the next one.
+    pub fn on_or_after(&self, mut date: Date) -> Date {
+        // Validation guarantees at least one workday a week, so this ends; the bound guards
+        // against absurd away ranges all the same.
+        for _ in 0..5000 {
+            if self.is_workday(date) {
+                return date;
+            }
+            date = date.tomorrow().unwrap_or(date);
+        }
+        date
+    }
+
+    /// The first workday strictly after this day.
+    pub fn next_after(&self, date: Date) -> Date {
+        self.on_or_after(date.tomorrow().unwrap_or(date))
+    }
+
+    /// The last workday strictly before this day.
+    pub fn previous_before(&self, mut date: Date) -> Date {
+        for _ in 0..5000 {
+            date = date.yesterday().unwrap_or(date);
+            if self.is_workday(date) {
+                return date;
+            }
+        }
+        date
+    }
+
+    /// A wait added to a date, landing on a workday: calendar units are added then moved
+    /// forward to a workday; workdays are counted one by one.
+    pub fn add(&self, wait: Wait, date: Date) -> Date {
+        match wait {
+            Wait::Workdays(n) => {
+                let mut day = date;
+                for _ in 0..n {
+                    day = self.next_after(day);
+                }
+                self.on_or_after(day)
+            }
+            other => self.on_or_after(other.add_calendar(date)),
+        }
+    }
+}
+
+fn weekday_index(day: Weekday) -> usize {
+    day.to_monday_zero_offset() as usize
+}
+
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    pub digest: croner::Cron,
+    pub digest_pattern: String,
+    pub nudge: SignedDuration,
+    pub quiet_hours: Option<Window>,
+    pub catch_up: SignedDuration,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Notify {
+    pub desktop: bool,
+    pub email: Option<Email>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Email {
+    pub to: String,
+    pub from: String,
+    pub transport: Transport,
+}
+
+#[derive(Debug, Clone)]
+pub enum Transport {
+    /// One `.eml` file per message in this folder.
+    File { dir: PathBuf },
+    Sendmail { command: PathBuf },
+    Smtp(Smtp),
+}
+
+#[derive(Debug, Clone)]
+pub struct Smtp {
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+    pub username: Option<String>,
+    pub password: PasswordSource,
+    pub ca_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Security {
+    StartTls,
+    Tls,
+    None,
+}
+
+/// Where the SMTP password comes from. The literal variant is only built from a private file.
+#[derive(Clone)]
+pub enum PasswordSource {
+    /// No `password*` key: the systemd credential `smtp-password`, if present.
+    Credential,
+    Command(String),
+    File(PathBuf),
+    Literal(String),
+}
+
+impl std::fmt::Debug for PasswordSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PasswordSource::Credential => f.write_str("Credential"),
+            PasswordSource::Command(c) => write!(f, "Command({c:?})"),
+            PasswordSource::File(p) => write!(f, "File({p:?})"),
+            PasswordSource::Literal(_) => f.write_str("Literal(<redacted>)"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Defaults {
+    pub cadence: String,
+    pub call_windows: Vec<Window>,
+    pub keep_in_touch: Wait,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Action {
+    Call,
+    Email,
+}
+
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub wait: Wait,
+    pub action: Action,
+    pub note: Option<String>,
+    /// Template name for this step's script; the action's default when absent.
+    pub template: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Cadence {
+    pub steps: Vec<Step>,
+    /// Drip to start after the last step (or `not-interested`).
+    pub then: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Drip {
+    pub every: Wait,
+    pub items: Vec<DripItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DripItem {
+    pub title: String,
+    pub url: Option<String>,
+}
+
+/// How warm a prospect is; the derived order is the agenda's (client first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Relationship {
+    Client,
+    Warm,
+    Met,
+    Cold,
+}
+
+impl Relationship {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Relationship::Client => "client",
+            Relationship::Warm => "warm",
+            Relationship::Met => "met",
+            Relationship::Cold => "cold",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Active,
+    Paused,
+    Won,
+    Lost,
+    OptedOut,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Paused => "paused",
+            Status::Won => "won",
+            Status::Lost => "lost",
+            Status::OptedOut => "opted-out",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Prospect {
+    pub id: String,
+    pub name: String,
+    pub company: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub timezone: TimeZone,
+    pub timezone_name: String,
+    pub relationship: Relationship,
+    pub since: Option<Date>,
+    /// Always names a cadence in [`Config::cadences`].
+    pub cadence: String,
+    pub call_windows: Vec<Window>,
+    pub hook: Option<String>,
+    pub value: Option<String>,
+    pub gatekeeper: Option<String>,
+    pub boss: Option<String>,
+    pub promised_callback: Option<Date>,
+    pub next_step: Option<NextStep>,
+    pub status: Status,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NextStep {
+    pub on: Date,
+    pub what: String,
+}
+
+const SECTIONS: &[&str] =
+    &["me", "schedule", "notify", "defaults", "cadences", "drips", "prospects", "templates"];
+
+impl Config {
+    /// Reads and validates a config file.
+    ///
+    /// # Errors
+    /// Every problem in the file, each as `file:line:column: key: message`.
+    pub fn from_path(path: &Path) -> Result<Config, ConfigError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            let hint = if e.kind() == std::io::ErrorKind::NotFound {
+                ": create one with `ringback init` or pass --config"
+            } else {
+                ""
+            };
+            ConfigError::whole_file(&file, format!("cannot read the config: {e}{hint}"))
+        })?;
+        let private = file_is_private(path);
+        let mut config = parse(&text, &file, private)?;
+        config.path = Some(path.to_path_buf());
+        // Relative paths in the file mean "next to the config", wherever ringback runs from.
+        if let (Some(base), Some(email)) = (path.parent(), config.notify.email.as_mut()) {
+            let anchor = |p: &mut PathBuf| {
+                if p.is_relative() {
+                    *p = base.join(&*p);
+                }
+            };
+            match &mut email.transport {
+                Transport::File { dir } => anchor(dir),
+                Transport::Sendmail { command } if command.components().count() > 1 => anchor(command),
+                Transport::Sendmail { .. } => {}
+                Transport::Smtp(smtp) => {
+                    if let PasswordSource::File(f) = &mut smtp.password {
+                        anchor(f);
+                    }
+                    if let Some(ca) = &mut smtp.ca_file {
+                        anchor(ca);
+                    }
+                }
+            }
+        }
+        Ok(config)
+    }
+
+    /// Validates config text; diagnostics name `<config>` as the file.
+    ///
+    /// # Errors
+    /// Every problem found, as with [`Config::from_path`].
+    pub fn from_str(text: &str) -> Result<Config, ConfigError> {
+        parse(text, "<config>", Privacy::Private)
+    }
+
+    /// The cadence a prospect follows (validation guarantees it exists).
+    pub fn cadence_of(&self, prospect: &Prospect) -> &Cadence {
+        &self.cadences[&prospect.cadence]
+    }
+
+    /// Where the config was read from, for messages.
+    pub fn display_path(&self) -> String {
+        self.path.as_ref().map_or_else(|| "<config>".to_owned(), |p| p.display().to_string())
+    }
+}
+
+/// Whether the config file may hold a literal secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Privacy {
+    Private,
+    /// Readable by group or others, with its mode for the message.
+    Shared(u32),
+}
+
+fn file_is_private(path: &Path) -> Privacy {
+    use std::os::unix::fs::PermissionsExt;
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.permissions().mode() & 0o044 != 0 => {
+            Privacy::Shared(meta.permissions().mode() & 0o777)
+        }
+        _ => Privacy::Private,
+    }
+}
+
+/// Collects diagnostics while validating, so one pass reports every problem in the file.
+struct Validator {
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Validator {
+    fn error(&mut self, span: Range<usize>, key: impl Into<String>, message: impl Into<String>) {
+        self.diagnostics.push(Diagnostic::new(span, key, message));
+    }
+
+    /// Deserializes one table entry into its raw struct, reporting serde's error at the
+    /// innermost key containing it.
+    fn section<'i, T: Deserialize<'i>>(&mut self, key: &str, value: Spanned<DeValue<'i>>) -> Option<T> {
+        let located = value.clone();
+        match T::deserialize(toml::de::ValueDeserializer::from(value)) {
+            Ok(parsed) => Some(parsed),
+            Err(e) => {
+                let span = e.span().unwrap_or_else(|| located.span());
+                let inner = innermost_key(&located, &span);
+                let key = if inner.is_empty() { key.to_owned() } else { format!("{key}.{inner}") };
+                self.error(span, key, serde_message(e.message()));
+                None
+            }
+        }
+    }
+
+    fn zone(&mut self, key: &str, name: &Spanned<String>) -> Option<TimeZone> {
+        match TimeZone::get(name.get_ref()) {
+            Ok(tz) => Some(tz),
+            Err(_) => {
+                self.error(
+                    name.span(),
+                    key,
+                    format!(
+                        "unknown time zone `{}`: expected an IANA name like `America/Toronto`",
+                        name.get_ref()
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn date(&mut self, key: &str, value: &Spanned<toml::value::Datetime>) -> Option<Date> {
+        units::toml_date(value.get_ref()).map_err(|m| self.error(value.span(), key, m)).ok()
+    }
+
+    fn wait(&mut self, key: &str, value: &Spanned<String>) -> Option<Wait> {
+        Wait::parse(value.get_ref()).map_err(|m| self.error(value.span(), key, m)).ok()
+    }
+
+    fn windows(&mut self, key: &str, value: &Spanned<Vec<Spanned<String>>>) -> Vec<Window> {
+        if value.get_ref().is_empty() {
+            self.error(value.span(), key, "expected at least one call window like `07:30-08:30`");
+        }
+        let mut windows: Vec<Window> = value
+            .get_ref()
+            .iter()
+            .filter_map(|w| {
+                Window::parse_call(w.get_ref()).map_err(|m| self.error(w.span(), key, m)).ok()
+            })
+            .collect();
+        windows.sort_by_key(|w| w.start);
+        windows
+    }
+
+    fn choice<T: Copy>(
+        &mut self,
+        key: &str,
+        value: &Spanned<String>,
+        options: &[(&str, T)],
+    ) -> Option<T> {
+        let found = options.iter().find(|(name, _)| *name == value.get_ref().as_str());
+        if found.is_none() {
+            let names: Vec<String> = options.iter().map(|(n, _)| format!("`{n}`")).collect();
+            self.error(
+                value.span(),
+                key,
+                format!("expected one of {}, found `{}`", names.join(", "), value.get_ref()),
+            );
+        }
+        found.map(|(_, v)| *v)
+    }
+}
+
+/// Serde's messages end with a period and sometimes span lines; ours are one lowercase line.
+fn serde_message(message: &str) -> String {
+    message.trim().trim_end_matches('.').replace('\n', " ")
+}
+
+/// The dotted path of the deepest key whose value contains `span`, relative to `value`.
+fn innermost_key(value: &Spanned<DeValue<'_>>, span: &Range<usize>) -> String {
+    let mut path = Vec::new();
+    let mut current = value;
+    'descend: loop {
+        match current.get_ref() {
+            DeValue::Table(table) => {
+                for (k, v) in table.iter() {
+                    let kspan = k.span();
+                    let vspan = v.span();
+                    let inside = |r: &Range<usize>| r.start <= span.start && span.end <= r.end;
+                    if inside(&vspan) || inside(&kspan) {
+                        path.push(k.get_ref().to_string());
+                        if inside(&kspan) {
+                            break 'descend;
+                        }
+                        current = v;
+                        continue 'descend;
+                    }
+                }
+                break;
+            }
+            DeValue::Array(array) => {
+                for (i, v) in array.iter().enumerate() {
+                    let vspan = v.span();
+                    if vspan.start <= span.start && span.end <= vspan.end {
+                        if let Some(last) = path.last_mut() {
+                            *last = format!("{last}[{i}]");
+                        }
+                        current = v;
+                        continue 'descend;
+                    }
+                }
+                break;
+            }
+            _ => break,
+        }
+    }
+    path.join(".")
+}
+
+/// A table-valued section's entries (`[prospects.x]`), reporting a non-table value.
+fn entries<'i>(
+    v: &mut Validator,
+    key: &str,
+    value: Spanned<DeValue<'i>>,
+) -> Vec<(Spanned<String>, Spanned<DeValue<'i>>)> {
+    let span = value.span();
+    match value.into_inner() {
+        DeValue::Table(table) => table
+            .into_iter()
+            .map(|(k, val)| (Spanned::new(k.span(), k.into_inner().into_owned()), val))
+            .collect(),
+        other => {
+            v.error(span, key, format!("expected a table, found {}", other.type_str()));
+            Vec::new()
+        }
+    }
+}
+
+fn parse(text: &str, file: &str, privacy: Privacy) -> Result<Config, ConfigError> {
+    let (document, syntax) = DeTable::parse_recoverable(text);
+    let mut v = Validator { diagnostics: Vec::new() };
+    for e in &syntax {
+        v.error(e.span().unwrap_or(0..0), "", serde_message(e.message()));
+    }
+    if !v.diagnostics.is_empty() {
+        return Err(ConfigError::render(file, text, v.diagnostics));
+    }
+
+    let mut sections: BTreeMap<&str, Spanned<DeValue<'_>>> = BTreeMap::new();
+    for (key, value) in document.into_inner() {
+        match SECTIONS.iter().find(|s| **s == key.get_ref().as_ref()) {
+            Some(name) => {
+                sections.insert(name, value);
+            }
+            None => v.error(
+                key.span(),
+                key.get_ref().to_string(),
+                format!("unknown section, expected one of {}", SECTIONS.join(", ")),
+            ),
+        }
+    }
+
+    let me_raw: Option<raw::Me> = match sections.remove("me") {
+        Some(value) => v.section("me", value),
+        None => {
+            v.error(0..0, "me", "missing section `[me]`: it needs at least `name`");
+            None
+        }
+    };
+    let schedule_raw: raw::Schedule =
+        sections.remove("schedule").and_then(|s| v.section("schedule", s)).unwrap_or_default();
+    let notify_raw: raw::Notify =
+        sections.remove("notify").and_then(|s| v.section("notify", s)).unwrap_or_default();
+    let defaults_raw: raw::Defaults =
+        sections.remove("defaults").and_then(|s| v.section("defaults", s)).unwrap_or_default();
+
+    let mut cadences_raw = Vec::new();
+    if let Some(value) = sections.remove("cadences") {
+        for (id, entry) in entries(&mut v, "cadences", value) {
+            let key = format!("cadences.{}", id.get_ref());
+            if let Some(c) = v.section::<raw::Cadence>(&key, entry) {
+                cadences_raw.push((id, c));
+            }
+        }
+    }
+    let mut drips_raw = Vec::new();
+    if let Some(value) = sections.remove("drips") {
+        for (id, entry) in entries(&mut v, "drips", value) {
+            let key = format!("drips.{}", id.get_ref());
+            if let Some(d) = v.section::<raw::Drip>(&key, entry) {
+                drips_raw.push((id, d));
+            }
+        }
+    }
+    let mut prospects_raw = Vec::new();
+    let mut prospect_ids = BTreeSet::new();
+    if let Some(value) = sections.remove("prospects") {
+        for (id, entry) in entries(&mut v, "prospects", value) {
+            let key = format!("prospects.{}", id.get_ref());
+            prospect_ids.insert(id.get_ref().clone());
+            if let Some(p) = v.section::<raw::Prospect>(&key, entry) {
+                prospects_raw.push((id, p));
+            }
+        }
+    }
+    let mut templates_raw: Vec<(Spanned<String>, Spanned<String>)> = Vec::new();
+    if let Some(value) = sections.remove("templates") {
+        for (name, entry) in entries(&mut v, "templates", value) {
+            let key = format!("templates.{}", name.get_ref());
+            if let Some(t) = v.section::<Spanned<String>>(&key, entry) {
+                templates_raw.push((name, t));
+            }
+        }
+    }
+
+    // Me.
+    let (timezone, timezone_name) = match me_raw.as_ref().and_then(|m| m.timezone.as_ref()) {
+        Some(name) => {
+            let tz = v.zone("me.timezone", name).unwrap_or(TimeZone::UTC);
+            (tz, name.get_ref().clone())
+        }
+        None => {
+            let tz = TimeZone::system();
+            let name = tz.iana_name().unwrap_or("UTC").to_owned();
+            (tz, name)
+        }
+    };
+    let mut calendar = Calendar::default();
+    let mut me = Me {
+        name: String::new(),
+        phone: None,
+        timezone: timezone.clone(),
+        timezone_name: timezone_name.clone(),
+        calendar: Calendar::default(),
+        max_calls_per_day: None,
+    };
+    if let Some(raw) = me_raw {
+        me.name = raw.name;
+        me.phone = raw.phone;
+        if let Some(days) = &raw.workdays {
+            calendar.workdays = [false; 7];
+            for day in days.get_ref() {
+                match parse_weekday(day.get_ref()) {
+                    Ok(d) => calendar.workdays[weekday_index(d)] = true,
+                    Err(m) => v.error(day.span(), "me.workdays", m),
+                }
+            }
+            if !calendar.workdays.iter().any(|d| *d) && days.get_ref().is_empty() {
+                v.error(days.span(), "me.workdays", "expected at least one workday");
+            }
+        }
+        for h in &raw.holidays {
+            if let Some(d) = v.date("me.holidays", h) {
+                calendar.holidays.insert(d);
+            }
+        }
+        for a in &raw.away {
+            let from = v.date("me.away.from", &a.get_ref().from);
+            let to = v.date("me.away.to", &a.get_ref().to);
+            if let (Some(from), Some(to)) = (from, to) {
+                if to < from {
+                    v.error(a.span(), "me.away", format!("`to` ({to}) is before `from` ({from})"));
+                } else if to.since(from).map(|s| s.get_days() > 366).unwrap_or(true) {
+                    v.error(a.span(), "me.away", "an away range is at most a year long");
+                } else {
+                    calendar.away.push((from, to));
+                }
+            }
+        }
+        if let Some(max) = &raw.max_calls_per_day {
+            match usize::try_from(*max.get_ref()) {
+                Ok(n) if n > 0 => me.max_calls_per_day = Some(n),
+                _ => v.error(
+                    max.span(),
+                    "me.max_calls_per_day",
+                    format!("expected a positive number of calls, found `{}`", max.get_ref()),
+                ),
+            }
+        }
+    }
+    me.calendar = calendar;
+
+    // Schedule.
+    let digest_pattern =
+        schedule_raw.digest.as_ref().map_or("0 7 * * Mon-Fri".to_owned(), |s| s.get_ref().clone());
+    let digest = match parse_cron(&digest_pattern) {
+        Ok(c) => Some(c),
+        Err(m) => {
+            let span = schedule_raw.digest.as_ref().map_or(0..0, |s| s.span());
+            v.error(span, "schedule.digest", m);
+            None
+        }
+    };
+    let clock = |v: &mut Validator, key: &str, value: &Option<Spanned<String>>, default: i64| {
+        value.as_ref().map_or(Some(SignedDuration::from_secs(default)), |s| {
+            parse_clock(s.get_ref()).map_err(|m| v.error(s.span(), key, m)).ok()
+        })
+    };
+    let nudge = clock(&mut v, "schedule.nudge", &schedule_raw.nudge, 5 * 60);
+    let catch_up = clock(&mut v, "schedule.catch_up", &schedule_raw.catch_up, 4 * 3600);
+    let quiet_hours = schedule_raw.quiet_hours.as_ref().and_then(|s| {
+        Window::parse_any(s.get_ref()).map_err(|m| v.error(s.span(), "schedule.quiet_hours", m)).ok()
+    });
+
+    // Notify.
+    let notify = Notify {
+        desktop: notify_raw.desktop.enabled,
+        email: notify_raw.email.and_then(|e| email(&mut v, e, privacy, file)),
+    };
+
+    // Templates: built-ins overlaid with the file's, each compiled to find syntax errors.
+    let mut templates = script::builtin_templates();
+    for (name, source) in templates_raw {
+        if let Err(e) = script::check_template(name.get_ref(), source.get_ref()) {
+            v.error(source.span(), format!("templates.{}", name.get_ref()), e);
+        } else {
+            templates.insert(name.get_ref().clone(), source.into_inner());
+        }
+    }
+
+    // Drips.
+    let mut drips = BTreeMap::new();
+    for (id, raw) in drips_raw {
+        let key = format!("drips.{}", id.get_ref());
+        let every = v.wait(&format!("{key}.every"), &raw.every);
+        if raw.items.get_ref().is_empty() {
+            v.error(raw.items.span(), format!("{key}.items"), "expected at least one drip item");
+        }
+        if let Some(Wait::Days(0) | Wait::Workdays(0) | Wait::Weeks(0) | Wait::Months(0)) = every {
+            v.error(raw.every.span(), format!("{key}.every"), "a drip interval must be longer than zero");
+        }
+        let items = raw
+            .items
+            .into_inner()
+            .into_iter()
+            .map(|i| DripItem { title: i.title, url: i.url })
+            .collect();
+        if let Some(every) = every {
+            drips.insert(id.into_inner(), Drip { every, items });
+        }
+    }
+    // Cadences.
+    let mut cadences = BTreeMap::new();
+    for (id, raw) in cadences_raw {
+        let key = format!("cadences.{}", id.get_ref());
+        if raw.steps.get_ref().is_empty() {
+            v.error(raw.steps.span(), format!("{key}.steps"), "expected at least one step");
+        }
+        let mut steps = Vec::new();
+        for (i, step) in raw.steps.get_ref().iter().enumerate() {
+            let step_key = format!("{key}.steps[{i}]");
+            let step = step.get_ref();
+            let wait = v.wait(&format!("{step_key}.wait"), &step.wait);
+            let action = v.choice(
+                &format!("{step_key}.action"),
+                &step.action,
+                &[("call", Action::Call), ("email", Action::Email)],
+            );
+            if let Some(t) = &step.template
+                && !templates.contains_key(t.get_ref())
+            {
+                v.error(
+                    t.span(),
+                    format!("{step_key}.template"),
+                    format!(
+                        "unknown template `{}`: expected a built-in ({}) or one defined under [templates]",
+                        t.get_ref(),
+                        script::BUILTIN_NAMES.join(", ")
+                    ),
+                );
+            }
+            if let (Some(wait), Some(action)) = (wait, action) {
+                steps.push(Step {
+                    wait,
+                    action,
+                    note: step.note.clone(),
+                    template: step.template.as_ref().map(|t| t.get_ref().clone()),
+                });
+            }
+        }
+        if let Some(then) = &raw.then
+            && !drips.contains_key(then.get_ref())
+        {
+            v.error(then.span(), format!("{key}.then"), unknown_ref("drip", then.get_ref(), drips.keys()));
+        }
+        cadences.insert(
+            id.into_inner(),
+            Cadence { steps, then: raw.then.map(|t| t.into_inner()) },
+        );
+    }
+
+    // Defaults.
+    let default_cadence = match &defaults_raw.cadence {
+        Some(c) => {
+            if !cadences.contains_key(c.get_ref()) {
+                v.error(c.span(), "defaults.cadence", unknown_ref("cadence", c.get_ref(), cadences.keys()));
+            }
+            c.get_ref().clone()
+        }
+        None => "standard".to_owned(),
+    };
+    let default_windows = match &defaults_raw.call_windows {
+        Some(w) => v.windows("defaults.call_windows", w),
+        None => vec![
+            Window::parse_call("07:30-08:30").expect("valid"),
+            Window::parse_call("17:00-18:00").expect("valid"),
+        ],
+    };
+    let keep_in_touch = match &defaults_raw.keep_in_touch {
+        Some(w) => v.wait("defaults.keep_in_touch", w).unwrap_or(Wait::Days(30)),
+        None => Wait::Days(30),
+    };
+
+    // Prospects.
+    let mut prospects = BTreeMap::new();
+    for (id, raw) in prospects_raw {
+        let key = format!("prospects.{}", id.get_ref());
+        if !valid_id(id.get_ref()) {
+            v.error(
+                id.span(),
+                key.clone(),
+                "a prospect id uses letters, digits, `-`, `_` and `.` only (it is typed on the command line)",
+            );
+        }
+        let (tz, tz_name) = match &raw.timezone {
+            Some(name) => (
+                v.zone(&format!("{key}.timezone"), name).unwrap_or(TimeZone::UTC),
+                name.get_ref().clone(),
+            ),
+            None => (timezone.clone(), timezone_name.clone()),
+        };
+        let relationship = raw.relationship.as_ref().map_or(Some(Relationship::Cold), |r| {
+            v.choice(
+                &format!("{key}.relationship"),
+                r,
+                &[
+                    ("cold", Relationship::Cold),
+                    ("met", Relationship::Met),
+                    ("warm", Relationship::Warm),
+                    ("client", Relationship::Client),
+                ],
+            )
+        });
+        let status = raw.status.as_ref().map_or(Some(Status::Active), |s| {
+            v.choice(
+                &format!("{key}.status"),
+                s,
+                &[
+                    ("active", Status::Active),
+                    ("paused", Status::Paused),
+                    ("won", Status::Won),
+                    ("lost", Status::Lost),
+                    ("opted-out", Status::OptedOut),
+                ],
+            )
+        });
+        let cadence = match &raw.cadence {
+            Some(c) => {
+                if !cadences.contains_key(c.get_ref()) {
+                    v.error(
+                        c.span(),
+                        format!("{key}.cadence"),
+                        unknown_ref("cadence", c.get_ref(), cadences.keys()),
+                    );
+                }
+                c.get_ref().clone()
+            }
+            None => {
+                if !cadences.contains_key(&default_cadence) && defaults_raw.cadence.is_none() {
+                    v.error(
+                        id.span(),
+                        format!("{key}.cadence"),
+                        format!(
+                            "no cadence given and the default `{default_cadence}` is not defined: add [cadences.{default_cadence}] or set defaults.cadence"
+                        ),
+                    );
+                }
+                default_cadence.clone()
+            }
+        };
+        let call_windows = match &raw.call_windows {
+            Some(w) => v.windows(&format!("{key}.call_windows"), w),
+            None => default_windows.clone(),
+        };
+        let since = raw.since.as_ref().and_then(|d| v.date(&format!("{key}.since"), d));
+        let promised_callback =
+            raw.promised_callback.as_ref().and_then(|d| v.date(&format!("{key}.promised_callback"), d));
+        let next_step = raw.next_step.as_ref().and_then(|n| {
+            let on = v.date(&format!("{key}.next_step.on"), &n.get_ref().on)?;
+            Some(NextStep { on, what: n.get_ref().what.clone() })
+        });
+        if let (Some(relationship), Some(status)) = (relationship, status) {
+            prospects.insert(
+                id.get_ref().clone(),
+                Prospect {
+                    id: id.into_inner(),
+                    name: raw.name,
+                    company: raw.company,
+                    phone: raw.phone,
+                    email: raw.email,
+                    timezone: tz,
+                    timezone_name: tz_name,
+                    relationship,
+                    since,
+                    cadence,
+                    call_windows,
+                    hook: raw.hook,
+                    value: raw.value,
+                    gatekeeper: raw.gatekeeper,
+                    boss: raw.boss,
+                    promised_callback,
+                    next_step,
+                    status,
+                },
+            );
+        }
+    }
+
+    if !v.diagnostics.is_empty() {
+        return Err(ConfigError::render(file, text, v.diagnostics));
+    }
+    Ok(Config {
+        path: None,
+        me,
+        schedule: Schedule {
+            digest: digest.expect("no diagnostics means the cron parsed"),
+            digest_pattern,
+            nudge: nudge.expect("validated"),
+            quiet_hours,
+            catch_up: catch_up.expect("validated"),
+        },
+        notify,
+        defaults: Defaults { cadence: default_cadence, call_windows: default_windows, keep_in_touch },
+        cadences,
+        drips,
+        prospects,
+        templates,
+    })
+}
+
+fn unknown_ref<'a>(what: &str, name: &str, known: impl Iterator<Item = &'a String>) -> String {
+    let known: Vec<String> = known.map(|k| format!("`{k}`")).collect();
+    if known.is_empty() {
+        format!("unknown {what} `{name}`: none is defined")
+    } else {
+        format!("unknown {what} `{name}`: expected one of {}", known.join(", "))
+    }
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && !id.starts_with('-')
+        && id.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// Parses a 5-field cron, or 6 with seconds first; day-of-month and day-of-week combine with OR.
+pub fn parse_cron(pattern: &str) -> Result<croner::Cron, String> {
+    let fields = pattern.split_whitespace().count();
+    let is_alias = pattern.trim_start().starts_with('@');
+    if !is_alias && !(fields == 5 || fields == 6) {
+        return Err(format!(
+            "expected a cron expression of 5 fields (or 6 with seconds first), found {fields} in `{pattern}`"
+        ));
+    }
+    croner::parser::CronParser::builder()
+        .seconds(croner::parser::Seconds::Optional)
+        .year(croner::parser::Year::Disallowed)
+        .build()
+        .parse(pattern)
+        .map_err(|e| format!("invalid cron expression `{pattern}`: {e}"))
+}
+
+fn email(v: &mut Validator, raw: raw::Email, privacy: Privacy, file: &str) -> Option<Email> {
+    let mut ok = true;
+    for (key, addr) in [("notify.email.to", &raw.to), ("notify.email.from", &raw.from)] {
+        if addr.get_ref().parse::<lettre::message::Mailbox>().is_err() {
+            v.error(
+                addr.span(),
+                key,
+                format!("expected an address like `Dana <dana@example.com>`, found `{}`", addr.get_ref()),
+            );
+            ok = false;
+        }
+    }
+    let kind = v.choice(
+        "notify.email.transport",
+        &raw.transport,
+        &[("smtp", 0), ("sendmail", 1), ("file", 2)],
+    )?;
+    let transport = match kind {
+        2 => match &raw.dir {
+            Some(dir) => Transport::File { dir: expand_home(dir.get_ref()) },
+            None => {
+                v.error(raw.transport.span(), "notify.email.dir", "the file transport needs `dir`, the folder for .eml files");
+                return None;
+            }
+        },
+        1 => Transport::Sendmail {
+            command: raw.command.as_ref().map_or(PathBuf::from("/usr/sbin/sendmail"), |c| {
+                expand_home(c.get_ref())
+            }),
+        },
+        _ => {
+            let Some(smtp) = raw.smtp else {
+                v.error(
+                    raw.transport.span(),
+                    "notify.email.smtp",
+                    "the smtp transport needs a [notify.email.smtp] table with at least `host`",
+                );
+                return None;
+            };
+            let span = smtp.span();
+            let smtp = smtp.into_inner();
+            let security = smtp.security.as_ref().map_or(Some(Security::StartTls), |s| {
+                v.choice(
+                    "notify.email.smtp.security",
+                    s,
+                    &[("starttls", Security::StartTls), ("tls", Security::Tls), ("none", Security::None)],
+                )
+            })?;
+            let host = smtp.host.get_ref().clone();
+            if security == Security::None && !is_loopback(&host) {
+                v.error(
+                    smtp.security.as_ref().map_or(span.clone(), |s| s.span()),
+                    "notify.email.smtp.security",
+                    format!("`none` sends mail and passwords in clear text, so it is allowed only for loopback hosts, not `{host}`: use `starttls` or `tls`"),
+                );
+                ok = false;
+            }
+            let port = match &smtp.port {
+                Some(p) => match u16::try_from(*p.get_ref()) {
+                    Ok(port) if port > 0 => port,
+                    _ => {
+                        v.error(p.span(), "notify.email.smtp.port", format!("expected a port from 1 to 65535, found `{}`", p.get_ref()));
+                        return None;
+                    }
+                },
+                None => match security {
+                    Security::Tls => 465,
+                    Security::StartTls => 587,
+                    Security::None => 25,
+                },
+            };
+            let sources = [&smtp.password_command, &smtp.password_file, &smtp.password];
+            if sources.iter().filter(|s| s.is_some()).count() > 1 {
+                v.error(
+                    span,
+                    "notify.email.smtp",
+                    "give at most one of `password_command`, `password_file` and `password`",
+                );
+                return None;
+            }
+            let password = if let Some(c) = &smtp.password_command {
+                PasswordSource::Command(c.get_ref().clone())
+            } else if let Some(f) = &smtp.password_file {
+                PasswordSource::File(expand_home(f.get_ref()))
+            } else if let Some(p) = &smtp.password {
+                if let Privacy::Shared(mode) = privacy {
+                    // Never echo the value: only where it is and how to fix it.
+                    v.error(
+                        p.span(),
+                        "notify.email.smtp.password",
+                        format!(
+                            "a literal password is refused because {file} is readable by group or others (mode {mode:04o}): run `chmod 600 {file}`, or use `password_command`, `password_file` or the systemd credential `smtp-password`"
+                        ),
+                    );
+                    return None;
+                }
+                PasswordSource::Literal(p.get_ref().clone())
+            } else {
+                PasswordSource::Credential
+            };
+            Transport::Smtp(Smtp {
+                host,
+                port,
+                security,
+                username: smtp.username,
+                password,
+                ca_file: smtp.ca_file.as_ref().map(|c| expand_home(c.get_ref())),
+            })
+        }
+    };
+    ok.then(|| Email { to: raw.to.into_inner(), from: raw.from.into_inner(), transport })
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host.parse::<std::net::IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
+}
+
+/// `~/x` means the user's home; everything else is taken as written.
+fn expand_home(path: &str) -> PathBuf {
+    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => PathBuf::from(path),
+    }
+}

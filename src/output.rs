@@ -1,0 +1,404 @@
+//! What a person reads: the agenda, `next`, history and the digest as aligned terminal text, and
+//! the same as JSON in the shape DESIGN.md fixes.
+
+use std::fmt::Write as _;
+
+use jiff::Zoned;
+use jiff::civil::Date;
+use serde_json::{Value, json};
+
+use crate::config::{Config, Prospect};
+use crate::plan::{Agenda, Event, Item, Kind, PromiseChoice, Slot, short_date};
+use crate::script::Scripts;
+
+/// Whether to colour terminal output: only on a TTY, never with `NO_COLOR`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Style {
+    pub colour: bool,
+}
+
+impl Style {
+    pub fn detect() -> Style {
+        use std::io::IsTerminal;
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Style { colour: !no_color && std::io::stdout().is_terminal() }
+    }
+
+    fn paint(self, code: &str, text: &str) -> String {
+        if self.colour { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
+    }
+
+    fn bold(self, text: &str) -> String {
+        self.paint("1", text)
+    }
+
+    fn red(self, text: &str) -> String {
+        self.paint("31", text)
+    }
+
+    fn dim(self, text: &str) -> String {
+        self.paint("2", text)
+    }
+}
+
+fn rfc3339(z: &Zoned) -> String {
+    z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
+/// One agenda item as JSON, exactly as DESIGN.md shows it.
+pub fn item_json(config: &Config, item: &Item, scripts: &Scripts<'_>) -> Value {
+    let prospect = &config.prospects[&item.prospect];
+    json!({
+        "prospect": item.prospect,
+        "name": prospect.name,
+        "company": prospect.company,
+        "kind": item.kind.as_str(),
+        "action": item.kind.action(),
+        "due": item.due.to_string(),
+        "overdue": item.overdue,
+        "days_late": item.days_late,
+        "window": item.window.as_ref().map(|w| json!({ "start": rfc3339(&w.start), "end": rfc3339(&w.end) })),
+        "attempt": item.attempt,
+        "of": item.of,
+        "phone": prospect.phone,
+        "email": prospect.email,
+        "why": item.why,
+        "script": scripts.render(item),
+    })
+}
+
+/// The agenda as one JSON object.
+pub fn agenda_json(config: &Config, agenda: &Agenda, scripts: &Scripts<'_>) -> Value {
+    let items: Vec<Value> = agenda.items.iter().map(|i| item_json(config, i, scripts)).collect();
+    json!({ "at": rfc3339(&agenda.at), "items": items })
+}
+
+fn section_title(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Promise => "Promised callbacks",
+        Kind::NextStep => "Agreed next steps",
+        Kind::Call => "Calls",
+        Kind::Email => "Emails",
+        Kind::Drip => "Drips",
+    }
+}
+
+/// `Vancouver` for `America/Vancouver`.
+fn city(zone: &str) -> String {
+    zone.rsplit('/').next().unwrap_or(zone).replace('_', " ")
+}
+
+/// The window in my zone, and in the prospect's when that differs.
+pub fn window_text(config: &Config, prospect: &Prospect, slot: &Slot) -> String {
+    let mine = format!("{}-{}", slot.start.strftime("%H:%M"), slot.end.strftime("%H:%M"));
+    if prospect.timezone_name == config.me.timezone_name {
+        return mine;
+    }
+    let start = slot.start.with_time_zone(prospect.timezone.clone());
+    let end = slot.end.with_time_zone(prospect.timezone.clone());
+    let day = if start.date() != slot.start.date() { format!(" {}", start.strftime("%a")) } else { String::new() };
+    format!(
+        "{mine} ({}{day} {}-{})",
+        city(&prospect.timezone_name),
+        start.strftime("%H:%M"),
+        end.strftime("%H:%M")
+    )
+}
+
+fn who(prospect: &Prospect) -> String {
+    match &prospect.company {
+        Some(c) => format!("{} ({c})", prospect.name),
+        None => prospect.name.clone(),
+    }
+}
+
+fn when_text(config: &Config, item: &Item) -> String {
+    let prospect = &config.prospects[&item.prospect];
+    match (&item.window, item.kind.action()) {
+        (Some(slot), _) => window_text(config, prospect, slot),
+        (None, "call") => "windows closed".to_owned(),
+        _ => String::new(),
+    }
+}
+
+fn late_text(item: &Item) -> String {
+    match item.days_late {
+        0 => String::new(),
+        1 => "1 day late".to_owned(),
+        n => format!("{n} days late"),
+    }
+}
+
+/// The agenda for a terminal: a heading per day and section, one aligned row per item.
+pub fn agenda_text(config: &Config, agenda: &Agenda, style: Style) -> String {
+    let mut out = String::new();
+    let zone = &config.me.timezone_name;
+    let _ = writeln!(
+        out,
+        "{}",
+        style.bold(&format!(
+            "ringback agenda · {} {} ({zone})",
+            short_date(agenda.first_day),
+            agenda.at.strftime("%H:%M")
+        ))
+    );
+    if agenda.items.is_empty() {
+        let _ = writeln!(out, "\nNothing is due. Enjoy the quiet, or add prospects to {}.", config.display_path());
+        return out;
+    }
+    let rows: Vec<[String; 4]> = agenda
+        .items
+        .iter()
+        .map(|item| {
+            let prospect = &config.prospects[&item.prospect];
+            let contact = match item.kind.action() {
+                "call" => prospect.phone.clone().unwrap_or_default(),
+                _ => prospect.email.clone().unwrap_or_default(),
+            };
+            [who(prospect), contact, when_text(config, item), late_text(item)]
+        })
+        .collect();
+    let width = |col: usize| rows.iter().map(|r| r[col].chars().count()).max().unwrap_or(0);
+    let widths = [width(0), width(1), width(2)];
+    let mut last: Option<(Date, Kind)> = None;
+    for (item, row) in agenda.items.iter().zip(&rows) {
+        if agenda.days > 1 && last.map(|(d, _)| d) != Some(item.day) {
+            let _ = writeln!(out, "\n{}", style.bold(&format!("── {} ──", short_date(item.day))));
+            last = None;
+        }
+        if last.map(|(_, k)| k) != Some(item.kind) {
+            let count = agenda.items.iter().filter(|i| i.day == item.day && i.kind == item.kind).count();
+            let _ = writeln!(out, "\n{}", style.bold(&format!("{} ({count})", section_title(item.kind))));
+        }
+        last = Some((item.day, item.kind));
+        let line = format!(
+            "  {:<w0$}  {:<w1$}  {:<w2$}",
+            row[0],
+            row[1],
+            row[2],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2]
+        );
+        if row[3].is_empty() {
+            let _ = writeln!(out, "{}", line.trim_end());
+        } else {
+            let _ = writeln!(out, "{line}  {}", style.red(&row[3]));
+        }
+        let _ = writeln!(out, "    {}", style.dim(&item.why));
+    }
+    out
+}
+
+/// The single next thing, with its script.
+pub fn next_text(config: &Config, item: Option<&Item>, scripts: &Scripts<'_>, style: Style) -> String {
+    let Some(item) = item else {
+        return "Nothing is due now.\n".to_owned();
+    };
+    let prospect = &config.prospects[&item.prospect];
+    let mut out = String::new();
+    let verb = match item.kind.action() {
+        "call" => "Call",
+        "email" => "Email",
+        _ => "Send a drip to",
+    };
+    let _ = writeln!(out, "{}", style.bold(&format!("{verb} {}", who(prospect))));
+    let contact = if item.kind.action() == "call" { &prospect.phone } else { &prospect.email };
+    if let Some(c) = contact {
+        let _ = writeln!(out, "  {c}");
+    }
+    let when = when_text(config, item);
+    if !when.is_empty() {
+        let _ = writeln!(out, "  when: {when}");
+    }
+    let late = late_text(item);
+    if !late.is_empty() {
+        let _ = writeln!(out, "  {}", style.red(&late));
+    }
+    let _ = writeln!(out, "  why:  {}", item.why);
+    for (label, value) in [("gatekeeper", &prospect.gatekeeper), ("boss", &prospect.boss)] {
+        if let Some(v) = value {
+            let _ = writeln!(out, "  {label}: {v}");
+        }
+    }
+    let _ = writeln!(out, "\n{}", indent(&scripts.render(item), "  "));
+    out
+}
+
+fn indent(text: &str, prefix: &str) -> String {
+    text.lines().map(|l| if l.is_empty() { String::new() } else { format!("{prefix}{l}") }).collect::<Vec<_>>().join("\n")
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The digest's subject: the day and the counts, e.g.
+/// `ringback — Tue 24 Nov: 2 promised callbacks, 5 calls, 1 drip`.
+pub fn digest_subject(agenda: &Agenda) -> String {
+    let today: Vec<&Item> = agenda.items.iter().filter(|i| i.day == agenda.first_day).collect();
+    let count = |k: Kind| today.iter().filter(|i| i.kind == k).count();
+    let parts: Vec<String> = [
+        (Kind::Promise, "promised callback", "promised callbacks"),
+        (Kind::NextStep, "next step", "next steps"),
+        (Kind::Call, "call", "calls"),
+        (Kind::Email, "email", "emails"),
+        (Kind::Drip, "drip", "drips"),
+    ]
+    .into_iter()
+    .filter(|(k, _, _)| count(*k) > 0)
+    .map(|(k, one, many)| plural(count(k), one, many))
+    .collect();
+    let counts = if parts.is_empty() { "nothing due".to_owned() } else { parts.join(", ") };
+    format!("ringback — {}: {counts}", short_date(agenda.first_day))
+}
+
+/// The morning digest as plain text: today's sections in agenda order, each prospect with
+/// phone, window in both zones, why and script; then "Coming up" for the next three workdays.
+/// `agenda` must span those workdays (see [`coming_up_days`]).
+pub fn digest_text(config: &Config, agenda: &Agenda, scripts: &Scripts<'_>) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}\n", digest_subject(agenda));
+    let first = config.me.name.split_whitespace().next().unwrap_or("");
+    let _ = writeln!(out, "Good morning {first}. Here is {}.", short_date(agenda.first_day));
+    let today: Vec<&Item> = agenda.items.iter().filter(|i| i.day == agenda.first_day).collect();
+    if today.is_empty() {
+        let _ = writeln!(out, "\nNothing is due today.");
+    }
+    let mut last = None;
+    for item in &today {
+        if last != Some(item.kind) {
+            let count = today.iter().filter(|i| i.kind == item.kind).count();
+            let _ = writeln!(out, "\n== {} ({count}) ==", section_title(item.kind));
+            last = Some(item.kind);
+        }
+        let prospect = &config.prospects[&item.prospect];
+        let _ = writeln!(out, "\n* {}", who(prospect));
+        if item.kind.action() == "call" {
+            if let Some(phone) = &prospect.phone {
+                let _ = writeln!(out, "  phone:  {phone}");
+            }
+            let _ = writeln!(out, "  window: {}", best_window(config, prospect, item));
+        } else if let Some(email) = &prospect.email {
+            let _ = writeln!(out, "  email:  {email}");
+        }
+        let late = late_text(item);
+        if !late.is_empty() {
+            let _ = writeln!(out, "  late:   {late}");
+        }
+        let _ = writeln!(out, "  why:    {}", item.why);
+        for (label, value) in [("gatekeeper", &prospect.gatekeeper), ("boss", &prospect.boss)] {
+            if let Some(v) = value {
+                let _ = writeln!(out, "  {label}: {v}");
+            }
+        }
+        let label = if item.kind.action() == "call" { "script" } else { "draft" };
+        let _ = writeln!(out, "  {label}:\n{}", indent(&scripts.render(item), "    "));
+    }
+    let coming: Vec<&Item> = agenda
+        .items
+        .iter()
+        .filter(|i| i.day > agenda.first_day && matches!(i.kind, Kind::Promise | Kind::NextStep))
+        .collect();
+    let _ = writeln!(out, "\n== Coming up ==");
+    if coming.is_empty() {
+        let _ = writeln!(out, "\nNo promises or next steps in the next three workdays.");
+    }
+    for item in coming {
+        let prospect = &config.prospects[&item.prospect];
+        let what = match item.kind {
+            Kind::Promise => "promised callback".to_owned(),
+            _ => format!("next step: {}", item.next_step.as_deref().unwrap_or("")),
+        };
+        let _ = writeln!(out, "  {}  {}  {what}", short_date(item.day), who(prospect));
+    }
+    out
+}
+
+/// The first window of the day (even if it has ended), in both zones.
+fn best_window(config: &Config, prospect: &Prospect, item: &Item) -> String {
+    let slot = item.window.clone().or_else(|| crate::plan::day_windows(config, prospect, item.day).into_iter().next());
+    match slot {
+        Some(slot) => window_text(config, prospect, &slot),
+        None => "no window today".to_owned(),
+    }
+}
+
+/// How many days the digest's agenda spans: today through the third workday after it.
+pub fn coming_up_days(config: &Config, today: Date) -> u32 {
+    let mut end = today;
+    for _ in 0..3 {
+        end = config.me.calendar.next_after(end);
+    }
+    let days = today.until((jiff::Unit::Day, end)).map(|s| s.get_days()).unwrap_or(3);
+    u32::try_from(days).unwrap_or(3) + 1
+}
+
+fn event_json(event: &Event, config: &Config) -> Value {
+    let at = event.at.to_zoned(config.me.timezone.clone());
+    json!({
+        "at": rfc3339(&at),
+        "outcome": event.outcome.as_str(),
+        "note": event.note,
+        "promise": match event.promise { PromiseChoice::On(d) => Some(d.to_string()), _ => None },
+        "no_promise": event.promise == PromiseChoice::Skip,
+        "next_step": event.next_step.as_ref().map(|s| json!({ "on": s.on.to_string(), "what": s.what })),
+        "until": event.until.map(|d| d.to_string()),
+        "item": event.item,
+    })
+}
+
+/// A prospect's history as JSON.
+pub fn history_json(config: &Config, id: &str, events: &[Event]) -> Value {
+    let prospect = config.prospects.get(id);
+    json!({
+        "prospect": id,
+        "name": prospect.map(|p| p.name.clone()),
+        "company": prospect.and_then(|p| p.company.clone()),
+        "in_config": prospect.is_some(),
+        "events": events.iter().map(|e| event_json(e, config)).collect::<Vec<_>>(),
+    })
+}
+
+/// A prospect's history as aligned text.
+pub fn history_text(config: &Config, id: &str, events: &[Event], style: Style) -> String {
+    let mut out = String::new();
+    let title = match config.prospects.get(id) {
+        Some(p) => who(p),
+        None => format!("{id} (no longer in the config; history kept)"),
+    };
+    let _ = writeln!(out, "{}", style.bold(&title));
+    if events.is_empty() {
+        let _ = writeln!(out, "  nothing logged yet");
+    }
+    for event in events {
+        let at = event.at.to_zoned(config.me.timezone.clone());
+        let mut extra = Vec::new();
+        match event.promise {
+            PromiseChoice::On(d) => extra.push(format!("promise {}", short_date(d))),
+            PromiseChoice::Skip => extra.push("no promise".to_owned()),
+            PromiseChoice::Auto => {}
+        }
+        if let Some(s) = &event.next_step {
+            extra.push(format!("next step {}: {}", short_date(s.on), s.what));
+        }
+        if let Some(u) = event.until {
+            extra.push(format!("until {}", short_date(u)));
+        }
+        if let Some(i) = &event.item {
+            extra.push(format!("item “{i}”"));
+        }
+        if let Some(n) = &event.note {
+            extra.push(format!("“{n}”"));
+        }
+        let _ = writeln!(
+            out,
+            "  {} {}  {:<14} {}",
+            at.strftime("%a %-d %b %Y"),
+            at.strftime("%H:%M"),
+            event.outcome.as_str(),
+            extra.join(" · ")
+        );
+    }
+    out
+}

@@ -1,0 +1,174 @@
+//! What happened: the events a person logged and when ringback first saw parts of the config.
+//! The state module loads these; the planner only reads them.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+use crate::config::NextStep;
+
+/// The outcome of a logged event (DESIGN.md, "Events and states").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    Voicemail,
+    NoAnswer,
+    Gatekeeper,
+    Emailed,
+    Spoke,
+    Replied,
+    Meeting,
+    DripSent,
+    NotInterested,
+    Won,
+    Lost,
+    OptedOut,
+    Snooze,
+}
+
+/// What an outcome counts as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    Attempt,
+    Contact,
+    Drip,
+    /// `not-interested`: the cadence ends, a drip may continue.
+    Decline,
+    /// `won`, `lost`, `opted-out`: nothing is ever due again.
+    Close,
+    Snooze,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 13] = [
+        Outcome::Voicemail,
+        Outcome::NoAnswer,
+        Outcome::Gatekeeper,
+        Outcome::Emailed,
+        Outcome::Spoke,
+        Outcome::Replied,
+        Outcome::Meeting,
+        Outcome::DripSent,
+        Outcome::NotInterested,
+        Outcome::Won,
+        Outcome::Lost,
+        Outcome::OptedOut,
+        Outcome::Snooze,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Voicemail => "voicemail",
+            Outcome::NoAnswer => "no-answer",
+            Outcome::Gatekeeper => "gatekeeper",
+            Outcome::Emailed => "emailed",
+            Outcome::Spoke => "spoke",
+            Outcome::Replied => "replied",
+            Outcome::Meeting => "meeting",
+            Outcome::DripSent => "drip-sent",
+            Outcome::NotInterested => "not-interested",
+            Outcome::Won => "won",
+            Outcome::Lost => "lost",
+            Outcome::OptedOut => "opted-out",
+            Outcome::Snooze => "snooze",
+        }
+    }
+
+    pub fn class(self) -> Class {
+        match self {
+            Outcome::Voicemail | Outcome::NoAnswer | Outcome::Gatekeeper | Outcome::Emailed => {
+                Class::Attempt
+            }
+            Outcome::Spoke | Outcome::Replied | Outcome::Meeting => Class::Contact,
+            Outcome::DripSent => Class::Drip,
+            Outcome::NotInterested => Class::Decline,
+            Outcome::Won | Outcome::Lost | Outcome::OptedOut => Class::Close,
+            Outcome::Snooze => Class::Snooze,
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Outcome {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Outcome::ALL.into_iter().find(|o| o.as_str() == s).ok_or_else(|| {
+            let names: Vec<&str> = Outcome::ALL.iter().map(|o| o.as_str()).collect();
+            format!("unknown outcome `{s}`: expected one of {}", names.join(", "))
+        })
+    }
+}
+
+/// What a logged event says about a callback promise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PromiseChoice {
+    /// No flag: a voicemail promises the next call step's date; other outcomes promise nothing.
+    #[default]
+    Auto,
+    /// `--promise DATE`.
+    On(Date),
+    /// `--no-promise`.
+    Skip,
+}
+
+/// One logged event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// Insertion order, to order events logged at the same instant.
+    pub seq: i64,
+    pub prospect: String,
+    pub at: Timestamp,
+    pub outcome: Outcome,
+    pub note: Option<String>,
+    pub promise: PromiseChoice,
+    pub next_step: Option<NextStep>,
+    pub until: Option<Date>,
+    pub item: Option<String>,
+}
+
+/// Everything the planner needs from the state.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    /// Events per prospect id, oldest first.
+    pub events: HashMap<String, Vec<Event>>,
+    /// When ringback first saw a prospect id, or a hand-entered promise or next step
+    /// (keyed `(id, "prospect" | "promise:DATE" | "next_step:DATE")`).
+    pub seen: HashMap<(String, String), Timestamp>,
+}
+
+impl History {
+    /// Adds an event, keeping each prospect's events in order.
+    pub fn push(&mut self, event: Event) {
+        let events = self.events.entry(event.prospect.clone()).or_default();
+        events.push(event);
+        events.sort_by_key(|e| (e.at, e.seq));
+    }
+
+    pub fn events_of(&self, id: &str) -> &[Event] {
+        self.events.get(id).map_or(&[], |v| v.as_slice())
+    }
+
+    pub fn seen_at(&self, id: &str, key: &str) -> Option<Timestamp> {
+        self.seen.get(&(id.to_owned(), key.to_owned())).copied()
+    }
+}
+
+/// The `seen` keys for a prospect's config that the planner dates.
+pub fn seen_keys(prospect: &crate::config::Prospect) -> Vec<String> {
+    let mut keys = vec!["prospect".to_owned()];
+    if let Some(date) = prospect.promised_callback {
+        keys.push(format!("promise:{date}"));
+    }
+    if let Some(step) = &prospect.next_step {
+        keys.push(format!("next_step:{}", step.on));
+    }
+    keys
+}

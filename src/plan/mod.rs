@@ -1,0 +1,598 @@
+//! The planner: `plan(&Config, &History, now) -> Agenda`, a pure function.
+//!
+//! No I/O and no clock reads happen here, so every rule of the domain is a fast unit test with a
+//! fixed `now`. Each prospect is replayed from its events into a [`Track`] (where it stands in
+//! its cadence, its pending promise and next step), the track yields at most one item per kind,
+//! and the agenda then applies the daily call cap, finds call windows and sorts.
+
+mod history;
+
+use std::cmp::{Ordering, Reverse};
+
+use jiff::civil::Date;
+use jiff::{Timestamp, Zoned};
+
+use crate::config::{Action, Calendar, Config, DripItem, NextStep, Prospect, Relationship, Status};
+pub use history::{Class, Event, History, Outcome, PromiseChoice, seen_keys};
+
+/// What kind of reminder an item is; the derived order is the agenda's section order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    Promise,
+    NextStep,
+    Call,
+    Email,
+    Drip,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Promise => "promise",
+            Kind::NextStep => "next_step",
+            Kind::Call => "call",
+            Kind::Email => "email",
+            Kind::Drip => "drip",
+        }
+    }
+
+    /// What the person does for this item: `call`, `email` or `drip`.
+    pub fn action(self) -> &'static str {
+        match self {
+            Kind::Promise | Kind::NextStep | Kind::Call => "call",
+            Kind::Email => "email",
+            Kind::Drip => "drip",
+        }
+    }
+}
+
+/// A call window on a given day, in my zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Slot {
+    pub start: Zoned,
+    pub end: Zoned,
+}
+
+/// One thing to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub prospect: String,
+    pub kind: Kind,
+    /// The day it is due (a workday), possibly before the agenda's day.
+    pub due: Date,
+    /// The agenda day it is listed under: `due`, or the agenda's first day when overdue.
+    pub day: Date,
+    pub overdue: bool,
+    pub days_late: i64,
+    pub window: Option<Slot>,
+    /// The cadence step this is (1-based) and the cadence length, inside a cadence.
+    pub attempt: Option<usize>,
+    pub of: Option<usize>,
+    pub why: String,
+    /// The template for the script.
+    pub template: String,
+    /// For a promise: the day it was made (`None` for one typed into the config).
+    pub promise_made: Option<Date>,
+    /// The callback a voicemail left for this item would promise.
+    pub callback_on: Option<Date>,
+    pub next_step: Option<String>,
+    pub drip_item: Option<DripItem>,
+    pub note: Option<String>,
+    /// Cadence attempts so far, for ordering.
+    attempts: usize,
+    relationship: Relationship,
+}
+
+/// The plan at one instant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agenda {
+    pub at: Zoned,
+    /// The first day covered (the date of `at` in my zone) and how many days.
+    pub first_day: Date,
+    pub days: u32,
+    pub items: Vec<Item>,
+}
+
+/// Where a prospect stands after replaying its events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Phase {
+    /// `step` attempts are done; the next is due `wait` after `anchor`.
+    Cadence { step: usize, anchor: Date },
+    /// Talking: only keep-in-touch calls, counted from the last touch.
+    Engaged,
+    /// The next drip item (index into the rotation) is due `every` after `anchor`.
+    Drip { anchor: Date, next: usize },
+    /// Nothing more is due (cadence over with no drip, or closed).
+    Done,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Promise {
+    on: Date,
+    made: Option<Date>,
+}
+
+#[derive(Debug, Clone)]
+struct Track {
+    phase: Phase,
+    last_touch: Date,
+    last_attempt: Option<(Date, Outcome)>,
+    promise: Option<Promise>,
+    next_step: Option<NextStep>,
+    snooze_until: Option<Date>,
+    closed: bool,
+}
+
+/// Plans what is due from `at`'s day for `days` days (at least one).
+pub fn plan(config: &Config, history: &History, at: Timestamp, days: u32) -> Agenda {
+    let tz = &config.me.timezone;
+    let now = at.to_zoned(tz.clone());
+    let today = now.date();
+    let days = days.max(1);
+    let last_day = today.saturating_add(jiff::Span::new().days(i64::from(days) - 1));
+    let calendar = &config.me.calendar;
+
+    let mut items = Vec::new();
+    for prospect in config.prospects.values() {
+        if let Some(track) = replay(config, history, prospect, &now) {
+            collect_items(config, prospect, &track, today, &mut items);
+        }
+    }
+    items.retain(|item| item.due <= last_day);
+    for item in &mut items {
+        item.day = item.due.max(today);
+        item.overdue = item.due < today;
+        item.days_late = if item.overdue { days_between(item.due, today) } else { 0 };
+    }
+
+    // Cap the day's calls: overflow rolls to the next workday, in call order, day by day.
+    if let Some(cap) = config.me.max_calls_per_day {
+        let mut day = today;
+        while day <= last_day {
+            let mut todays: Vec<usize> = (0..items.len())
+                .filter(|&i| items[i].kind == Kind::Call && items[i].day == day)
+                .collect();
+            for &i in &todays {
+                items[i].window = window(config, &items[i], &now);
+            }
+            todays.sort_by(|&a, &b| call_order(&items[a], &items[b]));
+            for &i in todays.iter().skip(cap) {
+                let next = calendar.next_after(day);
+                let item = &mut items[i];
+                item.why = format!(
+                    "{} (rolled over from {}: more than {cap} calls that day)",
+                    item.why,
+                    short_date(day)
+                );
+                item.due = next;
+                item.day = next;
+                item.overdue = false;
+                item.days_late = 0;
+            }
+            todays.clear();
+            day = day.tomorrow().unwrap_or(day);
+            if day == Date::MAX {
+                break;
+            }
+        }
+        items.retain(|item| item.day <= last_day);
+    }
+
+    for i in 0..items.len() {
+        items[i].window = window(config, &items[i], &now);
+    }
+    items.sort_by(agenda_order);
+    Agenda { at: now, first_day: today, days, items }
+}
+
+/// The one thing to do now: the first promise, next step or call whose window is open, else
+/// the one whose window opens soonest, else the first email or drip, else (every window of the
+/// day has closed) the first remaining item, so a due promise is never hidden.
+pub fn next(agenda: &Agenda) -> Option<&Item> {
+    let today: Vec<&Item> = agenda.items.iter().filter(|i| i.day == agenda.first_day).collect();
+    let calls = || today.iter().copied().filter(|i| i.kind.action() == "call");
+    let at = &agenda.at;
+    calls()
+        .find(|i| i.window.as_ref().is_some_and(|w| w.start <= *at && *at < w.end))
+        .or_else(|| {
+            calls()
+                .filter_map(|i| i.window.as_ref().map(|w| (w.start.timestamp(), i)))
+                .min_by_key(|(start, _)| *start)
+                .map(|(_, i)| i)
+        })
+        .or_else(|| today.iter().copied().find(|i| i.kind.action() != "call"))
+        .or_else(|| today.first().copied())
+}
+
+fn days_between(from: Date, to: Date) -> i64 {
+    to.since((jiff::Unit::Day, from)).map(|s| i64::from(s.get_days())).unwrap_or(0)
+}
+
+/// `Tue 24 Nov`.
+pub fn short_date(date: Date) -> String {
+    date.strftime("%a %-d %b").to_string()
+}
+
+/// The day a prospect entered the book: `since`, else when ringback first saw it, else today.
+fn start_date(history: &History, prospect: &Prospect, now: &Zoned) -> Date {
+    prospect.since.unwrap_or_else(|| {
+        history
+            .seen_at(&prospect.id, "prospect")
+            .map_or(now.date(), |t| t.to_zoned(now.time_zone().clone()).date())
+    })
+}
+
+/// Replays a prospect's events into where it stands; `None` when nothing can be due.
+fn replay(config: &Config, history: &History, prospect: &Prospect, now: &Zoned) -> Option<Track> {
+    if prospect.status != Status::Active {
+        return None;
+    }
+    let tz = now.time_zone();
+    let calendar = &config.me.calendar;
+    let cadence = config.cadence_of(prospect);
+    let since = start_date(history, prospect, now);
+    let mut track = Track {
+        phase: if prospect.relationship == Relationship::Client {
+            Phase::Engaged
+        } else {
+            Phase::Cadence { step: 0, anchor: since }
+        },
+        last_touch: since,
+        last_attempt: None,
+        promise: None,
+        next_step: None,
+        snooze_until: None,
+        closed: false,
+    };
+
+    // Hand-entered promises and next steps count from when ringback first saw them, so an
+    // older contact does not clear a promise typed in after it.
+    let seen = |key: String| history.seen_at(&prospect.id, &key).unwrap_or(now.timestamp());
+    let config_promise = prospect.promised_callback.map(|on| (seen(format!("promise:{on}")), on));
+    let config_step = prospect.next_step.as_ref().map(|s| (seen(format!("next_step:{}", s.on)), s));
+    let mut config_promise = config_promise;
+    let mut config_step = config_step;
+
+    for event in history.events_of(&prospect.id) {
+        apply_config_marks(&mut track, &mut config_promise, &mut config_step, event.at);
+        apply(&mut track, event, event.at.to_zoned(tz.clone()).date(), cadence, config, calendar);
+        if track.closed {
+            return None;
+        }
+    }
+    apply_config_marks(&mut track, &mut config_promise, &mut config_step, Timestamp::MAX);
+    Some(track)
+}
+
+fn apply_config_marks(
+    track: &mut Track,
+    promise: &mut Option<(Timestamp, Date)>,
+    step: &mut Option<(Timestamp, &NextStep)>,
+    before: Timestamp,
+) {
+    if let Some((made, on)) = *promise
+        && made <= before
+    {
+        track.promise = Some(Promise { on, made: None });
+        *promise = None;
+    }
+    if let Some((made, s)) = *step
+        && made <= before
+    {
+        track.next_step = Some(s.clone());
+        *step = None;
+    }
+}
+
+fn apply(
+    track: &mut Track,
+    event: &Event,
+    date: Date,
+    cadence: &crate::config::Cadence,
+    config: &Config,
+    calendar: &Calendar,
+) {
+    let class = event.outcome.class();
+    if matches!(class, Class::Attempt | Class::Contact) {
+        if track.next_step.as_ref().is_some_and(|s| date >= s.on) {
+            track.next_step = None;
+        }
+        track.last_touch = date;
+    }
+    match class {
+        Class::Attempt => {
+            if track.promise.as_ref().is_some_and(|p| date >= p.on) {
+                track.promise = None;
+            }
+            track.last_attempt = Some((date, event.outcome));
+            if let Phase::Cadence { step, .. } = track.phase {
+                let step = step + 1;
+                track.phase = if step < cadence.steps.len() {
+                    Phase::Cadence { step, anchor: date }
+                } else if cadence.then.is_some() {
+                    Phase::Drip { anchor: date, next: 0 }
+                } else {
+                    Phase::Done
+                };
+            }
+            if event.outcome == Outcome::Voicemail && event.promise == PromiseChoice::Auto {
+                if let Phase::Cadence { step, anchor } = track.phase
+                    && let Some(on) = next_call_date(cadence, calendar, step, anchor)
+                {
+                    track.promise = Some(Promise { on, made: Some(date) });
+                }
+            }
+        }
+        Class::Contact => {
+            // Kept if on or after its date, cleared if before: gone either way.
+            track.promise = None;
+            track.phase = Phase::Engaged;
+        }
+        Class::Drip => {
+            if let Phase::Drip { next, .. } = track.phase {
+                let drip = cadence.then.as_ref().and_then(|d| config.drips.get(d));
+                let named = event.item.as_ref().and_then(|title| {
+                    drip.and_then(|d| d.items.iter().position(|i| &i.title == title))
+                });
+                track.phase = Phase::Drip { anchor: date, next: named.unwrap_or(next) + 1 };
+            }
+        }
+        Class::Decline => {
+            track.promise = None;
+            track.next_step = None;
+            track.last_touch = date;
+            track.phase = if cadence.then.is_some() {
+                Phase::Drip { anchor: date, next: 0 }
+            } else {
+                Phase::Done
+            };
+        }
+        Class::Close => {
+            track.closed = true;
+            track.phase = Phase::Done;
+        }
+        Class::Snooze => {
+            track.snooze_until = event.until;
+        }
+    }
+    if let PromiseChoice::On(on) = event.promise
+        && matches!(class, Class::Attempt | Class::Contact)
+    {
+        track.promise = Some(Promise { on, made: Some(date) });
+    }
+    if let Some(step) = &event.next_step {
+        track.next_step = Some(step.clone());
+    }
+}
+
+/// The due date of the first call step at or after `from`, reckoned as if the steps before it
+/// are done on their due dates.
+fn next_call_date(
+    cadence: &crate::config::Cadence,
+    calendar: &Calendar,
+    from: usize,
+    anchor: Date,
+) -> Option<Date> {
+    let mut date = anchor;
+    for step in cadence.steps.iter().skip(from) {
+        date = calendar.add(step.wait, date);
+        if step.action == Action::Call {
+            return Some(date);
+        }
+    }
+    None
+}
+
+fn collect_items(
+    config: &Config,
+    prospect: &Prospect,
+    track: &Track,
+    today: Date,
+    items: &mut Vec<Item>,
+) {
+    let calendar = &config.me.calendar;
+    let cadence = config.cadence_of(prospect);
+    let (attempt, of, attempts) = match track.phase {
+        Phase::Cadence { step, .. } => (Some(step + 1), Some(cadence.steps.len()), step),
+        _ => (None, None, 0),
+    };
+    // What a voicemail left today (or on the due day) would promise next.
+    let callback_from = |due: Date| match track.phase {
+        Phase::Cadence { step, .. } => {
+            next_call_date(cadence, calendar, step + 1, due.max(today))
+        }
+        _ => None,
+    };
+    let make = |kind: Kind, due: Date, why: String, template: String| {
+        let due = match track.snooze_until {
+            Some(until) if until > due => calendar.on_or_after(until),
+            _ => calendar.on_or_after(due),
+        };
+        let item = Item {
+            prospect: prospect.id.clone(),
+            kind,
+            due,
+            day: due,
+            overdue: false,
+            days_late: 0,
+            window: None,
+            attempt,
+            of,
+            why,
+            template,
+            promise_made: None,
+            callback_on: None,
+            next_step: None,
+            drip_item: None,
+            note: None,
+            attempts,
+            relationship: prospect.relationship,
+        };
+        item
+    };
+
+    if let Some(promise) = &track.promise {
+        let why = match promise.made {
+            Some(made) => format!("you promised on {} to call back {}", short_date(made), when(promise.on, today)),
+            None => format!("you promised to call back {}", when(promise.on, today)),
+        };
+        let mut item = make(Kind::Promise, promise.on, why, "call".to_owned());
+        item.promise_made = promise.made;
+        item.callback_on = callback_from(promise.on);
+        items.push(item);
+    }
+    if let Some(step) = &track.next_step {
+        let why = format!("you agreed to talk {} about {}", when(step.on, today), step.what);
+        let mut item = make(Kind::NextStep, step.on, why, "next_step".to_owned());
+        item.next_step = Some(step.what.clone());
+        items.push(item);
+    }
+    match &track.phase {
+        Phase::Cadence { step, anchor } => {
+            let s = &cadence.steps[*step];
+            let due = calendar.add(s.wait, *anchor);
+            let position = format!("attempt {} of {} ({} cadence)", step + 1, cadence.steps.len(), prospect.cadence);
+            let last = match track.last_attempt {
+                Some((date, outcome)) => format!("; last {} on {}", outcome, short_date(date)),
+                None => String::new(),
+            };
+            let note = s.note.as_ref().map(|n| format!(": {n}")).unwrap_or_default();
+            match s.action {
+                // A pending promise replaces the call: it is the call, on the promised day.
+                Action::Call if track.promise.is_some() => {}
+                Action::Call => {
+                    let template = s.template.clone().unwrap_or_else(|| "call".to_owned());
+                    let mut item = make(Kind::Call, due, format!("{position}{note}{last}"), template);
+                    item.callback_on = callback_from(due);
+                    item.note = s.note.clone();
+                    items.push(item);
+                }
+                Action::Email => {
+                    let template = s.template.clone().unwrap_or_else(|| "email".to_owned());
+                    let mut item = make(Kind::Email, due, format!("{position}{note}{last}"), template);
+                    item.note = s.note.clone();
+                    items.push(item);
+                }
+            }
+        }
+        Phase::Engaged => {
+            if track.promise.is_none() && track.next_step.is_none() {
+                let due = calendar.add(config.defaults.keep_in_touch, track.last_touch);
+                let why = format!(
+                    "keep in touch: no contact since {} ({} without one is too long)",
+                    short_date(track.last_touch),
+                    config.defaults.keep_in_touch
+                );
+                items.push(make(Kind::Call, due, why, "call".to_owned()));
+            }
+        }
+        Phase::Drip { anchor, next } => {
+            let drip_name = cadence.then.as_ref().expect("drip phase implies a drip");
+            let drip = &config.drips[drip_name];
+            let drip_item = drip.items[next % drip.items.len()].clone();
+            let due = calendar.add(drip.every, *anchor);
+            let why = format!(
+                "{} drip (every {}): send “{}”",
+                drip_name, drip.every, drip_item.title
+            );
+            let mut item = make(Kind::Drip, due, why, "drip".to_owned());
+            item.attempt = None;
+            item.of = None;
+            item.drip_item = Some(drip_item);
+            items.push(item);
+        }
+        Phase::Done => {}
+    }
+}
+
+/// `today`, `on Tue 24 Nov`.
+fn when(date: Date, today: Date) -> String {
+    if date == today { "today".to_owned() } else { format!("on {}", short_date(date)) }
+}
+
+/// The prospect's next call window that opens on the item's day in my zone (today for
+/// overdue items) and has not ended at `now`. A window belongs to the day, in my zone, on which
+/// it opens, so a Tokyo prospect's 07:30 can be my previous evening.
+pub fn window(config: &Config, item: &Item, now: &Zoned) -> Option<Slot> {
+    if item.kind.action() != "call" {
+        return None;
+    }
+    let prospect = config.prospects.get(&item.prospect)?;
+    day_windows(config, prospect, item.day)
+        .into_iter()
+        .find(|slot| slot.end.timestamp() > now.timestamp())
+}
+
+/// All of a prospect's call windows that open on `day` in my zone, earliest first.
+pub fn day_windows(config: &Config, prospect: &Prospect, day: Date) -> Vec<Slot> {
+    let mine = &config.me.timezone;
+    let theirs = &prospect.timezone;
+    let mut slots = Vec::new();
+    for offset in [-1i64, 0, 1] {
+        let Ok(their_day) = day.checked_add(jiff::Span::new().days(offset)) else { continue };
+        for w in &prospect.call_windows {
+            let start = their_day.to_datetime(w.start).to_zoned(theirs.clone());
+            let end = their_day.to_datetime(w.end).to_zoned(theirs.clone());
+            let (Ok(start), Ok(end)) = (start, end) else { continue };
+            let start = start.with_time_zone(mine.clone());
+            if start.date() == day {
+                slots.push(Slot { start, end: end.with_time_zone(mine.clone()) });
+            }
+        }
+    }
+    slots.sort_by_key(|s| s.start.timestamp());
+    slots
+}
+
+fn window_start(item: &Item) -> Option<Timestamp> {
+    item.window.as_ref().map(|w| w.start.timestamp())
+}
+
+/// Earlier windows first, items without one (all ended) last.
+fn by_window(a: &Item, b: &Item) -> Ordering {
+    match (window_start(a), window_start(b)) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    }
+}
+
+fn call_order(a: &Item, b: &Item) -> Ordering {
+    by_window(a, b)
+        .then(a.relationship.cmp(&b.relationship))
+        .then(a.due.cmp(&b.due))
+        .then(a.attempts.cmp(&b.attempts))
+        .then_with(|| a.prospect.cmp(&b.prospect))
+}
+
+/// The agenda's order: by day, then section, then each section's own rule.
+pub fn agenda_order(a: &Item, b: &Item) -> Ordering {
+    a.day.cmp(&b.day).then(a.kind.cmp(&b.kind)).then_with(|| match a.kind {
+        Kind::Promise | Kind::NextStep => Reverse(a.days_late)
+            .cmp(&Reverse(b.days_late))
+            .then(by_window(a, b))
+            .then_with(|| a.prospect.cmp(&b.prospect)),
+        Kind::Call => call_order(a, b),
+        Kind::Email => a
+            .relationship
+            .cmp(&b.relationship)
+            .then(a.due.cmp(&b.due))
+            .then_with(|| a.prospect.cmp(&b.prospect)),
+        Kind::Drip => a.due.cmp(&b.due).then_with(|| a.prospect.cmp(&b.prospect)),
+    })
+}
+
+impl Item {
+    /// Cadence attempts done so far (for the "fewest attempts first" rule).
+    pub fn attempts_done(&self) -> usize {
+        self.attempts
+    }
+
+    pub fn relationship(&self) -> Relationship {
+        self.relationship
+    }
+}
+
+#[cfg(test)]
+mod tests;
