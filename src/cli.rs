@@ -162,9 +162,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Log(args) => log(&paths, args),
         Command::History { id, json } => history(&paths, &id, json),
         Command::Digest { at, send } => digest(&paths, at.as_deref(), send),
-        Command::Run => Err(Failure::Usage(
+        Command::Run => load(&paths).and_then(|_| Err(Failure::Usage(
             "`ringback run` (the daemon) is not built yet: use `ringback agenda` and `ringback digest`".into(),
-        )),
+        ))),
     }
 }
 

@@ -16,10 +16,10 @@ pub const BUILTIN_NAMES: &[&str] = &["call", "email", "off_the_hook", "next_step
 /// and the callback promise the cadence will keep.
 const CALL: &str = "Hi {{ prospect.first_name }}, it's {{ me.name }}\
 {% if me.phone %} on {{ me.phone }}{% endif %}. \
-{% if kind == 'promise' %}{% if promise_made %}When we last spoke on {{ promise_made }}, I said I'd call you back today, so here I am. \
+{% if kind == 'promise' %}{% if promise_made %}On {{ promise_made }} I said I'd call you back today, so here I am. \
 {% else %}I said I'd call you back today, so here I am. {% endif %}{% endif %}\
 {% if prospect.hook %}[hook: {{ prospect.hook }}] {% endif %}\
-{% if prospect.value %}I'm calling because I believe I can help {% if prospect.company %}{{ prospect.company }}{% else %}you{% endif %} to {{ prospect.value }}. \
+{% if prospect.value %}I'm calling about {{ prospect.value }}{% if prospect.company %} for {{ prospect.company }}{% endif %}. \
 {% else %}I have an idea I think is worth ten minutes of your time. {% endif %}\
 Could we find fifteen minutes this week to talk it through? \
 {% if callback %}If I don't hear from you by {{ callback.hear_by }}, I'll call you on {{ callback.on }}. {% endif %}\
@@ -29,7 +29,7 @@ const EMAIL: &str = "Subject: {% if prospect.value %}{{ prospect.value | capital
 {% if prospect.company %} for {{ prospect.company }}{% endif %}\n\n\
 Hi {{ prospect.first_name }},\n\n\
 I've tried to reach you by phone, so I thought I'd write instead. \
-{% if prospect.value %}I believe I can help you to {{ prospect.value }}. {% endif %}\
+{% if prospect.value %}I'd like to show you how to get {{ prospect.value }}. {% endif %}\
 {% if prospect.hook %}[hook: {{ prospect.hook }}] {% endif %}\
 Would fifteen minutes this week suit you? Just reply with a time that works.\n\n\
 Best regards,\n{{ me.name }}{% if me.phone %}\n{{ me.phone }}{% endif %}";

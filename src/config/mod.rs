@@ -476,7 +476,12 @@ impl Validator {
 
 /// Serde's messages end with a period and sometimes span lines; ours are one lowercase line.
 fn serde_message(message: &str) -> String {
-    message.trim().trim_end_matches('.').replace('\n', " ")
+    message
+        .trim()
+        .trim_end_matches('.')
+        .replace('\n', " ")
+        .replace("expected i64", "expected an integer")
+        .replace("expected u32", "expected an integer")
 }
 
 /// The dotted path of the deepest key whose value contains `span`, relative to `value`.
@@ -558,7 +563,10 @@ fn parse(text: &str, file: &str, privacy: Privacy) -> Result<Config, ConfigError
             None => v.error(
                 key.span(),
                 key.get_ref().to_string(),
-                format!("unknown section, expected one of {}", SECTIONS.join(", ")),
+                format!(
+                    "unknown section, expected one of {}",
+                    SECTIONS.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+                ),
             ),
         }
     }

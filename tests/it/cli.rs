@@ -1,0 +1,225 @@
+//! The real binary against a temp config and state.
+
+use crate::helpers::{BASE, Book, event_count, ringback};
+
+#[test]
+fn check_accepts_the_repository_example() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/config/ringback.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("s.db");
+    let ran = ringback(&["--config", example, "--state", state.to_str().unwrap(), "check"], &[]).code(0);
+    assert!(ran.stdout.contains(": ok"), "{}", ran.stdout);
+    assert!(ran.stdout.contains("12 prospects: 10 active, 1 paused, 1 closed"), "{}", ran.stdout);
+}
+
+#[test]
+fn init_writes_a_valid_starter_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("conf/ringback.toml");
+    let state = dir.path().join("s.db");
+    let args = |cmd: &'static str| vec!["--config".to_owned(), config.display().to_string(), "--state".to_owned(), state.display().to_string(), cmd.to_owned()];
+    let run = |cmd| {
+        let a = args(cmd);
+        ringback(&a.iter().map(String::as_str).collect::<Vec<_>>(), &[])
+    };
+    run("init").code(0);
+    let written = std::fs::read_to_string(&config).unwrap();
+    run("check").code(0);
+    std::fs::write(&config, "# mine\n").unwrap();
+    let again = run("init").code(1);
+    assert!(again.stderr.contains("already exists"), "{}", again.stderr);
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), "# mine\n", "init changed an existing file");
+    assert!(written.contains("[prospects."));
+}
+
+#[test]
+fn config_path_comes_from_the_environment_when_not_given() {
+    let book = Book::standard();
+    let ran = ringback(
+        &["check"],
+        &[("RINGBACK_CONFIG", book.config.to_str().unwrap()), ("RINGBACK_STATE", book.state.to_str().unwrap())],
+    )
+    .code(0);
+    assert!(ran.stdout.contains(&book.config.display().to_string()));
+    assert!(book.state.exists());
+}
+
+#[test]
+fn invalid_config_exits_78_from_every_command() {
+    let book = Book::new(&BASE.replace("America/Vancouver", "America/Nowhere"));
+    for args in [
+        vec!["check"],
+        vec!["agenda"],
+        vec!["next"],
+        vec!["digest"],
+        vec!["history", "bill-jones"],
+        vec!["log", "bill-jones", "voicemail"],
+        vec!["run"],
+    ] {
+        let ran = book.run(&args).code(78);
+        assert!(ran.stderr.contains("ringback.toml:31:12: prospects.bill-jones.timezone: unknown time zone"), "{args:?}: {}", ran.stderr);
+    }
+    assert_eq!(event_count(&book.state), 0);
+}
+
+#[test]
+fn missing_config_says_how_to_make_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("none.toml");
+    let ran = ringback(&["--config", config.to_str().unwrap(), "agenda"], &[]).code(78);
+    assert!(ran.stderr.contains("ringback init"), "{}", ran.stderr);
+}
+
+#[test]
+fn state_is_created_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let book = Book::standard();
+    book.run(&["agenda", "--at", "2026-11-24T07:00"]).code(0);
+    let mode = std::fs::metadata(&book.state).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+}
+
+#[test]
+fn agenda_json_has_the_documented_shape() {
+    let book = Book::standard();
+    book.run(&["log", "bill-jones", "voicemail", "--at", "2026-11-20T17:10"]).code(0);
+    let json = book.run(&["agenda", "--at", "2026-11-24T07:00", "--json"]).code(0).json();
+    assert_eq!(json["at"], "2026-11-24T07:00:00-05:00");
+    let items = json["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    let item = &items[0];
+    let keys: Vec<&str> = item.as_object().unwrap().keys().map(String::as_str).collect();
+    let mut expected = vec![
+        "prospect", "name", "company", "kind", "action", "due", "overdue", "days_late", "window", "attempt", "of",
+        "phone", "email", "why", "script",
+    ];
+    expected.sort();
+    let mut got = keys.clone();
+    got.sort();
+    assert_eq!(got, expected);
+    assert_eq!(item["prospect"], "bill-jones");
+    assert_eq!(item["kind"], "promise");
+    assert_eq!(item["action"], "call");
+    assert_eq!(item["due"], "2026-11-24");
+    assert_eq!(item["overdue"], false);
+    assert_eq!(item["days_late"], 0);
+    assert_eq!(item["window"]["start"], "2026-11-24T20:00:00-05:00");
+    assert_eq!(item["window"]["end"], "2026-11-24T21:30:00-05:00");
+    assert_eq!(item["attempt"], 2);
+    assert_eq!(item["of"], 4);
+    assert_eq!(item["why"], "you promised on Fri 20 Nov to call back today");
+    let script = item["script"].as_str().unwrap();
+    assert!(script.starts_with("Hi Bill, it's Dana Reyes"), "{script}");
+    assert!(script.contains("Canada Cup"), "the hook is in the script: {script}");
+    // Done today (Tue 24), step 3 is an email 3 workdays later (Fri 27), and the next call a
+    // week after that: Fri 4 Dec, "if I don't hear from you by Thursday".
+    assert!(script.contains("If I don't hear from you by Thursday, I'll call you on Friday the 4th"), "{script}");
+}
+
+#[test]
+fn log_voicemail_records_the_promise_and_says_so() {
+    let book = Book::standard();
+    let ran = book.run(&["log", "bill-jones", "voicemail", "--at", "2026-11-20T17:10", "--note", "left the AIDA script"]).code(0);
+    assert!(ran.stdout.contains("logged voicemail for Bill Jones at Fri 20 Nov 17:10"), "{}", ran.stdout);
+    assert!(ran.stdout.contains("promised callback on Tue 24 Nov"), "{}", ran.stdout);
+    let history = book.run(&["history", "bill-jones", "--json"]).code(0).json();
+    assert_eq!(history["events"][0]["outcome"], "voicemail");
+    assert_eq!(history["events"][0]["note"], "left the AIDA script");
+    assert_eq!(history["events"][0]["at"], "2026-11-20T17:10:00-05:00");
+    let text = book.run(&["history", "bill-jones"]).code(0).stdout;
+    assert!(text.contains("Fri 20 Nov 2026 17:10  voicemail"), "{text}");
+}
+
+#[test]
+fn rejected_log_commands_write_nothing() {
+    let book = Book::standard();
+    book.run(&["agenda", "--at", "2026-11-24T07:00"]).code(0);
+    let cases: &[(&[&str], &str)] = &[
+        (&["log", "bill-jone", "voicemail"], "did you mean `bill-jones`"),
+        (&["log", "bill-jones", "voicemale"], "invalid value 'voicemale'"),
+        (&["log", "bill-jones", "voicemail", "--at", "yesterday"], "invalid time `yesterday`"),
+        (&["log", "bill-jones", "voicemail", "--promise", "2026-13-01"], "--promise"),
+        (&["log", "bill-jones", "snooze"], "snooze needs --until"),
+        (&["log", "bill-jones", "spoke", "--until", "2026-12-01"], "--until goes with snooze"),
+        (&["log", "bill-jones", "won", "--promise", "2026-12-01"], "go with an attempt or a contact"),
+        (&["log", "bill-jones", "drip-sent", "--item", "Nope"], "unknown drip item `Nope`"),
+        (&["log", "bill-jones", "spoke", "--next-step", "2026-12-01"], "--what"),
+        (&["log", "bill-jones", "voicemail", "--promise", "2026-12-01", "--no-promise"], "cannot be used with"),
+    ];
+    for (args, message) in cases {
+        let ran = book.run(args);
+        assert_eq!(ran.code, 2, "{args:?} should be a usage error: {}", ran.stderr);
+        assert!(ran.stderr.contains(message), "{args:?}: {}", ran.stderr);
+        assert_eq!(ran.stderr.trim().lines().filter(|l| !l.is_empty()).count() <= 4, true, "{}", ran.stderr);
+    }
+    assert_eq!(event_count(&book.state), 0);
+}
+
+#[test]
+fn next_json_is_null_when_nothing_is_due() {
+    let book = Book::new(&BASE.replace("since = 2026-11-20", "since = 2026-12-20"));
+    let ran = book.run(&["next", "--at", "2026-11-24T07:00", "--json"]).code(0);
+    assert_eq!(ran.stdout.trim(), "null");
+    let ran = book.run(&["next", "--at", "2026-12-21T07:00", "--json"]).code(0);
+    assert_eq!(ran.json()["prospect"], "bill-jones");
+}
+
+#[test]
+fn next_text_names_the_call_and_the_script() {
+    let book = Book::standard();
+    let out = book.run(&["next", "--at", "2026-11-24T07:00"]).code(0).stdout;
+    assert!(out.contains("Call Bill Jones (ABC Inc)"), "{out}");
+    assert!(out.contains("+1 604 555 0100"), "{out}");
+    assert!(out.contains("20:00-21:30 (Vancouver 17:00-18:30)"), "{out}");
+}
+
+#[test]
+fn digest_prints_sections_and_coming_up() {
+    let book = Book::new(&BASE.replace(
+        "hook =",
+        "next_step = { on = 2026-11-26, what = \"the ERP findings\" }\nhook =",
+    ));
+    book.run(&["log", "bill-jones", "voicemail", "--at", "2026-11-20T17:10"]).code(0);
+    let out = book.run(&["digest", "--at", "2026-11-24T07:00"]).code(0).stdout;
+    assert!(out.starts_with("ringback — Tue 24 Nov: 1 promised callback\n"), "{out}");
+    assert!(out.contains("== Promised callbacks (1) =="), "{out}");
+    assert!(out.contains("window: 20:00-21:30 (Vancouver 17:00-18:30)"), "{out}");
+    assert!(out.contains("== Coming up =="), "{out}");
+    assert!(out.contains("Thu 26 Nov  Bill Jones (ABC Inc)  next step: the ERP findings"), "{out}");
+}
+
+#[test]
+fn agenda_text_is_plain_without_a_tty_and_aligned() {
+    let book = Book::new(&format!(
+        "{BASE}\n[prospects.al]\nname = \"Al\"\nphone = \"+1 416 555 0000\"\nsince = 2026-11-20\n"
+    ));
+    let out = book.run(&["agenda", "--at", "2026-11-24T07:00"]).code(0).stdout;
+    assert!(!out.contains('\x1b'), "colour without a TTY: {out:?}");
+    assert!(out.contains("Calls (2)"), "{out}");
+    let rows: Vec<&str> = out.lines().filter(|l| l.contains("+1 ")).collect();
+    assert_eq!(rows.len(), 2, "{out}");
+    assert_eq!(rows[0].find("+1"), rows[1].find("+1"), "phones line up:\n{out}");
+}
+
+#[test]
+fn ids_dropped_from_the_config_are_kept_and_listed() {
+    let book = Book::standard();
+    book.run(&["log", "bill-jones", "spoke", "--at", "2026-11-20T17:10"]).code(0);
+    book.write_config(&BASE.replace("[prospects.bill-jones]", "[prospects.bill-renamed]"));
+    let out = book.run(&["check"]).code(0).stdout;
+    assert!(out.contains("in the state but not in the config (kept, never deleted):\n    bill-jones (1 event)"), "{out}");
+    let history = book.run(&["history", "bill-jones", "--json"]).code(0).json();
+    assert_eq!(history["in_config"], false);
+    assert_eq!(history["events"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn agenda_days_lists_each_item_under_its_due_date() {
+    let book = Book::standard();
+    book.run(&["log", "bill-jones", "no-answer", "--at", "2026-11-20T17:10"]).code(0);
+    let json = book.run(&["agenda", "--at", "2026-11-23T07:00", "--days", "3", "--json"]).code(0).json();
+    assert_eq!(json["items"][0]["due"], "2026-11-24");
+    let text = book.run(&["agenda", "--at", "2026-11-23T07:00", "--days", "3"]).code(0).stdout;
+    assert!(text.contains("── Tue 24 Nov ──"), "{text}");
+    book.run(&["agenda", "--days", "0"]).code(2);
+}

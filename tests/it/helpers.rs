@@ -1,0 +1,132 @@
+//! A temp book (config + state) and a fluent runner for the real binary.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+/// A config file and state database in their own temp folder.
+pub struct Book {
+    /// Held so the folder lives as long as the book.
+    _dir: tempfile::TempDir,
+    pub config: PathBuf,
+    pub state: PathBuf,
+}
+
+/// What a finished command printed and returned.
+#[derive(Debug)]
+pub struct Ran {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Ran {
+    fn from(output: Output) -> Ran {
+        Ran {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Asserts the exit code, showing both streams when it differs.
+    #[track_caller]
+    pub fn code(self, expected: i32) -> Ran {
+        assert_eq!(self.code, expected, "exit code\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        self
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", self.stdout))
+    }
+}
+
+pub const BASE: &str = r#"
+[me]
+name = "Dana Reyes"
+phone = "+1 416 555 0199"
+timezone = "America/Toronto"
+
+[notify.email]
+to = "dana@example.com"
+from = "ringback <dana@example.com>"
+transport = "file"
+dir = "outbox"
+
+[cadences.standard]
+steps = [
+  { wait = "0 days",     action = "call" },
+  { wait = "2 workdays", action = "call" },
+  { wait = "3 workdays", action = "email", note = "switch medium" },
+  { wait = "1 week",     action = "call" },
+]
+then = "quarterly"
+
+[drips.quarterly]
+every = "3 months"
+items = [{ title = "Q4 ERP benchmark report", url = "https://example.com/erp" }]
+
+[prospects.bill-jones]
+name = "Bill Jones"
+company = "ABC Inc"
+phone = "+1 604 555 0100"
+email = "bill@abc.example"
+timezone = "America/Vancouver"
+relationship = "warm"
+since = 2026-11-20
+call_windows = ["17:00-18:30"]
+hook = "sails; ask about the Canada Cup trials"
+value = "a 23% productivity gain from the ERP review"
+"#;
+
+impl Book {
+    pub fn new(config: &str) -> Book {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config_path = dir.path().join("ringback.toml");
+        std::fs::write(&config_path, config).expect("write config");
+        set_mode(&config_path, 0o600);
+        let state = dir.path().join("state/ringback.db");
+        Book { _dir: dir, config: config_path, state }
+    }
+
+    pub fn standard() -> Book {
+        Book::new(BASE)
+    }
+
+    /// Runs `ringback --config C --state S ARGS...` with a clean environment.
+    pub fn run(&self, args: &[&str]) -> Ran {
+        let mut all = vec!["--config", self.config.to_str().unwrap(), "--state", self.state.to_str().unwrap()];
+        all.extend_from_slice(args);
+        ringback(&all, &[])
+    }
+
+    pub fn write_config(&self, text: &str) {
+        std::fs::write(&self.config, text).expect("write config");
+    }
+}
+
+pub fn set_mode(path: &std::path::Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+}
+
+/// Runs the real binary with only the given environment (plus HOME and PATH).
+pub fn ringback(args: &[&str], env: &[(&str, &str)]) -> Ran {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ringback"));
+    cmd.args(args).env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
+    if let Ok(home) = std::env::var("HOME") {
+        cmd.env("HOME", home);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    Ran::from(cmd.output().expect("run ringback"))
+}
+
+/// The number of events in a state file, read with SQLite directly.
+pub fn event_count(state: &std::path::Path) -> i64 {
+    if !state.exists() {
+        return 0;
+    }
+    let conn = rusqlite::Connection::open(state).expect("open state");
+    conn.query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0)).expect("count")
+}
