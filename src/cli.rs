@@ -19,7 +19,11 @@ use crate::state::State;
 pub const EXIT_CONFIG: u8 = 78;
 
 #[derive(Debug, Parser)]
-#[command(name = "ringback", version, about = "Get your calls returned: who to call next, when, and what to say.")]
+#[command(
+    name = "ringback",
+    version,
+    about = "Get your calls returned: who to call next, when, and what to say."
+)]
 pub struct Cli {
     /// Config file [default: $XDG_CONFIG_HOME/ringback/ringback.toml]
     #[arg(long, global = true, env = "RINGBACK_CONFIG", value_name = "PATH")]
@@ -162,9 +166,12 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Log(args) => log(&paths, args),
         Command::History { id, json } => history(&paths, &id, json),
         Command::Digest { at, send } => digest(&paths, at.as_deref(), send),
-        Command::Run => load(&paths).and_then(|_| Err(Failure::Usage(
-            "`ringback run` (the daemon) is not built yet: use `ringback agenda` and `ringback digest`".into(),
-        ))),
+        Command::Run => load(&paths).and_then(|_| {
+            Err(Failure::Usage(
+                "`ringback run` (the daemon) is not built yet: use `ringback agenda` and `ringback digest`"
+                    .into(),
+            ))
+        }),
     }
 }
 
@@ -277,7 +284,9 @@ fn digest(paths: &Paths, at: Option<&str>, send: bool) -> Result<(), Failure> {
     let today = at.to_zoned(config.me.timezone.clone()).date();
     let agenda = plan::plan(&config, &history, at, output::coming_up_days(&config, today));
     if send {
-        return Err(Failure::Usage("`ringback digest --send` is not built yet: the digest prints only".into()));
+        return Err(Failure::Usage(
+            "`ringback digest --send` is not built yet: the digest prints only".into(),
+        ));
     }
     print(&output::digest_text(&config, &agenda, &Scripts::new(&config)))
 }
@@ -297,11 +306,8 @@ fn history(paths: &Paths, id: &str, json: bool) -> Result<(), Failure> {
 }
 
 fn unknown_prospect(config: &Config, id: &str) -> Failure {
-    let close = config
-        .prospects
-        .keys()
-        .min_by_key(|k| edit_distance(k, id))
-        .filter(|k| edit_distance(k, id) <= 3);
+    let close =
+        config.prospects.keys().min_by_key(|k| edit_distance(k, id)).filter(|k| edit_distance(k, id) <= 3);
     let hint = match close {
         Some(k) => format!(": did you mean `{k}`?"),
         None => format!(": ids are the keys under [prospects] in {}", config.display_path()),
@@ -396,11 +402,8 @@ fn log(paths: &Paths, args: LogArgs) -> Result<(), Failure> {
     history.push(Event { seq, ..event });
 
     let when = at.to_zoned(config.me.timezone.clone());
-    let mut message = format!(
-        "logged {outcome} for {} at {}\n",
-        prospect.name,
-        when.strftime("%a %-d %b %H:%M")
-    );
+    let mut message =
+        format!("logged {outcome} for {} at {}\n", prospect.name, when.strftime("%a %-d %b %H:%M"));
     message.push_str(&after_log(&config, &history, &args.id, now.max(at)));
     print(&message)
 }
@@ -452,19 +455,31 @@ fn check(paths: &Paths) -> Result<(), Failure> {
     }
     let email = match config.notify.email.as_ref().map(|e| &e.transport) {
         None => "off (no [notify.email])".to_owned(),
-        Some(crate::config::Transport::File { dir }) => format!("file transport, .eml files in {}", dir.display()),
+        Some(crate::config::Transport::File { dir }) => {
+            format!("file transport, .eml files in {}", dir.display())
+        }
         Some(crate::config::Transport::Sendmail { command }) => format!("sendmail ({})", command.display()),
         Some(crate::config::Transport::Smtp(s)) => format!("smtp {}:{} ({:?})", s.host, s.port, s.security),
     };
-    out.push_str(&format!("  email: {email}\n  desktop: {}\n", if config.notify.desktop { "on" } else { "off" }));
-    out.push_str(&format!("  state: {} ({} events)\n", state.path().display(), history.events.values().map(Vec::len).sum::<usize>()));
+    out.push_str(&format!(
+        "  email: {email}\n  desktop: {}\n",
+        if config.notify.desktop { "on" } else { "off" }
+    ));
+    out.push_str(&format!(
+        "  state: {} ({} events)\n",
+        state.path().display(),
+        history.events.values().map(Vec::len).sum::<usize>()
+    ));
     let mut orphans: Vec<(String, i64)> =
         state.known_ids()?.into_iter().filter(|(id, _)| !config.prospects.contains_key(id)).collect();
     orphans.sort();
     if !orphans.is_empty() {
         out.push_str("  in the state but not in the config (kept, never deleted):\n");
         for (id, n) in orphans {
-            out.push_str(&format!("    {id} ({})\n", if n == 1 { "1 event".to_owned() } else { format!("{n} events") }));
+            out.push_str(&format!(
+                "    {id} ({})\n",
+                if n == 1 { "1 event".to_owned() } else { format!("{n} events") }
+            ));
         }
     }
     print(&out)

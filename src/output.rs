@@ -96,7 +96,8 @@ pub fn window_text(config: &Config, prospect: &Prospect, slot: &Slot) -> String 
     }
     let start = slot.start.with_time_zone(prospect.timezone.clone());
     let end = slot.end.with_time_zone(prospect.timezone.clone());
-    let day = if start.date() != slot.start.date() { format!(" {}", start.strftime("%a")) } else { String::new() };
+    let day =
+        if start.date() != slot.start.date() { format!(" {}", start.strftime("%a")) } else { String::new() };
     format!(
         "{mine} ({}{day} {}-{})",
         city(&prospect.timezone_name),
@@ -143,7 +144,11 @@ pub fn agenda_text(config: &Config, agenda: &Agenda, style: Style) -> String {
         ))
     );
     if agenda.items.is_empty() {
-        let _ = writeln!(out, "\nNothing is due. Enjoy the quiet, or add prospects to {}.", config.display_path());
+        let _ = writeln!(
+            out,
+            "\nNothing is due. Enjoy the quiet, or add prospects to {}.",
+            config.display_path()
+        );
         return out;
     }
     let rows: Vec<[String; 4]> = agenda
@@ -226,7 +231,10 @@ pub fn next_text(config: &Config, item: Option<&Item>, scripts: &Scripts<'_>, st
 }
 
 fn indent(text: &str, prefix: &str) -> String {
-    text.lines().map(|l| if l.is_empty() { String::new() } else { format!("{prefix}{l}") }).collect::<Vec<_>>().join("\n")
+    text.lines()
+        .map(|l| if l.is_empty() { String::new() } else { format!("{prefix}{l}") })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -317,7 +325,10 @@ pub fn digest_text(config: &Config, agenda: &Agenda, scripts: &Scripts<'_>) -> S
 
 /// The first window of the day (even if it has ended), in both zones.
 fn best_window(config: &Config, prospect: &Prospect, item: &Item) -> String {
-    let slot = item.window.clone().or_else(|| crate::plan::day_windows(config, prospect, item.day).into_iter().next());
+    let slot = item
+        .window
+        .clone()
+        .or_else(|| crate::plan::day_windows(config, prospect, item.day).into_iter().next());
     match slot {
         Some(slot) => window_text(config, prospect, &slot),
         None => "no window today".to_owned(),

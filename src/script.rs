@@ -56,10 +56,16 @@ Best regards,\n{{ me.name }}";
 
 /// The built-in template sources by name.
 pub fn builtin_templates() -> BTreeMap<String, String> {
-    [("call", CALL), ("email", EMAIL), ("off_the_hook", OFF_THE_HOOK), ("next_step", NEXT_STEP), ("drip", DRIP)]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect()
+    [
+        ("call", CALL),
+        ("email", EMAIL),
+        ("off_the_hook", OFF_THE_HOOK),
+        ("next_step", NEXT_STEP),
+        ("drip", DRIP),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
 }
 
 /// Compiles a template to find syntax errors; the message names the template's own line.
@@ -117,9 +123,8 @@ impl<'c> Scripts<'c> {
             next_step => &item.next_step,
             drip => item.drip_item.as_ref().map(|d| context! { title => &d.title, url => &d.url }),
         };
-        let text = template
-            .render(ctx)
-            .unwrap_or_else(|e| format!("(template `{}` failed: {e})", item.template));
+        let text =
+            template.render(ctx).unwrap_or_else(|e| format!("(template `{}` failed: {e})", item.template));
         if item.kind == Kind::Drip || item.kind == Kind::Email { text } else { squeeze(&text) }
     }
 }

@@ -1,7 +1,7 @@
 //! The config file: parsed into [`raw`] structs, then validated into a [`Config`] whose types
 //! cannot hold a bad zone, cron, window, duration, date or a dangling reference.
 //!
-//! [`Config::from_str`] takes text so tests can feed strings; [`Config::from_path`] adds the file
+//! [`Config::from_toml`] takes text so tests can feed strings; [`Config::from_path`] adds the file
 //! name to every diagnostic and checks the file's permissions for a literal SMTP password.
 
 mod diag;
@@ -63,10 +63,8 @@ pub struct Calendar {
 
 impl Default for Calendar {
     fn default() -> Self {
-        let mut workdays = [false; 7];
-        for day in 0..5 {
-            workdays[day] = true;
-        }
+        // Monday to Friday.
+        let workdays = [true, true, true, true, true, false, false];
         Calendar { workdays, holidays: BTreeSet::new(), away: Vec::new() }
     }
 }
@@ -153,8 +151,12 @@ pub struct Email {
 #[derive(Debug, Clone)]
 pub enum Transport {
     /// One `.eml` file per message in this folder.
-    File { dir: PathBuf },
-    Sendmail { command: PathBuf },
+    File {
+        dir: PathBuf,
+    },
+    Sendmail {
+        command: PathBuf,
+    },
     Smtp(Smtp),
 }
 
@@ -356,7 +358,7 @@ impl Config {
     ///
     /// # Errors
     /// Every problem found, as with [`Config::from_path`].
-    pub fn from_str(text: &str) -> Result<Config, ConfigError> {
+    pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
         parse(text, "<config>", Privacy::Private)
     }
 
@@ -447,20 +449,13 @@ impl Validator {
         let mut windows: Vec<Window> = value
             .get_ref()
             .iter()
-            .filter_map(|w| {
-                Window::parse_call(w.get_ref()).map_err(|m| self.error(w.span(), key, m)).ok()
-            })
+            .filter_map(|w| Window::parse_call(w.get_ref()).map_err(|m| self.error(w.span(), key, m)).ok())
             .collect();
         windows.sort_by_key(|w| w.start);
         windows
     }
 
-    fn choice<T: Copy>(
-        &mut self,
-        key: &str,
-        value: &Spanned<String>,
-        options: &[(&str, T)],
-    ) -> Option<T> {
+    fn choice<T: Copy>(&mut self, key: &str, value: &Spanned<String>, options: &[(&str, T)]) -> Option<T> {
         let found = options.iter().find(|(name, _)| *name == value.get_ref().as_str());
         if found.is_none() {
             let names: Vec<String> = options.iter().map(|(n, _)| format!("`{n}`")).collect();
@@ -740,12 +735,8 @@ fn parse(text: &str, file: &str, privacy: Privacy) -> Result<Config, ConfigError
         if let Some(Wait::Days(0) | Wait::Workdays(0) | Wait::Weeks(0) | Wait::Months(0)) = every {
             v.error(raw.every.span(), format!("{key}.every"), "a drip interval must be longer than zero");
         }
-        let items = raw
-            .items
-            .into_inner()
-            .into_iter()
-            .map(|i| DripItem { title: i.title, url: i.url })
-            .collect();
+        let items =
+            raw.items.into_inner().into_iter().map(|i| DripItem { title: i.title, url: i.url }).collect();
         if let Some(every) = every {
             drips.insert(id.into_inner(), Drip { every, items });
         }
@@ -794,10 +785,7 @@ fn parse(text: &str, file: &str, privacy: Privacy) -> Result<Config, ConfigError
         {
             v.error(then.span(), format!("{key}.then"), unknown_ref("drip", then.get_ref(), drips.keys()));
         }
-        cadences.insert(
-            id.into_inner(),
-            Cadence { steps, then: raw.then.map(|t| t.into_inner()) },
-        );
+        cadences.insert(id.into_inner(), Cadence { steps, then: raw.then.map(|t| t.into_inner()) });
     }
 
     // Defaults.
@@ -834,10 +822,9 @@ fn parse(text: &str, file: &str, privacy: Privacy) -> Result<Config, ConfigError
             );
         }
         let (tz, tz_name) = match &raw.timezone {
-            Some(name) => (
-                v.zone(&format!("{key}.timezone"), name).unwrap_or(TimeZone::UTC),
-                name.get_ref().clone(),
-            ),
+            Some(name) => {
+                (v.zone(&format!("{key}.timezone"), name).unwrap_or(TimeZone::UTC), name.get_ref().clone())
+            }
             None => (timezone.clone(), timezone_name.clone()),
         };
         let relationship = raw.relationship.as_ref().map_or(Some(Relationship::Cold), |r| {
@@ -968,7 +955,7 @@ fn valid_id(id: &str) -> bool {
 pub fn parse_cron(pattern: &str) -> Result<croner::Cron, String> {
     let fields = pattern.split_whitespace().count();
     let is_alias = pattern.trim_start().starts_with('@');
-    if !is_alias && !(fields == 5 || fields == 6) {
+    if !(is_alias || fields == 5 || fields == 6) {
         return Err(format!(
             "expected a cron expression of 5 fields (or 6 with seconds first), found {fields} in `{pattern}`"
         ));
@@ -993,23 +980,25 @@ fn email(v: &mut Validator, raw: raw::Email, privacy: Privacy, file: &str) -> Op
             ok = false;
         }
     }
-    let kind = v.choice(
-        "notify.email.transport",
-        &raw.transport,
-        &[("smtp", 0), ("sendmail", 1), ("file", 2)],
-    )?;
+    let kind =
+        v.choice("notify.email.transport", &raw.transport, &[("smtp", 0), ("sendmail", 1), ("file", 2)])?;
     let transport = match kind {
         2 => match &raw.dir {
             Some(dir) => Transport::File { dir: expand_home(dir.get_ref()) },
             None => {
-                v.error(raw.transport.span(), "notify.email.dir", "the file transport needs `dir`, the folder for .eml files");
+                v.error(
+                    raw.transport.span(),
+                    "notify.email.dir",
+                    "the file transport needs `dir`, the folder for .eml files",
+                );
                 return None;
             }
         },
         1 => Transport::Sendmail {
-            command: raw.command.as_ref().map_or(PathBuf::from("/usr/sbin/sendmail"), |c| {
-                expand_home(c.get_ref())
-            }),
+            command: raw
+                .command
+                .as_ref()
+                .map_or(PathBuf::from("/usr/sbin/sendmail"), |c| expand_home(c.get_ref())),
         },
         _ => {
             let Some(smtp) = raw.smtp else {
@@ -1042,7 +1031,11 @@ fn email(v: &mut Validator, raw: raw::Email, privacy: Privacy, file: &str) -> Op
                 Some(p) => match u16::try_from(*p.get_ref()) {
                     Ok(port) if port > 0 => port,
                     _ => {
-                        v.error(p.span(), "notify.email.smtp.port", format!("expected a port from 1 to 65535, found `{}`", p.get_ref()));
+                        v.error(
+                            p.span(),
+                            "notify.email.smtp.port",
+                            format!("expected a port from 1 to 65535, found `{}`", p.get_ref()),
+                        );
                         return None;
                     }
                 },
@@ -1095,8 +1088,7 @@ fn email(v: &mut Validator, raw: raw::Email, privacy: Privacy, file: &str) -> Op
 }
 
 fn is_loopback(host: &str) -> bool {
-    host == "localhost"
-        || host.parse::<std::net::IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
+    host == "localhost" || host.parse::<std::net::IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
 }
 
 /// `~/x` means the user's home; everything else is taken as written.

@@ -19,9 +19,7 @@ impl Wait {
     /// Parses `N days|d`, `N workdays|wd`, `N weeks|w`, `N months|mo` (singular forms too).
     pub fn parse(text: &str) -> Result<Wait, String> {
         let expected = || {
-            format!(
-                "expected a duration like `3 days`, `2 workdays`, `1 week` or `3 months`, found `{text}`"
-            )
+            format!("expected a duration like `3 days`, `2 workdays`, `1 week` or `3 months`, found `{text}`")
         };
         let trimmed = text.trim();
         let split = trimmed.find(|c: char| !c.is_ascii_digit()).ok_or_else(expected)?;

@@ -78,9 +78,7 @@ impl Outcome {
 
     pub fn class(self) -> Class {
         match self {
-            Outcome::Voicemail | Outcome::NoAnswer | Outcome::Gatekeeper | Outcome::Emailed => {
-                Class::Attempt
-            }
+            Outcome::Voicemail | Outcome::NoAnswer | Outcome::Gatekeeper | Outcome::Emailed => Class::Attempt,
             Outcome::Spoke | Outcome::Replied | Outcome::Meeting => Class::Contact,
             Outcome::DripSent => Class::Drip,
             Outcome::NotInterested => Class::Decline,

@@ -149,9 +149,8 @@ pub fn plan(config: &Config, history: &History, at: Timestamp, days: u32) -> Age
     if let Some(cap) = config.me.max_calls_per_day {
         let mut day = today;
         while day <= last_day {
-            let mut todays: Vec<usize> = (0..items.len())
-                .filter(|&i| items[i].kind == Kind::Call && items[i].day == day)
-                .collect();
+            let mut todays: Vec<usize> =
+                (0..items.len()).filter(|&i| items[i].kind == Kind::Call && items[i].day == day).collect();
             for &i in &todays {
                 items[i].window = window(config, &items[i], &now);
             }
@@ -178,8 +177,8 @@ pub fn plan(config: &Config, history: &History, at: Timestamp, days: u32) -> Age
         items.retain(|item| item.day <= last_day);
     }
 
-    for i in 0..items.len() {
-        items[i].window = window(config, &items[i], &now);
+    for item in &mut items {
+        item.window = window(config, item, &now);
     }
     items.sort_by(agenda_order);
     Agenda { at: now, first_day: today, days, items }
@@ -315,12 +314,12 @@ fn apply(
                     Phase::Done
                 };
             }
-            if event.outcome == Outcome::Voicemail && event.promise == PromiseChoice::Auto {
-                if let Phase::Cadence { step, anchor } = track.phase
-                    && let Some(on) = next_call_date(cadence, calendar, step, anchor)
-                {
-                    track.promise = Some(Promise { on, made: Some(date) });
-                }
+            if event.outcome == Outcome::Voicemail
+                && event.promise == PromiseChoice::Auto
+                && let Phase::Cadence { step, anchor } = track.phase
+                && let Some(on) = next_call_date(cadence, calendar, step, anchor)
+            {
+                track.promise = Some(Promise { on, made: Some(date) });
             }
         }
         Class::Contact => {
@@ -331,9 +330,10 @@ fn apply(
         Class::Drip => {
             if let Phase::Drip { next, .. } = track.phase {
                 let drip = cadence.then.as_ref().and_then(|d| config.drips.get(d));
-                let named = event.item.as_ref().and_then(|title| {
-                    drip.and_then(|d| d.items.iter().position(|i| &i.title == title))
-                });
+                let named = event
+                    .item
+                    .as_ref()
+                    .and_then(|title| drip.and_then(|d| d.items.iter().position(|i| &i.title == title)));
                 track.phase = Phase::Drip { anchor: date, next: named.unwrap_or(next) + 1 };
             }
         }
@@ -341,11 +341,8 @@ fn apply(
             track.promise = None;
             track.next_step = None;
             track.last_touch = date;
-            track.phase = if cadence.then.is_some() {
-                Phase::Drip { anchor: date, next: 0 }
-            } else {
-                Phase::Done
-            };
+            track.phase =
+                if cadence.then.is_some() { Phase::Drip { anchor: date, next: 0 } } else { Phase::Done };
         }
         Class::Close => {
             track.closed = true;
@@ -383,13 +380,7 @@ fn next_call_date(
     None
 }
 
-fn collect_items(
-    config: &Config,
-    prospect: &Prospect,
-    track: &Track,
-    today: Date,
-    items: &mut Vec<Item>,
-) {
+fn collect_items(config: &Config, prospect: &Prospect, track: &Track, today: Date, items: &mut Vec<Item>) {
     let calendar = &config.me.calendar;
     let cadence = config.cadence_of(prospect);
     let (attempt, of, attempts) = match track.phase {
@@ -398,9 +389,7 @@ fn collect_items(
     };
     // What a voicemail left today (or on the due day) would promise next.
     let callback_from = |due: Date| match track.phase {
-        Phase::Cadence { step, .. } => {
-            next_call_date(cadence, calendar, step + 1, due.max(today))
-        }
+        Phase::Cadence { step, .. } => next_call_date(cadence, calendar, step + 1, due.max(today)),
         _ => None,
     };
     let make = |kind: Kind, due: Date, why: String, template: String| {
@@ -408,7 +397,7 @@ fn collect_items(
             Some(until) if until > due => calendar.on_or_after(until),
             _ => calendar.on_or_after(due),
         };
-        let item = Item {
+        Item {
             prospect: prospect.id.clone(),
             kind,
             due,
@@ -427,13 +416,14 @@ fn collect_items(
             note: None,
             attempts,
             relationship: prospect.relationship,
-        };
-        item
+        }
     };
 
     if let Some(promise) = &track.promise {
         let why = match promise.made {
-            Some(made) => format!("you promised on {} to call back {}", short_date(made), when(promise.on, today)),
+            Some(made) => {
+                format!("you promised on {} to call back {}", short_date(made), when(promise.on, today))
+            }
             None => format!("you promised to call back {}", when(promise.on, today)),
         };
         let mut item = make(Kind::Promise, promise.on, why, "call".to_owned());
@@ -451,7 +441,8 @@ fn collect_items(
         Phase::Cadence { step, anchor } => {
             let s = &cadence.steps[*step];
             let due = calendar.add(s.wait, *anchor);
-            let position = format!("attempt {} of {} ({} cadence)", step + 1, cadence.steps.len(), prospect.cadence);
+            let position =
+                format!("attempt {} of {} ({} cadence)", step + 1, cadence.steps.len(), prospect.cadence);
             let last = match track.last_attempt {
                 Some((date, outcome)) => format!("; last {} on {}", outcome, short_date(date)),
                 None => String::new(),
@@ -491,10 +482,7 @@ fn collect_items(
             let drip = &config.drips[drip_name];
             let drip_item = drip.items[next % drip.items.len()].clone();
             let due = calendar.add(drip.every, *anchor);
-            let why = format!(
-                "{} drip (every {}): send “{}”",
-                drip_name, drip.every, drip_item.title
-            );
+            let why = format!("{} drip (every {}): send “{}”", drip_name, drip.every, drip_item.title);
             let mut item = make(Kind::Drip, due, why, "drip".to_owned());
             item.attempt = None;
             item.of = None;
@@ -518,9 +506,7 @@ pub fn window(config: &Config, item: &Item, now: &Zoned) -> Option<Slot> {
         return None;
     }
     let prospect = config.prospects.get(&item.prospect)?;
-    day_windows(config, prospect, item.day)
-        .into_iter()
-        .find(|slot| slot.end.timestamp() > now.timestamp())
+    day_windows(config, prospect, item.day).into_iter().find(|slot| slot.end.timestamp() > now.timestamp())
 }
 
 /// All of a prospect's call windows that open on `day` in my zone, earliest first.

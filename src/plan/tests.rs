@@ -41,7 +41,7 @@ fn config(prospects: &str) -> Config {
 
 fn config_with(me_extra: &str, prospects: &str) -> Config {
     let text = BASE.replace("[defaults]", &format!("{me_extra}\n[defaults]"));
-    match Config::from_str(&format!("{text}\n{prospects}")) {
+    match Config::from_toml(&format!("{text}\n{prospects}")) {
         Ok(c) => c,
         Err(e) => panic!("test config invalid:\n{e}"),
     }
@@ -92,7 +92,10 @@ fn first_step_is_due_on_since_and_overdue_after() {
     let a = plan(&c, &History::default(), at("2026-11-24T07:00"), 1);
     assert_eq!(a.items.len(), 1);
     let item = &a.items[0];
-    assert_eq!((item.kind, item.due, item.overdue, item.days_late), (Kind::Call, date(2026, 11, 20), true, 4));
+    assert_eq!(
+        (item.kind, item.due, item.overdue, item.days_late),
+        (Kind::Call, date(2026, 11, 20), true, 4)
+    );
     assert_eq!((item.attempt, item.of), (Some(1), Some(4)));
 }
 
@@ -188,7 +191,9 @@ fn explicit_and_skipped_promises() {
 
 #[test]
 fn unkept_promise_stays_on_top_with_days_late() {
-    let c = config(&format!("{BILL}\n[prospects.amy]\nname = \"Amy\"\nrelationship = \"client\"\nsince = 2026-01-01\n"));
+    let c = config(&format!(
+        "{BILL}\n[prospects.amy]\nname = \"Amy\"\nrelationship = \"client\"\nsince = 2026-01-01\n"
+    ));
     let h = history(vec![ev("bill", Outcome::Voicemail, "2026-11-20T17:10")]);
     let a = plan(&c, &h, at("2026-11-27T07:00"), 1);
     assert_eq!(a.items[0].kind, Kind::Promise);
@@ -327,7 +332,9 @@ fn drip_follows_the_last_step_and_rotates() {
 
 #[test]
 fn not_interested_starts_the_drip_or_ends_everything() {
-    let c = config(&format!("{BILL}\n[prospects.nod]\nname = \"No Drip\"\ncadence = \"nodrip\"\nsince = 2026-11-02\n"));
+    let c = config(&format!(
+        "{BILL}\n[prospects.nod]\nname = \"No Drip\"\ncadence = \"nodrip\"\nsince = 2026-11-02\n"
+    ));
     let h = history(vec![
         ev("bill", Outcome::NotInterested, "2026-11-03T09:00"),
         ev("nod", Outcome::NotInterested, "2026-11-03T09:00"),
@@ -339,7 +346,10 @@ fn not_interested_starts_the_drip_or_ends_everything() {
 #[test]
 fn cadence_without_drip_stops_after_the_last_step() {
     let c = config("[prospects.nod]\nname = \"No Drip\"\ncadence = \"nodrip\"\nsince = 2026-11-02\n");
-    let h = history(vec![ev("nod", Outcome::NoAnswer, "2026-11-02T09:00"), ev("nod", Outcome::NoAnswer, "2026-11-09T09:00")]);
+    let h = history(vec![
+        ev("nod", Outcome::NoAnswer, "2026-11-02T09:00"),
+        ev("nod", Outcome::NoAnswer, "2026-11-09T09:00"),
+    ]);
     assert!(plan(&c, &h, at("2027-06-01T07:00"), 30).items.is_empty());
 }
 
@@ -470,7 +480,7 @@ fn window_of(c: &Config, id: &str, when: Timestamp) -> Option<(String, String)> 
 
 fn zoned_book(my_zone: &str, their_zone: &str, since: &str, windows: &str) -> Config {
     let text = BASE.replace("America/Toronto", my_zone);
-    Config::from_str(&format!(
+    Config::from_toml(&format!(
         "{text}\n[prospects.p]\nname = \"P\"\ntimezone = \"{their_zone}\"\nsince = {since}\ncall_windows = [{windows}]\n"
     ))
     .unwrap()
@@ -483,7 +493,9 @@ fn at_in(zone: &str, text: &str) -> Timestamp {
 
 #[test]
 fn dst_new_york_both_transitions_keep_local_windows() {
-    for (day, offset) in [("2026-03-09", "-04"), ("2026-03-06", "-05"), ("2026-11-02", "-05"), ("2026-10-30", "-04")] {
+    for (day, offset) in
+        [("2026-03-09", "-04"), ("2026-03-06", "-05"), ("2026-11-02", "-05"), ("2026-10-30", "-04")]
+    {
         let c = zoned_book("America/New_York", "America/New_York", day, "\"07:30-08:30\"");
         let a = plan(&c, &History::default(), at_in("America/New_York", &format!("{day}T06:00")), 1);
         let w = a.items[0].window.as_ref().unwrap();
@@ -496,7 +508,7 @@ fn dst_day_itself_shifts_nothing_and_a_missing_time_opens_at_the_first_valid_ins
     // Sunday 8 March 2026: New York springs forward at 02:00. With Sunday a workday, a window
     // at 02:30 (which does not exist that day) opens at 03:30 EDT; one at 07:30 stays 07:30.
     let text = BASE.replace("America/Toronto", "America/New_York");
-    let c = Config::from_str(&format!(
+    let c = Config::from_toml(&format!(
         "{}\n[prospects.p]\nname = \"P\"\nsince = 2026-03-08\ncall_windows = [\"02:30-03:45\", \"07:30-08:30\"]\n",
         text.replace("holidays", "workdays = [\"Sun\", \"Mon\"]\nholidays")
     ))
@@ -507,7 +519,7 @@ fn dst_day_itself_shifts_nothing_and_a_missing_time_opens_at_the_first_valid_ins
     let a = plan(&c, &History::default(), at_in("America/New_York", "2026-03-08T05:00"), 1);
     assert_eq!(a.items[0].window.as_ref().unwrap().start.strftime("%H:%M").to_string(), "07:30");
     // Fall back, Sunday 1 November: 01:30 happens twice; the window opens at the first.
-    let c = Config::from_str(&format!(
+    let c = Config::from_toml(&format!(
         "{}\n[prospects.p]\nname = \"P\"\nsince = 2026-11-01\ncall_windows = [\"01:30-02:30\"]\n",
         text.replace("holidays", "workdays = [\"Sun\", \"Mon\"]\nholidays")
     ))
@@ -521,7 +533,9 @@ fn dst_day_itself_shifts_nothing_and_a_missing_time_opens_at_the_first_valid_ins
 #[test]
 fn dst_berlin_both_transitions() {
     // Berlin: spring forward 29 March 2026, fall back 25 October 2026.
-    for (day, offset) in [("2026-03-30", "+02"), ("2026-03-27", "+01"), ("2026-10-26", "+01"), ("2026-10-23", "+02")] {
+    for (day, offset) in
+        [("2026-03-30", "+02"), ("2026-03-27", "+01"), ("2026-10-26", "+01"), ("2026-10-23", "+02")]
+    {
         let c = zoned_book("Europe/Berlin", "Europe/Berlin", day, "\"17:00-18:00\"");
         let a = plan(&c, &History::default(), at_in("Europe/Berlin", &format!("{day}T06:00")), 1);
         let w = a.items[0].window.as_ref().unwrap();
@@ -532,7 +546,9 @@ fn dst_berlin_both_transitions() {
 #[test]
 fn dst_sydney_both_transitions() {
     // Sydney: fall back 5 April 2026, spring forward 4 October 2026.
-    for (day, offset) in [("2026-04-06", "+10"), ("2026-04-03", "+11"), ("2026-10-05", "+11"), ("2026-10-02", "+10")] {
+    for (day, offset) in
+        [("2026-04-06", "+10"), ("2026-04-03", "+11"), ("2026-10-05", "+11"), ("2026-10-02", "+10")]
+    {
         let c = zoned_book("Australia/Sydney", "Australia/Sydney", day, "\"07:30-08:30\"");
         let a = plan(&c, &History::default(), at_in("Australia/Sydney", &format!("{day}T06:00")), 1);
         let w = a.items[0].window.as_ref().unwrap();

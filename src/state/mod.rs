@@ -177,7 +177,12 @@ impl State {
     ///
     /// # Errors
     /// On a database error.
-    pub fn mark_seen(&mut self, config: &Config, history: &mut History, now: Timestamp) -> Result<usize, StateError> {
+    pub fn mark_seen(
+        &mut self,
+        config: &Config,
+        history: &mut History,
+        now: Timestamp,
+    ) -> Result<usize, StateError> {
         let mut fresh = Vec::new();
         for prospect in config.prospects.values() {
             for key in seen_keys(prospect) {
@@ -192,7 +197,8 @@ impl State {
         }
         let tx = self.conn.transaction()?;
         {
-            let mut stmt = tx.prepare("INSERT OR IGNORE INTO seen (prospect, key, at) VALUES (?1, ?2, ?3)")?;
+            let mut stmt =
+                tx.prepare("INSERT OR IGNORE INTO seen (prospect, key, at) VALUES (?1, ?2, ?3)")?;
             for (id, key) in &fresh {
                 stmt.execute(params![id, key, now.as_second()])?;
             }
@@ -271,7 +277,11 @@ impl State {
     /// # Errors
     /// On a database error.
     pub fn delivered(&self, key: &str) -> Result<bool, StateError> {
-        Ok(self.conn.query_row("SELECT 1 FROM ledger WHERE key = ?1", [key], |_| Ok(())).optional()?.is_some())
+        Ok(self
+            .conn
+            .query_row("SELECT 1 FROM ledger WHERE key = ?1", [key], |_| Ok(()))
+            .optional()?
+            .is_some())
     }
 
     /// Records a delivery; returns false when the key was already there.
@@ -279,7 +289,10 @@ impl State {
     /// # Errors
     /// On a database error.
     pub fn record_delivery(&mut self, key: &str, at: Timestamp) -> Result<bool, StateError> {
-        let n = self.conn.execute("INSERT OR IGNORE INTO ledger (key, at) VALUES (?1, ?2)", params![key, at.as_second()])?;
+        let n = self.conn.execute(
+            "INSERT OR IGNORE INTO ledger (key, at) VALUES (?1, ?2)",
+            params![key, at.as_second()],
+        )?;
         Ok(n == 1)
     }
 

@@ -17,7 +17,15 @@ fn init_writes_a_valid_starter_and_never_overwrites() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("conf/ringback.toml");
     let state = dir.path().join("s.db");
-    let args = |cmd: &'static str| vec!["--config".to_owned(), config.display().to_string(), "--state".to_owned(), state.display().to_string(), cmd.to_owned()];
+    let args = |cmd: &'static str| {
+        vec![
+            "--config".to_owned(),
+            config.display().to_string(),
+            "--state".to_owned(),
+            state.display().to_string(),
+            cmd.to_owned(),
+        ]
+    };
     let run = |cmd| {
         let a = args(cmd);
         ringback(&a.iter().map(String::as_str).collect::<Vec<_>>(), &[])
@@ -37,7 +45,10 @@ fn config_path_comes_from_the_environment_when_not_given() {
     let book = Book::standard();
     let ran = ringback(
         &["check"],
-        &[("RINGBACK_CONFIG", book.config.to_str().unwrap()), ("RINGBACK_STATE", book.state.to_str().unwrap())],
+        &[
+            ("RINGBACK_CONFIG", book.config.to_str().unwrap()),
+            ("RINGBACK_STATE", book.state.to_str().unwrap()),
+        ],
     )
     .code(0);
     assert!(ran.stdout.contains(&book.config.display().to_string()));
@@ -57,7 +68,11 @@ fn invalid_config_exits_78_from_every_command() {
         vec!["run"],
     ] {
         let ran = book.run(&args).code(78);
-        assert!(ran.stderr.contains("ringback.toml:31:12: prospects.bill-jones.timezone: unknown time zone"), "{args:?}: {}", ran.stderr);
+        assert!(
+            ran.stderr.contains("ringback.toml:31:12: prospects.bill-jones.timezone: unknown time zone"),
+            "{args:?}: {}",
+            ran.stderr
+        );
     }
     assert_eq!(event_count(&book.state), 0);
 }
@@ -90,8 +105,21 @@ fn agenda_json_has_the_documented_shape() {
     let item = &items[0];
     let keys: Vec<&str> = item.as_object().unwrap().keys().map(String::as_str).collect();
     let mut expected = vec![
-        "prospect", "name", "company", "kind", "action", "due", "overdue", "days_late", "window", "attempt", "of",
-        "phone", "email", "why", "script",
+        "prospect",
+        "name",
+        "company",
+        "kind",
+        "action",
+        "due",
+        "overdue",
+        "days_late",
+        "window",
+        "attempt",
+        "of",
+        "phone",
+        "email",
+        "why",
+        "script",
     ];
     expected.sort();
     let mut got = keys.clone();
@@ -113,13 +141,26 @@ fn agenda_json_has_the_documented_shape() {
     assert!(script.contains("Canada Cup"), "the hook is in the script: {script}");
     // Done today (Tue 24), step 3 is an email 3 workdays later (Fri 27), and the next call a
     // week after that: Fri 4 Dec, "if I don't hear from you by Thursday".
-    assert!(script.contains("If I don't hear from you by Thursday, I'll call you on Friday the 4th"), "{script}");
+    assert!(
+        script.contains("If I don't hear from you by Thursday, I'll call you on Friday the 4th"),
+        "{script}"
+    );
 }
 
 #[test]
 fn log_voicemail_records_the_promise_and_says_so() {
     let book = Book::standard();
-    let ran = book.run(&["log", "bill-jones", "voicemail", "--at", "2026-11-20T17:10", "--note", "left the AIDA script"]).code(0);
+    let ran = book
+        .run(&[
+            "log",
+            "bill-jones",
+            "voicemail",
+            "--at",
+            "2026-11-20T17:10",
+            "--note",
+            "left the AIDA script",
+        ])
+        .code(0);
     assert!(ran.stdout.contains("logged voicemail for Bill Jones at Fri 20 Nov 17:10"), "{}", ran.stdout);
     assert!(ran.stdout.contains("promised callback on Tue 24 Nov"), "{}", ran.stdout);
     let history = book.run(&["history", "bill-jones", "--json"]).code(0).json();
@@ -144,13 +185,17 @@ fn rejected_log_commands_write_nothing() {
         (&["log", "bill-jones", "won", "--promise", "2026-12-01"], "go with an attempt or a contact"),
         (&["log", "bill-jones", "drip-sent", "--item", "Nope"], "unknown drip item `Nope`"),
         (&["log", "bill-jones", "spoke", "--next-step", "2026-12-01"], "--what"),
-        (&["log", "bill-jones", "voicemail", "--promise", "2026-12-01", "--no-promise"], "cannot be used with"),
+        (
+            &["log", "bill-jones", "voicemail", "--promise", "2026-12-01", "--no-promise"],
+            "cannot be used with",
+        ),
     ];
     for (args, message) in cases {
         let ran = book.run(args);
         assert_eq!(ran.code, 2, "{args:?} should be a usage error: {}", ran.stderr);
         assert!(ran.stderr.contains(message), "{args:?}: {}", ran.stderr);
-        assert_eq!(ran.stderr.trim().lines().filter(|l| !l.is_empty()).count() <= 4, true, "{}", ran.stderr);
+        let first = ran.stderr.lines().next().unwrap_or_default();
+        assert!(first.starts_with("ringback: ") || first.starts_with("error: "), "{}", ran.stderr);
     }
     assert_eq!(event_count(&book.state), 0);
 }
@@ -175,10 +220,9 @@ fn next_text_names_the_call_and_the_script() {
 
 #[test]
 fn digest_prints_sections_and_coming_up() {
-    let book = Book::new(&BASE.replace(
-        "hook =",
-        "next_step = { on = 2026-11-26, what = \"the ERP findings\" }\nhook =",
-    ));
+    let book = Book::new(
+        &BASE.replace("hook =", "next_step = { on = 2026-11-26, what = \"the ERP findings\" }\nhook ="),
+    );
     book.run(&["log", "bill-jones", "voicemail", "--at", "2026-11-20T17:10"]).code(0);
     let out = book.run(&["digest", "--at", "2026-11-24T07:00"]).code(0).stdout;
     assert!(out.starts_with("ringback — Tue 24 Nov: 1 promised callback\n"), "{out}");
@@ -207,7 +251,10 @@ fn ids_dropped_from_the_config_are_kept_and_listed() {
     book.run(&["log", "bill-jones", "spoke", "--at", "2026-11-20T17:10"]).code(0);
     book.write_config(&BASE.replace("[prospects.bill-jones]", "[prospects.bill-renamed]"));
     let out = book.run(&["check"]).code(0).stdout;
-    assert!(out.contains("in the state but not in the config (kept, never deleted):\n    bill-jones (1 event)"), "{out}");
+    assert!(
+        out.contains("in the state but not in the config (kept, never deleted):\n    bill-jones (1 event)"),
+        "{out}"
+    );
     let history = book.run(&["history", "bill-jones", "--json"]).code(0).json();
     assert_eq!(history["in_config"], false);
     assert_eq!(history["events"].as_array().unwrap().len(), 1);

@@ -6,7 +6,7 @@ use ringback::config::Config;
 use crate::helpers::{BASE, Book, set_mode};
 
 fn error_of(text: &str) -> String {
-    match Config::from_str(text) {
+    match Config::from_toml(text) {
         Ok(_) => panic!("config was accepted:\n{text}"),
         Err(e) => e.to_string(),
     }
@@ -20,7 +20,7 @@ fn with(from: &str, to: &str) -> String {
 
 #[test]
 fn base_config_is_valid() {
-    let config = Config::from_str(BASE).expect("valid");
+    let config = Config::from_toml(BASE).expect("valid");
     assert_eq!(config.prospects.len(), 1);
     assert_eq!(config.me.timezone_name, "America/Toronto");
 }
@@ -97,7 +97,10 @@ fn template_syntax_error() {
 
 #[test]
 fn wrong_type() {
-    assert_snapshot!(error_of(&with("phone = \"+1 416 555 0199\"", "phone = \"+1 416 555 0199\"\nmax_calls_per_day = \"twenty\"")));
+    assert_snapshot!(error_of(&with(
+        "phone = \"+1 416 555 0199\"",
+        "phone = \"+1 416 555 0199\"\nmax_calls_per_day = \"twenty\""
+    )));
 }
 
 #[test]

@@ -94,7 +94,8 @@ impl Book {
 
     /// Runs `ringback --config C --state S ARGS...` with a clean environment.
     pub fn run(&self, args: &[&str]) -> Ran {
-        let mut all = vec!["--config", self.config.to_str().unwrap(), "--state", self.state.to_str().unwrap()];
+        let mut all =
+            vec!["--config", self.config.to_str().unwrap(), "--state", self.state.to_str().unwrap()];
         all.extend_from_slice(args);
         ringback(&all, &[])
     }

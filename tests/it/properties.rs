@@ -1,0 +1,192 @@
+//! Planner invariants over random books and histories.
+
+use jiff::civil::{Date, date};
+use jiff::{Timestamp, ToSpan};
+use proptest::prelude::*;
+use ringback::config::{Config, Status};
+use ringback::plan::{self, Event, History, Kind, Outcome, PromiseChoice, agenda_order};
+
+const ZONES: &[&str] =
+    &["America/Toronto", "America/Vancouver", "Europe/Berlin", "Asia/Tokyo", "Australia/Sydney"];
+const RELATIONSHIPS: &[&str] = &["cold", "met", "warm", "client"];
+const STATUSES: &[&str] = &["active", "active", "active", "paused", "won", "lost"];
+const WINDOWS: &[&str] =
+    &["\"07:30-08:30\"", "\"17:00-18:00\"", "\"07:30-08:30\", \"17:00-18:00\"", "\"12:00-12:30\""];
+
+#[derive(Debug, Clone)]
+struct P {
+    zone: usize,
+    relationship: usize,
+    status: usize,
+    since: i64,
+    windows: usize,
+    promise: Option<i64>,
+    step: Option<i64>,
+    cadence: bool,
+}
+
+fn prospect() -> impl Strategy<Value = P> {
+    (
+        0..ZONES.len(),
+        0..RELATIONSHIPS.len(),
+        0..STATUSES.len(),
+        0i64..60,
+        0..WINDOWS.len(),
+        proptest::option::of(0i64..60),
+        proptest::option::of(0i64..60),
+        any::<bool>(),
+    )
+        .prop_map(|(zone, relationship, status, since, windows, promise, step, cadence)| P {
+            zone,
+            relationship,
+            status,
+            since,
+            windows,
+            promise,
+            step,
+            cadence,
+        })
+}
+
+fn event() -> impl Strategy<Value = (usize, usize, i64, i8, u8, i64)> {
+    (0usize..8, 0..Outcome::ALL.len(), 0i64..70, 0i8..24, 0u8..3, 1i64..30)
+}
+
+const BASE: &str = r#"
+[me]
+name = "Dana"
+timezone = "America/Toronto"
+holidays = [2026-10-12, 2026-12-25]
+away = [{ from = 2026-11-09, to = 2026-11-13 }]
+max_calls_per_day = 3
+
+[cadences.standard]
+steps = [
+  { wait = "0 days", action = "call" },
+  { wait = "2 workdays", action = "call" },
+  { wait = "3 workdays", action = "email" },
+  { wait = "1 week", action = "call" },
+  { wait = "1 month", action = "email" },
+]
+then = "monthly"
+
+[cadences.short]
+steps = [{ wait = "1 day", action = "call" }, { wait = "1 week", action = "email" }]
+
+[drips.monthly]
+every = "1 month"
+items = [{ title = "A" }, { title = "B" }]
+"#;
+
+fn origin() -> Date {
+    date(2026, 10, 1)
+}
+
+fn book(prospects: &[P]) -> Config {
+    let mut text = BASE.to_owned();
+    for (i, p) in prospects.iter().enumerate() {
+        text.push_str(&format!(
+            "[prospects.p{i}]\nname = \"P{i}\"\ntimezone = \"{}\"\nrelationship = \"{}\"\nstatus = \"{}\"\nsince = {}\ncall_windows = [{}]\ncadence = \"{}\"\n",
+            ZONES[p.zone],
+            RELATIONSHIPS[p.relationship],
+            STATUSES[p.status],
+            origin().checked_add(p.since.days()).unwrap(),
+            WINDOWS[p.windows],
+            if p.cadence { "standard" } else { "short" },
+        ));
+        if let Some(d) = p.promise {
+            text.push_str(&format!("promised_callback = {}\n", origin().checked_add(d.days()).unwrap()));
+        }
+        if let Some(d) = p.step {
+            text.push_str(&format!(
+                "next_step = {{ on = {}, what = \"x\" }}\n",
+                origin().checked_add(d.days()).unwrap()
+            ));
+        }
+    }
+    Config::from_toml(&text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+fn history(n: usize, raw: &[(usize, usize, i64, i8, u8, i64)]) -> History {
+    let tz = jiff::tz::TimeZone::get("America/Toronto").unwrap();
+    let mut h = History::default();
+    for (seq, &(who, outcome, day, hour, promise, until)) in raw.iter().enumerate() {
+        let day = origin().checked_add(day.days()).unwrap();
+        let outcome = Outcome::ALL[outcome];
+        h.push(Event {
+            seq: seq as i64,
+            prospect: format!("p{}", who % n),
+            at: day.at(hour, 0, 0, 0).to_zoned(tz.clone()).unwrap().timestamp(),
+            outcome,
+            note: None,
+            promise: match promise {
+                0 => PromiseChoice::Auto,
+                1 => PromiseChoice::Skip,
+                _ => PromiseChoice::On(day.checked_add(until.days()).unwrap()),
+            },
+            next_step: None,
+            until: (outcome == Outcome::Snooze).then(|| day.checked_add(until.days()).unwrap()),
+            item: None,
+        });
+    }
+    h
+}
+
+fn instant(day: i64, hour: i8) -> Timestamp {
+    let tz = jiff::tz::TimeZone::get("America/Toronto").unwrap();
+    origin().checked_add(day.days()).unwrap().at(hour, 0, 0, 0).to_zoned(tz).unwrap().timestamp()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn planner_invariants(
+        prospects in proptest::collection::vec(prospect(), 1..8),
+        events in proptest::collection::vec(event(), 0..40),
+        day in 0i64..120,
+        hour in 0i8..24,
+        days in 1u32..10,
+    ) {
+        let config = book(&prospects);
+        let history = history(prospects.len(), &events);
+        let at = instant(day, hour);
+        let agenda = plan::plan(&config, &history, at, days);
+
+        // Planning twice gives the same agenda.
+        prop_assert_eq!(&agenda, &plan::plan(&config, &history, at, days));
+
+        let calendar = &config.me.calendar;
+        let mut seen = std::collections::HashSet::new();
+        for item in &agenda.items {
+            // Every due date is a workday outside away ranges and holidays.
+            prop_assert!(calendar.is_workday(item.due), "{} due on a non-workday {}", item.prospect, item.due);
+            // Nothing for closed or paused prospects.
+            let p = &config.prospects[&item.prospect];
+            prop_assert_eq!(p.status, Status::Active);
+            let closed = history.events_of(&p.id).iter().any(|e| matches!(e.outcome, Outcome::Won | Outcome::Lost | Outcome::OptedOut));
+            prop_assert!(!closed, "{} is closed by an event", p.id);
+            // Nothing due before the latest snooze's end.
+            if let Some(until) = history.events_of(&p.id).iter().rfind(|e| e.outcome == Outcome::Snooze).and_then(|e| e.until) {
+                prop_assert!(item.due >= until, "{} due {} while snoozed until {}", p.id, item.due, until);
+            }
+            // A prospect appears at most once per kind (per day listed).
+            prop_assert!(seen.insert((item.prospect.clone(), item.kind)), "{} twice as {:?}", item.prospect, item.kind);
+            // Overdue and lateness agree.
+            prop_assert_eq!(item.overdue, item.days_late > 0);
+            prop_assert!(item.day >= agenda.first_day);
+        }
+        // The ordering rules hold.
+        prop_assert!(agenda.items.is_sorted_by(|a, b| agenda_order(a, b) != std::cmp::Ordering::Greater));
+        // A pending promise replaces the prospect's call.
+        for item in agenda.items.iter().filter(|i| i.kind == Kind::Promise) {
+            prop_assert!(!agenda.items.iter().any(|i| i.prospect == item.prospect && i.kind == Kind::Call));
+        }
+        // The daily cap holds on every day.
+        for offset in 0..days {
+            let d = agenda.first_day.checked_add((offset as i64).days()).unwrap();
+            let calls = agenda.items.iter().filter(|i| i.kind == Kind::Call && i.day == d).count();
+            prop_assert!(calls <= 3, "{calls} calls on {d}");
+        }
+    }
+}

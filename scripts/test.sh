@@ -1,0 +1,28 @@
+#!/bin/sh
+# Runs every ringback test, the end-to-end ones included, after installing what they need.
+# As root on Debian it installs missing packages with apt-get; otherwise it names them and stops.
+set -eu
+cd "$(dirname "$0")/.."
+
+# Debian packages the end-to-end tests start: a session bus, a notification server under a
+# virtual X display, and (for the benchmark comparison) remind.
+packages="dbus dbus-x11 dunst xvfb libnotify-bin python3-aiosmtpd openssl"
+missing=""
+for p in $packages; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "installing:$missing"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        # shellcheck disable=SC2086
+        apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    else
+        echo "the tests need these Debian packages:$missing" >&2
+        echo "install them (sudo apt-get install$missing) or run this script as root" >&2
+        exit 1
+    fi
+fi
+
+cargo test --locked "$@"
