@@ -48,7 +48,7 @@ fn history(n: usize, m: usize) -> History {
         let events = (0..m)
             .map(|k| Event {
                 seq: (i * m + k) as i64,
-                prospect: format!("p{i}"),
+                prospect: format!("p{i}").into(),
                 at: start + jiff::SignedDuration::from_hours((k * 24 * 5 + i % 97) as i64),
                 outcome: outcomes[(i + k) % outcomes.len()],
                 note: None,

@@ -140,6 +140,7 @@ impl Failure {
 /// Parses the process's arguments and runs; the binary's whole `main`.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    init_logging();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
@@ -222,14 +223,21 @@ pub fn parse_at(text: &str, config: &Config) -> Result<Timestamp, Failure> {
 }
 
 fn load(paths: &Paths) -> Result<Config, Failure> {
-    Ok(Config::from_path(&paths.config)?)
+    let t = std::time::Instant::now();
+    let c = Config::from_path(&paths.config)?;
+    tracing::debug!(elapsed = ?t.elapsed(), "config loaded");
+    Ok(c)
 }
 
 /// Opens the state and loads the history, recording first sightings of config entries.
 fn load_history(paths: &Paths, config: &Config) -> Result<(State, History), Failure> {
+    let t = std::time::Instant::now();
     let mut state = State::open(&paths.state)?;
+    tracing::debug!(elapsed = ?t.elapsed(), "state opened");
     let mut history = state.history()?;
+    tracing::debug!(elapsed = ?t.elapsed(), "history loaded");
     state.mark_seen(config, &mut history, Timestamp::now())?;
+    tracing::debug!(elapsed = ?t.elapsed(), "seen marked");
     Ok((state, history))
 }
 
@@ -384,7 +392,7 @@ fn log(paths: &Paths, args: LogArgs) -> Result<(), Failure> {
     }
     let event = Event {
         seq: 0,
-        prospect: args.id.clone(),
+        prospect: args.id.as_str().into(),
         at,
         outcome,
         note: args.note,
@@ -512,4 +520,18 @@ fn init(path: &Path) -> Result<(), Failure> {
         "wrote a starter config to {}\nedit [me] and [prospects], then run `ringback check` and `ringback agenda`\n",
         path.display()
     ))
+}
+
+/// Logs go to stderr, filtered by `RUST_LOG` (default: warnings); plain text under journald.
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let journald = std::env::var_os("JOURNAL_STREAM").is_some();
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // journald adds its own timestamp and shows no colour.
+    let _ = if journald {
+        builder.without_time().with_ansi(false).try_init()
+    } else {
+        builder.with_ansi(Style::detect_stderr()).try_init()
+    };
 }

@@ -24,6 +24,12 @@ impl Style {
         Style { colour: !no_color && std::io::stdout().is_terminal() }
     }
 
+    /// Colour for diagnostics on stderr, by the same rules.
+    pub fn detect_stderr() -> bool {
+        use std::io::IsTerminal;
+        std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+    }
+
     fn paint(self, code: &str, text: &str) -> String {
         if self.colour { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
     }

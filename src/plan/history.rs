@@ -122,7 +122,8 @@ pub enum PromiseChoice {
 pub struct Event {
     /// Insertion order, to order events logged at the same instant.
     pub seq: i64,
-    pub prospect: String,
+    /// Shared by all of a prospect's events, so loading a large history allocates it once.
+    pub prospect: std::sync::Arc<str>,
     pub at: Timestamp,
     pub outcome: Outcome,
     pub note: Option<String>,
@@ -145,7 +146,7 @@ pub struct History {
 impl History {
     /// Adds an event, keeping each prospect's events in order.
     pub fn push(&mut self, event: Event) {
-        let events = self.events.entry(event.prospect.clone()).or_default();
+        let events = self.events.entry(event.prospect.to_string()).or_default();
         events.push(event);
         events.sort_by_key(|e| (e.at, e.seq));
     }

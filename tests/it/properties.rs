@@ -115,7 +115,7 @@ fn history(n: usize, raw: &[(usize, usize, i64, i8, u8, i64)]) -> History {
         let outcome = Outcome::ALL[outcome];
         h.push(Event {
             seq: seq as i64,
-            prospect: format!("p{}", who % n),
+            prospect: format!("p{}", who % n).into(),
             at: day.at(hour, 0, 0, 0).to_zoned(tz.clone()).unwrap().timestamp(),
             outcome,
             note: None,
