@@ -167,13 +167,22 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Log(args) => log(&paths, args),
         Command::History { id, json } => history(&paths, &id, json),
         Command::Digest { at, send } => digest(&paths, at.as_deref(), send),
-        Command::Run => load(&paths).and_then(|_| {
-            Err(Failure::Usage(
-                "`ringback run` (the daemon) is not built yet: use `ringback agenda` and `ringback digest`"
-                    .into(),
-            ))
-        }),
+        Command::Run => daemon(&paths),
     }
+}
+
+fn daemon(paths: &Paths) -> Result<(), Failure> {
+    // Validate before starting the runtime, so an invalid config exits 78 at once.
+    load(paths)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Runtime(anyhow::anyhow!("cannot start the runtime: {e}")))?;
+    runtime.block_on(async {
+        let shutdown = tokio_util::sync::CancellationToken::new();
+        tokio::spawn(crate::daemon::stop_on_signals(shutdown.clone()));
+        crate::daemon::run(paths, shutdown, crate::daemon::Options::default()).await
+    })
 }
 
 /// Where the config and state live for this invocation.

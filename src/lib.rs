@@ -11,10 +11,14 @@
 //! - [`state`]: SQLite: events, first-seen marks, delivery ledger, outbox, last runs; migrations.
 //! - [`script`]: voicemail scripts and email drafts from minijinja templates.
 //! - [`output`]: the agenda, `next`, history and digest as terminal text or JSON.
+//! - [`daemon`]: the tokio service: scheduler, delivery ledger, outbox postman, reload, signals.
+//! - [`notify`]: desktop notifications (D-Bus) and email (file, sendmail, SMTP).
 //! - [`cli`]: the commands, mapping failures to exit codes; `main.rs` only calls it.
 
 pub mod cli;
 pub mod config;
+pub mod daemon;
+pub mod notify;
 pub mod output;
 pub mod plan;
 pub mod script;

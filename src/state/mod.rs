@@ -63,6 +63,8 @@ const MIGRATIONS: &[&str] = &[
         id INTEGER PRIMARY KEY,
         key TEXT NOT NULL UNIQUE,
         created INTEGER NOT NULL,
+        sender TEXT NOT NULL,
+        recipient TEXT NOT NULL,
         message BLOB NOT NULL,
         attempts INTEGER NOT NULL DEFAULT 0,
         next_try INTEGER NOT NULL,
@@ -308,10 +310,183 @@ impl State {
         )?;
         Ok(n == 1)
     }
+}
 
-    /// The connection, for the daemon's outbox and run bookkeeping.
-    pub fn conn(&mut self) -> &mut Connection {
-        &mut self.conn
+/// An email waiting in (or gone through) the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Letter {
+    pub id: i64,
+    /// The delivery key, e.g. `email:digest:2026-11-24T07:00:00`.
+    pub key: String,
+    pub created: Timestamp,
+    pub sender: String,
+    pub recipient: String,
+    /// The whole RFC 5322 message.
+    pub message: Vec<u8>,
+    pub attempts: i64,
+}
+
+impl State {
+    /// Queues an email and records its delivery key in one transaction, before any send, so a
+    /// crash at any point neither loses it nor queues it twice. Returns false if the key was
+    /// already delivered or queued.
+    ///
+    /// # Errors
+    /// On a database error.
+    pub fn enqueue(
+        &mut self,
+        key: &str,
+        sender: &str,
+        recipient: &str,
+        message: &[u8],
+        now: Timestamp,
+    ) -> Result<bool, StateError> {
+        let tx = self.conn.transaction()?;
+        let fresh = tx.execute(
+            "INSERT OR IGNORE INTO ledger (key, at) VALUES (?1, ?2)",
+            params![key, now.as_second()],
+        )?;
+        if fresh == 1 {
+            tx.execute(
+                "INSERT INTO outbox (key, created, sender, recipient, message, next_try) VALUES (?1, ?2, ?3, ?4, ?5, ?2)",
+                params![key, now.as_second(), sender, recipient, message],
+            )?;
+        }
+        tx.commit()?;
+        Ok(fresh == 1)
+    }
+
+    /// Pending letters whose next try is due.
+    ///
+    /// # Errors
+    /// On a database error.
+    pub fn due_letters(&self, now: Timestamp) -> Result<Vec<Letter>, StateError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, key, created, sender, recipient, message, attempts FROM outbox
+             WHERE status = 'pending' AND next_try <= ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([now.as_second()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+        })?;
+        let mut letters = Vec::new();
+        for row in rows {
+            let (id, key, created, sender, recipient, message, attempts) = row?;
+            letters.push(Letter {
+                id,
+                key,
+                created: timestamp(created)?,
+                sender,
+                recipient,
+                message,
+                attempts,
+            });
+        }
+        Ok(letters)
+    }
+
+    /// When the next pending letter is due, if any.
+    ///
+    /// # Errors
+    /// On a database error.
+    pub fn next_letter_at(&self) -> Result<Option<Timestamp>, StateError> {
+        let at: Option<i64> =
+            self.conn
+                .query_row("SELECT MIN(next_try) FROM outbox WHERE status = 'pending'", [], |r| r.get(0))?;
+        at.map(timestamp).transpose()
+    }
+
+    /// Marks a letter sent.
+    ///
+    /// # Errors
+    /// On a database error.
+    pub fn letter_sent(&mut self, id: i64) -> Result<(), StateError> {
+        self.conn.execute(
+            "UPDATE outbox SET status = 'sent', attempts = attempts + 1, last_error = NULL WHERE id = ?1",
+            [id],
+        )?;
+        Ok(())
+    }
+
+    /// Records a failed try: retried at `next_try`, or given up on when `next_try` is `None`.
+    ///
+    /// # Errors
+    /// On a database error.
+    pub fn letter_failed(
+        &mut self,
+        id: i64,
+        error: &str,
+        next_try: Option<Timestamp>,
+    ) -> Result<(), StateError> {
+        match next_try {
+            Some(at) => self.conn.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_try = ?3 WHERE id = ?1",
+                params![id, error, at.as_second()],
+            )?,
+            None => self.conn.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, status = 'failed' WHERE id = ?1",
+                params![id, error],
+            )?,
+        };
+        Ok(())
+    }
+
+    /// Counts of outbox letters by status, for `check` and tests.
+    ///
+    /// # Errors
+    /// On a database error.
+    pub fn outbox_counts(&self) -> Result<HashMap<String, i64>, StateError> {
+        let mut stmt = self.conn.prepare("SELECT status, COUNT(*) FROM outbox GROUP BY status")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Removes a ledger key, so a delivery that failed before it left is tried again.
+    ///
+    /// # Errors
+    /// On a database error.
+    pub fn forget_delivery(&mut self, key: &str) -> Result<(), StateError> {
+        self.conn.execute("DELETE FROM ledger WHERE key = ?1", [key])?;
+        Ok(())
+    }
+
+    /// Records what happened to a scheduled run (a digest sent or skipped).
+    ///
+    /// # Errors
+    /// On a database error.
+    pub fn record_run(
+        &mut self,
+        name: &str,
+        occurrence: &str,
+        outcome: &str,
+        at: Timestamp,
+    ) -> Result<(), StateError> {
+        self.conn.execute(
+            "INSERT INTO runs (name, occurrence, at, outcome) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (name) DO UPDATE SET occurrence = ?2, at = ?3, outcome = ?4",
+            params![name, occurrence, at.as_second(), outcome],
+        )?;
+        Ok(())
+    }
+
+    /// The last recorded run of a schedule: (occurrence, outcome).
+    ///
+    /// # Errors
+    /// On a database error.
+    pub fn last_run(&self, name: &str) -> Result<Option<(String, String)>, StateError> {
+        Ok(self
+            .conn
+            .query_row("SELECT occurrence, outcome FROM runs WHERE name = ?1", [name], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?)
+    }
+
+    /// SQLite's counter of commits by other connections: when it changes, reload the history.
+    ///
+    /// # Errors
+    /// On a database error.
+    pub fn data_version(&self) -> Result<i64, StateError> {
+        Ok(self.conn.pragma_query_value(None, "data_version", |r| r.get(0))?)
     }
 }
 

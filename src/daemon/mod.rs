@@ -1,0 +1,430 @@
+//! `ringback run`: the long-running service.
+//!
+//! One scheduling loop wakes at least once a minute (never sleeping longer, so suspend and
+//! clock changes are noticed), replans from the state, sends the digest and nudges that are
+//! due, and records each delivery's key in the ledger first, so nothing is sent twice. A
+//! postman task drains the email outbox with retries. Reloads come from a watch on the config's
+//! folder and from SIGHUP; SIGTERM and SIGINT cancel one token that every task watches.
+
+pub mod clock;
+pub mod schedule;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::{SignedDuration, Timestamp};
+use tokio::sync::{mpsc, watch};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::cli::{Failure, Paths};
+use crate::config::{Config, Email};
+use crate::notify::{self, Desktop, DesktopMessage, email};
+use crate::output;
+use crate::plan::{self, History};
+use crate::script::Scripts;
+use crate::state::State;
+pub use clock::{Clock, SystemClock, TestClock};
+use schedule::DigestDue;
+
+/// How a daemon is wired: real clock and bus in production, test doubles in tests.
+pub struct Options {
+    pub clock: Arc<dyn Clock>,
+    /// `None`: the session bus when `notify.desktop.enabled`, else off.
+    pub desktop: Option<Desktop>,
+    /// Send READY=1, STATUS= and WATCHDOG=1 to `$NOTIFY_SOCKET`.
+    pub systemd: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { clock: Arc::new(SystemClock), desktop: None, systemd: true }
+    }
+}
+
+/// Retries of a failed email start here and double up to [`MAX_BACKOFF`].
+pub const FIRST_BACKOFF: SignedDuration = SignedDuration::from_secs(30);
+pub const MAX_BACKOFF: SignedDuration = SignedDuration::from_secs(30 * 60);
+/// A letter still failing this long after it was queued is given up on and reported.
+pub const GIVE_UP: SignedDuration = SignedDuration::from_hours(24);
+/// Editors write a file in bursts: wait this long after the last change before reloading.
+const DEBOUNCE: Duration = Duration::from_millis(150);
+/// SIGTERM: in-flight work gets this long before it is abandoned.
+const GRACE: Duration = Duration::from_secs(4);
+
+/// The delay before retry `attempts` (1 = the first retry).
+pub fn backoff(attempts: i64) -> SignedDuration {
+    let factor = 1i64 << attempts.clamp(1, 16).saturating_sub(1);
+    (FIRST_BACKOFF * factor as i32).min(MAX_BACKOFF)
+}
+
+/// Runs the daemon until `shutdown` is cancelled; returns after every task has finished.
+///
+/// # Errors
+/// An invalid config at start (exit 78) or a state that cannot be opened.
+pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -> Result<(), Failure> {
+    let clock = options.clock.clone();
+    let config = Config::from_path(&paths.config)?;
+    let desktop = Arc::new(
+        options.desktop.unwrap_or_else(|| if config.notify.desktop { Desktop::bus() } else { Desktop::Off }),
+    );
+    let mut state = State::open(&paths.state)?;
+    let tracker = TaskTracker::new();
+
+    let (mail_tx, mail_rx) = watch::channel(config.notify.email.clone());
+    let postman_wake = Arc::new(tokio::sync::Notify::new());
+    tracker.spawn(postman(
+        State::open(&paths.state)?,
+        mail_rx,
+        postman_wake.clone(),
+        desktop.clone(),
+        clock.clone(),
+        shutdown.clone(),
+    ));
+
+    let (reload_tx, mut reload_rx) = mpsc::channel::<&'static str>(16);
+    let _watcher = watch_config(&paths.config, reload_tx.clone());
+    tracker.spawn(hangups(reload_tx, shutdown.clone()));
+
+    let mut service = Service {
+        config,
+        config_path: paths.config.clone(),
+        history: History::default(),
+        version: -1,
+        desktop,
+        clock,
+        notified_errors: HashSet::new(),
+        systemd: options.systemd,
+        ready: false,
+        status: String::new(),
+    };
+    let result = async {
+        loop {
+            let wake = service.tick(&mut state, &postman_wake).await?;
+            let now = service.clock.now();
+            let pause = wake.duration_since(now).clamp(SignedDuration::ZERO, schedule::MAX_SLEEP);
+            tokio::select! {
+                () = shutdown.cancelled() => break,
+                () = tokio::time::sleep(pause.unsigned_abs()) => {}
+                Some(why) = reload_rx.recv() => {
+                    // Debounce: let the editor finish, then drain what piled up.
+                    tokio::time::sleep(DEBOUNCE).await;
+                    while reload_rx.try_recv().is_ok() {}
+                    service.reload(why, &mut state, &mail_tx).await?;
+                }
+            }
+        }
+        Ok::<(), Failure>(())
+    }
+    .await;
+    if service.systemd {
+        let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
+    }
+    shutdown.cancel();
+    tracker.close();
+    if tokio::time::timeout(GRACE, tracker.wait()).await.is_err() {
+        tracing::warn!("abandoned in-flight work after {}s", GRACE.as_secs());
+    }
+    result
+}
+
+struct Service {
+    config: Config,
+    config_path: PathBuf,
+    history: History,
+    /// SQLite's data_version when the history was loaded: another process's `ringback log`
+    /// changes it, and the history is reloaded before the next delivery.
+    version: i64,
+    desktop: Arc<Desktop>,
+    clock: Arc<dyn Clock>,
+    /// Config errors already shown on the desktop, so each distinct one shows once.
+    notified_errors: HashSet<String>,
+    systemd: bool,
+    ready: bool,
+    status: String,
+}
+
+impl Service {
+    /// One pass: replan, deliver what is due, and say when to wake next.
+    async fn tick(&mut self, state: &mut State, postman: &tokio::sync::Notify) -> Result<Timestamp, Failure> {
+        let now = self.clock.now();
+        let version = state.data_version()?;
+        if version != self.version {
+            self.history = state.history()?;
+            self.version = version;
+        }
+        state.mark_seen(&self.config, &mut self.history, now)?;
+
+        match schedule::digest_due(&self.config, now, |occ| {
+            ["email", "desktop", "skipped"]
+                .iter()
+                .any(|channel| state.delivered(&schedule::digest_key(channel, occ)).unwrap_or(false))
+        }) {
+            DigestDue::Send(occurrence) => {
+                self.send_digest(state, &occurrence, now).await?;
+                postman.notify_one();
+            }
+            DigestDue::Skip(occurrence) => {
+                let key = schedule::digest_key("skipped", &occurrence);
+                state.record_delivery(&key, now)?;
+                state.record_run("digest", &key, "skipped", now)?;
+                tracing::warn!(
+                    "skipped the digest of {}: missed by more than catch_up ({:#})",
+                    occurrence.strftime("%a %-d %b %H:%M"),
+                    self.config.schedule.catch_up
+                );
+            }
+            DigestDue::Nothing => {}
+        }
+
+        let config = &self.config;
+        let agenda = plan::plan(config, &self.history, now, 1);
+        let groups = schedule::nudges(config, &agenda, |key| state.delivered(key).unwrap_or(false));
+        if config.notify.desktop && !schedule::quiet(config, now) {
+            for group in groups.iter().filter(|g| g.fire_at <= now) {
+                let keys: Vec<String> = group.items.iter().map(schedule::nudge_key).collect();
+                for key in &keys {
+                    state.record_delivery(key, now)?;
+                }
+                let message = notify::nudge_message(config, group);
+                tracing::info!("nudge: {}", message.summary);
+                if self.desktop.show(&message).await.is_err() {
+                    // Not shown: forget the keys so it is tried again while the window is open.
+                    for key in &keys {
+                        state.forget_delivery(key)?;
+                    }
+                }
+            }
+        }
+
+        let wake = schedule::next_wake(config, now, &groups, state.next_letter_at()?);
+        let status = schedule::status_line(config, now, &groups);
+        if self.systemd {
+            if !self.ready {
+                let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
+                self.ready = true;
+            }
+            if status != self.status {
+                let _ = sd_notify::notify(&[sd_notify::NotifyState::Status(&status)]);
+            }
+            if sd_notify::watchdog_enabled().is_some() {
+                let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
+            }
+        }
+        if status != self.status {
+            tracing::debug!("{status}");
+            self.status = status;
+        }
+        // Under a watchdog, wake at least twice per interval.
+        let wake = match sd_notify::watchdog_enabled().filter(|_| self.systemd) {
+            Some(interval) => {
+                wake.min(now + SignedDuration::try_from(interval / 2).unwrap_or(schedule::MAX_SLEEP))
+            }
+            None => wake,
+        };
+        Ok(wake)
+    }
+
+    async fn send_digest(
+        &self,
+        state: &mut State,
+        occurrence: &jiff::Zoned,
+        now: Timestamp,
+    ) -> Result<(), Failure> {
+        let config = &self.config;
+        let today = now.to_zoned(config.me.timezone.clone()).date();
+        let agenda = plan::plan(config, &self.history, now, output::coming_up_days(config, today));
+        let subject = output::digest_subject(&agenda);
+        if let Some(email) = &config.notify.email {
+            let scripts = Scripts::new(config);
+            let text = output::digest_text(config, &agenda, &scripts);
+            let bytes = email::compose(email, &subject, &text, None)
+                .map_err(|e| Failure::Runtime(anyhow::anyhow!(e)))?;
+            let key = schedule::digest_key("email", occurrence);
+            if state.enqueue(
+                &key,
+                &envelope_address(&email.from),
+                &envelope_address(&email.to),
+                &bytes,
+                now,
+            )? {
+                tracing::info!("digest queued: {subject}");
+            }
+        }
+        let key = schedule::digest_key("desktop", occurrence);
+        if config.notify.desktop && !schedule::quiet(config, now) && state.record_delivery(&key, now)? {
+            let _ = self.desktop.show(&notify::digest_summary(config, &agenda)).await;
+        }
+        state.record_run("digest", &schedule::digest_key("email", occurrence), "sent", now)?;
+        Ok(())
+    }
+
+    async fn reload(
+        &mut self,
+        why: &str,
+        state: &mut State,
+        mail: &watch::Sender<Option<Email>>,
+    ) -> Result<(), Failure> {
+        match Config::from_path(&self.config_path) {
+            Ok(config) => {
+                tracing::info!("config reloaded ({why})");
+                self.notified_errors.clear();
+                mail.send_replace(config.notify.email.clone());
+                self.config = config;
+                let now = self.clock.now();
+                state.mark_seen(&self.config, &mut self.history, now)?;
+            }
+            Err(error) => {
+                tracing::error!("config not reloaded ({why}); keeping the last good one");
+                for line in &error.lines {
+                    tracing::error!("{line}");
+                    if self.config.notify.desktop && self.notified_errors.insert(line.clone()) {
+                        let message = DesktopMessage {
+                            summary: "ringback: config error (last good config kept)".into(),
+                            body: line.clone(),
+                            critical: false,
+                            prospects: Vec::new(),
+                        };
+                        let _ = self.desktop.show(&message).await;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The bare address of a mailbox (`Dana <d@x>` → `d@x`) for the SMTP envelope.
+fn envelope_address(mailbox: &str) -> String {
+    mailbox
+        .parse::<lettre::message::Mailbox>()
+        .map(|m| m.email.to_string())
+        .unwrap_or_else(|_| mailbox.to_owned())
+}
+
+/// Drains the outbox: sends due letters, retries transient failures with backoff for 24 hours,
+/// reports permanent ones at once.
+async fn postman(
+    mut state: State,
+    mut mail: watch::Receiver<Option<Email>>,
+    wake: Arc<tokio::sync::Notify>,
+    desktop: Arc<Desktop>,
+    clock: Arc<dyn Clock>,
+    shutdown: CancellationToken,
+) {
+    loop {
+        let now = clock.now();
+        let transport = mail.borrow_and_update().clone().map(|e| e.transport);
+        if let Some(transport) = transport {
+            let letters = state.due_letters(now).unwrap_or_else(|e| {
+                tracing::error!("outbox: {e}");
+                Vec::new()
+            });
+            for letter in letters {
+                let sent = tokio::select! {
+                    () = shutdown.cancelled() => return,
+                    sent = email::deliver(&transport, &letter) => sent,
+                };
+                let now = clock.now();
+                let recorded = match sent {
+                    Ok(()) => {
+                        tracing::info!("email sent: {}", letter.key);
+                        state.letter_sent(letter.id)
+                    }
+                    Err(e) if e.transient && now.duration_since(letter.created) < GIVE_UP => {
+                        let next = now + backoff(letter.attempts + 1);
+                        tracing::warn!("email {} not sent ({e}); retrying at {next}", letter.key);
+                        state.letter_failed(letter.id, &e.message, Some(next))
+                    }
+                    Err(e) => {
+                        let why = if e.transient { "still failing after 24 hours" } else { "refused" };
+                        tracing::error!("email {} given up, {why}: {e}", letter.key);
+                        let _ = desktop
+                            .show(&DesktopMessage {
+                                summary: format!("ringback: an email could not be sent ({why})"),
+                                body: e.message.clone(),
+                                critical: true,
+                                prospects: Vec::new(),
+                            })
+                            .await;
+                        state.letter_failed(letter.id, &e.message, None)
+                    }
+                };
+                if let Err(e) = recorded {
+                    tracing::error!("outbox: {e}");
+                }
+            }
+        }
+        let next = state.next_letter_at().ok().flatten().unwrap_or(now + schedule::MAX_SLEEP);
+        let pause = next.duration_since(clock.now()).clamp(SignedDuration::ZERO, schedule::MAX_SLEEP);
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = wake.notified() => {}
+            _ = mail.changed() => {}
+            () = tokio::time::sleep(pause.unsigned_abs()) => {}
+        }
+    }
+}
+
+/// Watches the config's folder (editors save by writing a new file and renaming it over the
+/// old one, which a watch on the file itself would miss).
+fn watch_config(path: &Path, reload: mpsc::Sender<&'static str>) -> Option<::notify::RecommendedWatcher> {
+    use ::notify::{EventKind, RecursiveMode, Watcher};
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
+    let name = path.file_name()?.to_owned();
+    let handler = move |event: ::notify::Result<::notify::Event>| {
+        let Ok(event) = event else { return };
+        let relevant = matches!(event.kind, EventKind::Create(_) | EventKind::Modify(_))
+            && event.paths.iter().any(|p| p.file_name() == Some(&name));
+        if relevant {
+            let _ = reload.try_send("file changed");
+        }
+    };
+    match ::notify::recommended_watcher(handler) {
+        Ok(mut watcher) => match watcher.watch(&dir, RecursiveMode::NonRecursive) {
+            Ok(()) => Some(watcher),
+            Err(e) => {
+                tracing::warn!(
+                    "cannot watch `{}` for config changes ({e}); SIGHUP still reloads",
+                    dir.display()
+                );
+                None
+            }
+        },
+        Err(e) => {
+            tracing::warn!("cannot watch for config changes ({e}); SIGHUP still reloads");
+            None
+        }
+    }
+}
+
+async fn hangups(reload: mpsc::Sender<&'static str>, shutdown: CancellationToken) {
+    let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) else {
+        tracing::warn!("cannot listen for SIGHUP");
+        return;
+    };
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            Some(()) = hup.recv() => { let _ = reload.send("SIGHUP").await; }
+        }
+    }
+}
+
+/// Cancels the token on SIGTERM or SIGINT.
+pub async fn stop_on_signals(shutdown: CancellationToken) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt()))
+    else {
+        tracing::error!("cannot listen for SIGTERM/SIGINT");
+        return;
+    };
+    tokio::select! {
+        _ = term.recv() => tracing::info!("SIGTERM: stopping"),
+        _ = int.recv() => tracing::info!("SIGINT: stopping"),
+        () = shutdown.cancelled() => {}
+    }
+    shutdown.cancel();
+}

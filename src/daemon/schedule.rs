@@ -1,0 +1,344 @@
+//! When things fire: the digest's cron occurrences, catch-up, nudge groups and quiet hours.
+//! Pure functions of (config, agenda, now), so every timing rule is a fast test.
+
+use jiff::{SignedDuration, Timestamp, Zoned};
+
+use crate::config::Config;
+use crate::plan::{Agenda, Item, Kind};
+
+/// A wake-up is never further away than this, so suspend, resume and clock changes are
+/// noticed within a minute even though tokio's timers follow the monotonic clock.
+pub const MAX_SLEEP: SignedDuration = SignedDuration::from_secs(60);
+
+/// Waking this late after a digest's time still counts as on time, whatever `catch_up` says.
+pub const ON_TIME: SignedDuration = SignedDuration::from_secs(90);
+
+/// The first digest occurrence strictly after `after`, in my zone.
+pub fn next_digest(config: &Config, after: Timestamp) -> Option<Zoned> {
+    let now = after.to_zoned(config.me.timezone.clone());
+    config.schedule.digest.find_next_occurrence(&now, false).ok()
+}
+
+/// The latest digest occurrence at or before `now`, in my zone.
+pub fn last_digest(config: &Config, now: Timestamp) -> Option<Zoned> {
+    let now = now.to_zoned(config.me.timezone.clone());
+    config.schedule.digest.find_previous_occurrence(&now, true).ok()
+}
+
+/// The ledger key of a digest occurrence: its local wall time, as the contract says.
+pub fn digest_key(channel: &str, occurrence: &Zoned) -> String {
+    format!("{channel}:digest:{}", occurrence.strftime("%Y-%m-%dT%H:%M:%S"))
+}
+
+/// What to do about the latest digest occurrence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DigestDue {
+    /// Send it now (on time, or late but within `catch_up`).
+    Send(Zoned),
+    /// Missed by more than `catch_up`: record it as skipped, once.
+    Skip(Zoned),
+    /// Nothing has fallen due.
+    Nothing,
+}
+
+/// Decides about the latest occurrence; `handled` says whether it was already sent or skipped.
+pub fn digest_due(config: &Config, now: Timestamp, handled: impl Fn(&Zoned) -> bool) -> DigestDue {
+    let Some(occurrence) = last_digest(config, now) else { return DigestDue::Nothing };
+    if handled(&occurrence) {
+        return DigestDue::Nothing;
+    }
+    let late = now.duration_since(occurrence.timestamp());
+    if late <= config.schedule.catch_up.max(ON_TIME) {
+        DigestDue::Send(occurrence)
+    } else {
+        DigestDue::Skip(occurrence)
+    }
+}
+
+/// Whether desktop notifications are held at this instant.
+pub fn quiet(config: &Config, now: Timestamp) -> bool {
+    let local = now.to_zoned(config.me.timezone.clone());
+    config.schedule.quiet_hours.is_some_and(|q| q.contains(local.time()))
+}
+
+/// Call items whose windows open together, nudged as one notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NudgeGroup {
+    pub opens: Zoned,
+    pub fire_at: Timestamp,
+    pub items: Vec<Item>,
+    /// An overdue promise is among them.
+    pub critical: bool,
+}
+
+/// The ledger key of one item's nudge: (channel, kind, prospect, due date).
+pub fn nudge_key(item: &Item) -> String {
+    format!("desktop:nudge:{}:{}:{}", item.kind.as_str(), item.prospect, item.due)
+}
+
+/// Today's nudges not yet delivered, grouped by window start, earliest first. A group is due
+/// once `nudge` before its window opens; a window that has ended has no nudge (the agenda
+/// already moved the item to its next window, or to none).
+pub fn nudges(config: &Config, agenda: &Agenda, delivered: impl Fn(&str) -> bool) -> Vec<NudgeGroup> {
+    let mut groups: Vec<NudgeGroup> = Vec::new();
+    for item in &agenda.items {
+        if item.day != agenda.first_day || item.kind.action() != "call" || delivered(&nudge_key(item)) {
+            continue;
+        }
+        let Some(window) = &item.window else { continue };
+        let critical = item.kind == Kind::Promise && item.overdue;
+        match groups.iter_mut().find(|g| g.opens.timestamp() == window.start.timestamp()) {
+            Some(group) => {
+                group.items.push(item.clone());
+                group.critical |= critical;
+            }
+            None => groups.push(NudgeGroup {
+                opens: window.start.clone(),
+                fire_at: window.start.timestamp() - config.schedule.nudge,
+                items: vec![item.clone()],
+                critical,
+            }),
+        }
+    }
+    groups.sort_by_key(|g| g.opens.timestamp());
+    groups
+}
+
+/// When the loop should next wake: the earliest of the next digest, the next nudge, local
+/// midnight (to replan the day) and the outbox's next try, but never more than a minute away.
+pub fn next_wake(
+    config: &Config,
+    now: Timestamp,
+    groups: &[NudgeGroup],
+    next_letter: Option<Timestamp>,
+) -> Timestamp {
+    let mut wake = now + MAX_SLEEP;
+    let mut consider = |t: Timestamp| {
+        if t > now && t < wake {
+            wake = t;
+        }
+    };
+    if let Some(digest) = next_digest(config, now) {
+        consider(digest.timestamp());
+    }
+    for group in groups {
+        consider(group.fire_at);
+    }
+    if let Some(at) = next_letter {
+        consider(at);
+    }
+    let local = now.to_zoned(config.me.timezone.clone());
+    if let Ok(midnight) = local.tomorrow().and_then(|t| t.start_of_day()) {
+        consider(midnight.timestamp());
+    }
+    wake
+}
+
+/// What the daemon reports to systemd as its status.
+pub fn status_line(config: &Config, now: Timestamp, groups: &[NudgeGroup]) -> String {
+    let digest = next_digest(config, now)
+        .map(|d| (d.timestamp(), format!("digest {}", d.strftime("%a %-d %b %H:%M"))));
+    let nudge = groups.iter().find(|g| g.fire_at > now).map(|g| {
+        let count = g.items.len();
+        (
+            g.fire_at,
+            format!(
+                "nudge for {count} call{} at {}",
+                if count == 1 { "" } else { "s" },
+                g.opens.strftime("%H:%M")
+            ),
+        )
+    });
+    let next = match (digest, nudge) {
+        (Some(d), Some(n)) => Some(if n.0 < d.0 { n.1 } else { d.1 }),
+        (Some(d), None) => Some(d.1),
+        (None, Some(n)) => Some(n.1),
+        (None, None) => None,
+    };
+    match next {
+        Some(text) => format!("next: {text}"),
+        None => "idle: nothing scheduled".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::Timestamp;
+
+    use super::*;
+    use crate::config::Config;
+    use crate::plan::{History, plan};
+
+    fn config(zone: &str, schedule: &str, prospects: &str) -> Config {
+        let text = format!(
+            "[me]\nname = \"Dana\"\ntimezone = \"{zone}\"\n[schedule]\n{schedule}\n\
+             [cadences.standard]\nsteps = [{{ wait = \"0 days\", action = \"call\" }}]\n{prospects}"
+        );
+        Config::from_toml(&text).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn at(zone: &str, text: &str) -> Timestamp {
+        let dt: jiff::civil::DateTime = text.parse().unwrap();
+        dt.to_zoned(jiff::tz::TimeZone::get(zone).unwrap()).unwrap().timestamp()
+    }
+
+    fn next(zone: &str, cron: &str, after: &str) -> String {
+        let c = config(zone, &format!("digest = \"{cron}\""), "");
+        next_digest(&c, at(zone, after)).unwrap().strftime("%Y-%m-%d %H:%M:%S %:z").to_string()
+    }
+
+    #[test]
+    fn digest_stays_at_seven_local_across_dst_in_three_zones() {
+        let cases = [
+            ("America/New_York", "2026-03-07T08:00", "2026-03-08 07:00:00 -04:00"),
+            ("America/New_York", "2026-10-31T08:00", "2026-11-01 07:00:00 -05:00"),
+            ("Europe/Berlin", "2026-03-28T08:00", "2026-03-29 07:00:00 +02:00"),
+            ("Europe/Berlin", "2026-10-24T08:00", "2026-10-25 07:00:00 +01:00"),
+            ("Australia/Sydney", "2026-04-04T08:00", "2026-04-05 07:00:00 +10:00"),
+            ("Australia/Sydney", "2026-10-03T08:00", "2026-10-04 07:00:00 +11:00"),
+        ];
+        for (zone, after, expected) in cases {
+            assert_eq!(next(zone, "0 7 * * *", after), expected, "{zone} after {after}");
+        }
+    }
+
+    #[test]
+    fn a_time_skipped_by_spring_forward_fires_once_at_the_first_valid_instant() {
+        // 02:30 does not exist in New York on 8 March 2026.
+        assert_eq!(next("America/New_York", "30 2 * * *", "2026-03-08T00:00"), "2026-03-08 03:00:00 -04:00");
+        assert_eq!(next("America/New_York", "30 2 * * *", "2026-03-08T03:00"), "2026-03-09 02:30:00 -04:00");
+    }
+
+    #[test]
+    fn a_time_repeated_by_fall_back_fires_once() {
+        // 01:30 happens twice in New York on 1 November 2026.
+        let first = next("America/New_York", "30 1 * * *", "2026-11-01T00:00");
+        assert_eq!(first, "2026-11-01 01:30:00 -04:00");
+        let c = config("America/New_York", "digest = \"30 1 * * *\"", "");
+        let after_first = at("America/New_York", "2026-11-01T01:30") + SignedDuration::from_secs(1);
+        let second = next_digest(&c, after_first).unwrap();
+        assert_eq!(second.strftime("%Y-%m-%d %H:%M %:z").to_string(), "2026-11-02 01:30 -05:00");
+    }
+
+    #[test]
+    fn day_of_month_and_day_of_week_combine_with_or() {
+        // Friday 13 November: both; Friday 20 November: weekday only; Sunday 13 December: day only.
+        let c = config("America/Toronto", "digest = \"0 7 13 * Fri\"", "");
+        let mut t = at("America/Toronto", "2026-11-12T08:00");
+        let mut fired = Vec::new();
+        for _ in 0..6 {
+            let n = next_digest(&c, t).unwrap();
+            fired.push(n.strftime("%a %d %b").to_string());
+            t = n.timestamp();
+        }
+        assert_eq!(
+            fired,
+            ["Fri 13 Nov", "Fri 20 Nov", "Fri 27 Nov", "Fri 04 Dec", "Fri 11 Dec", "Sun 13 Dec"]
+        );
+    }
+
+    #[test]
+    fn six_field_cron_has_seconds_first() {
+        assert_eq!(next("America/Toronto", "30 0 7 * * *", "2026-11-23T08:00"), "2026-11-24 07:00:30 -05:00");
+    }
+
+    #[test]
+    fn catch_up_inside_and_beyond_the_limit() {
+        let c = config("America/Toronto", "digest = \"0 7 * * *\"\ncatch_up = \"2h\"", "");
+        let never = |_: &Zoned| false;
+        match digest_due(&c, at("America/Toronto", "2026-11-24T08:59"), never) {
+            DigestDue::Send(o) => assert_eq!(o.strftime("%d %H:%M").to_string(), "24 07:00"),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            digest_due(&c, at("America/Toronto", "2026-11-24T09:01"), never),
+            DigestDue::Skip(_)
+        ));
+        assert_eq!(digest_due(&c, at("America/Toronto", "2026-11-24T08:00"), |_| true), DigestDue::Nothing);
+        // Before today's time, the latest occurrence is yesterday's, long missed.
+        assert!(matches!(
+            digest_due(&c, at("America/Toronto", "2026-11-24T06:00"), never),
+            DigestDue::Skip(_)
+        ));
+    }
+
+    #[test]
+    fn a_zero_catch_up_still_sends_a_digest_woken_for_on_time() {
+        let c = config("America/Toronto", "digest = \"0 7 * * *\"\ncatch_up = \"0s\"", "");
+        let t = at("America/Toronto", "2026-11-24T07:00") + SignedDuration::from_millis(30);
+        assert!(matches!(digest_due(&c, t, |_| false), DigestDue::Send(_)));
+    }
+
+    #[test]
+    fn quiet_hours_cross_midnight() {
+        let c = config("America/Toronto", "quiet_hours = \"21:00-07:00\"", "");
+        assert!(quiet(&c, at("America/Toronto", "2026-11-24T23:00")));
+        assert!(quiet(&c, at("America/Toronto", "2026-11-24T06:59")));
+        assert!(!quiet(&c, at("America/Toronto", "2026-11-24T07:00")));
+        assert!(!quiet(&c, at("America/Toronto", "2026-11-24T20:59")));
+    }
+
+    const BOOK: &str = r#"
+[prospects.a]
+name = "A"
+since = 2026-11-24
+call_windows = ["07:30-08:30"]
+[prospects.b]
+name = "B"
+since = 2026-11-24
+call_windows = ["07:30-08:00", "17:00-18:00"]
+[prospects.c]
+name = "C"
+since = 2026-11-24
+call_windows = ["17:00-18:00"]
+[prospects.d]
+name = "D"
+since = 2026-11-02
+promised_callback = 2026-11-20
+call_windows = ["17:00-18:00"]
+"#;
+
+    #[test]
+    fn nudges_group_windows_that_open_together() {
+        let c = config("America/Toronto", "nudge = \"5m\"", BOOK);
+        let agenda = plan(&c, &History::default(), at("America/Toronto", "2026-11-24T06:00"), 1);
+        let groups = nudges(&c, &agenda, |_| false);
+        let summary: Vec<(String, Vec<&str>, bool)> = groups
+            .iter()
+            .map(|g| {
+                (
+                    g.fire_at.to_zoned(c.me.timezone.clone()).strftime("%H:%M").to_string(),
+                    g.items.iter().map(|i| i.prospect.as_str()).collect(),
+                    g.critical,
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            vec![("07:25".into(), vec!["a", "b"], false), ("16:55".into(), vec!["d", "c"], true)]
+        );
+        // Once a's and b's keys are in the ledger, the morning group is gone.
+        let delivered = [nudge_key(&groups[0].items[0]), nudge_key(&groups[0].items[1])];
+        assert_eq!(nudges(&c, &agenda, |k| delivered.contains(&k.to_owned())).len(), 1);
+    }
+
+    #[test]
+    fn a_nudge_whose_window_closed_moves_to_the_next_window_or_is_dropped() {
+        let c = config("America/Toronto", "nudge = \"5m\"", BOOK);
+        let agenda = plan(&c, &History::default(), at("America/Toronto", "2026-11-24T09:00"), 1);
+        let groups = nudges(&c, &agenda, |_| false);
+        // a's only window has ended: no nudge; b now waits for its 17:00 window.
+        let names: Vec<&str> =
+            groups.iter().flat_map(|g| g.items.iter().map(|i| i.prospect.as_str())).collect();
+        assert_eq!(names, vec!["d", "b", "c"]);
+    }
+
+    #[test]
+    fn idle_wakes_are_at_most_a_minute_apart() {
+        let c = config("America/Toronto", "digest = \"0 7 * * *\"", "");
+        let now = at("America/Toronto", "2026-11-24T10:00");
+        assert_eq!(next_wake(&c, now, &[], None), now + MAX_SLEEP);
+        let soon = at("America/Toronto", "2026-11-25T06:59:30");
+        assert_eq!(next_wake(&c, soon, &[], None), at("America/Toronto", "2026-11-25T07:00"));
+    }
+}

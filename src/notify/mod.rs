@@ -1,0 +1,66 @@
+//! The channels a person hears from ringback on: desktop notifications over D-Bus and email
+//! (file, sendmail or SMTP), and the text those carry.
+
+pub mod desktop;
+pub mod email;
+
+use std::fmt::Write as _;
+
+use crate::config::Config;
+use crate::daemon::schedule::NudgeGroup;
+use crate::output::window_text;
+use crate::plan::{Agenda, Kind};
+
+pub use desktop::{Desktop, DesktopMessage};
+
+/// The nudge for a group of calls whose windows open together.
+pub fn nudge_message(config: &Config, group: &NudgeGroup) -> DesktopMessage {
+    let names: Vec<&str> = group
+        .items
+        .iter()
+        .filter_map(|i| config.prospects.get(&i.prospect))
+        .map(|p| p.name.as_str())
+        .collect();
+    let summary = format!("Call at {}: {}", group.opens.strftime("%H:%M"), names.join(", "));
+    let mut body = String::new();
+    for item in &group.items {
+        let Some(p) = config.prospects.get(&item.prospect) else { continue };
+        let company = p.company.as_deref().map(|c| format!(" ({c})")).unwrap_or_default();
+        let phone = p.phone.as_deref().unwrap_or("no phone");
+        let window = item.window.as_ref().map(|w| window_text(config, p, w)).unwrap_or_default();
+        let flag = match (item.kind, item.overdue) {
+            (Kind::Promise, true) => format!(" — promised, {} days late", item.days_late),
+            (Kind::Promise, false) => " — promised callback".to_owned(),
+            (Kind::NextStep, _) => " — agreed next step".to_owned(),
+            _ => String::new(),
+        };
+        let _ = writeln!(body, "{}{company} {phone} · {window}{flag}", p.name);
+    }
+    DesktopMessage {
+        summary,
+        body: body.trim_end().to_owned(),
+        critical: group.critical,
+        prospects: group.items.iter().map(|i| i.prospect.clone()).collect(),
+    }
+}
+
+/// The desktop summary shown with the morning digest: the counts and the first calls.
+pub fn digest_summary(config: &Config, agenda: &Agenda) -> DesktopMessage {
+    let summary = crate::output::digest_subject(agenda);
+    let mut body = String::new();
+    let first: Vec<_> = agenda
+        .items
+        .iter()
+        .filter(|i| i.day == agenda.first_day && i.kind.action() == "call")
+        .take(5)
+        .collect();
+    for item in &first {
+        let Some(p) = config.prospects.get(&item.prospect) else { continue };
+        let when = item.window.as_ref().map(|w| w.start.strftime("%H:%M").to_string()).unwrap_or_default();
+        let _ = writeln!(body, "{when} {} {}", p.name, p.phone.as_deref().unwrap_or(""));
+    }
+    if first.is_empty() {
+        body.push_str("No calls today.");
+    }
+    DesktopMessage { summary, body: body.trim_end().to_owned(), critical: false, prospects: Vec::new() }
+}
