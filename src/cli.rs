@@ -180,7 +180,9 @@ fn daemon(paths: &Paths) -> Result<(), Failure> {
         .map_err(|e| Failure::Runtime(anyhow::anyhow!("cannot start the runtime: {e}")))?;
     runtime.block_on(async {
         let shutdown = tokio_util::sync::CancellationToken::new();
-        tokio::spawn(crate::daemon::stop_on_signals(shutdown.clone()));
+        let stop = crate::daemon::stop_on_signals(shutdown.clone())
+            .map_err(|e| Failure::Runtime(anyhow::anyhow!("cannot listen for SIGTERM/SIGINT: {e}")))?;
+        tokio::spawn(stop);
         crate::daemon::run(paths, shutdown, crate::daemon::Options::default()).await
     })
 }

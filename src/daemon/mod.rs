@@ -86,7 +86,14 @@ pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -
 
     let (reload_tx, mut reload_rx) = mpsc::channel::<&'static str>(16);
     let _watcher = watch_config(&paths.config, reload_tx.clone());
-    tracker.spawn(hangups(reload_tx, shutdown.clone()));
+    // Registered here, before the first tick, so an early SIGHUP never takes the default
+    // action (terminate).
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
+        Ok(hup) => {
+            tracker.spawn(hangups(hup, reload_tx, shutdown.clone()));
+        }
+        Err(e) => tracing::warn!("cannot listen for SIGHUP ({e}); saving the config still reloads it"),
+    }
 
     let mut service = Service {
         config,
@@ -100,6 +107,12 @@ pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -
         ready: false,
         status: String::new(),
     };
+    tracing::info!(
+        "ringback running: {} prospects, digest `{}` in {}",
+        service.config.prospects.len(),
+        service.config.schedule.digest_pattern,
+        service.config.me.timezone_name
+    );
     let result = async {
         loop {
             let wake = service.tick(&mut state, &postman_wake).await?;
@@ -400,11 +413,11 @@ fn watch_config(path: &Path, reload: mpsc::Sender<&'static str>) -> Option<::not
     }
 }
 
-async fn hangups(reload: mpsc::Sender<&'static str>, shutdown: CancellationToken) {
-    let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) else {
-        tracing::warn!("cannot listen for SIGHUP");
-        return;
-    };
+async fn hangups(
+    mut hup: tokio::signal::unix::Signal,
+    reload: mpsc::Sender<&'static str>,
+    shutdown: CancellationToken,
+) {
     loop {
         tokio::select! {
             () = shutdown.cancelled() => return,
@@ -413,18 +426,20 @@ async fn hangups(reload: mpsc::Sender<&'static str>, shutdown: CancellationToken
     }
 }
 
-/// Cancels the token on SIGTERM or SIGINT.
-pub async fn stop_on_signals(shutdown: CancellationToken) {
+/// Registers SIGTERM and SIGINT now and returns a future that cancels the token on either.
+///
+/// # Errors
+/// When the signal handlers cannot be installed.
+pub fn stop_on_signals(shutdown: CancellationToken) -> std::io::Result<impl Future<Output = ()>> {
     use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt()))
-    else {
-        tracing::error!("cannot listen for SIGTERM/SIGINT");
-        return;
-    };
-    tokio::select! {
-        _ = term.recv() => tracing::info!("SIGTERM: stopping"),
-        _ = int.recv() => tracing::info!("SIGINT: stopping"),
-        () = shutdown.cancelled() => {}
-    }
-    shutdown.cancel();
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => tracing::info!("SIGTERM: stopping"),
+            _ = int.recv() => tracing::info!("SIGINT: stopping"),
+            () = shutdown.cancelled() => {}
+        }
+        shutdown.cancel();
+    })
 }

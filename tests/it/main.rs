@@ -2,5 +2,7 @@
 
 mod cli;
 mod config;
+mod daemon;
 mod helpers;
+mod process;
 mod properties;

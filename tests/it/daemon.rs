@@ -1,0 +1,254 @@
+//! The daemon in-process, on tokio's paused clock: tests move time, they do not sleep.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use jiff::{SignedDuration, Timestamp};
+use ringback::cli::{Failure, Paths};
+use ringback::daemon::{self, Options, TestClock};
+use ringback::notify::{Desktop, DesktopMessage};
+use ringback::plan::{Event, Outcome, PromiseChoice};
+use ringback::state::State;
+use tokio_util::sync::CancellationToken;
+
+use crate::helpers::{BASE, Book};
+
+fn toronto(text: &str) -> Timestamp {
+    let dt: jiff::civil::DateTime = text.parse().unwrap();
+    dt.to_zoned(jiff::tz::TimeZone::get("America/Toronto").unwrap()).unwrap().timestamp()
+}
+
+struct Running {
+    clock: Arc<TestClock>,
+    shown: Arc<Mutex<Vec<DesktopMessage>>>,
+    token: CancellationToken,
+    task: tokio::task::JoinHandle<Result<(), Failure>>,
+}
+
+fn start(book: &Book, at: &str) -> Running {
+    let clock = Arc::new(TestClock::new(toronto(at)));
+    let shown = Arc::new(Mutex::new(Vec::new()));
+    let token = CancellationToken::new();
+    let paths = Paths { config: book.config.clone(), state: book.state.clone() };
+    let options =
+        Options { clock: clock.clone(), desktop: Some(Desktop::Record(shown.clone())), systemd: false };
+    let task = tokio::spawn({
+        let token = token.clone();
+        async move { daemon::run(&paths, token, options).await }
+    });
+    Running { clock, shown, token, task }
+}
+
+impl Running {
+    async fn stop(self) -> Vec<DesktopMessage> {
+        self.token.cancel();
+        self.task.await.expect("daemon task").expect("daemon result");
+        self.shown.lock().unwrap().clone()
+    }
+
+    fn shown(&self) -> Vec<String> {
+        self.shown.lock().unwrap().iter().map(|m| m.summary.clone()).collect()
+    }
+}
+
+/// Lets virtual time pass (tokio auto-advances while the daemon sleeps).
+async fn pass(seconds: u64) {
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+}
+
+/// Waits (in real time, for the file watcher's thread) until `done`, for at most five seconds.
+async fn eventually(done: impl Fn() -> bool) {
+    for _ in 0..250 {
+        if done() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+        pass(1).await;
+    }
+    panic!("timed out waiting for the daemon");
+}
+
+/// Gives the watcher's thread a real half second, then lets the daemon act on it.
+async fn settle() {
+    for _ in 0..25 {
+        std::thread::sleep(Duration::from_millis(20));
+        pass(1).await;
+    }
+}
+
+fn outbox(book: &Book) -> PathBuf {
+    book.config.parent().unwrap().join("outbox")
+}
+
+fn emls(book: &Book) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(outbox(book))
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    names.retain(|n| n.ends_with(".eml"));
+    names.sort();
+    names
+}
+
+fn with_schedule(extra: &str) -> String {
+    BASE.replace("[notify.email]", &format!("[schedule]\n{extra}\n\n[notify.email]"))
+}
+
+#[tokio::test(start_paused = true)]
+async fn digest_is_sent_at_its_time_once_across_restarts() {
+    let book = Book::new(&with_schedule("digest = \"0 7 * * Mon-Fri\""));
+    let daemon = start(&book, "2026-11-24T06:59:00");
+    pass(30).await;
+    assert!(emls(&book).is_empty(), "sent early");
+    pass(60).await;
+    assert_eq!(emls(&book), vec!["email_digest_2026-11-24T07_00_00.eml"]);
+    let text = std::fs::read_to_string(outbox(&book).join(&emls(&book)[0])).unwrap();
+    assert!(text.contains("Subject: =?utf-8?") || text.contains("Subject: ringback"), "{text}");
+    assert!(text.contains("Bill Jones (ABC Inc)"), "{text}");
+    let shown = daemon.stop().await;
+    assert!(shown.iter().any(|m| m.summary.starts_with("ringback — Tue 24 Nov")), "{shown:?}");
+
+    // A restart inside the catch-up period sends nothing again.
+    let again = start(&book, "2026-11-24T07:03:00");
+    pass(120).await;
+    assert_eq!(emls(&book).len(), 1);
+    let shown = again.stop().await;
+    assert!(shown.iter().all(|m| !m.summary.starts_with("ringback — ")), "summary shown twice: {shown:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_missed_digest_is_caught_up_within_catch_up_only() {
+    let late = Book::new(&with_schedule("digest = \"0 7 * * *\"\ncatch_up = \"4h\""));
+    let daemon = start(&late, "2026-11-24T10:30:00");
+    pass(5).await;
+    assert_eq!(emls(&late).len(), 1, "3h30 late is within 4h");
+    daemon.stop().await;
+
+    let too_late = Book::new(&with_schedule("digest = \"0 7 * * *\"\ncatch_up = \"4h\""));
+    let daemon = start(&too_late, "2026-11-24T11:30:00");
+    pass(180).await;
+    assert!(emls(&too_late).is_empty(), "4h30 late is skipped");
+    daemon.stop().await;
+    let state = State::open(&too_late.state).unwrap();
+    assert!(state.delivered("skipped:digest:2026-11-24T07:00:00").unwrap());
+}
+
+#[tokio::test(start_paused = true)]
+async fn clock_jumps_forward_and_back_are_noticed_without_duplicates() {
+    let book = Book::new(&with_schedule("digest = \"0 7 * * *\"\ncatch_up = \"1h\""));
+    let daemon = start(&book, "2026-11-24T06:00:00");
+    pass(30).await;
+    // A suspend: the wall clock leaps past 07:00 while tokio's timers saw 30 seconds.
+    daemon.clock.jump(SignedDuration::from_mins(62));
+    pass(61).await;
+    assert_eq!(emls(&book).len(), 1, "the jump was not noticed within a minute");
+    // Back to before 07:00 (an NTP correction), then forward past it again: still one.
+    daemon.clock.jump(SignedDuration::from_mins(-30));
+    pass(40 * 60).await;
+    assert_eq!(emls(&book).len(), 1);
+    daemon.stop().await;
+}
+
+const CALLERS: &str = r#"
+[prospects.amy]
+name = "Amy Ames"
+company = "Ames & Co"
+phone = "+1 416 555 0001"
+since = 2026-11-24
+call_windows = ["07:30-08:30"]
+
+[prospects.ben]
+name = "Ben Bell"
+phone = "+1 416 555 0002"
+since = 2026-11-24
+call_windows = ["07:30-09:00"]
+"#;
+
+#[tokio::test(start_paused = true)]
+async fn nudges_are_grouped_and_sent_once_before_the_window() {
+    let book = Book::new(&format!("{}{CALLERS}", with_schedule("digest = \"0 6 * * *\"\nnudge = \"10m\"")));
+    let daemon = start(&book, "2026-11-24T07:15:00");
+    pass(4 * 60).await;
+    assert!(daemon.shown().iter().all(|s| !s.starts_with("Call at")), "nudged early: {:?}", daemon.shown());
+    pass(2 * 60).await;
+    let nudges: Vec<String> = daemon.shown().into_iter().filter(|s| s.starts_with("Call at")).collect();
+    assert_eq!(nudges, vec!["Call at 07:30: Amy Ames, Ben Bell"]);
+    pass(30 * 60).await;
+    let shown = daemon.stop().await;
+    let nudge = shown.iter().find(|m| m.summary.starts_with("Call at")).unwrap();
+    assert!(nudge.body.contains("Amy Ames (Ames & Co) +1 416 555 0001 · 07:30-08:30"), "{}", nudge.body);
+    assert_eq!(shown.iter().filter(|m| m.summary.starts_with("Call at")).count(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn quiet_hours_hold_nudges_until_they_end_while_the_window_is_open() {
+    let book = Book::new(&format!(
+        "{}{CALLERS}",
+        with_schedule("digest = \"0 6 * * *\"\nnudge = \"10m\"\nquiet_hours = \"21:00-07:40\"")
+    ));
+    let daemon = start(&book, "2026-11-24T07:15:00");
+    pass(20 * 60).await;
+    assert!(daemon.shown().is_empty(), "shown in quiet hours: {:?}", daemon.shown());
+    pass(6 * 60).await;
+    assert_eq!(daemon.shown(), vec!["Call at 07:30: Amy Ames, Ben Bell"]);
+    daemon.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn events_logged_by_another_process_are_seen_before_the_next_delivery() {
+    let book = Book::new(&format!("{}{CALLERS}", with_schedule("digest = \"0 6 * * *\"\nnudge = \"10m\"")));
+    let daemon = start(&book, "2026-11-24T07:00:00");
+    pass(60).await;
+    // `ringback log amy won` from a terminal, through its own connection.
+    let mut other = State::open(&book.state).unwrap();
+    let event = Event {
+        seq: 0,
+        prospect: "amy".into(),
+        at: toronto("2026-11-24T07:01:00"),
+        outcome: Outcome::Won,
+        note: None,
+        promise: PromiseChoice::Auto,
+        next_step: None,
+        until: None,
+        item: None,
+    };
+    other.append(&event, toronto("2026-11-24T07:01:00")).unwrap();
+    pass(30 * 60).await;
+    assert_eq!(
+        daemon
+            .stop()
+            .await
+            .iter()
+            .filter(|m| m.summary.starts_with("Call at"))
+            .map(|m| m.summary.clone())
+            .collect::<Vec<_>>(),
+        vec!["Call at 07:30: Ben Bell"]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_invalid_edit_keeps_the_last_good_config_and_shows_each_error_once() {
+    let book = Book::new(&with_schedule("digest = \"0 6 * * *\""));
+    let daemon = start(&book, "2026-11-24T09:00:00");
+    pass(5).await;
+    let errors = || -> Vec<DesktopMessage> {
+        daemon.shown.lock().unwrap().iter().filter(|m| m.summary.contains("config error")).cloned().collect()
+    };
+    book.write_config(&BASE.replace("America/Vancouver", "America/Atlantis"));
+    eventually(|| !errors().is_empty()).await;
+    // A second save with the same error: no second notification.
+    book.write_config(
+        &BASE.replace("America/Vancouver", "America/Atlantis").replace("Bill Jones", "Bill  Jones"),
+    );
+    settle().await;
+    let errors = errors();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].body.contains(
+            "ringback.toml:31:12: prospects.bill-jones.timezone: unknown time zone `America/Atlantis`"
+        ),
+        "{}",
+        errors[0].body
+    );
+    daemon.stop().await;
+}

@@ -1,0 +1,180 @@
+//! The real binary as systemd runs it: readiness, signals, reloads, crashes.
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::net::UnixDatagram;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::helpers::{BASE, Book};
+
+/// A running `ringback run` whose stderr is collected as it arrives.
+struct Daemon {
+    child: Child,
+    log: Arc<Mutex<String>>,
+}
+
+impl Daemon {
+    fn start(book: &Book, env: &[(&str, &str)]) -> Daemon {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ringback"));
+        cmd.args(["--config", book.config.to_str().unwrap(), "--state", book.state.to_str().unwrap(), "run"])
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("start ringback run");
+        let log = Arc::new(Mutex::new(String::new()));
+        let stderr = child.stderr.take().unwrap();
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let mut log = sink.lock().unwrap();
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        Daemon { child, log }
+    }
+
+    fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Waits until the log has `needle` at least `times` times.
+    #[track_caller]
+    fn wait_for(&self, needle: &str, times: usize) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if self.log().matches(needle).count() >= times {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        panic!("`{needle}` did not appear {times}x in the log:\n{}", self.log());
+    }
+
+    fn signal(&self, signal: &str) {
+        let ok = Command::new("kill")
+            .args(["-s", signal, &self.child.id().to_string()])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "kill -s {signal}");
+    }
+
+    /// Sends SIGTERM and returns the exit code, failing if it takes more than 5 seconds.
+    fn terminate(mut self) -> i32 {
+        self.signal("TERM");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code().unwrap_or(-1);
+            }
+            assert!(Instant::now() < deadline, "still running 5s after SIGTERM:\n{}", self.log());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A config whose once-a-day digest fell due a minute ago (in UTC), so a start sends it.
+fn digest_due_now() -> String {
+    let due = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC) - jiff::SignedDuration::from_mins(1);
+    BASE.replace("timezone = \"America/Toronto\"", "timezone = \"UTC\"").replace(
+        "[notify.email]",
+        &format!(
+            "[schedule]\ndigest = \"{} {} * * *\"\ncatch_up = \"4h\"\n\n[notify.desktop]\nenabled = false\n\n[notify.email]",
+            due.minute(),
+            due.hour()
+        ),
+    )
+}
+
+fn emls(book: &Book) -> usize {
+    std::fs::read_dir(book.config.parent().unwrap().join("outbox"))
+        .map(|d| {
+            d.filter_map(Result::ok).filter(|e| e.file_name().to_string_lossy().ends_with(".eml")).count()
+        })
+        .unwrap_or(0)
+}
+
+#[test]
+fn ready_on_the_notify_socket_and_sigterm_exits_zero() {
+    let book = Book::standard();
+    let socket_path = book.config.parent().unwrap().join("notify.sock");
+    let socket = UnixDatagram::bind(&socket_path).unwrap();
+    socket.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let daemon = Daemon::start(&book, &[("NOTIFY_SOCKET", socket_path.to_str().unwrap())]);
+    let mut messages = String::new();
+    let mut buf = [0u8; 4096];
+    while !messages.contains("READY=1") {
+        let n = socket
+            .recv(&mut buf)
+            .unwrap_or_else(|e| panic!("no READY=1 ({e}); got {messages:?}\n{}", daemon.log()));
+        messages.push_str(&String::from_utf8_lossy(&buf[..n]));
+        messages.push('\n');
+    }
+    let n = socket.recv(&mut buf).expect("a STATUS= after READY=1");
+    let status = String::from_utf8_lossy(&buf[..n]).into_owned();
+    assert!(status.starts_with("STATUS=next: "), "{status}");
+    assert_eq!(daemon.terminate(), 0);
+}
+
+#[test]
+fn invalid_config_at_start_exits_78() {
+    let book = Book::new(&BASE.replace("17:00-18:30", "17:00-"));
+    let status = Command::new(env!("CARGO_BIN_EXE_ringback"))
+        .args(["--config", book.config.to_str().unwrap(), "--state", book.state.to_str().unwrap(), "run"])
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(status.status.code(), Some(78));
+    assert!(String::from_utf8_lossy(&status.stderr).contains("call_windows: expected a time range"));
+}
+
+#[test]
+fn sighup_and_saves_reload_and_a_bad_edit_keeps_the_last_good_config() {
+    let book = Book::standard();
+    let daemon = Daemon::start(&book, &[]);
+    daemon.wait_for("ringback running", 1);
+    daemon.signal("HUP");
+    daemon.wait_for("config reloaded (SIGHUP)", 1);
+
+    book.write_config(&BASE.replace("America/Vancouver", "Mars/Olympus"));
+    daemon.wait_for("config not reloaded", 1);
+    daemon.wait_for("prospects.bill-jones.timezone: unknown time zone `Mars/Olympus`", 1);
+    daemon.signal("HUP");
+    daemon.wait_for("config not reloaded (SIGHUP)", 1);
+
+    // An editor's save: write a new file beside it and rename it over the old one.
+    let temp = book.config.with_extension("toml.swp");
+    std::fs::write(&temp, BASE.replace("Bill Jones", "William Jones")).unwrap();
+    std::fs::rename(&temp, &book.config).unwrap();
+    daemon.wait_for("config reloaded (file changed)", 1);
+    assert_eq!(daemon.terminate(), 0);
+}
+
+#[test]
+fn kill_9_then_restart_sends_no_duplicate_digest() {
+    let book = Book::new(&digest_due_now());
+    let mut daemon = Daemon::start(&book, &[]);
+    daemon.wait_for("email sent", 1);
+    daemon.child.kill().unwrap();
+    daemon.child.wait().unwrap();
+    assert_eq!(emls(&book), 1);
+    let again = Daemon::start(&book, &[]);
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(emls(&book), 1, "{}", again.log());
+    assert!(!again.log().contains("email sent"), "{}", again.log());
+    assert_eq!(again.terminate(), 0);
+}
