@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 # Debian packages the end-to-end tests start: a session bus, a notification server under a
 # virtual X display, and (for the benchmark comparison) remind.
-packages="dbus dbus-x11 dunst xvfb libnotify-bin python3-aiosmtpd openssl"
+packages="dbus dbus-x11 dunst xvfb libnotify-bin python3-aiosmtpd openssl systemd"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -131,3 +131,17 @@ pub fn event_count(state: &std::path::Path) -> i64 {
     let conn = rusqlite::Connection::open(state).expect("open state");
     conn.query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0)).expect("count")
 }
+
+/// Fails (never skips) when a program a test needs is missing, naming the Debian package.
+#[track_caller]
+pub fn require(programs: &[&str], package: &str) {
+    for program in programs {
+        let found = std::env::var_os("PATH")
+            .map(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+            .unwrap_or(false);
+        assert!(
+            found,
+            "`{program}` is missing: install the Debian package `{package}` (scripts/test.sh does, as root)"
+        );
+    }
+}

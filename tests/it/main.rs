@@ -3,6 +3,8 @@
 mod cli;
 mod config;
 mod daemon;
+mod desktop;
 mod helpers;
 mod process;
 mod properties;
+mod unit;

@@ -1,0 +1,151 @@
+//! Desktop notifications on a real session bus: dbus-run-session, dunst under Xvfb, the Notify
+//! call recorded by dbus-monitor and read back with `dunstctl history`.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::helpers::{BASE, Book, require};
+
+/// Runs inside `dbus-run-session`: an X server, a monitor, dunst, then the command given;
+/// waits for a notification, moves it to dunst's history and saves what each part saw.
+const SCENARIO: &str = r#"#!/bin/sh
+set -u
+out=$1; shift
+n=$DISPLAY_NUM
+Xvfb :$n -nolisten tcp -screen 0 1024x768x24 >"$out/xvfb.log" 2>&1 &
+xvfb=$!
+export DISPLAY=:$n
+i=0; while [ ! -e /tmp/.X11-unix/X$n ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
+dbus-monitor --session "type='method_call',interface='org.freedesktop.Notifications',member='Notify'" >"$out/monitor.log" 2>&1 &
+monitor=$!
+dunst >"$out/dunst.log" 2>&1 &
+dunst=$!
+# NameHasOwner, unlike a call to the service, never triggers D-Bus activation.
+owned() {
+    dbus-send --session --print-reply=literal --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+        org.freedesktop.DBus.NameHasOwner string:org.freedesktop.Notifications 2>/dev/null | grep -q true
+}
+i=0; while ! owned && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
+"$@" >"$out/ringback.log" 2>&1 &
+ringback=$!
+i=0; while [ "$(dunstctl count displayed 2>/dev/null || echo 0)" = 0 ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done
+sleep 0.3
+dunstctl close-all
+sleep 0.2
+dunstctl history >"$out/history.json" 2>"$out/history.err"
+kill -TERM $ringback; wait $ringback; echo $? >"$out/ringback.exit"
+kill $dunst $monitor $xvfb 2>/dev/null
+wait 2>/dev/null
+exit 0
+"#;
+
+/// A config in a fixed-offset zone where it is about noon now, with two calls whose window
+/// opens in two minutes (so the nudge, five minutes ahead, is due at once).
+fn noon_book() -> (String, String) {
+    let now = jiff::Timestamp::now();
+    let hour = now.to_zoned(jiff::tz::TimeZone::UTC).hour() as i32;
+    let offset = 12 - hour;
+    // Etc/GMT zones are named with the sign inverted: Etc/GMT-3 is UTC+3.
+    let zone = match offset {
+        0 => "Etc/GMT".to_owned(),
+        o if o > 0 => format!("Etc/GMT-{o}"),
+        o => format!("Etc/GMT+{}", -o),
+    };
+    let local = now.to_zoned(jiff::tz::TimeZone::get(&zone).unwrap());
+    let opens = &local + jiff::SignedDuration::from_mins(2);
+    let window = format!(
+        "{}-{}",
+        opens.strftime("%H:%M"),
+        (opens.clone() + jiff::SignedDuration::from_mins(30)).strftime("%H:%M")
+    );
+    let today = local.date();
+    let config = BASE
+        .replace("timezone = \"America/Toronto\"", &format!("timezone = \"{zone}\"\nworkdays = [\"Mon\", \"Tue\", \"Wed\", \"Thu\", \"Fri\", \"Sat\", \"Sun\"]"))
+        .replace("[notify.email]", "[schedule]\ndigest = \"0 3 1 1 *\"\nnudge = \"5m\"\n\n[notify.email]")
+        .replace("timezone = \"America/Vancouver\"\n", "")
+        .replace("since = 2026-11-20", &format!("since = {today}"))
+        .replace("17:00-18:30", &window)
+        + &format!(
+            "\n[prospects.evil]\nname = \"Eve Vil\"\ncompany = \"<b>Evil</b> & Co\"\nphone = \"+1 416 555 0666\"\nsince = {today}\ncall_windows = [\"{window}\"]\n"
+        );
+    (config, opens.strftime("%H:%M").to_string())
+}
+
+fn free_display() -> u32 {
+    (90..200).find(|n| !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()).expect("a free X display")
+}
+
+#[test]
+fn a_nudge_reaches_dunst_over_the_session_bus() {
+    require(&["dbus-run-session", "dbus-monitor"], "dbus");
+    require(&["Xvfb"], "xvfb");
+    require(&["dunst", "dunstctl"], "dunst");
+    let (config, opens) = noon_book();
+    let book = Book::new(&config);
+    let out = tempfile::tempdir().unwrap();
+    let script = out.path().join("scenario.sh");
+    std::fs::write(&script, SCENARIO).unwrap();
+    crate::helpers::set_mode(&script, 0o755);
+    let status = Command::new("dbus-run-session")
+        .arg("--")
+        .arg(&script)
+        .arg(out.path())
+        .args([
+            env!("CARGO_BIN_EXE_ringback"),
+            "--config",
+            book.config.to_str().unwrap(),
+            "--state",
+            book.state.to_str().unwrap(),
+            "run",
+        ])
+        .env("DISPLAY_NUM", free_display().to_string())
+        .env("RUST_LOG", "info")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let read = |name: &str| std::fs::read_to_string(out.path().join(name)).unwrap_or_default();
+    let log = read("ringback.log");
+    let monitor = read("monitor.log");
+    assert!(
+        monitor.contains("member=Notify"),
+        "no Notify call seen by dbus-monitor:\n{monitor}\nringback:\n{log}"
+    );
+    let summary = format!("Call at {opens}: Bill Jones, Eve Vil");
+    assert!(monitor.contains(&summary), "{monitor}");
+    let history = read("history.json");
+    assert!(
+        history.contains(&summary),
+        "dunst did not keep the nudge:\n{history}\ndunst:\n{}\nringback:\n{log}",
+        read("dunst.log")
+    );
+    assert!(history.contains("+1 604 555 0100"), "{history}");
+    // The body is escaped for markup: dunst shows the company as typed.
+    assert!(monitor.contains("&lt;b&gt;Evil&lt;/b&gt; &amp; Co"), "{monitor}");
+    assert_eq!(read("ringback.exit").trim(), "0", "{log}");
+}
+
+#[test]
+fn without_a_session_bus_desktop_is_one_warning_and_email_still_goes() {
+    let (config, _) = noon_book();
+    let book = Book::new(&config.replace("digest = \"0 3 1 1 *\"", "digest = \"* * * * *\""));
+    let child = Command::new(env!("CARGO_BIN_EXE_ringback"))
+        .args(["--config", book.config.to_str().unwrap(), "--state", book.state.to_str().unwrap(), "run"])
+        .env_clear()
+        .env("RUST_LOG", "info")
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let outbox = book.config.parent().unwrap().join("outbox");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(70);
+    while std::fs::read_dir(&outbox).map(|d| d.count()).unwrap_or(0) == 0 {
+        assert!(std::time::Instant::now() < deadline, "no digest email within a minute");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(log.matches("desktop notifications are unavailable").count(), 1, "{log}");
+}
