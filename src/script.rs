@@ -16,12 +16,15 @@ pub const BUILTIN_NAMES: &[&str] = &["call", "email", "off_the_hook", "next_step
 /// and the callback promise the cadence will keep.
 const CALL: &str = "Hi {{ prospect.first_name }}, it's {{ me.name }}\
 {% if me.phone %} on {{ me.phone }}{% endif %}. \
-{% if kind == 'promise' %}{% if promise_made %}On {{ promise_made }} I said I'd call you back today, so here I am. \
+{% if kind == 'promise' %}{% if overdue %}I said I'd call you back on {{ promise_on }}, and I'm sorry it has taken me longer. \
+{% elif promise_made %}On {{ promise_made }} I said I'd call you back today, so here I am. \
 {% else %}I said I'd call you back today, so here I am. {% endif %}{% endif %}\
 {% if prospect.hook %}[hook: {{ prospect.hook }}] {% endif %}\
-{% if prospect.value %}I'm calling about {{ prospect.value }}{% if prospect.company %} for {{ prospect.company }}{% endif %}. \
+{% if keep_in_touch %}It's been a while since we spoke, and I wanted to hear how things are going. \
+{% elif prospect.value %}I'm calling about {{ prospect.value }}{% if prospect.company %} for {{ prospect.company }}{% endif %}. \
 {% else %}I have an idea I think is worth ten minutes of your time. {% endif %}\
-Could we find fifteen minutes this week to talk it through? \
+{% if keep_in_touch %}Give me a call back when it suits you. \
+{% else %}Could we find fifteen minutes this week to talk it through? {% endif %}\
 {% if callback %}If I don't hear from you by {{ callback.hear_by }}, I'll call you on {{ callback.on }}. {% endif %}\
 Again, it's {{ me.name }}{% if me.phone %}, {{ me.phone }}{% endif %}.";
 
@@ -119,6 +122,9 @@ impl<'c> Scripts<'c> {
             of => item.of,
             note => &item.note,
             promise_made => item.promise_made.map(short_date),
+            promise_on => (item.kind == Kind::Promise).then(|| item.due.strftime("%A %-d %B").to_string()),
+            overdue => item.overdue,
+            keep_in_touch => item.kind == Kind::Call && item.attempt.is_none(),
             callback => callback,
             next_step => &item.next_step,
             drip => item.drip_item.as_ref().map(|d| context! { title => &d.title, url => &d.url }),

@@ -50,7 +50,7 @@ pub const MAX_BACKOFF: SignedDuration = SignedDuration::from_secs(30 * 60);
 /// A letter still failing this long after it was queued is given up on and reported.
 pub const GIVE_UP: SignedDuration = SignedDuration::from_hours(24);
 /// Editors write a file in bursts: wait this long after the last change before reloading.
-const DEBOUNCE: Duration = Duration::from_millis(150);
+const DEBOUNCE: Duration = Duration::from_millis(50);
 /// SIGTERM: in-flight work gets this long before it is abandoned.
 const GRACE: Duration = Duration::from_secs(4);
 
