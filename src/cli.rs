@@ -299,15 +299,51 @@ fn next(paths: &Paths, at: Option<&str>, json: bool) -> Result<(), Failure> {
 fn digest(paths: &Paths, at: Option<&str>, send: bool) -> Result<(), Failure> {
     let config = load(paths)?;
     let at = at_or_now(at, &config)?;
-    let (_state, history) = load_history(paths, &config)?;
-    let today = at.to_zoned(config.me.timezone.clone()).date();
-    let agenda = plan::plan(&config, &history, at, output::coming_up_days(&config, today));
-    if send {
-        return Err(Failure::Usage(
-            "`ringback digest --send` is not built yet: the digest prints only".into(),
-        ));
+    let (mut state, history) = load_history(paths, &config)?;
+    let digest = crate::notify::digest::build(&config, &history, at);
+    if !send {
+        return print(&digest.text);
     }
-    print(&output::digest_text(&config, &agenda, &Scripts::new(&config)))
+    let Some(email) = &config.notify.email else {
+        return Err(Failure::Usage(format!(
+            "nothing to send with: add [notify.email] to {}",
+            config.display_path()
+        )));
+    };
+    let now = Timestamp::now();
+    let bytes = crate::notify::email::compose(email, &digest.subject, &digest.text, Some(&digest.html))
+        .map_err(|e| Failure::Runtime(anyhow::anyhow!(e)))?;
+    // Its own key: a digest sent by hand never stands in for (or blocks) a scheduled one.
+    let key = format!("email:digest:manual:{}", now.as_nanosecond());
+    use crate::daemon::envelope_address;
+    state.enqueue(&key, &envelope_address(&email.from), &envelope_address(&email.to), &bytes, now)?;
+    let letter = state
+        .due_letters(now)?
+        .into_iter()
+        .find(|l| l.key == key)
+        .ok_or_else(|| Failure::Runtime(anyhow::anyhow!("the digest did not reach the outbox")))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Runtime(anyhow::anyhow!("cannot start the runtime: {e}")))?;
+    match runtime.block_on(crate::notify::email::deliver(&email.transport, &letter)) {
+        Ok(()) => {
+            state.letter_sent(letter.id)?;
+            print(&format!("sent: {}\n", digest.subject))
+        }
+        Err(e) if e.transient => {
+            // Left pending and due now, so a running daemon retries it at once.
+            state.letter_failed(letter.id, &e.message, Some(now))?;
+            Err(Failure::Runtime(anyhow::anyhow!(
+                "the digest was not sent: {e}; it stays in the outbox and `ringback run` will retry it"
+            )))
+        }
+        Err(e) => {
+            // A 5xx or a rejected login: retrying the same thing will not help.
+            state.letter_failed(letter.id, &e.message, None)?;
+            Err(Failure::Runtime(anyhow::anyhow!("the digest was refused: {e}")))
+        }
+    }
 }
 
 fn history(paths: &Paths, id: &str, json: bool) -> Result<(), Failure> {

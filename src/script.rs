@@ -10,7 +10,7 @@ use crate::config::{Config, Prospect};
 use crate::plan::{Item, Kind, short_date};
 
 /// Names of the built-in templates.
-pub const BUILTIN_NAMES: &[&str] = &["call", "email", "off_the_hook", "next_step", "drip"];
+pub const BUILTIN_NAMES: &[&str] = &["call", "email", "off_the_hook", "next_step", "drip", "digest_html"];
 
 /// The voicemail script, in AIDA order: who you are, the hook, the value for them, the ask,
 /// and the callback promise the cadence will keep.
@@ -65,6 +65,7 @@ pub fn builtin_templates() -> BTreeMap<String, String> {
         ("off_the_hook", OFF_THE_HOOK),
         ("next_step", NEXT_STEP),
         ("drip", DRIP),
+        ("digest_html", include_str!("notify/digest.html")),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))

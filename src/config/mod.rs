@@ -1045,6 +1045,14 @@ fn email(v: &mut Validator, raw: raw::Email, privacy: Privacy, file: &str) -> Op
                     Security::None => 25,
                 },
             };
+            if security == Security::None && smtp.username.is_some() {
+                v.error(
+                    smtp.security.as_ref().map_or(span.clone(), |s| s.span()),
+                    "notify.email.smtp.security",
+                    "AUTH is sent only over TLS: with `none`, remove `username` (a loopback relay that needs no login)",
+                );
+                ok = false;
+            }
             let sources = [&smtp.password_command, &smtp.password_file, &smtp.password];
             if sources.iter().filter(|s| s.is_some()).count() > 1 {
                 v.error(

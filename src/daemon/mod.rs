@@ -22,9 +22,7 @@ use tokio_util::task::TaskTracker;
 use crate::cli::{Failure, Paths};
 use crate::config::{Config, Email};
 use crate::notify::{self, Desktop, DesktopMessage, email};
-use crate::output;
 use crate::plan::{self, History};
-use crate::script::Scripts;
 use crate::state::State;
 pub use clock::{Clock, SystemClock, TestClock};
 use schedule::DigestDue;
@@ -247,13 +245,9 @@ impl Service {
         now: Timestamp,
     ) -> Result<(), Failure> {
         let config = &self.config;
-        let today = now.to_zoned(config.me.timezone.clone()).date();
-        let agenda = plan::plan(config, &self.history, now, output::coming_up_days(config, today));
-        let subject = output::digest_subject(&agenda);
+        let digest = notify::digest::build(config, &self.history, now);
         if let Some(email) = &config.notify.email {
-            let scripts = Scripts::new(config);
-            let text = output::digest_text(config, &agenda, &scripts);
-            let bytes = email::compose(email, &subject, &text, None)
+            let bytes = email::compose(email, &digest.subject, &digest.text, Some(&digest.html))
                 .map_err(|e| Failure::Runtime(anyhow::anyhow!(e)))?;
             let key = schedule::digest_key("email", occurrence);
             if state.enqueue(
@@ -263,11 +257,12 @@ impl Service {
                 &bytes,
                 now,
             )? {
-                tracing::info!("digest queued: {subject}");
+                tracing::info!("digest queued: {}", digest.subject);
             }
         }
         let key = schedule::digest_key("desktop", occurrence);
         if config.notify.desktop && !schedule::quiet(config, now) && state.record_delivery(&key, now)? {
+            let agenda = plan::plan(config, &self.history, now, 1);
             let _ = self.desktop.show(&notify::digest_summary(config, &agenda)).await;
         }
         state.record_run("digest", &schedule::digest_key("email", occurrence), "sent", now)?;
@@ -310,7 +305,7 @@ impl Service {
 }
 
 /// The bare address of a mailbox (`Dana <d@x>` → `d@x`) for the SMTP envelope.
-fn envelope_address(mailbox: &str) -> String {
+pub fn envelope_address(mailbox: &str) -> String {
     mailbox
         .parse::<lettre::message::Mailbox>()
         .map(|m| m.email.to_string())

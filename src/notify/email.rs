@@ -61,19 +61,34 @@ pub fn compose(email: &Email, subject: &str, text: &str, html: Option<&str>) -> 
 /// # Errors
 /// A [`SendError`] saying what failed and whether to retry.
 pub async fn deliver(transport: &Transport, letter: &Letter) -> Result<(), SendError> {
+    deliver_within(transport, letter, SEND_TIMEOUT).await
+}
+
+/// Delivers one letter, giving up after `limit`.
+///
+/// # Errors
+/// A [`SendError`]; running out of time is transient.
+pub async fn deliver_within(
+    transport: &Transport,
+    letter: &Letter,
+    limit: Duration,
+) -> Result<(), SendError> {
     match transport {
         Transport::File { dir } => write_file(dir, letter).await,
-        Transport::Sendmail { command } => bounded(sendmail(command, letter)).await,
-        Transport::Smtp(smtp) => bounded(send_smtp(smtp, letter)).await,
+        Transport::Sendmail { command } => bounded(sendmail(command, letter), limit).await,
+        Transport::Smtp(smtp) => bounded(send_smtp(smtp, letter), limit).await,
     }
 }
 
-async fn bounded(send: impl Future<Output = Result<(), SendError>>) -> Result<(), SendError> {
+async fn bounded(
+    send: impl Future<Output = Result<(), SendError>>,
+    limit: Duration,
+) -> Result<(), SendError> {
     // lettre's own timeout bounds only the TCP connect; a server that accepts and never
     // greets must not hang the outbox.
-    tokio::time::timeout(SEND_TIMEOUT, send).await.unwrap_or_else(|_| {
-        Err(SendError::transient(format!("no answer within {}s", SEND_TIMEOUT.as_secs())))
-    })
+    tokio::time::timeout(limit, send)
+        .await
+        .unwrap_or_else(|_| Err(SendError::transient(format!("no answer within {}s", limit.as_secs()))))
 }
 
 /// The file name of a letter: its key, made safe, so a retry overwrites rather than duplicates.

@@ -2,6 +2,7 @@
 //! (file, sendmail or SMTP), and the text those carry.
 
 pub mod desktop;
+pub mod digest;
 pub mod email;
 
 use std::fmt::Write as _;

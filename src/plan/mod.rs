@@ -184,6 +184,44 @@ pub fn plan(config: &Config, history: &History, at: Timestamp, days: u32) -> Age
     Agenda { at: now, first_day: today, days, items }
 }
 
+/// How well promises falling due this month (in my zone) were kept, up to `now`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PromiseRecord {
+    /// Kept on the promised day, or answered first by the prospect.
+    pub on_time: usize,
+    /// Kept, but after the promised day.
+    pub late: usize,
+    /// Still pending (due later this month, or overdue).
+    pub open: usize,
+}
+
+/// The promise record for the digest: every promise due this month and what became of it.
+pub fn promise_record(config: &Config, history: &History, at: Timestamp) -> PromiseRecord {
+    let now = at.to_zoned(config.me.timezone.clone());
+    let month = (now.year(), now.month());
+    let in_month = |d: Date| (d.year(), d.month()) == month;
+    let mut record = PromiseRecord::default();
+    for prospect in config.prospects.values() {
+        let track = replay_observed(config, history, prospect, &now, &mut |on, fate, _| {
+            if !in_month(on) {
+                return;
+            }
+            match fate {
+                Fate::Kept(day) if day <= on => record.on_time += 1,
+                Fate::Kept(_) => record.late += 1,
+                Fate::Answered => record.on_time += 1,
+                Fate::Superseded => {}
+            }
+        });
+        if let Some(promise) = track.and_then(|t| t.promise)
+            && in_month(promise.on)
+        {
+            record.open += 1;
+        }
+    }
+    record
+}
+
 /// The one thing to do now: the first promise, next step or call whose window is open, else
 /// the one whose window opens soonest, else the first email or drip, else (every window of the
 /// day has closed) the first remaining item, so a due promise is never hidden.
@@ -223,6 +261,27 @@ fn start_date(history: &History, prospect: &Prospect, now: &Zoned) -> Date {
 
 /// Replays a prospect's events into where it stands; `None` when nothing can be due.
 fn replay(config: &Config, history: &History, prospect: &Prospect, now: &Zoned) -> Option<Track> {
+    replay_observed(config, history, prospect, now, &mut |_, _, _| {})
+}
+
+/// What became of a promise, seen from the event that ended it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fate {
+    /// An attempt or contact on or after its date (the day it happened).
+    Kept(Date),
+    /// They got in touch first: a contact before its date.
+    Answered,
+    /// Replaced by a newer promise, or the prospect closed.
+    Superseded,
+}
+
+fn replay_observed(
+    config: &Config,
+    history: &History,
+    prospect: &Prospect,
+    now: &Zoned,
+    observe: &mut dyn FnMut(Date, Fate, &Prospect),
+) -> Option<Track> {
     if prospect.status != Status::Active {
         return None;
     }
@@ -253,8 +312,23 @@ fn replay(config: &Config, history: &History, prospect: &Prospect, now: &Zoned) 
     let mut config_step = config_step;
 
     for event in history.events_of(&prospect.id) {
+        let before = track.promise.clone();
         apply_config_marks(&mut track, &mut config_promise, &mut config_step, event.at);
-        apply(&mut track, event, event.at.to_zoned(tz.clone()).date(), cadence, config, calendar);
+        if let Some(old) = before.as_ref().filter(|_| track.promise != before) {
+            observe(old.on, Fate::Superseded, prospect);
+        }
+        let before = track.promise.clone();
+        let date = event.at.to_zoned(tz.clone()).date();
+        apply(&mut track, event, date, cadence, config, calendar);
+        if let Some(old) = before.as_ref().filter(|_| track.promise != before) {
+            let class = event.outcome.class();
+            let fate = match class {
+                Class::Attempt | Class::Contact if date >= old.on => Fate::Kept(date),
+                Class::Contact => Fate::Answered,
+                _ => Fate::Superseded,
+            };
+            observe(old.on, fate, prospect);
+        }
         if track.closed {
             return None;
         }

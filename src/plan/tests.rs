@@ -603,3 +603,24 @@ fn first_seen_date_stands_in_for_a_missing_since() {
     let a = plan(&c, &History::default(), at("2026-11-24T07:00"), 1);
     assert_eq!(kinds(&a), vec![("new".into(), Kind::Call, date(2026, 11, 24))]);
 }
+
+#[test]
+fn promise_record_counts_kept_on_time_late_and_open_this_month() {
+    let c = config(&format!(
+        "{BILL}\n[prospects.amy]\nname = \"Amy\"\nsince = 2026-11-02\n[prospects.cy]\nname = \"Cy\"\nsince = 2026-11-02\n"
+    ));
+    let h = history(vec![
+        // Bill: voicemail promised Tue 24 Nov; called on the day: on time.
+        ev("bill", Outcome::Voicemail, "2026-11-20T17:10"),
+        ev("bill", Outcome::NoAnswer, "2026-11-24T17:10"),
+        // Amy: promised Wed 4 Nov, called Fri 6 Nov: late; then a voicemail promising later.
+        ev("amy", Outcome::Voicemail, "2026-11-02T09:00"),
+        ev("amy", Outcome::Voicemail, "2026-11-06T09:00"),
+        // Cy: promised Wed 4 Nov, but Cy called back first: counts as kept.
+        ev("cy", Outcome::Voicemail, "2026-11-02T09:00"),
+        ev("cy", Outcome::Replied, "2026-11-03T09:00"),
+    ]);
+    let record = promise_record(&c, &h, at("2026-11-25T07:00"));
+    // Amy's second voicemail promised the call after the email step: still open in November.
+    assert_eq!(record, PromiseRecord { on_time: 2, late: 1, open: 1 });
+}

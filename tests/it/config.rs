@@ -153,3 +153,12 @@ fn literal_password_in_a_shared_file_is_refused_without_echoing_it() {
     set_mode(&book.config, 0o600);
     Config::from_path(&book.config).expect("a private file may hold the password");
 }
+
+#[test]
+fn auth_only_over_tls() {
+    let text = with(
+        "transport = \"file\"\ndir = \"outbox\"",
+        "transport = \"smtp\"\n[notify.email.smtp]\nhost = \"127.0.0.1\"\nsecurity = \"none\"\nusername = \"dana\"",
+    );
+    assert_snapshot!(error_of(&text));
+}

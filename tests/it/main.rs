@@ -7,4 +7,5 @@ mod desktop;
 mod helpers;
 mod process;
 mod properties;
+mod smtp;
 mod unit;
