@@ -95,6 +95,7 @@ pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -
 
     let mut service = Service {
         config,
+        planned: None,
         config_path: paths.config.clone(),
         history: History::default(),
         version: -1,
@@ -141,8 +142,17 @@ pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -
     result
 }
 
+/// Today's plan, as far as the scheduler needs it, and until when it holds.
+struct Planned {
+    planned_at: Timestamp,
+    valid_until: Timestamp,
+    /// Nudges not yet shown.
+    groups: Vec<schedule::NudgeGroup>,
+}
+
 struct Service {
     config: Config,
+    planned: Option<Planned>,
     config_path: PathBuf,
     history: History,
     /// SQLite's data_version when the history was loaded: another process's `ringback log`
@@ -165,8 +175,9 @@ impl Service {
         if version != self.version {
             self.history = state.history()?;
             self.version = version;
+            state.mark_seen(&self.config, &mut self.history, now)?;
+            self.planned = None;
         }
-        state.mark_seen(&self.config, &mut self.history, now)?;
 
         match schedule::digest_due(&self.config, now, |occ| {
             ["email", "desktop", "skipped"]
@@ -190,28 +201,51 @@ impl Service {
             DigestDue::Nothing => {}
         }
 
+        // The day's plan only changes when the history or config does, when a window opens or
+        // closes, or at midnight: between those, reuse it (an idle tick then costs almost
+        // nothing).
+        let stale = match &self.planned {
+            Some(p) => now >= p.valid_until || now < p.planned_at,
+            None => true,
+        };
+        if stale {
+            let agenda = plan::plan(&self.config, &self.history, now, 1);
+            let groups = schedule::nudges(&self.config, &agenda, |key| state.delivered(key).unwrap_or(false));
+            let valid_until = schedule::plan_valid_until(&self.config, &agenda, now);
+            self.planned = Some(Planned { planned_at: now, valid_until, groups });
+        }
         let config = &self.config;
-        let agenda = plan::plan(config, &self.history, now, 1);
-        let groups = schedule::nudges(config, &agenda, |key| state.delivered(key).unwrap_or(false));
+        let planned = self.planned.as_mut().expect("planned above");
         if config.notify.desktop && !schedule::quiet(config, now) {
-            for group in groups.iter().filter(|g| g.fire_at <= now) {
+            let mut shown = Vec::new();
+            for (i, group) in planned.groups.iter().enumerate().filter(|(_, g)| g.fire_at <= now) {
                 let keys: Vec<String> = group.items.iter().map(schedule::nudge_key).collect();
                 for key in &keys {
                     state.record_delivery(key, now)?;
                 }
                 let message = notify::nudge_message(config, group);
                 tracing::info!("nudge: {}", message.summary);
-                if self.desktop.show(&message).await.is_err() {
+                if self.desktop.show(&message).await.is_ok() {
+                    shown.push(i);
+                } else {
                     // Not shown: forget the keys so it is tried again while the window is open.
                     for key in &keys {
                         state.forget_delivery(key)?;
                     }
                 }
             }
+            for i in shown.into_iter().rev() {
+                planned.groups.remove(i);
+            }
         }
+        let groups = &planned.groups;
 
-        let wake = schedule::next_wake(config, now, &groups, state.next_letter_at()?);
-        let status = schedule::status_line(config, now, &groups);
+        let next_letter = state.next_letter_at()?;
+        if next_letter.is_some_and(|at| at <= now) {
+            postman.notify_one();
+        }
+        let wake = schedule::next_wake(config, now, groups, next_letter);
+        let status = schedule::status_line(config, now, groups);
         if self.systemd {
             if !self.ready {
                 let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
@@ -281,6 +315,7 @@ impl Service {
                 self.notified_errors.clear();
                 mail.send_replace(config.notify.email.clone());
                 self.config = config;
+                self.planned = None;
                 let now = self.clock.now();
                 state.mark_seen(&self.config, &mut self.history, now)?;
             }
@@ -365,13 +400,22 @@ async fn postman(
                 }
             }
         }
-        let next = state.next_letter_at().ok().flatten().unwrap_or(now + schedule::MAX_SLEEP);
-        let pause = next.duration_since(clock.now()).clamp(SignedDuration::ZERO, schedule::MAX_SLEEP);
+        // Idle (nothing pending), sleep until the scheduler queues a letter or sees one due;
+        // otherwise until the next try, re-reading the wall clock at least once a minute.
+        let pause = state.next_letter_at().ok().flatten().map(|next| {
+            next.duration_since(clock.now()).clamp(SignedDuration::ZERO, schedule::MAX_SLEEP).unsigned_abs()
+        });
+        let sleep = async {
+            match pause {
+                Some(pause) => tokio::time::sleep(pause).await,
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
             () = shutdown.cancelled() => return,
             () = wake.notified() => {}
             _ = mail.changed() => {}
-            () = tokio::time::sleep(pause.unsigned_abs()) => {}
+            () = sleep => {}
         }
     }
 }

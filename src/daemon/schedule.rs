@@ -134,6 +134,24 @@ pub fn next_wake(
     wake
 }
 
+/// Until when a plan made at `now` holds: the next time a window of today's calls opens or
+/// closes, or local midnight.
+pub fn plan_valid_until(config: &Config, agenda: &Agenda, now: Timestamp) -> Timestamp {
+    let local = now.to_zoned(config.me.timezone.clone());
+    let mut until =
+        local.tomorrow().and_then(|t| t.start_of_day()).map_or(now + MAX_SLEEP, |m| m.timestamp());
+    for item in &agenda.items {
+        if let Some(window) = &item.window {
+            for edge in [window.start.timestamp(), window.end.timestamp()] {
+                if edge > now && edge < until {
+                    until = edge;
+                }
+            }
+        }
+    }
+    until
+}
+
 /// What the daemon reports to systemd as its status.
 pub fn status_line(config: &Config, now: Timestamp, groups: &[NudgeGroup]) -> String {
     let digest = next_digest(config, now)
