@@ -21,7 +21,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::cli::{Failure, Paths};
 use crate::config::{Config, Email};
-use crate::notify::{self, Desktop, DesktopMessage, email};
+use crate::notify::{self, ActionSink, Desktop, DesktopMessage, Invoked, email};
 use crate::plan::{self, History};
 use crate::state::State;
 pub use clock::{Clock, SystemClock, TestClock};
@@ -34,11 +34,13 @@ pub struct Options {
     pub desktop: Option<Desktop>,
     /// Send READY=1, STATUS= and WATCHDOG=1 to `$NOTIFY_SOCKET`.
     pub systemd: bool,
+    /// Notification actions from elsewhere than the bus (tests press buttons through this).
+    pub actions: Option<mpsc::Receiver<Invoked>>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { clock: Arc::new(SystemClock), desktop: None, systemd: true }
+        Options { clock: Arc::new(SystemClock), desktop: None, systemd: true, actions: None }
     }
 }
 
@@ -65,11 +67,21 @@ pub fn backoff(attempts: i64) -> SignedDuration {
 pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -> Result<(), Failure> {
     let clock = options.clock.clone();
     let config = Config::from_path(&paths.config)?;
-    let desktop = Arc::new(
-        options.desktop.unwrap_or_else(|| if config.notify.desktop { Desktop::bus() } else { Desktop::Off }),
-    );
     let mut state = State::open(&paths.state)?;
     let tracker = TaskTracker::new();
+    let (action_tx, bus_actions) = mpsc::channel::<Invoked>(16);
+    let mut action_rx = options.actions.unwrap_or(bus_actions);
+    let desktop = Arc::new(options.desktop.unwrap_or_else(|| {
+        if config.notify.desktop {
+            Desktop::bus_with_actions(ActionSink {
+                sender: action_tx,
+                shutdown: shutdown.clone(),
+                tracker: tracker.clone(),
+            })
+        } else {
+            Desktop::Off
+        }
+    }));
 
     let (mail_tx, mail_rx) = watch::channel(config.notify.email.clone());
     let postman_wake = Arc::new(tokio::sync::Notify::new());
@@ -96,6 +108,7 @@ pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -
     let mut service = Service {
         config,
         planned: None,
+        renudge: std::collections::HashMap::new(),
         config_path: paths.config.clone(),
         history: History::default(),
         version: -1,
@@ -120,6 +133,7 @@ pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -
             tokio::select! {
                 () = shutdown.cancelled() => break,
                 () = tokio::time::sleep(pause.unsigned_abs()) => {}
+                Some(invoked) = action_rx.recv() => service.act(invoked, &mut state)?,
                 Some(why) = reload_rx.recv() => {
                     // Debounce: let the editor finish, then drain what piled up.
                     tokio::time::sleep(DEBOUNCE).await;
@@ -153,6 +167,8 @@ struct Planned {
 struct Service {
     config: Config,
     planned: Option<Planned>,
+    /// Nudges snoozed from the notification: their ledger keys and when to nudge again.
+    renudge: std::collections::HashMap<String, Timestamp>,
     config_path: PathBuf,
     history: History,
     /// SQLite's data_version when the history was loaded: another process's `ringback log`
@@ -204,14 +220,22 @@ impl Service {
         // The day's plan only changes when the history or config does, when a window opens or
         // closes, or at midnight: between those, reuse it (an idle tick then costs almost
         // nothing).
+        let renudged = self.renudge.len();
+        self.renudge.retain(|_, at| *at > now);
         let stale = match &self.planned {
-            Some(p) => now >= p.valid_until || now < p.planned_at,
+            Some(p) => now >= p.valid_until || now < p.planned_at || self.renudge.len() != renudged,
             None => true,
         };
         if stale {
             let agenda = plan::plan(&self.config, &self.history, now, 1);
-            let groups = schedule::nudges(&self.config, &agenda, |key| state.delivered(key).unwrap_or(false));
-            let valid_until = schedule::plan_valid_until(&self.config, &agenda, now);
+            let renudge = &self.renudge;
+            let groups = schedule::nudges(&self.config, &agenda, |key| {
+                renudge.contains_key(key) || state.delivered(key).unwrap_or(false)
+            });
+            let mut valid_until = schedule::plan_valid_until(&self.config, &agenda, now);
+            if let Some(next) = self.renudge.values().min() {
+                valid_until = valid_until.min(*next);
+            }
             self.planned = Some(Planned { planned_at: now, valid_until, groups });
         }
         let config = &self.config;
@@ -303,6 +327,49 @@ impl Service {
         Ok(())
     }
 
+    /// Acts on a button pressed on a nudge: log the call, or nudge again in an hour.
+    fn act(&mut self, invoked: Invoked, state: &mut State) -> Result<(), Failure> {
+        let now = self.clock.now();
+        let (verb, id) = invoked.action.split_once(':').unwrap_or((invoked.action.as_str(), ""));
+        let outcome = match verb {
+            "voicemail" => plan::Outcome::Voicemail,
+            "spoke" => plan::Outcome::Spoke,
+            "snooze" => {
+                for key in &invoked.nudge_keys {
+                    state.forget_delivery(key)?;
+                    self.renudge.insert(key.clone(), now + SignedDuration::from_hours(1));
+                }
+                self.planned = None;
+                tracing::info!("nudge snoozed for an hour");
+                return Ok(());
+            }
+            other => {
+                tracing::warn!("unknown notification action `{other}`");
+                return Ok(());
+            }
+        };
+        let Some(prospect) = self.config.prospects.get(id) else {
+            tracing::warn!("notification action for `{id}`, which is no longer in the config");
+            return Ok(());
+        };
+        // The same event `ringback log ID voicemail` records: a voicemail promises the call the
+        // script named.
+        let event = plan::Event {
+            seq: 0,
+            prospect: id.into(),
+            at: now,
+            outcome,
+            note: Some("from the notification".to_owned()),
+            promise: plan::PromiseChoice::Auto,
+            next_step: None,
+            until: None,
+            item: None,
+        };
+        state.append(&event, now)?;
+        tracing::info!("logged {outcome} for {} from the notification", prospect.name);
+        Ok(())
+    }
+
     async fn reload(
         &mut self,
         why: &str,
@@ -324,12 +391,11 @@ impl Service {
                 for line in &error.lines {
                     tracing::error!("{line}");
                     if self.config.notify.desktop && self.notified_errors.insert(line.clone()) {
-                        let message = DesktopMessage {
-                            summary: "ringback: config error (last good config kept)".into(),
-                            body: line.clone(),
-                            critical: false,
-                            prospects: Vec::new(),
-                        };
+                        let message = DesktopMessage::plain(
+                            "ringback: config error (last good config kept)",
+                            line.clone(),
+                            false,
+                        );
                         let _ = self.desktop.show(&message).await;
                     }
                 }
@@ -385,12 +451,11 @@ async fn postman(
                         let why = if e.transient { "still failing after 24 hours" } else { "refused" };
                         tracing::error!("email {} given up, {why}: {e}", letter.key);
                         let _ = desktop
-                            .show(&DesktopMessage {
-                                summary: format!("ringback: an email could not be sent ({why})"),
-                                body: e.message.clone(),
-                                critical: true,
-                                prospects: Vec::new(),
-                            })
+                            .show(&DesktopMessage::plain(
+                                format!("ringback: an email could not be sent ({why})"),
+                                e.message.clone(),
+                                true,
+                            ))
                             .await;
                         state.letter_failed(letter.id, &e.message, None)
                     }

@@ -12,7 +12,7 @@ use crate::daemon::schedule::NudgeGroup;
 use crate::output::window_text;
 use crate::plan::{Agenda, Kind};
 
-pub use desktop::{Desktop, DesktopMessage};
+pub use desktop::{ActionSink, Desktop, DesktopMessage, Invoked};
 
 /// The nudge for a group of calls whose windows open together.
 pub fn nudge_message(config: &Config, group: &NudgeGroup) -> DesktopMessage {
@@ -37,11 +37,29 @@ pub fn nudge_message(config: &Config, group: &NudgeGroup) -> DesktopMessage {
         };
         let _ = writeln!(body, "{}{company} {phone} · {window}{flag}", p.name);
     }
+    // One prospect: the three buttons. Several: voicemail and spoke per prospect, one snooze.
+    let mut actions = Vec::new();
+    let single = group.items.len() == 1;
+    for item in &group.items {
+        let name = config.prospects.get(&item.prospect).map_or(item.prospect.as_str(), |p| p.name.as_str());
+        let label = |what: &str| if single { what.to_owned() } else { format!("{what}: {name}") };
+        actions.push((format!("voicemail:{}", item.prospect), label("Left voicemail")));
+        actions.push((format!("spoke:{}", item.prospect), label("Spoke")));
+    }
+    actions.push(("snooze".to_owned(), "Snooze 1h".to_owned()));
+    let ends = group.items.iter().filter_map(|i| i.window.as_ref()).map(|w| w.end.timestamp()).max();
+    let listen_for = ends
+        .map(|end| end.duration_since(group.opens.timestamp() - config.schedule.nudge))
+        .unwrap_or(jiff::SignedDuration::from_hours(1))
+        .clamp(jiff::SignedDuration::from_mins(5), jiff::SignedDuration::from_hours(4))
+        .unsigned_abs();
     DesktopMessage {
         summary,
         body: body.trim_end().to_owned(),
         critical: group.critical,
-        prospects: group.items.iter().map(|i| i.prospect.clone()).collect(),
+        actions,
+        nudge_keys: group.items.iter().map(crate::daemon::schedule::nudge_key).collect(),
+        listen_for,
     }
 }
 
@@ -63,5 +81,5 @@ pub fn digest_summary(config: &Config, agenda: &Agenda) -> DesktopMessage {
     if first.is_empty() {
         body.push_str("No calls today.");
     }
-    DesktopMessage { summary, body: body.trim_end().to_owned(), critical: false, prospects: Vec::new() }
+    DesktopMessage::plain(summary, body.trim_end(), false)
 }

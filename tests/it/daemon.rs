@@ -24,6 +24,8 @@ struct Running {
     shown: Arc<Mutex<Vec<DesktopMessage>>>,
     token: CancellationToken,
     task: tokio::task::JoinHandle<Result<(), Failure>>,
+    /// Presses a button on a notification.
+    press: tokio::sync::mpsc::Sender<ringback::notify::Invoked>,
 }
 
 fn start(book: &Book, at: &str) -> Running {
@@ -31,13 +33,18 @@ fn start(book: &Book, at: &str) -> Running {
     let shown = Arc::new(Mutex::new(Vec::new()));
     let token = CancellationToken::new();
     let paths = Paths { config: book.config.clone(), state: book.state.clone() };
-    let options =
-        Options { clock: clock.clone(), desktop: Some(Desktop::Record(shown.clone())), systemd: false };
+    let (press, actions) = tokio::sync::mpsc::channel(4);
+    let options = Options {
+        clock: clock.clone(),
+        desktop: Some(Desktop::Record(shown.clone())),
+        systemd: false,
+        actions: Some(actions),
+    };
     let task = tokio::spawn({
         let token = token.clone();
         async move { daemon::run(&paths, token, options).await }
     });
-    Running { clock, shown, token, task }
+    Running { clock, shown, token, task, press }
 }
 
 impl Running {
@@ -251,4 +258,52 @@ async fn an_invalid_edit_keeps_the_last_good_config_and_shows_each_error_once() 
         errors[0].body
     );
     daemon.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn notification_buttons_log_the_call_or_snooze_the_nudge() {
+    let book = Book::new(&format!("{}{CALLERS}", with_schedule("digest = \"0 6 * * *\"\nnudge = \"10m\"")));
+    let daemon = start(&book, "2026-11-24T07:20:00");
+    pass(5).await;
+    let shown = daemon.shown.lock().unwrap().clone();
+    let nudge = shown.iter().find(|m| m.summary.starts_with("Call at")).expect("a nudge");
+    let labels: Vec<&str> = nudge.actions.iter().map(|(_, l)| l.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "Left voicemail: Amy Ames",
+            "Spoke: Amy Ames",
+            "Left voicemail: Ben Bell",
+            "Spoke: Ben Bell",
+            "Snooze 1h"
+        ]
+    );
+
+    // "Snooze 1h": the same nudge again an hour later (Ben's window is still open then).
+    let keys = nudge.nudge_keys.clone();
+    daemon.press.send(ringback::notify::Invoked { action: "snooze".into(), nudge_keys: keys }).await.unwrap();
+    pass(59 * 60).await;
+    assert_eq!(daemon.shown().iter().filter(|s| s.starts_with("Call at")).count(), 1);
+    pass(2 * 60).await;
+    assert_eq!(daemon.shown().iter().filter(|s| s.starts_with("Call at")).count(), 2, "{:?}", daemon.shown());
+
+    // "Left voicemail: Ben Bell" logs the voicemail with the promise its script named.
+    daemon
+        .press
+        .send(ringback::notify::Invoked { action: "voicemail:ben".into(), nudge_keys: vec![] })
+        .await
+        .unwrap();
+    pass(5).await;
+    daemon.stop().await;
+    let state = State::open(&book.state).unwrap();
+    let events = state.events_of("ben").unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].outcome, Outcome::Voicemail);
+    assert_eq!(events[0].promise, PromiseChoice::Auto);
+    let config = ringback::config::Config::from_path(&book.config).unwrap();
+    let history = state.history().unwrap();
+    let agenda = ringback::plan::plan(&config, &history, toronto("2026-11-25T07:00"), 10);
+    let promise = agenda.items.iter().find(|i| i.prospect == "ben").unwrap();
+    assert_eq!(promise.kind, ringback::plan::Kind::Promise);
+    assert_eq!(promise.due.to_string(), "2026-11-26", "step 2 is 2 workdays after Tue 24 Nov");
 }

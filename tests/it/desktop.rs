@@ -18,7 +18,7 @@ export DISPLAY=:$n
 i=0; while [ ! -e /tmp/.X11-unix/X$n ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
 dbus-monitor --session "type='method_call',interface='org.freedesktop.Notifications',member='Notify'" >"$out/monitor.log" 2>&1 &
 monitor=$!
-dunst >"$out/dunst.log" 2>&1 &
+dunst -config "$DUNSTRC" >"$out/dunst.log" 2>&1 &
 dunst=$!
 # NameHasOwner, unlike a call to the service, never triggers D-Bus activation.
 owned() {
@@ -30,6 +30,11 @@ i=0; while ! owned && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
 ringback=$!
 i=0; while [ "$(dunstctl count displayed 2>/dev/null || echo 0)" = 0 ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done
 sleep 0.3
+if [ -n "${PRESS:-}" ]; then
+    # Opens dunst's context menu; the dmenu stand-in picks the button named in $PRESS.
+    dunstctl context
+    i=0; while ! grep -q "logged voicemail" "$out/ringback.log" && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
+fi
 dunstctl close-all
 sleep 0.2
 dunstctl history >"$out/history.json" 2>"$out/history.err"
@@ -86,6 +91,13 @@ fn a_nudge_reaches_dunst_over_the_session_bus() {
     let script = out.path().join("scenario.sh");
     std::fs::write(&script, SCENARIO).unwrap();
     crate::helpers::set_mode(&script, 0o755);
+    let dunstrc = out.path().join("dunstrc");
+    let pick = out.path().join("pick.sh");
+    // dunst feeds its context menu to `dmenu` as lines like
+    // `#Left voicemail: Bill Jones (Call at 12:02: ...) [7,voicemail:bill-jones]`.
+    std::fs::write(&pick, "#!/bin/sh\ngrep -m1 \"^#$PRESS\"\n").unwrap();
+    crate::helpers::set_mode(&pick, 0o755);
+    std::fs::write(&dunstrc, format!("[global]\n    dmenu = {}\n", pick.display())).unwrap();
     let status = Command::new("dbus-run-session")
         .arg("--")
         .arg(&script)
@@ -99,6 +111,8 @@ fn a_nudge_reaches_dunst_over_the_session_bus() {
             "run",
         ])
         .env("DISPLAY_NUM", free_display().to_string())
+        .env("DUNSTRC", &dunstrc)
+        .env("PRESS", "Left voicemail: Bill Jones")
         .env("RUST_LOG", "info")
         .status()
         .unwrap();
@@ -122,6 +136,24 @@ fn a_nudge_reaches_dunst_over_the_session_bus() {
     // The body is escaped for markup: dunst shows the company as typed.
     assert!(monitor.contains("&lt;b&gt;Evil&lt;/b&gt; &amp; Co"), "{monitor}");
     assert_eq!(read("ringback.exit").trim(), "0", "{log}");
+    // The button logged the voicemail, with the promise its script named.
+    assert!(
+        log.contains("logged voicemail for Bill Jones from the notification"),
+        "{log}\ndunst:\n{}",
+        read("dunst.log")
+    );
+    let history = book.run(&["history", "bill-jones", "--json"]).code(0).json();
+    assert_eq!(history["events"][0]["outcome"], "voicemail");
+    assert_eq!(history["events"][0]["no_promise"], false);
+    let json = book.run(&["agenda", "--days", "10", "--json"]).code(0).json();
+    let kinds: Vec<&str> = json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["prospect"] == "bill-jones")
+        .map(|i| i["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"promise"), "{json}");
 }
 
 #[test]
