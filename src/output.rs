@@ -79,7 +79,8 @@ pub fn agenda_json(config: &Config, agenda: &Agenda, scripts: &Scripts<'_>) -> V
     json!({ "at": rfc3339(&agenda.at), "items": items })
 }
 
-fn section_title(kind: Kind) -> &'static str {
+/// A section's heading in the agenda and the digest.
+pub fn section_title(kind: Kind) -> &'static str {
     match kind {
         Kind::Promise => "Promised callbacks",
         Kind::NextStep => "Agreed next steps",
@@ -128,7 +129,8 @@ fn when_text(config: &Config, item: &Item) -> String {
     }
 }
 
-fn late_text(item: &Item) -> String {
+/// `3 days late`, or empty when on time.
+pub fn late_text(item: &Item) -> String {
     match item.days_late {
         0 => String::new(),
         1 => "1 day late".to_owned(),

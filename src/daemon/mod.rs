@@ -40,7 +40,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { clock: Arc::new(SystemClock), desktop: None, systemd: true, actions: None }
+        Options { clock: Arc::new(SystemClock::new()), desktop: None, systemd: true, actions: None }
     }
 }
 
@@ -128,11 +128,10 @@ pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -
     let result = async {
         loop {
             let wake = service.tick(&mut state, &postman_wake).await?;
-            let now = service.clock.now();
-            let pause = wake.duration_since(now).clamp(SignedDuration::ZERO, schedule::MAX_SLEEP);
+            let clock = service.clock.clone();
             tokio::select! {
                 () = shutdown.cancelled() => break,
-                () = tokio::time::sleep(pause.unsigned_abs()) => {}
+                () = clock.sleep_until(wake) => {}
                 Some(invoked) = action_rx.recv() => service.act(invoked, &mut state)?,
                 Some(why) = reload_rx.recv() => {
                     // Debounce: let the editor finish, then drain what piled up.

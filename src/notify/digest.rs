@@ -33,16 +33,6 @@ pub fn build(config: &Config, history: &History, at: jiff::Timestamp) -> Digest 
 
 const DIGEST_HTML: &str = include_str!("digest.html");
 
-fn section_title(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Promise => "Promised callbacks",
-        Kind::NextStep => "Agreed next steps",
-        Kind::Call => "Calls",
-        Kind::Email => "Emails",
-        Kind::Drip => "Drips",
-    }
-}
-
 /// Digits and a leading `+`: what a `tel:` link may hold.
 fn tel(phone: &str) -> String {
     phone.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect()
@@ -60,11 +50,7 @@ fn html(config: &Config, agenda: &Agenda, scripts: &Scripts<'_>, record: Promise
         } else {
             None
         };
-        let late = match item.days_late {
-            0 => None,
-            1 => Some("1 day late".to_owned()),
-            n => Some(format!("{n} days late")),
-        };
+        let late = Some(output::late_text(item)).filter(|l| !l.is_empty());
         let value = context! {
             name => &p.name,
             company => &p.company,
@@ -107,7 +93,7 @@ fn html(config: &Config, agenda: &Agenda, scripts: &Scripts<'_>, record: Promise
             first_name => config.me.name.split_whitespace().next().unwrap_or(""),
             day => short_date(today),
             month => agenda.at.strftime("%B").to_string(),
-            sections => sections.into_iter().map(|(k, items)| context! { title => section_title(k), items => items }).collect::<Vec<_>>(),
+            sections => sections.into_iter().map(|(k, items)| context! { title => output::section_title(k), items => items }).collect::<Vec<_>>(),
             coming => coming,
             record => context! { on_time => record.on_time, late => record.late, open => record.open },
         })
