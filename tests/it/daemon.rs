@@ -307,3 +307,16 @@ async fn notification_buttons_log_the_call_or_snooze_the_nudge() {
     assert_eq!(promise.kind, ringback::plan::Kind::Promise);
     assert_eq!(promise.due.to_string(), "2026-11-26", "step 2 is 2 workdays after Tue 24 Nov");
 }
+
+#[tokio::test]
+async fn the_wall_clock_timer_fires_at_its_instant_not_before() {
+    use ringback::daemon::{Clock, SystemClock};
+    let clock = SystemClock::new();
+    let target = Timestamp::now() + SignedDuration::from_millis(300);
+    clock.sleep_until(target).await;
+    assert!(Timestamp::now() >= target, "woke before the wall-clock instant");
+    // A target in the past returns at once rather than hanging.
+    tokio::time::timeout(Duration::from_secs(5), clock.sleep_until(Timestamp::now() - SignedDuration::from_secs(5)))
+        .await
+        .expect("a past instant is not waited for");
+}
