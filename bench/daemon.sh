@@ -38,20 +38,22 @@ RUST_LOG=info "$bin" --config "$dir/ringback.toml" --state "$dir/state.db" run 2
 pid=$!
 trap 'kill $pid 2>/dev/null' EXIT
 sleep 60
-switches() { cat /proc/$pid/task/*/status | awk '/ctxt_switches/ { s += $2 } END { print s }'; }
+switches() { cat /proc/$pid/task/*/status | awk '/^voluntary_ctxt_switches/ { s += $2 } END { print s }'; }
+forced() { cat /proc/$pid/task/*/status | awk '/^nonvoluntary_ctxt_switches/ { s += $2 } END { print s }'; }
 cpu() { awk '{ print $14 + $15 }' /proc/$pid/stat; }
-s0=$(switches); c0=$(cpu); t0=$(date +%s.%N)
+s0=$(switches); f0=$(forced); c0=$(cpu); t0=$(date +%s.%N)
 sleep "$duration"
-s1=$(switches); c1=$(cpu); t1=$(date +%s.%N)
+s1=$(switches); f1=$(forced); c1=$(cpu); t1=$(date +%s.%N)
 rss=$(awk '/VmRSS/ { print $2 }' /proc/$pid/status)
 threads=$(ls /proc/$pid/task | wc -l)
 tick=$(getconf CLK_TCK)
-python3 - "$s0" "$s1" "$c0" "$c1" "$t0" "$t1" "$rss" "$threads" "$tick" <<'PY'
+python3 - "$s0" "$s1" "$c0" "$c1" "$t0" "$t1" "$rss" "$threads" "$tick" "$f0" "$f1" <<'PY'
 import sys
-s0, s1, c0, c1, t0, t1, rss, threads, tick = map(float, sys.argv[1:])
+s0, s1, c0, c1, t0, t1, rss, threads, tick, f0, f1 = map(float, sys.argv[1:])
 minutes = (t1 - t0) / 60
 print(f"idle over {minutes:.1f} min, {int(threads)} threads:")
-print(f"  wakeups (context switches, all threads): {(s1 - s0) / minutes:.2f} per minute")
+print(f"  wakeups (voluntary context switches, all threads): {(s1 - s0) / minutes:.2f} per minute")
+print(f"  preemptions (nonvoluntary context switches): {(f1 - f0) / minutes:.2f} per minute")
 print(f"  CPU: {(c1 - c0) / tick / (t1 - t0) * 3600:.3f} s per hour")
 print(f"  RSS: {rss / 1024:.1f} MB")
 PY

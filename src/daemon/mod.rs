@@ -108,6 +108,8 @@ pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -
     let mut service = Service {
         config,
         planned: None,
+        next_digest: None,
+        last_tick: Timestamp::MIN,
         renudge: std::collections::HashMap::new(),
         config_path: paths.config.clone(),
         history: History::default(),
@@ -166,6 +168,9 @@ struct Planned {
 struct Service {
     config: Config,
     planned: Option<Planned>,
+    /// The next digest occurrence, and the time of the last tick (to notice the clock going back).
+    next_digest: Option<jiff::Zoned>,
+    last_tick: Timestamp,
     /// Nudges snoozed from the notification: their ledger keys and when to nudge again.
     renudge: std::collections::HashMap<String, Timestamp>,
     config_path: PathBuf,
@@ -194,27 +199,35 @@ impl Service {
             self.planned = None;
         }
 
-        match schedule::digest_due(&self.config, now, |occ| {
-            ["email", "desktop", "skipped"]
-                .iter()
-                .any(|channel| state.delivered(&schedule::digest_key(channel, occ)).unwrap_or(false))
-        }) {
-            DigestDue::Send(occurrence) => {
-                self.send_digest(state, &occurrence, now).await?;
-                postman.notify_one();
+        // The digest needs looking at only when its next time has come, at start and after a
+        // reload, or when the clock went backwards; an idle tick skips the cron arithmetic.
+        let due_check =
+            self.next_digest.as_ref().is_none_or(|d| now >= d.timestamp()) || now < self.last_tick;
+        if due_check {
+            match schedule::digest_due(&self.config, now, |occ| {
+                ["email", "desktop", "skipped"]
+                    .iter()
+                    .any(|channel| state.delivered(&schedule::digest_key(channel, occ)).unwrap_or(false))
+            }) {
+                DigestDue::Send(occurrence) => {
+                    self.send_digest(state, &occurrence, now).await?;
+                    postman.notify_one();
+                }
+                DigestDue::Skip(occurrence) => {
+                    let key = schedule::digest_key("skipped", &occurrence);
+                    state.record_delivery(&key, now)?;
+                    state.record_run("digest", &key, "skipped", now)?;
+                    tracing::warn!(
+                        "skipped the digest of {}: missed by more than catch_up ({:#})",
+                        occurrence.strftime("%a %-d %b %H:%M"),
+                        self.config.schedule.catch_up
+                    );
+                }
+                DigestDue::Nothing => {}
             }
-            DigestDue::Skip(occurrence) => {
-                let key = schedule::digest_key("skipped", &occurrence);
-                state.record_delivery(&key, now)?;
-                state.record_run("digest", &key, "skipped", now)?;
-                tracing::warn!(
-                    "skipped the digest of {}: missed by more than catch_up ({:#})",
-                    occurrence.strftime("%a %-d %b %H:%M"),
-                    self.config.schedule.catch_up
-                );
-            }
-            DigestDue::Nothing => {}
+            self.next_digest = schedule::next_digest(&self.config, now);
         }
+        self.last_tick = now;
 
         // The day's plan only changes when the history or config does, when a window opens or
         // closes, or at midnight: between those, reuse it (an idle tick then costs almost
@@ -267,8 +280,8 @@ impl Service {
         if next_letter.is_some_and(|at| at <= now) {
             postman.notify_one();
         }
-        let wake = schedule::next_wake(config, now, groups, next_letter);
-        let status = schedule::status_line(config, now, groups);
+        let wake = schedule::next_wake(config, now, self.next_digest.as_ref(), groups, next_letter);
+        let status = schedule::status_line(self.next_digest.as_ref(), now, groups);
         if self.systemd {
             if !self.ready {
                 let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
@@ -382,6 +395,7 @@ impl Service {
                 mail.send_replace(config.notify.email.clone());
                 self.config = config;
                 self.planned = None;
+                self.next_digest = None;
                 let now = self.clock.now();
                 state.mark_seen(&self.config, &mut self.history, now)?;
             }

@@ -109,6 +109,7 @@ pub fn nudges(config: &Config, agenda: &Agenda, delivered: impl Fn(&str) -> bool
 pub fn next_wake(
     config: &Config,
     now: Timestamp,
+    next_digest: Option<&Zoned>,
     groups: &[NudgeGroup],
     next_letter: Option<Timestamp>,
 ) -> Timestamp {
@@ -118,7 +119,7 @@ pub fn next_wake(
             wake = t;
         }
     };
-    if let Some(digest) = next_digest(config, now) {
+    if let Some(digest) = next_digest {
         consider(digest.timestamp());
     }
     for group in groups {
@@ -153,9 +154,8 @@ pub fn plan_valid_until(config: &Config, agenda: &Agenda, now: Timestamp) -> Tim
 }
 
 /// What the daemon reports to systemd as its status.
-pub fn status_line(config: &Config, now: Timestamp, groups: &[NudgeGroup]) -> String {
-    let digest = next_digest(config, now)
-        .map(|d| (d.timestamp(), format!("digest {}", d.strftime("%a %-d %b %H:%M"))));
+pub fn status_line(next_digest: Option<&Zoned>, now: Timestamp, groups: &[NudgeGroup]) -> String {
+    let digest = next_digest.map(|d| (d.timestamp(), format!("digest {}", d.strftime("%a %-d %b %H:%M"))));
     let nudge = groups.iter().find(|g| g.fire_at > now).map(|g| {
         let count = g.items.len();
         (
@@ -355,8 +355,12 @@ call_windows = ["17:00-18:00"]
     fn idle_wakes_are_at_most_a_minute_apart() {
         let c = config("America/Toronto", "digest = \"0 7 * * *\"", "");
         let now = at("America/Toronto", "2026-11-24T10:00");
-        assert_eq!(next_wake(&c, now, &[], None), now + MAX_SLEEP);
+        assert_eq!(next_wake(&c, now, next_digest(&c, now).as_ref(), &[], None), now + MAX_SLEEP);
         let soon = at("America/Toronto", "2026-11-25T06:59:30");
-        assert_eq!(next_wake(&c, soon, &[], None), at("America/Toronto", "2026-11-25T07:00"));
+        let digest = next_digest(&c, soon);
+        assert_eq!(
+            next_wake(&c, soon, digest.as_ref(), &[], None),
+            at("America/Toronto", "2026-11-25T07:00")
+        );
     }
 }

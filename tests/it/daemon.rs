@@ -316,7 +316,10 @@ async fn the_wall_clock_timer_fires_at_its_instant_not_before() {
     clock.sleep_until(target).await;
     assert!(Timestamp::now() >= target, "woke before the wall-clock instant");
     // A target in the past returns at once rather than hanging.
-    tokio::time::timeout(Duration::from_secs(5), clock.sleep_until(Timestamp::now() - SignedDuration::from_secs(5)))
-        .await
-        .expect("a past instant is not waited for");
+    tokio::time::timeout(
+        Duration::from_secs(5),
+        clock.sleep_until(Timestamp::now() - SignedDuration::from_secs(5)),
+    )
+    .await
+    .expect("a past instant is not waited for");
 }
