@@ -8,7 +8,7 @@ mod diag;
 mod raw;
 mod units;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -392,25 +392,38 @@ fn file_is_private(path: &Path) -> Privacy {
 }
 
 /// Collects diagnostics while validating, so one pass reports every problem in the file.
-struct Validator {
+struct Validator<'s> {
+    source: &'s str,
     diagnostics: Vec<Diagnostic>,
+    /// Zones already looked up: a book names a handful of zones thousands of times.
+    zones: HashMap<String, TimeZone>,
 }
 
-impl Validator {
+impl Validator<'_> {
     fn error(&mut self, span: Range<usize>, key: impl Into<String>, message: impl Into<String>) {
         self.diagnostics.push(Diagnostic::new(span, key, message));
     }
 
     /// Deserializes one table entry into its raw struct, reporting serde's error at the
     /// innermost key containing it.
-    fn section<'i, T: Deserialize<'i>>(&mut self, key: &str, value: Spanned<DeValue<'i>>) -> Option<T> {
-        let located = value.clone();
+    fn section<'i, T: Deserialize<'i>>(&mut self, path: &[&str], value: Spanned<DeValue<'i>>) -> Option<T> {
+        let whole = value.span();
         match T::deserialize(toml::de::ValueDeserializer::from(value)) {
             Ok(parsed) => Some(parsed),
             Err(e) => {
-                let span = e.span().unwrap_or_else(|| located.span());
-                let inner = innermost_key(&located, &span);
-                let key = if inner.is_empty() { key.to_owned() } else { format!("{key}.{inner}") };
+                let span = e.span().unwrap_or(whole);
+                // Errors are rare: only then parse the file again to name the innermost key,
+                // rather than keep a copy of every table on the happy path.
+                let (document, _) = DeTable::parse_recoverable(self.source);
+                let mut value: Option<&Spanned<DeValue<'_>>> = None;
+                let mut table = Some(document.get_ref());
+                for segment in path {
+                    value = table.and_then(|t| t.get(*segment));
+                    table = value.and_then(|v| v.get_ref().as_table());
+                }
+                let inner = value.map(|v| innermost_key(v, &span)).unwrap_or_default();
+                let key = path.join(".");
+                let key = if inner.is_empty() { key } else { format!("{key}.{inner}") };
                 self.error(span, key, serde_message(e.message()));
                 None
             }
@@ -418,8 +431,14 @@ impl Validator {
     }
 
     fn zone(&mut self, key: &str, name: &Spanned<String>) -> Option<TimeZone> {
+        if let Some(tz) = self.zones.get(name.get_ref()) {
+            return Some(tz.clone());
+        }
         match TimeZone::get(name.get_ref()) {
-            Ok(tz) => Some(tz),
+            Ok(tz) => {
+                self.zones.insert(name.get_ref().clone(), tz.clone());
+                Some(tz)
+            }
             Err(_) => {
                 self.error(
                     name.span(),
@@ -541,7 +560,7 @@ fn entries<'i>(
 
 fn parse(text: &str, file: &str, privacy: Privacy) -> Result<Config, ConfigError> {
     let (document, syntax) = DeTable::parse_recoverable(text);
-    let mut v = Validator { diagnostics: Vec::new() };
+    let mut v = Validator { source: text, diagnostics: Vec::new(), zones: HashMap::new() };
     for e in &syntax {
         v.error(e.span().unwrap_or(0..0), "", serde_message(e.message()));
     }
@@ -567,24 +586,23 @@ fn parse(text: &str, file: &str, privacy: Privacy) -> Result<Config, ConfigError
     }
 
     let me_raw: Option<raw::Me> = match sections.remove("me") {
-        Some(value) => v.section("me", value),
+        Some(value) => v.section(&["me"], value),
         None => {
             v.error(0..0, "me", "missing section `[me]`: it needs at least `name`");
             None
         }
     };
     let schedule_raw: raw::Schedule =
-        sections.remove("schedule").and_then(|s| v.section("schedule", s)).unwrap_or_default();
+        sections.remove("schedule").and_then(|s| v.section(&["schedule"], s)).unwrap_or_default();
     let notify_raw: raw::Notify =
-        sections.remove("notify").and_then(|s| v.section("notify", s)).unwrap_or_default();
+        sections.remove("notify").and_then(|s| v.section(&["notify"], s)).unwrap_or_default();
     let defaults_raw: raw::Defaults =
-        sections.remove("defaults").and_then(|s| v.section("defaults", s)).unwrap_or_default();
+        sections.remove("defaults").and_then(|s| v.section(&["defaults"], s)).unwrap_or_default();
 
     let mut cadences_raw = Vec::new();
     if let Some(value) = sections.remove("cadences") {
         for (id, entry) in entries(&mut v, "cadences", value) {
-            let key = format!("cadences.{}", id.get_ref());
-            if let Some(c) = v.section::<raw::Cadence>(&key, entry) {
+            if let Some(c) = v.section::<raw::Cadence>(&["cadences", id.get_ref()], entry) {
                 cadences_raw.push((id, c));
             }
         }
@@ -592,19 +610,15 @@ fn parse(text: &str, file: &str, privacy: Privacy) -> Result<Config, ConfigError
     let mut drips_raw = Vec::new();
     if let Some(value) = sections.remove("drips") {
         for (id, entry) in entries(&mut v, "drips", value) {
-            let key = format!("drips.{}", id.get_ref());
-            if let Some(d) = v.section::<raw::Drip>(&key, entry) {
+            if let Some(d) = v.section::<raw::Drip>(&["drips", id.get_ref()], entry) {
                 drips_raw.push((id, d));
             }
         }
     }
     let mut prospects_raw = Vec::new();
-    let mut prospect_ids = BTreeSet::new();
     if let Some(value) = sections.remove("prospects") {
         for (id, entry) in entries(&mut v, "prospects", value) {
-            let key = format!("prospects.{}", id.get_ref());
-            prospect_ids.insert(id.get_ref().clone());
-            if let Some(p) = v.section::<raw::Prospect>(&key, entry) {
+            if let Some(p) = v.section::<raw::Prospect>(&["prospects", id.get_ref()], entry) {
                 prospects_raw.push((id, p));
             }
         }
@@ -612,8 +626,7 @@ fn parse(text: &str, file: &str, privacy: Privacy) -> Result<Config, ConfigError
     let mut templates_raw: Vec<(Spanned<String>, Spanned<String>)> = Vec::new();
     if let Some(value) = sections.remove("templates") {
         for (name, entry) in entries(&mut v, "templates", value) {
-            let key = format!("templates.{}", name.get_ref());
-            if let Some(t) = v.section::<Spanned<String>>(&key, entry) {
+            if let Some(t) = v.section::<Spanned<String>>(&["templates", name.get_ref()], entry) {
                 templates_raw.push((name, t));
             }
         }
