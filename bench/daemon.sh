@@ -40,7 +40,8 @@ trap 'kill $pid 2>/dev/null' EXIT
 sleep 60
 switches() { cat /proc/$pid/task/*/status | awk '/^voluntary_ctxt_switches/ { s += $2 } END { print s }'; }
 forced() { cat /proc/$pid/task/*/status | awk '/^nonvoluntary_ctxt_switches/ { s += $2 } END { print s }'; }
-cpu() { awk '{ print $14 + $15 }' /proc/$pid/stat; }
+# Nanoseconds on CPU, all threads (schedstat; /proc/PID/stat counts 10 ms ticks, too coarse).
+cpu() { cat /proc/$pid/task/*/schedstat | awk '{ s += $1 } END { print s }'; }
 s0=$(switches); f0=$(forced); c0=$(cpu); t0=$(date +%s.%N)
 sleep "$duration"
 s1=$(switches); f1=$(forced); c1=$(cpu); t1=$(date +%s.%N)
@@ -54,7 +55,7 @@ minutes = (t1 - t0) / 60
 print(f"idle over {minutes:.1f} min, {int(threads)} threads:")
 print(f"  wakeups (voluntary context switches, all threads): {(s1 - s0) / minutes:.2f} per minute")
 print(f"  preemptions (nonvoluntary context switches): {(f1 - f0) / minutes:.2f} per minute")
-print(f"  CPU: {(c1 - c0) / tick / (t1 - t0) * 3600:.3f} s per hour")
+print(f"  CPU: {(c1 - c0) / 1e9 / (t1 - t0) * 3600:.4f} s per hour")
 print(f"  RSS: {rss / 1024:.1f} MB")
 PY
 

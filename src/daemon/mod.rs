@@ -241,9 +241,14 @@ impl Service {
         if stale {
             let agenda = plan::plan(&self.config, &self.history, now, 1);
             let renudge = &self.renudge;
-            let groups = schedule::nudges(&self.config, &agenda, |key| {
-                renudge.contains_key(key) || state.delivered(key).unwrap_or(false)
-            });
+            // With desktop notifications off there are no nudges to wake for.
+            let groups = if self.config.notify.desktop {
+                schedule::nudges(&self.config, &agenda, |key| {
+                    renudge.contains_key(key) || state.delivered(key).unwrap_or(false)
+                })
+            } else {
+                Vec::new()
+            };
             let mut valid_until = schedule::plan_valid_until(&self.config, &agenda, now);
             if let Some(next) = self.renudge.values().min() {
                 valid_until = valid_until.min(*next);
