@@ -26,15 +26,18 @@ from = "ringback <bench@example.com>"
 transport = "file"
 dir = "outbox"
 TOML
-"$bin" --config "$dir/ringback.toml" --state "$dir/state.db" check >/dev/null
-python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(open(sys.argv[2]).read())" "$dir/state.db" "$dir/events.sql"
+# The state lives apart from the config, as it does by default (~/.local/state): the config
+# folder is watched, and a state inside it would wake the watcher on every write.
+mkdir -p "$dir/state"
+"$bin" --config "$dir/ringback.toml" --state "$dir/state/state.db" check >/dev/null
+python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(open(sys.argv[2]).read())" "$dir/state/state.db" "$dir/events.sql"
 
 # The digest fires 40 s after start, at a whole second.
 digest_at=$(date -u -d "+40 seconds" +%s)
 set -- $(date -u -d "@$digest_at" "+%S %M %H")
 sed -i "/^\[me\]/i [schedule]\ndigest = \"$1 $2 $3 * * *\"\n" "$dir/ringback.toml"
 
-RUST_LOG=info "$bin" --config "$dir/ringback.toml" --state "$dir/state.db" run 2>"$dir/log" &
+RUST_LOG=info "$bin" --config "$dir/ringback.toml" --state "$dir/state/state.db" run 2>"$dir/log" &
 pid=$!
 trap 'kill $pid 2>/dev/null' EXIT
 sleep 60
