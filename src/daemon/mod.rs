@@ -239,20 +239,24 @@ impl Service {
             None => true,
         };
         if stale {
-            let agenda = plan::plan(&self.config, &self.history, now, 1);
-            let renudge = &self.renudge;
-            // With desktop notifications off there are no nudges to wake for.
-            let groups = if self.config.notify.desktop {
-                schedule::nudges(&self.config, &agenda, |key| {
+            // Only nudges need the day's plan here (the digest plans for itself): with desktop
+            // notifications off, there is nothing to plan until midnight.
+            let (groups, valid_until) = if self.config.notify.desktop {
+                let agenda = plan::plan(&self.config, &self.history, now, 1);
+                let renudge = &self.renudge;
+                let groups = schedule::nudges(&self.config, &agenda, |key| {
                     renudge.contains_key(key) || state.delivered(key).unwrap_or(false)
-                })
+                });
+                (groups, schedule::plan_valid_until(&self.config, &agenda, now))
             } else {
-                Vec::new()
+                let local = now.to_zoned(self.config.me.timezone.clone());
+                let midnight = local.tomorrow().and_then(|t| t.start_of_day()).map_or(now, |m| m.timestamp());
+                (Vec::new(), midnight)
             };
-            let mut valid_until = schedule::plan_valid_until(&self.config, &agenda, now);
-            if let Some(next) = self.renudge.values().min() {
-                valid_until = valid_until.min(*next);
-            }
+            let valid_until = match self.renudge.values().min() {
+                Some(next) => valid_until.min(*next),
+                None => valid_until,
+            };
             self.planned = Some(Planned { planned_at: now, valid_until, groups });
         }
         let config = &self.config;

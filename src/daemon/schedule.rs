@@ -135,19 +135,16 @@ pub fn next_wake(
     wake
 }
 
-/// Until when a plan made at `now` holds: the next time a window of today's calls opens or
-/// closes, or local midnight.
+/// Until when a plan made at `now` holds: the next time one of today's call windows closes
+/// (an item then moves to its next window, or loses its nudge), or local midnight.
 pub fn plan_valid_until(config: &Config, agenda: &Agenda, now: Timestamp) -> Timestamp {
     let local = now.to_zoned(config.me.timezone.clone());
     let mut until =
         local.tomorrow().and_then(|t| t.start_of_day()).map_or(now + MAX_SLEEP, |m| m.timestamp());
-    for item in &agenda.items {
-        if let Some(window) = &item.window {
-            for edge in [window.start.timestamp(), window.end.timestamp()] {
-                if edge > now && edge < until {
-                    until = edge;
-                }
-            }
+    for window in agenda.items.iter().filter_map(|i| i.window.as_ref()) {
+        let end = window.end.timestamp();
+        if end > now && end < until {
+            until = end;
         }
     }
     until

@@ -152,26 +152,32 @@ impl State {
              FROM events",
         )?;
         let mut rows = stmt.query([])?;
-        let mut ids: HashMap<String, std::sync::Arc<str>> = HashMap::new();
+        // Groups by prospect with one hash lookup per change of prospect, not per row: rows
+        // of one prospect often come together.
+        let mut groups: Vec<(std::sync::Arc<str>, Vec<Event>)> = Vec::new();
+        let mut index: HashMap<std::sync::Arc<str>, usize> = HashMap::new();
+        let mut last: Option<usize> = None;
         while let Some(row) = rows.next()? {
             let prospect = row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
-            let id = match ids.get(prospect) {
-                Some(id) => id.clone(),
-                None => {
-                    let id: std::sync::Arc<str> = prospect.into();
-                    ids.insert(prospect.to_owned(), id.clone());
-                    id
-                }
+            let slot = match last.filter(|&i| *groups[i].0 == *prospect) {
+                Some(i) => i,
+                None => match index.get(prospect) {
+                    Some(&i) => i,
+                    None => {
+                        let id: std::sync::Arc<str> = prospect.into();
+                        index.insert(id.clone(), groups.len());
+                        groups.push((id, Vec::with_capacity(16)));
+                        groups.len() - 1
+                    }
+                },
             };
-            let event = event_from_row(row, id)?;
-            match history.events.get_mut(prospect) {
-                Some(events) => events.push(event),
-                None => {
-                    let mut events = Vec::with_capacity(16);
-                    events.push(event);
-                    history.events.insert(prospect.to_owned(), events);
-                }
-            }
+            last = Some(slot);
+            let event = event_from_row(row, groups[slot].0.clone())?;
+            groups[slot].1.push(event);
+        }
+        history.events.reserve(groups.len());
+        for (id, events) in groups {
+            history.events.insert(id.to_string(), events);
         }
         for events in history.events.values_mut() {
             if !events.is_sorted_by_key(|e| (e.at, e.seq)) {
