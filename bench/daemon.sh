@@ -45,9 +45,12 @@ switches() { cat /proc/$pid/task/*/status | awk '/^voluntary_ctxt_switches/ { s 
 forced() { cat /proc/$pid/task/*/status | awk '/^nonvoluntary_ctxt_switches/ { s += $2 } END { print s }'; }
 # Nanoseconds on CPU, all threads (schedstat; /proc/PID/stat counts 10 ms ticks, too coarse).
 cpu() { cat /proc/$pid/task/*/schedstat | awk '{ s += $1 } END { print s }'; }
+per_thread() { for t in /proc/$pid/task/*; do echo "    $(cat $t/comm): $(awk '/^voluntary_ctxt/ { print $2 }' $t/status) voluntary switches"; done; }
 s0=$(switches); f0=$(forced); c0=$(cpu); t0=$(date +%s.%N)
+before=$(per_thread)
 sleep "$duration"
 s1=$(switches); f1=$(forced); c1=$(cpu); t1=$(date +%s.%N)
+after=$(per_thread)
 rss=$(awk '/VmRSS/ { print $2 }' /proc/$pid/status)
 threads=$(ls /proc/$pid/task | wc -l)
 tick=$(getconf CLK_TCK)
@@ -61,6 +64,7 @@ print(f"  preemptions (nonvoluntary context switches): {(f1 - f0) / minutes:.2f}
 print(f"  CPU: {(c1 - c0) / 1e9 / (t1 - t0) * 3600:.4f} s per hour")
 print(f"  RSS: {rss / 1024:.1f} MB")
 PY
+echo "  per thread, before and after:"; echo "$before"; echo "$after"
 
 # Digest latency: the log line's timestamp against the scheduled second.
 python3 - "$dir/log" "$digest_at" <<'PY'

@@ -140,7 +140,8 @@ impl Failure {
 /// Parses the process's arguments and runs; the binary's whole `main`.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging();
+    // The daemon says what it does; one-shot commands only warn.
+    init_logging(if matches!(cli.command, Command::Run) { "info" } else { "warn" });
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
@@ -569,10 +570,10 @@ fn init(path: &Path) -> Result<(), Failure> {
     ))
 }
 
-/// Logs go to stderr, filtered by `RUST_LOG` (default: warnings); plain text under journald.
-pub fn init_logging() {
+/// Logs go to stderr, filtered by `RUST_LOG` (else `default`); plain text under journald.
+pub fn init_logging(default: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let journald = std::env::var_os("JOURNAL_STREAM").is_some();
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     // journald adds its own timestamp and shows no colour.

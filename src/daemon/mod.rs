@@ -194,6 +194,7 @@ impl Service {
         let version = state.data_version()?;
         if version != self.version {
             self.history = state.history()?;
+            tracing::debug!("history reloaded (data_version {version})");
             self.version = version;
             state.mark_seen(&self.config, &mut self.history, now)?;
             self.planned = None;
