@@ -43,7 +43,7 @@ pub enum Command {
     Check,
     /// What is due by the end of the day, in agenda order.
     Agenda {
-        /// RFC 3339, or YYYY-MM-DD[THH:MM] in me.timezone [default: now]
+        /// RFC 3339, or YYYY-MM-DD or YYYY-MM-DDTHH:MM in me.timezone (default: now)
         #[arg(long, value_name = "TIME")]
         at: Option<String>,
         /// Cover this many days from that day.
@@ -81,7 +81,7 @@ pub enum Command {
 
 #[derive(Debug, clap::Args)]
 pub struct LogArgs {
-    /// The prospect's id (its key under [prospects]).
+    /// The prospect's id (its key in the prospects table).
     pub id: String,
     /// voicemail, no-answer, gatekeeper, emailed, spoke, replied, meeting, drip-sent,
     /// not-interested, won, lost, opted-out or snooze

@@ -1,4 +1,4 @@
-//! The config file: parsed into [`raw`] structs, then validated into a [`Config`] whose types
+//! The config file: parsed into `raw` structs, then validated into a [`Config`] whose types
 //! cannot hold a bad zone, cron, window, duration, date or a dangling reference.
 //!
 //! [`Config::from_toml`] takes text so tests can feed strings; [`Config::from_path`] adds the file

@@ -38,7 +38,7 @@ impl Wait {
     }
 
     /// Adds this wait to a date in plain calendar terms; workdays are the calendar's business,
-    /// so `Workdays` is only approximated here and resolved by [`crate::plan::Calendar::add`].
+    /// so `Workdays` is only approximated here and resolved by [`crate::config::Calendar::add`].
     pub fn add_calendar(self, date: Date) -> Date {
         let span = match self {
             Wait::Days(n) | Wait::Workdays(n) => n.days(),

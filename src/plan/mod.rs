@@ -1,7 +1,7 @@
 //! The planner: `plan(&Config, &History, now) -> Agenda`, a pure function.
 //!
 //! No I/O and no clock reads happen here, so every rule of the domain is a fast unit test with a
-//! fixed `now`. Each prospect is replayed from its events into a [`Track`] (where it stands in
+//! fixed `now`. Each prospect is replayed from its events into a `Track` (where it stands in
 //! its cadence, its pending promise and next step), the track yields at most one item per kind,
 //! and the agenda then applies the daily call cap, finds call windows and sorts.
 
