@@ -317,12 +317,12 @@ fn digest(paths: &Paths, at: Option<&str>, send: bool) -> Result<(), Failure> {
     // Its own key: a digest sent by hand never stands in for (or blocks) a scheduled one.
     let key = format!("email:digest:manual:{}", now.as_nanosecond());
     use crate::daemon::envelope_address;
-    state.enqueue(&key, &envelope_address(&email.from), &envelope_address(&email.to), &bytes, now)?;
-    let letter = state
-        .due_letters(now)?
-        .into_iter()
-        .find(|l| l.key == key)
+    let (sender, recipient) = (envelope_address(&email.from), envelope_address(&email.to));
+    let id = state
+        .enqueue(&key, &sender, &recipient, &bytes, now)?
         .ok_or_else(|| Failure::Runtime(anyhow::anyhow!("the digest did not reach the outbox")))?;
+    let letter =
+        crate::state::Letter { id, key, created: now, sender, recipient, message: bytes, attempts: 0 };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -526,6 +526,9 @@ fn check(paths: &Paths) -> Result<(), Failure> {
         state.path().display(),
         history.events.values().map(Vec::len).sum::<usize>()
     ));
+    if let Some((occurrence, outcome)) = state.last_run("digest")? {
+        out.push_str(&format!("  last digest: {outcome} ({occurrence})\n"));
+    }
     let mut orphans: Vec<(String, i64)> =
         state.known_ids()?.into_iter().filter(|(id, _)| !config.prospects.contains_key(id)).collect();
     orphans.sort();

@@ -332,7 +332,7 @@ pub fn digest_text(config: &Config, agenda: &Agenda, scripts: &Scripts<'_>) -> S
 }
 
 /// The first window of the day (even if it has ended), in both zones.
-fn best_window(config: &Config, prospect: &Prospect, item: &Item) -> String {
+pub fn best_window(config: &Config, prospect: &Prospect, item: &Item) -> String {
     let slot = item
         .window
         .clone()

@@ -248,17 +248,6 @@ pub enum Relationship {
     Cold,
 }
 
-impl Relationship {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Relationship::Client => "client",
-            Relationship::Warm => "warm",
-            Relationship::Met => "met",
-            Relationship::Cold => "cold",
-        }
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     Active,
@@ -266,18 +255,6 @@ pub enum Status {
     Won,
     Lost,
     OptedOut,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Active => "active",
-            Status::Paused => "paused",
-            Status::Won => "won",
-            Status::Lost => "lost",
-            Status::OptedOut => "opted-out",
-        }
-    }
 }
 
 #[derive(Debug, Clone)]

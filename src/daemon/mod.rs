@@ -217,7 +217,7 @@ impl Service {
                 DigestDue::Skip(occurrence) => {
                     let key = schedule::digest_key("skipped", &occurrence);
                     state.record_delivery(&key, now)?;
-                    state.record_run("digest", &key, "skipped", now)?;
+                    state.record_run("digest", &local_time(&occurrence), "skipped", now)?;
                     tracing::warn!(
                         "skipped the digest of {}: missed by more than catch_up ({:#})",
                         occurrence.strftime("%a %-d %b %H:%M"),
@@ -330,22 +330,18 @@ impl Service {
             let bytes = email::compose(email, &digest.subject, &digest.text, Some(&digest.html))
                 .map_err(|e| Failure::Runtime(anyhow::anyhow!(e)))?;
             let key = schedule::digest_key("email", occurrence);
-            if state.enqueue(
-                &key,
-                &envelope_address(&email.from),
-                &envelope_address(&email.to),
-                &bytes,
-                now,
-            )? {
+            if state
+                .enqueue(&key, &envelope_address(&email.from), &envelope_address(&email.to), &bytes, now)?
+                .is_some()
+            {
                 tracing::info!("digest queued: {}", digest.subject);
             }
         }
         let key = schedule::digest_key("desktop", occurrence);
         if config.notify.desktop && !schedule::quiet(config, now) && state.record_delivery(&key, now)? {
-            let agenda = plan::plan(config, &self.history, now, 1);
-            let _ = self.desktop.show(&notify::digest_summary(config, &agenda)).await;
+            let _ = self.desktop.show(&notify::digest_summary(config, &digest.agenda)).await;
         }
-        state.record_run("digest", &schedule::digest_key("email", occurrence), "sent", now)?;
+        state.record_run("digest", &local_time(occurrence), "sent", now)?;
         Ok(())
     }
 
@@ -426,6 +422,11 @@ impl Service {
         }
         Ok(())
     }
+}
+
+/// An occurrence as the local wall time it was scheduled for (what `check` shows).
+fn local_time(occurrence: &jiff::Zoned) -> String {
+    occurrence.strftime("%Y-%m-%dT%H:%M:%S").to_string()
 }
 
 /// The bare address of a mailbox (`Dana <d@x>` → `d@x`) for the SMTP envelope.

@@ -4,13 +4,15 @@
 use minijinja::{AutoEscape, Environment, context};
 
 use crate::config::Config;
-use crate::output::{self, window_text};
+use crate::output;
 use crate::plan::{self, Agenda, History, Kind, PromiseRecord, short_date};
 use crate::script::Scripts;
 
 /// A rendered digest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Digest {
+    /// What it was rendered from (today plus the next three workdays).
+    pub agenda: Agenda,
     pub subject: String,
     pub text: String,
     pub html: String,
@@ -28,7 +30,9 @@ pub fn build(config: &Config, history: &History, at: jiff::Timestamp) -> Digest 
         "\n== Your promises in {month} ==\n  {} kept on time, {} kept late, {} still open\n",
         record.on_time, record.late, record.open
     ));
-    Digest { subject: output::digest_subject(&agenda), text, html: html(config, &agenda, &scripts, record) }
+    let subject = output::digest_subject(&agenda);
+    let html = html(config, &agenda, &scripts, record);
+    Digest { agenda, subject, text, html }
 }
 
 const DIGEST_HTML: &str = include_str!("digest.html");
@@ -43,13 +47,7 @@ fn html(config: &Config, agenda: &Agenda, scripts: &Scripts<'_>, record: Promise
     let mut sections: Vec<(Kind, Vec<minijinja::Value>)> = Vec::new();
     for item in agenda.items.iter().filter(|i| i.day == today) {
         let Some(p) = config.prospects.get(&item.prospect) else { continue };
-        let window = if item.kind.action() == "call" {
-            let slot =
-                item.window.clone().or_else(|| plan::day_windows(config, p, item.day).into_iter().next());
-            Some(slot.map_or_else(|| "no window today".to_owned(), |s| window_text(config, p, &s)))
-        } else {
-            None
-        };
+        let window = (item.kind.action() == "call").then(|| output::best_window(config, p, item));
         let late = Some(output::late_text(item)).filter(|l| !l.is_empty());
         let value = context! {
             name => &p.name,

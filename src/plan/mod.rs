@@ -168,10 +168,9 @@ pub fn plan(config: &Config, history: &History, at: Timestamp, days: u32) -> Age
                 item.overdue = false;
                 item.days_late = 0;
             }
-            todays.clear();
-            day = day.tomorrow().unwrap_or(day);
-            if day == Date::MAX {
-                break;
+            match day.tomorrow() {
+                Ok(next) => day = next,
+                Err(_) => break,
             }
         }
         items.retain(|item| item.day <= last_day);
@@ -641,17 +640,6 @@ pub fn agenda_order(a: &Item, b: &Item) -> Ordering {
             .then_with(|| a.prospect.cmp(&b.prospect)),
         Kind::Drip => a.due.cmp(&b.due).then_with(|| a.prospect.cmp(&b.prospect)),
     })
-}
-
-impl Item {
-    /// Cadence attempts done so far (for the "fewest attempts first" rule).
-    pub fn attempts_done(&self) -> usize {
-        self.attempts
-    }
-
-    pub fn relationship(&self) -> Relationship {
-        self.relationship
-    }
 }
 
 #[cfg(test)]

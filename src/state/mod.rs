@@ -334,8 +334,8 @@ pub struct Letter {
 
 impl State {
     /// Queues an email and records its delivery key in one transaction, before any send, so a
-    /// crash at any point neither loses it nor queues it twice. Returns false if the key was
-    /// already delivered or queued.
+    /// crash at any point neither loses it nor queues it twice. Returns the outbox id, or `None`
+    /// if the key was already delivered or queued.
     ///
     /// # Errors
     /// On a database error.
@@ -346,20 +346,23 @@ impl State {
         recipient: &str,
         message: &[u8],
         now: Timestamp,
-    ) -> Result<bool, StateError> {
+    ) -> Result<Option<i64>, StateError> {
         let tx = self.conn.transaction()?;
         let fresh = tx.execute(
             "INSERT OR IGNORE INTO ledger (key, at) VALUES (?1, ?2)",
             params![key, now.as_second()],
         )?;
-        if fresh == 1 {
+        let id = if fresh == 1 {
             tx.execute(
                 "INSERT INTO outbox (key, created, sender, recipient, message, next_try) VALUES (?1, ?2, ?3, ?4, ?5, ?2)",
                 params![key, now.as_second(), sender, recipient, message],
             )?;
-        }
+            Some(tx.last_insert_rowid())
+        } else {
+            None
+        };
         tx.commit()?;
-        Ok(fresh == 1)
+        Ok(id)
     }
 
     /// Pending letters whose next try is due.
