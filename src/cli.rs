@@ -139,6 +139,9 @@ impl Failure {
 
 /// Parses the process's arguments and runs; the binary's whole `main`.
 pub fn main() -> ExitCode {
+    // Everything ringback writes names prospects: the state, its folder, .eml files, the
+    // lock. Private by default, whatever the login's umask.
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     let cli = Cli::parse();
     // The daemon says what it does; one-shot commands only warn.
     init_logging(if matches!(cli.command, Command::Run) { "info" } else { "warn" });
@@ -179,13 +182,17 @@ fn daemon(paths: &Paths) -> Result<(), Failure> {
         .enable_all()
         .build()
         .map_err(|e| Failure::Runtime(anyhow::anyhow!("cannot start the runtime: {e}")))?;
-    runtime.block_on(async {
+    let result = runtime.block_on(async {
         let shutdown = tokio_util::sync::CancellationToken::new();
         let stop = crate::daemon::stop_on_signals(shutdown.clone())
             .map_err(|e| Failure::Runtime(anyhow::anyhow!("cannot listen for SIGTERM/SIGINT: {e}")))?;
         tokio::spawn(stop);
         crate::daemon::run(paths, shutdown, crate::daemon::Options::default()).await
-    })
+    });
+    // Dropping a runtime waits for background work (a large digest half built); on SIGTERM
+    // nothing of it is needed, and systemd expects an exit within seconds.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    result
 }
 
 /// Where the config and state live for this invocation.
@@ -253,6 +260,20 @@ fn load_history(paths: &Paths, config: &Config) -> Result<(State, History), Fail
     Ok((state, history))
 }
 
+/// Loads the history for a command that only shows things: it never creates, migrates or
+/// writes the state (first sightings are assumed to be now, in memory only).
+fn read_history(paths: &Paths, config: &Config) -> Result<(Option<State>, History), Failure> {
+    let t = std::time::Instant::now();
+    let state = State::open_read_only(&paths.state)?;
+    let mut history = match &state {
+        Some(state) => state.history()?,
+        None => History::default(),
+    };
+    tracing::debug!(elapsed = ?t.elapsed(), "history loaded");
+    State::assume_seen(config, &mut history, Timestamp::now());
+    Ok((state, history))
+}
+
 fn print(text: &str) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
@@ -274,7 +295,7 @@ fn at_or_now(at: Option<&str>, config: &Config) -> Result<Timestamp, Failure> {
 fn agenda(paths: &Paths, at: Option<&str>, days: u32, json: bool) -> Result<(), Failure> {
     let config = load(paths)?;
     let at = at_or_now(at, &config)?;
-    let (_state, history) = load_history(paths, &config)?;
+    let (_state, history) = read_history(paths, &config)?;
     let agenda = plan::plan(&config, &history, at, days);
     if json {
         json_line(&output::agenda_json(&config, &agenda, &Scripts::new(&config)))
@@ -286,7 +307,7 @@ fn agenda(paths: &Paths, at: Option<&str>, days: u32, json: bool) -> Result<(), 
 fn next(paths: &Paths, at: Option<&str>, json: bool) -> Result<(), Failure> {
     let config = load(paths)?;
     let at = at_or_now(at, &config)?;
-    let (_state, history) = load_history(paths, &config)?;
+    let (_state, history) = read_history(paths, &config)?;
     let agenda = plan::plan(&config, &history, at, 1);
     let item = plan::next(&agenda);
     let scripts = Scripts::new(&config);
@@ -300,11 +321,13 @@ fn next(paths: &Paths, at: Option<&str>, json: bool) -> Result<(), Failure> {
 fn digest(paths: &Paths, at: Option<&str>, send: bool) -> Result<(), Failure> {
     let config = load(paths)?;
     let at = at_or_now(at, &config)?;
-    let (mut state, history) = load_history(paths, &config)?;
-    let digest = crate::notify::digest::build(&config, &history, at);
     if !send {
+        let (_state, history) = read_history(paths, &config)?;
+        let digest = crate::notify::digest::build(&config, &history, at);
         return print(&digest.text);
     }
+    let (mut state, history) = load_history(paths, &config)?;
+    let digest = crate::notify::digest::build(&config, &history, at);
     let Some(email) = &config.notify.email else {
         return Err(Failure::Usage(format!(
             "nothing to send with: add [notify.email] to {}",
@@ -318,11 +341,20 @@ fn digest(paths: &Paths, at: Option<&str>, send: bool) -> Result<(), Failure> {
     let key = format!("email:digest:manual:{}", now.as_nanosecond());
     use crate::daemon::envelope_address;
     let (sender, recipient) = (envelope_address(&email.from), envelope_address(&email.to));
+    // Queued already claimed: a running daemon's postman leaves it to this command.
     let id = state
-        .enqueue(&key, &sender, &recipient, &bytes, now)?
+        .enqueue_claimed(&key, &sender, &recipient, &bytes, now)?
         .ok_or_else(|| Failure::Runtime(anyhow::anyhow!("the digest did not reach the outbox")))?;
-    let letter =
-        crate::state::Letter { id, key, created: now, sender, recipient, message: bytes, attempts: 0 };
+    let letter = crate::state::Letter {
+        id,
+        key,
+        created: now,
+        sender,
+        recipient,
+        message: bytes,
+        attempts: 0,
+        claimed_by: Some(i64::from(std::process::id())),
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -349,7 +381,16 @@ fn digest(paths: &Paths, at: Option<&str>, send: bool) -> Result<(), Failure> {
 
 fn history(paths: &Paths, id: &str, json: bool) -> Result<(), Failure> {
     let config = load(paths)?;
-    let state = State::open(&paths.state)?;
+    let Some(state) = State::open_read_only(&paths.state)? else {
+        if !config.prospects.contains_key(id) {
+            return Err(unknown_prospect(&config, id));
+        }
+        return if json {
+            json_line(&output::history_json(&config, id, &[]))
+        } else {
+            print(&output::history_text(&config, id, &[], Style::detect()))
+        };
+    };
     let events = state.events_of(id)?;
     if events.is_empty() && !config.prospects.contains_key(id) {
         return Err(unknown_prospect(&config, id));
@@ -486,7 +527,7 @@ fn after_log(config: &Config, history: &History, id: &str, at: Timestamp) -> Str
 
 fn check(paths: &Paths) -> Result<(), Failure> {
     let config = load(paths)?;
-    let (state, history) = load_history(paths, &config)?;
+    let (state, history) = read_history(paths, &config)?;
     let now = Zoned::now().with_time_zone(config.me.timezone.clone());
     let mut out = format!("{}: ok\n", config.display_path());
     let count = |s: crate::config::Status| config.prospects.values().filter(|p| p.status == s).count();
@@ -521,13 +562,21 @@ fn check(paths: &Paths) -> Result<(), Failure> {
         "  email: {email}\n  desktop: {}\n",
         if config.notify.desktop { "on" } else { "off" }
     ));
+    let Some(state) = state else {
+        out.push_str(&format!("  state: {} (not created yet)\n", paths.state.display()));
+        return print(&out);
+    };
     out.push_str(&format!(
         "  state: {} ({} events)\n",
         state.path().display(),
         history.events.values().map(Vec::len).sum::<usize>()
     ));
-    if let Some((occurrence, outcome)) = state.last_run("digest")? {
-        out.push_str(&format!("  last digest: {outcome} ({occurrence})\n"));
+    let recent = state.recent_digests(5)?;
+    if !recent.is_empty() {
+        out.push_str("  last digests (newest first):\n");
+        for (occurrence, _count, outcome) in recent {
+            out.push_str(&format!("    {occurrence}: {outcome}\n"));
+        }
     }
     let mut orphans: Vec<(String, i64)> =
         state.known_ids()?.into_iter().filter(|(id, _)| !config.prospects.contains_key(id)).collect();

@@ -25,13 +25,16 @@ use crate::notify::{self, ActionSink, Desktop, DesktopMessage, Invoked, email};
 use crate::plan::{self, History};
 use crate::state::State;
 pub use clock::{Clock, SystemClock, TestClock};
-use schedule::DigestDue;
+
+/// Builds the desktop channel when `notify.desktop.enabled` is on: the session bus in
+/// production, an in-memory record in tests. Called again after every reload.
+pub type DesktopFactory = Box<dyn Fn(ActionSink) -> Desktop + Send + Sync>;
 
 /// How a daemon is wired: real clock and bus in production, test doubles in tests.
 pub struct Options {
     pub clock: Arc<dyn Clock>,
-    /// `None`: the session bus when `notify.desktop.enabled`, else off.
-    pub desktop: Option<Desktop>,
+    /// `None`: the session bus.
+    pub desktop: Option<DesktopFactory>,
     /// Send READY=1, STATUS= and WATCHDOG=1 to `$NOTIFY_SOCKET`.
     pub systemd: bool,
     /// Notification actions from elsewhere than the bus (tests press buttons through this).
@@ -51,8 +54,11 @@ pub const MAX_BACKOFF: SignedDuration = SignedDuration::from_secs(30 * 60);
 pub const GIVE_UP: SignedDuration = SignedDuration::from_hours(24);
 /// Editors write a file in bursts: wait this long after the last change before reloading.
 const DEBOUNCE: Duration = Duration::from_millis(50);
-/// SIGTERM: in-flight work gets this long before it is abandoned.
-const GRACE: Duration = Duration::from_secs(4);
+/// SIGTERM: in-flight work gets this long before it is abandoned (systemd waits 5 s; the
+/// loop itself stops at once).
+const GRACE: Duration = Duration::from_secs(3);
+/// How often the state is pruned of what [`crate::state::RETENTION`] lets go.
+const PRUNE_EVERY: SignedDuration = SignedDuration::from_hours(24);
 
 /// The delay before retry `attempts` (1 = the first retry).
 pub fn backoff(attempts: i64) -> SignedDuration {
@@ -60,28 +66,49 @@ pub fn backoff(attempts: i64) -> SignedDuration {
     (FIRST_BACKOFF * factor as i32).min(MAX_BACKOFF)
 }
 
+/// The desktop channel in use, swapped on reload; shared with the postman.
+#[derive(Clone)]
+struct DesktopSlot(Arc<std::sync::RwLock<Arc<Desktop>>>);
+
+impl DesktopSlot {
+    fn get(&self) -> Arc<Desktop> {
+        self.0.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    fn set(&self, desktop: Desktop) {
+        *self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(desktop);
+    }
+}
+
+/// Runs CPU-heavy work (parsing a large book, planning, building a digest) off the loop's
+/// thread, so signals, deliveries and the watchdog are never held up by it.
+async fn off_loop<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, Failure> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| Failure::Runtime(anyhow::anyhow!("background work failed: {e}")))
+}
+
 /// Runs the daemon until `shutdown` is cancelled; returns after every task has finished.
 ///
 /// # Errors
-/// An invalid config at start (exit 78) or a state that cannot be opened.
+/// An invalid config at start (exit 78), a state that cannot be opened, or another daemon
+/// already running on the same state.
 pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -> Result<(), Failure> {
     let clock = options.clock.clone();
-    let config = Config::from_path(&paths.config)?;
+    let config_path = paths.config.clone();
+    let config = Arc::new(off_loop(move || Config::from_path(&config_path)).await??);
+    // One daemon per state: a second would deliver everything a second time.
+    let _lock = State::lock_for_daemon(&paths.state)?;
     let mut state = State::open(&paths.state)?;
     let tracker = TaskTracker::new();
     let (action_tx, bus_actions) = mpsc::channel::<Invoked>(16);
     let mut action_rx = options.actions.unwrap_or(bus_actions);
-    let desktop = Arc::new(options.desktop.unwrap_or_else(|| {
-        if config.notify.desktop {
-            Desktop::bus_with_actions(ActionSink {
-                sender: action_tx,
-                shutdown: shutdown.clone(),
-                tracker: tracker.clone(),
-            })
-        } else {
-            Desktop::Off
-        }
-    }));
+    let sink = ActionSink { sender: action_tx, shutdown: shutdown.clone(), tracker: tracker.clone() };
+    let factory: DesktopFactory = options.desktop.unwrap_or_else(|| Box::new(Desktop::bus_with_actions));
+    let desktop = DesktopSlot(Arc::new(std::sync::RwLock::new(Arc::new(Desktop::Off))));
+    if config.notify.desktop {
+        desktop.set(factory(sink.clone()));
+    }
 
     let (mail_tx, mail_rx) = watch::channel(config.notify.email.clone());
     let postman_wake = Arc::new(tokio::sync::Notify::new());
@@ -112,14 +139,18 @@ pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -
         last_tick: Timestamp::MIN,
         renudge: std::collections::HashMap::new(),
         config_path: paths.config.clone(),
-        history: History::default(),
-        version: -1,
+        history: Arc::new(History::default()),
+        version: None,
         desktop,
+        factory,
+        sink,
         clock,
         notified_errors: HashSet::new(),
         systemd: options.systemd,
         ready: false,
         status: String::new(),
+        in_flight: Vec::new(),
+        pruned: None,
     };
     tracing::info!(
         "ringback running: {} prospects, digest `{}` in {}",
@@ -129,23 +160,43 @@ pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -
     );
     let result = async {
         loop {
-            let wake = service.tick(&mut state, &postman_wake).await?;
+            // Every step races the shutdown token: SIGTERM ends the loop at once, whatever
+            // it was waiting on (a desktop call, a large digest being built).
+            let wake = tokio::select! {
+                biased;
+                () = shutdown.cancelled() => break,
+                wake = service.tick(&mut state, &postman_wake) => wake?,
+            };
             let clock = service.clock.clone();
             tokio::select! {
                 () = shutdown.cancelled() => break,
                 () = clock.sleep_until(wake) => {}
-                Some(invoked) = action_rx.recv() => service.act(invoked, &mut state)?,
+                Some(invoked) = action_rx.recv() => {
+                    tokio::select! {
+                        biased;
+                        () = shutdown.cancelled() => break,
+                        acted = service.act(invoked, &mut state) => acted?,
+                    }
+                }
                 Some(why) = reload_rx.recv() => {
                     // Debounce: let the editor finish, then drain what piled up.
                     tokio::time::sleep(DEBOUNCE).await;
                     while reload_rx.try_recv().is_ok() {}
-                    service.reload(why, &mut state, &mail_tx).await?;
+                    tokio::select! {
+                        biased;
+                        () = shutdown.cancelled() => break,
+                        reloaded = service.reload(why, &mut state, &mail_tx) => reloaded?,
+                    }
                 }
             }
         }
         Ok::<(), Failure>(())
     }
     .await;
+    // A nudge recorded but cut off before it was shown is given back, to be shown next time.
+    for key in std::mem::take(&mut service.in_flight) {
+        let _ = state.forget_delivery(&key);
+    }
     if service.systemd {
         let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
     }
@@ -166,7 +217,7 @@ struct Planned {
 }
 
 struct Service {
-    config: Config,
+    config: Arc<Config>,
     planned: Option<Planned>,
     /// The next digest occurrence, and the time of the last tick (to notice the clock going back).
     next_digest: Option<jiff::Zoned>,
@@ -174,30 +225,52 @@ struct Service {
     /// Nudges snoozed from the notification: their ledger keys and when to nudge again.
     renudge: std::collections::HashMap<String, Timestamp>,
     config_path: PathBuf,
-    history: History,
-    /// SQLite's data_version when the history was loaded: another process's `ringback log`
-    /// changes it, and the history is reloaded before the next delivery.
-    version: i64,
-    desktop: Arc<Desktop>,
+    history: Arc<History>,
+    /// The state's history version when the history was loaded: another process's
+    /// `ringback log`, or a button press here, changes it, and the history is reloaded before
+    /// the next delivery.
+    version: Option<(i64, i64)>,
+    desktop: DesktopSlot,
+    factory: DesktopFactory,
+    sink: ActionSink,
     clock: Arc<dyn Clock>,
     /// Config errors already shown on the desktop, so each distinct one shows once.
     notified_errors: HashSet<String>,
     systemd: bool,
     ready: bool,
     status: String,
+    /// Nudge keys recorded for a notification not yet shown.
+    in_flight: Vec<String>,
+    /// When the state was last pruned.
+    pruned: Option<Timestamp>,
 }
 
 impl Service {
+    /// Reloads the history if the state changed since it was loaded (by anyone).
+    fn refresh_history(&mut self, state: &mut State, now: Timestamp) -> Result<(), Failure> {
+        let version = state.history_version()?;
+        if self.version != Some(version) {
+            let mut history = state.history()?;
+            tracing::debug!("history reloaded (version {version:?})");
+            state.mark_seen(&self.config, &mut history, now)?;
+            self.history = Arc::new(history);
+            self.version = Some(version);
+            self.planned = None;
+        }
+        Ok(())
+    }
+
     /// One pass: replan, deliver what is due, and say when to wake next.
     async fn tick(&mut self, state: &mut State, postman: &tokio::sync::Notify) -> Result<Timestamp, Failure> {
         let now = self.clock.now();
-        let version = state.data_version()?;
-        if version != self.version {
-            self.history = state.history()?;
-            tracing::debug!("history reloaded (data_version {version})");
-            self.version = version;
-            state.mark_seen(&self.config, &mut self.history, now)?;
-            self.planned = None;
+        self.refresh_history(state, now)?;
+        if self.pruned.is_none_or(|at| now.duration_since(at) >= PRUNE_EVERY || now < at) {
+            match state.prune(now) {
+                Ok(n) if n > 0 => tracing::info!("pruned {n} old outbox, ledger and digest-log rows"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!("cannot prune the state: {e}"),
+            }
+            self.pruned = Some(now);
         }
 
         // The digest needs looking at only when its next time has come, at start and after a
@@ -205,26 +278,19 @@ impl Service {
         let due_check =
             self.next_digest.as_ref().is_none_or(|d| now >= d.timestamp()) || now < self.last_tick;
         if due_check {
-            match schedule::digest_due(&self.config, now, |occ| {
-                ["email", "desktop", "skipped"]
-                    .iter()
-                    .any(|channel| state.delivered(&schedule::digest_key(channel, occ)).unwrap_or(false))
-            }) {
-                DigestDue::Send(occurrence) => {
-                    self.send_digest(state, &occurrence, now).await?;
-                    postman.notify_one();
-                }
-                DigestDue::Skip(occurrence) => {
-                    let key = schedule::digest_key("skipped", &occurrence);
-                    state.record_delivery(&key, now)?;
-                    state.record_run("digest", &local_time(&occurrence), "skipped", now)?;
-                    tracing::warn!(
-                        "skipped the digest of {}: missed by more than catch_up ({:#})",
-                        occurrence.strftime("%a %-d %b %H:%M"),
-                        self.config.schedule.catch_up
-                    );
-                }
-                DigestDue::Nothing => {}
+            let last = state.last_digest_handled()?;
+            let due = schedule::digests_due(&self.config, last, now);
+            if let Some(skipped) = &due.skipped {
+                state.record_digest(skipped, now)?;
+                tracing::warn!(
+                    "digest {} skipped: missed by more than catch_up ({:#}) or superseded by a later one",
+                    skipped.occurrence,
+                    self.config.schedule.catch_up
+                );
+            }
+            if let Some(occurrence) = due.send {
+                self.send_digest(state, &occurrence, now).await?;
+                postman.notify_one();
             }
             self.next_digest = schedule::next_digest(&self.config, now);
         }
@@ -243,7 +309,8 @@ impl Service {
             // Only nudges need the day's plan here (the digest plans for itself): with desktop
             // notifications off, there is nothing to plan until midnight.
             let (groups, valid_until) = if self.config.notify.desktop {
-                let agenda = plan::plan(&self.config, &self.history, now, 1);
+                let (config, history) = (self.config.clone(), self.history.clone());
+                let agenda = off_loop(move || plan::plan(&config, &history, now, 1)).await?;
                 let renudge = &self.renudge;
                 let groups = schedule::nudges(&self.config, &agenda, |key| {
                     renudge.contains_key(key) || state.delivered(key).unwrap_or(false)
@@ -260,31 +327,9 @@ impl Service {
             };
             self.planned = Some(Planned { planned_at: now, valid_until, groups });
         }
+        self.deliver_nudges(state, now).await?;
         let config = &self.config;
-        let planned = self.planned.as_mut().expect("planned above");
-        if config.notify.desktop && !schedule::quiet(config, now) {
-            let mut shown = Vec::new();
-            for (i, group) in planned.groups.iter().enumerate().filter(|(_, g)| g.fire_at <= now) {
-                let keys: Vec<String> = group.items.iter().map(schedule::nudge_key).collect();
-                for key in &keys {
-                    state.record_delivery(key, now)?;
-                }
-                let message = notify::nudge_message(config, group);
-                tracing::info!("nudge: {}", message.summary);
-                if self.desktop.show(&message).await.is_ok() {
-                    shown.push(i);
-                } else {
-                    // Not shown: forget the keys so it is tried again while the window is open.
-                    for key in &keys {
-                        state.forget_delivery(key)?;
-                    }
-                }
-            }
-            for i in shown.into_iter().rev() {
-                planned.groups.remove(i);
-            }
-        }
-        let groups = &planned.groups;
+        let groups = &self.planned.as_ref().expect("planned above").groups;
 
         let next_letter = state.next_letter_at()?;
         if next_letter.is_some_and(|at| at <= now) {
@@ -318,35 +363,98 @@ impl Service {
         Ok(wake)
     }
 
+    /// Shows the nudges that are due, each key recorded first so none is shown twice.
+    async fn deliver_nudges(&mut self, state: &mut State, now: Timestamp) -> Result<(), Failure> {
+        let config = self.config.clone();
+        if !config.notify.desktop || schedule::quiet(&config, now) {
+            return Ok(());
+        }
+        let desktop = self.desktop.get();
+        let Some(planned) = self.planned.as_mut() else { return Ok(()) };
+        let mut done = Vec::new();
+        for (i, group) in planned.groups.iter_mut().enumerate().filter(|(_, g)| g.fire_at <= now) {
+            // Only the keys this call records are ours to show: another may have shown the rest.
+            let mut fresh = Vec::new();
+            for item in &group.items {
+                if state.record_delivery(&schedule::nudge_key(item), now)? {
+                    fresh.push(item.clone());
+                }
+            }
+            if fresh.is_empty() {
+                done.push(i);
+                continue;
+            }
+            group.items = fresh;
+            let message = notify::nudge_message(&config, group);
+            self.in_flight = message.nudge_keys.clone();
+            tracing::info!("nudge: {}", message.summary);
+            if desktop.show(&message).await.is_ok() {
+                done.push(i);
+            } else {
+                // Not shown: forget the keys so it is tried again while the window is open.
+                for key in &message.nudge_keys {
+                    state.forget_delivery(key)?;
+                }
+            }
+            self.in_flight.clear();
+        }
+        for i in done.into_iter().rev() {
+            planned.groups.remove(i);
+        }
+        Ok(())
+    }
+
     async fn send_digest(
         &self,
         state: &mut State,
         occurrence: &jiff::Zoned,
         now: Timestamp,
     ) -> Result<(), Failure> {
+        let (config, history) = (self.config.clone(), self.history.clone());
+        let (digest, letter) = off_loop(move || {
+            let digest = notify::digest::build(&config, &history, now);
+            let letter = config
+                .notify
+                .email
+                .as_ref()
+                .map(|email| {
+                    let bytes = email::compose(email, &digest.subject, &digest.text, Some(&digest.html))?;
+                    Ok::<_, String>((envelope_address(&email.from), envelope_address(&email.to), bytes))
+                })
+                .transpose();
+            (digest, letter)
+        })
+        .await?;
+        let letter = letter.map_err(|e| Failure::Runtime(anyhow::anyhow!(e)))?;
         let config = &self.config;
-        let digest = notify::digest::build(config, &self.history, now);
-        if let Some(email) = &config.notify.email {
-            let bytes = email::compose(email, &digest.subject, &digest.text, Some(&digest.html))
-                .map_err(|e| Failure::Runtime(anyhow::anyhow!(e)))?;
-            let key = schedule::digest_key("email", occurrence);
-            if state
-                .enqueue(&key, &envelope_address(&email.from), &envelope_address(&email.to), &bytes, now)?
-                .is_some()
-            {
-                tracing::info!("digest queued: {}", digest.subject);
-            }
+        let email_key = schedule::digest_key("email", occurrence);
+        let desktop_key = schedule::digest_key("desktop", occurrence);
+        let show_desktop = config.notify.desktop && !schedule::quiet(config, now);
+        let record = schedule::digest_record(occurrence, "sent");
+        let fresh = state.record_digest_sent(
+            &record,
+            letter
+                .as_ref()
+                .map(|(from, to, bytes)| (email_key.as_str(), from.as_str(), to.as_str(), bytes.as_slice())),
+            show_desktop.then_some(desktop_key.as_str()),
+            now,
+        )?;
+        if !fresh {
+            return Ok(());
         }
-        let key = schedule::digest_key("desktop", occurrence);
-        if config.notify.desktop && !schedule::quiet(config, now) && state.record_delivery(&key, now)? {
-            let _ = self.desktop.show(&notify::digest_summary(config, &digest.agenda)).await;
+        if letter.is_some() {
+            tracing::info!("digest queued: {}", digest.subject);
         }
-        state.record_run("digest", &local_time(occurrence), "sent", now)?;
+        if show_desktop {
+            let message = notify::digest_summary(config, &digest.agenda);
+            let _ = self.desktop.get().show(&message).await;
+        }
         Ok(())
     }
 
-    /// Acts on a button pressed on a nudge: log the call, or nudge again in an hour.
-    fn act(&mut self, invoked: Invoked, state: &mut State) -> Result<(), Failure> {
+    /// Acts on a button pressed on a nudge: log the call, or nudge again in an hour. Answers
+    /// the notification with what was logged, so it can say so and keep the other buttons.
+    async fn act(&mut self, invoked: Invoked, state: &mut State) -> Result<(), Failure> {
         let now = self.clock.now();
         let (verb, id) = invoked.action.split_once(':').unwrap_or((invoked.action.as_str(), ""));
         let outcome = match verb {
@@ -359,6 +467,7 @@ impl Service {
                 }
                 self.planned = None;
                 tracing::info!("nudge snoozed for an hour");
+                invoked.answer("Snoozed: nudging again in an hour".to_owned());
                 return Ok(());
             }
             other => {
@@ -370,6 +479,7 @@ impl Service {
             tracing::warn!("notification action for `{id}`, which is no longer in the config");
             return Ok(());
         };
+        let name = prospect.name.clone();
         // The same event `ringback log ID voicemail` records: a voicemail promises the call the
         // script named.
         let event = plan::Event {
@@ -384,7 +494,24 @@ impl Service {
             item: None,
         };
         state.append(&event, now)?;
-        tracing::info!("logged {outcome} for {} from the notification", prospect.name);
+        tracing::info!("logged {outcome} for {name} from the notification");
+        // In the daemon's own view before anything else is delivered.
+        self.refresh_history(state, now)?;
+        let (config, history, id) = (self.config.clone(), self.history.clone(), id.to_owned());
+        let promised = off_loop(move || {
+            let agenda = plan::plan(&config, &history, now, 60);
+            agenda.items.iter().find(|i| i.prospect == id && i.kind == plan::Kind::Promise).map(|i| i.due)
+        })
+        .await?;
+        let verb = match outcome {
+            plan::Outcome::Voicemail => "voicemail",
+            _ => "call",
+        };
+        let text = match promised {
+            Some(day) => format!("Logged {verb} for {name} — promised {}", day.strftime("%a %-d %b")),
+            None => format!("Logged {verb} for {name}"),
+        };
+        invoked.answer(text);
         Ok(())
     }
 
@@ -394,19 +521,32 @@ impl Service {
         state: &mut State,
         mail: &watch::Sender<Option<Email>>,
     ) -> Result<(), Failure> {
-        match Config::from_path(&self.config_path) {
+        let path = self.config_path.clone();
+        match off_loop(move || Config::from_path(&path)).await? {
             Ok(config) => {
                 tracing::info!("config reloaded ({why})");
                 self.notified_errors.clear();
                 mail.send_replace(config.notify.email.clone());
-                self.config = config;
+                // What depends on the config is rebuilt with it: turning desktop
+                // notifications on by an edit shows the next nudge.
+                if config.notify.desktop != self.config.notify.desktop {
+                    self.desktop.set(if config.notify.desktop {
+                        (self.factory)(self.sink.clone())
+                    } else {
+                        Desktop::Off
+                    });
+                }
+                self.config = Arc::new(config);
                 self.planned = None;
                 self.next_digest = None;
                 let now = self.clock.now();
-                state.mark_seen(&self.config, &mut self.history, now)?;
+                let mut history = (*self.history).clone();
+                state.mark_seen(&self.config, &mut history, now)?;
+                self.history = Arc::new(history);
             }
             Err(error) => {
                 tracing::error!("config not reloaded ({why}); keeping the last good one");
+                let desktop = self.desktop.get();
                 for line in &error.lines {
                     tracing::error!("{line}");
                     if self.config.notify.desktop && self.notified_errors.insert(line.clone()) {
@@ -415,18 +555,13 @@ impl Service {
                             line.clone(),
                             false,
                         );
-                        let _ = self.desktop.show(&message).await;
+                        let _ = desktop.show(&message).await;
                     }
                 }
             }
         }
         Ok(())
     }
-}
-
-/// An occurrence as the local wall time it was scheduled for (what `check` shows).
-fn local_time(occurrence: &jiff::Zoned) -> String {
-    occurrence.strftime("%Y-%m-%dT%H:%M:%S").to_string()
 }
 
 /// The bare address of a mailbox (`Dana <d@x>` → `d@x`) for the SMTP envelope.
@@ -443,7 +578,7 @@ async fn postman(
     mut state: State,
     mut mail: watch::Receiver<Option<Email>>,
     wake: Arc<tokio::sync::Notify>,
-    desktop: Arc<Desktop>,
+    desktop: DesktopSlot,
     clock: Arc<dyn Clock>,
     shutdown: CancellationToken,
 ) {
@@ -456,6 +591,16 @@ async fn postman(
                 Vec::new()
             });
             for letter in letters {
+                // Only the one who claims a letter sends it: `digest --send` may be sending
+                // it right now.
+                match state.claim(&letter, now) {
+                    Ok(true) => {}
+                    Ok(false) => continue,
+                    Err(e) => {
+                        tracing::error!("outbox: {e}");
+                        continue;
+                    }
+                }
                 let sent = tokio::select! {
                     () = shutdown.cancelled() => return,
                     sent = email::deliver(&transport, &letter) => sent,
@@ -475,6 +620,7 @@ async fn postman(
                         let why = if e.transient { "still failing after 24 hours" } else { "refused" };
                         tracing::error!("email {} given up, {why}: {e}", letter.key);
                         let _ = desktop
+                            .get()
                             .show(&DesktopMessage::plain(
                                 format!("ringback: an email could not be sent ({why})"),
                                 e.message.clone(),

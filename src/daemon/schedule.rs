@@ -30,29 +30,111 @@ pub fn digest_key(channel: &str, occurrence: &Zoned) -> String {
     format!("{channel}:digest:{}", occurrence.strftime("%Y-%m-%dT%H:%M:%S"))
 }
 
-/// What to do about the latest digest occurrence.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DigestDue {
-    /// Send it now (on time, or late but within `catch_up`).
-    Send(Zoned),
-    /// Missed by more than `catch_up`: record it as skipped, once.
-    Skip(Zoned),
-    /// Nothing has fallen due.
-    Nothing,
+/// Occurrences to account for after a long gap are counted up to this many; a gap longer
+/// than that (a per-second cron down for a day) is logged as one run of "at least" this many.
+pub const MAX_COUNTED: i64 = 100_000;
+
+/// What to do about the digest occurrences not yet accounted for.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DigestsDue {
+    /// Occurrences missed by more than `catch_up`, or superseded by a later one sent now:
+    /// logged as skipped, once.
+    pub skipped: Option<crate::state::DigestRecord>,
+    /// The latest occurrence, to send now (on time, or late but within `catch_up`).
+    pub send: Option<Zoned>,
 }
 
-/// Decides about the latest occurrence; `handled` says whether it was already sent or skipped.
-pub fn digest_due(config: &Config, now: Timestamp, handled: impl Fn(&Zoned) -> bool) -> DigestDue {
-    let Some(occurrence) = last_digest(config, now) else { return DigestDue::Nothing };
-    if handled(&occurrence) {
-        return DigestDue::Nothing;
+/// Decides about every occurrence after `last` (the latest accounted for) up to `now`; with
+/// no `last` (the first start), only about the latest one. Each occurrence is then either
+/// sent or logged skipped: only the latest can be sent (a stack of old digests helps nobody),
+/// and only within `catch_up` (at least [`ON_TIME`]).
+pub fn digests_due(config: &Config, last: Option<Timestamp>, now: Timestamp) -> DigestsDue {
+    let Some(latest) = last_digest(config, now) else { return DigestsDue::default() };
+    if last.is_some_and(|l| latest.timestamp() <= l) {
+        return DigestsDue::default();
     }
-    let late = now.duration_since(occurrence.timestamp());
+    // The earlier occurrences not yet accounted for: from the one after `last` up to the one
+    // before `latest`.
+    let mut skipped = None;
+    if let Some(last) = last {
+        let first = next_digest(config, last).filter(|f| f.timestamp() < latest.timestamp());
+        if let Some(first) = first {
+            let mut count = 1;
+            let mut through = first.clone();
+            while count < MAX_COUNTED {
+                match config.schedule.digest.find_next_occurrence(&through, false) {
+                    Ok(n) if n.timestamp() < latest.timestamp() => {
+                        through = n;
+                        count += 1;
+                    }
+                    _ => break,
+                }
+            }
+            if count == MAX_COUNTED {
+                // Stop counting: the run ends just before `latest` all the same.
+                through = config
+                    .schedule
+                    .digest
+                    .find_previous_occurrence(&(latest.clone() - SignedDuration::from_secs(1)), true)
+                    .unwrap_or(through);
+            }
+            skipped = Some(record_range(&first, &through, count, count == MAX_COUNTED));
+        }
+    }
+    let late = now.duration_since(latest.timestamp());
     if late <= config.schedule.catch_up.max(ON_TIME) {
-        DigestDue::Send(occurrence)
+        DigestsDue { skipped, send: Some(latest) }
     } else {
-        DigestDue::Skip(occurrence)
+        let skipped = match skipped {
+            Some(mut run) => {
+                run.through = latest.timestamp();
+                run.count += 1;
+                run.occurrence =
+                    range_text(&first_of(&run, config), &latest, run.count, run.count > MAX_COUNTED);
+                run
+            }
+            None => digest_record(&latest, "skipped"),
+        };
+        DigestsDue { skipped: Some(skipped), send: None }
     }
+}
+
+fn first_of(run: &crate::state::DigestRecord, config: &Config) -> Zoned {
+    run.first.to_zoned(config.me.timezone.clone())
+}
+
+fn range_text(first: &Zoned, through: &Zoned, count: i64, at_least: bool) -> String {
+    if count == 1 {
+        return local_wall_time(first);
+    }
+    let more = if at_least { "at least " } else { "" };
+    format!("{} … {} ({more}{count} occurrences)", local_wall_time(first), local_wall_time(through))
+}
+
+fn record_range(first: &Zoned, through: &Zoned, count: i64, at_least: bool) -> crate::state::DigestRecord {
+    crate::state::DigestRecord {
+        first: first.timestamp(),
+        through: through.timestamp(),
+        count,
+        occurrence: range_text(first, through, count, at_least),
+        outcome: "skipped",
+    }
+}
+
+/// The log record of one occurrence.
+pub fn digest_record(occurrence: &Zoned, outcome: &'static str) -> crate::state::DigestRecord {
+    crate::state::DigestRecord {
+        first: occurrence.timestamp(),
+        through: occurrence.timestamp(),
+        count: 1,
+        occurrence: local_wall_time(occurrence),
+        outcome,
+    }
+}
+
+/// An occurrence as the local wall time it was scheduled for (what `check` shows).
+pub fn local_wall_time(occurrence: &Zoned) -> String {
+    occurrence.strftime("%Y-%m-%dT%H:%M:%S").to_string()
 }
 
 /// Whether desktop notifications are held at this instant.
@@ -71,9 +153,12 @@ pub struct NudgeGroup {
     pub critical: bool,
 }
 
-/// The ledger key of one item's nudge: (channel, kind, prospect, due date).
+/// The ledger key of one item's nudge: (channel, kind, prospect, the day it is listed, the
+/// window). Keyed by the listed day, not the due date, so an overdue promise is nudged again
+/// on every day it stays listed, once per window.
 pub fn nudge_key(item: &Item) -> String {
-    format!("desktop:nudge:{}:{}:{}", item.kind.as_str(), item.prospect, item.due)
+    let window = item.window.as_ref().map_or(0, |w| w.start.timestamp().as_second());
+    format!("desktop:nudge:{}:{}:{}:{window}", item.kind.as_str(), item.prospect, item.day)
 }
 
 /// Today's nudges not yet delivered, grouped by window start, earliest first. A group is due
@@ -260,28 +345,52 @@ mod tests {
     #[test]
     fn catch_up_inside_and_beyond_the_limit() {
         let c = config("America/Toronto", "digest = \"0 7 * * *\"\ncatch_up = \"2h\"", "");
-        let never = |_: &Zoned| false;
-        match digest_due(&c, at("America/Toronto", "2026-11-24T08:59"), never) {
-            DigestDue::Send(o) => assert_eq!(o.strftime("%d %H:%M").to_string(), "24 07:00"),
-            other => panic!("{other:?}"),
-        }
-        assert!(matches!(
-            digest_due(&c, at("America/Toronto", "2026-11-24T09:01"), never),
-            DigestDue::Skip(_)
-        ));
-        assert_eq!(digest_due(&c, at("America/Toronto", "2026-11-24T08:00"), |_| true), DigestDue::Nothing);
+        let due = digests_due(&c, None, at("America/Toronto", "2026-11-24T08:59"));
+        assert_eq!(due.send.unwrap().strftime("%d %H:%M").to_string(), "24 07:00");
+        assert_eq!(due.skipped, None);
+        let due = digests_due(&c, None, at("America/Toronto", "2026-11-24T09:01"));
+        assert_eq!(due.send, None);
+        assert_eq!(due.skipped.unwrap().occurrence, "2026-11-24T07:00:00");
+        let handled = Some(at("America/Toronto", "2026-11-24T07:00"));
+        assert_eq!(
+            digests_due(&c, handled, at("America/Toronto", "2026-11-24T08:00")),
+            DigestsDue::default()
+        );
         // Before today's time, the latest occurrence is yesterday's, long missed.
-        assert!(matches!(
-            digest_due(&c, at("America/Toronto", "2026-11-24T06:00"), never),
-            DigestDue::Skip(_)
-        ));
+        let due = digests_due(&c, None, at("America/Toronto", "2026-11-24T06:00"));
+        assert_eq!(due.skipped.unwrap().occurrence, "2026-11-23T07:00:00");
+    }
+
+    #[test]
+    fn every_occurrence_missed_while_down_is_accounted_for_once() {
+        let c = config("America/Toronto", "digest = \"0 7 * * *\"\ncatch_up = \"2h\"", "");
+        // Last sent on the 20th; back on the 24th at 08:00: 21, 22, 23 skipped, 24 sent.
+        let last = Some(at("America/Toronto", "2026-11-20T07:00"));
+        let due = digests_due(&c, last, at("America/Toronto", "2026-11-24T08:00"));
+        let skipped = due.skipped.unwrap();
+        assert_eq!(skipped.count, 3);
+        assert_eq!(skipped.occurrence, "2026-11-21T07:00:00 … 2026-11-23T07:00:00 (3 occurrences)");
+        assert_eq!(due.send.unwrap().strftime("%d").to_string(), "24");
+        // Back at 10:00 instead: the 24th is missed too, in the same run.
+        let due = digests_due(&c, last, at("America/Toronto", "2026-11-24T10:00"));
+        let skipped = due.skipped.unwrap();
+        assert_eq!((skipped.count, due.send), (4, None));
+        assert_eq!(skipped.through, at("America/Toronto", "2026-11-24T07:00"));
+        // A per-second cron down for two days is counted up to a bound, not forever.
+        let c = config("America/Toronto", "digest = \"* * * * * *\"", "");
+        let last = Some(at("America/Toronto", "2026-11-22T07:00"));
+        let due = digests_due(&c, last, at("America/Toronto", "2026-11-24T07:00"));
+        let skipped = due.skipped.unwrap();
+        assert_eq!(skipped.count, MAX_COUNTED);
+        assert!(skipped.occurrence.contains("at least"), "{}", skipped.occurrence);
+        assert_eq!(skipped.through, at("America/Toronto", "2026-11-24T07:00") - SignedDuration::from_secs(1));
     }
 
     #[test]
     fn a_zero_catch_up_still_sends_a_digest_woken_for_on_time() {
         let c = config("America/Toronto", "digest = \"0 7 * * *\"\ncatch_up = \"0s\"", "");
         let t = at("America/Toronto", "2026-11-24T07:00") + SignedDuration::from_millis(30);
-        assert!(matches!(digest_due(&c, t, |_| false), DigestDue::Send(_)));
+        assert!(digests_due(&c, None, t).send.is_some());
     }
 
     #[test]

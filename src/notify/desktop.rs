@@ -19,8 +19,11 @@ pub struct DesktopMessage {
     pub actions: Vec<(String, String)>,
     /// The ledger keys of the nudges it carries, for "Snooze 1h".
     pub nudge_keys: Vec<String>,
-    /// How long to listen for an action (the window's end); never forever.
+    /// How long to listen for an action (the window's end); never forever. A notification
+    /// with actions stays up until dismissed or this ends, then ringback closes it.
     pub listen_for: Duration,
+    /// A nudge's body line per prospect (id, line), so a pressed prospect can be taken out.
+    pub parts: Vec<(String, String)>,
 }
 
 impl DesktopMessage {
@@ -33,15 +36,68 @@ impl DesktopMessage {
             actions: Vec::new(),
             nudge_keys: Vec::new(),
             listen_for: Duration::ZERO,
+            parts: Vec::new(),
         }
+    }
+
+    /// What the notification becomes after `action` was pressed and the daemon answered
+    /// `confirmation`: the answer as its summary, the other prospects' lines and buttons kept.
+    /// `None` when nothing is left to press (the answer is then shown without buttons).
+    pub fn after_press(&self, action: &str, confirmation: &str) -> (DesktopMessage, bool) {
+        let pressed = action.split_once(':').map(|(_, id)| id);
+        let keep = |id: &str| pressed.is_some_and(|p| p != id);
+        let parts: Vec<(String, String)> = self.parts.iter().filter(|(id, _)| keep(id)).cloned().collect();
+        let actions: Vec<(String, String)> = self
+            .actions
+            .iter()
+            .filter(|(key, _)| match key.split_once(':') {
+                Some((_, id)) => keep(id),
+                None => !parts.is_empty(),
+            })
+            .cloned()
+            .collect();
+        let open = actions.iter().any(|(key, _)| key.contains(':'));
+        let body = parts.iter().map(|(_, line)| line.as_str()).collect::<Vec<_>>().join("\n");
+        let nudge_keys = self
+            .nudge_keys
+            .iter()
+            .filter(|key| parts.iter().any(|(id, _)| key.contains(&format!(":{id}:"))))
+            .cloned()
+            .collect();
+        let message = DesktopMessage {
+            summary: confirmation.to_owned(),
+            body,
+            critical: self.critical && open,
+            actions: if open { actions } else { Vec::new() },
+            nudge_keys,
+            listen_for: self.listen_for,
+            parts,
+        };
+        (message, open)
     }
 }
 
 /// An action the person chose on a notification.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct Invoked {
     pub action: String,
     pub nudge_keys: Vec<String>,
+    /// Where the daemon says what it logged, for the notification to confirm it.
+    pub reply: Option<tokio::sync::oneshot::Sender<String>>,
+}
+
+impl Invoked {
+    /// A press with nobody waiting for the answer (tests press buttons this way).
+    pub fn new(action: impl Into<String>, nudge_keys: Vec<String>) -> Invoked {
+        Invoked { action: action.into(), nudge_keys, reply: None }
+    }
+
+    /// Sends the confirmation back to the notification, if it waits for one.
+    pub fn answer(self, text: String) {
+        if let Some(reply) = self.reply {
+            let _ = reply.send(text);
+        }
+    }
 }
 
 /// Where chosen actions go, and what bounds the tasks that wait for them.
@@ -98,47 +154,95 @@ impl Desktop {
     }
 }
 
-async fn show_on_bus(message: &DesktopMessage, sink: Option<&ActionSink>) -> Result<(), String> {
+fn notification(message: &DesktopMessage, with_actions: bool) -> notify_rust::Notification {
     let mut notification = notify_rust::Notification::new();
     notification.appname("ringback").summary(&message.summary).body(&escape_markup(&message.body)).urgency(
         if message.critical { notify_rust::Urgency::Critical } else { notify_rust::Urgency::Normal },
     );
-    if sink.is_some() {
+    if with_actions && !message.actions.is_empty() {
         for (key, label) in &message.actions {
             notification.action(key, label);
         }
+        // Buttons that vanish after the server's default few seconds are no use: it stays
+        // until dismissed, pressed or its window ends (ringback then closes it).
+        notification.timeout(notify_rust::Timeout::Never).hint(notify_rust::Hint::Resident(true));
     }
-    let handle = match tokio::time::timeout(DBUS_TIMEOUT, notification.show_async()).await {
-        Ok(Ok(handle)) => handle,
-        Ok(Err(e)) => return Err(e.to_string()),
-        Err(_) => {
-            return Err(format!("no answer from the notification server within {}s", DBUS_TIMEOUT.as_secs()));
-        }
-    };
+    notification
+}
+
+async fn show_on_bus(message: &DesktopMessage, sink: Option<&ActionSink>) -> Result<(), String> {
+    let handle = send(&notification(message, sink.is_some())).await?;
     if let Some(sink) = sink.filter(|_| !message.actions.is_empty()) {
         // Listen in the background, so the scheduler never waits on a person; stop when the
         // window ends or the daemon does.
         let sink = sink.clone();
-        let keys = message.nudge_keys.clone();
-        let limit = message.listen_for;
-        sink.tracker.clone().spawn(async move {
-            let chosen = std::sync::Mutex::new(None);
-            let wait = handle.wait_for_action_async(|response| {
-                if let notify_rust::NotificationResponse::Action(key) = response {
-                    *chosen.lock().expect("action lock") = Some(key.clone());
-                }
-            });
-            tokio::select! {
-                () = sink.shutdown.cancelled() => return,
-                _ = tokio::time::timeout(limit, wait) => {}
-            }
-            let action = chosen.lock().expect("action lock").take();
-            if let Some(action) = action {
-                let _ = sink.sender.send(Invoked { action, nudge_keys: keys }).await;
-            }
-        });
+        let message = message.clone();
+        sink.tracker.clone().spawn(listen(handle, message, sink));
     }
     Ok(())
+}
+
+async fn send(notification: &notify_rust::Notification) -> Result<notify_rust::NotificationHandle, String> {
+    match tokio::time::timeout(DBUS_TIMEOUT, notification.show_async()).await {
+        Ok(Ok(handle)) => Ok(handle),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err(format!("no answer from the notification server within {}s", DBUS_TIMEOUT.as_secs())),
+    }
+}
+
+/// Waits for the buttons of one nudge until its window ends: every press goes to the daemon,
+/// whose answer replaces the notification (keeping the other prospects' buttons), so each
+/// button of a grouped nudge can be pressed in turn.
+async fn listen(mut handle: notify_rust::NotificationHandle, mut message: DesktopMessage, sink: ActionSink) {
+    let until = tokio::time::Instant::now() + message.listen_for;
+    loop {
+        let chosen = Mutex::new(None);
+        let wait = handle.wait_for_action_async(|response| {
+            *chosen.lock().expect("action lock") = Some(response.clone());
+        });
+        tokio::select! {
+            () = sink.shutdown.cancelled() => return,
+            () = tokio::time::sleep_until(until) => {
+                // The window has ended: the nudge goes with it.
+                let _ = tokio::time::timeout(DBUS_TIMEOUT, handle.close_async()).await;
+                return;
+            }
+            () = wait => {}
+        }
+        let response = chosen.lock().expect("action lock").take();
+        let action = match response {
+            Some(notify_rust::NotificationResponse::Action(action)) => action,
+            // Dismissed (or clicked without a button): nothing more to listen for.
+            _ => return,
+        };
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let invoked =
+            Invoked { action: action.clone(), nudge_keys: message.nudge_keys.clone(), reply: Some(reply) };
+        if sink.sender.send(invoked).await.is_err() {
+            return;
+        }
+        let confirmation = tokio::select! {
+            () = sink.shutdown.cancelled() => return,
+            answer = tokio::time::timeout(DBUS_TIMEOUT, answer) => match answer {
+                Ok(Ok(text)) => text,
+                _ => return,
+            },
+        };
+        let (next, open) = message.after_press(&action, &confirmation);
+        let mut replacement = notification(&next, open);
+        replacement.id(handle.id());
+        match send(&replacement).await {
+            Ok(new) if open => {
+                handle = new;
+                message = next;
+            }
+            Ok(_) => return,
+            Err(e) => {
+                tracing::debug!("cannot update the nudge: {e}");
+                return;
+            }
+        }
+    }
 }
 
 /// Notification servers may read the body as markup; names like `<b>Evil</b> & Co` must show

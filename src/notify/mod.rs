@@ -23,7 +23,7 @@ pub fn nudge_message(config: &Config, group: &NudgeGroup) -> DesktopMessage {
         .map(|p| p.name.as_str())
         .collect();
     let summary = format!("Call at {}: {}", group.opens.strftime("%H:%M"), names.join(", "));
-    let mut body = String::new();
+    let mut parts = Vec::new();
     for item in &group.items {
         let Some(p) = config.prospects.get(&item.prospect) else { continue };
         let company = p.company.as_deref().map(|c| format!(" ({c})")).unwrap_or_default();
@@ -35,8 +35,9 @@ pub fn nudge_message(config: &Config, group: &NudgeGroup) -> DesktopMessage {
             (Kind::NextStep, _) => " — agreed next step".to_owned(),
             _ => String::new(),
         };
-        let _ = writeln!(body, "{}{company} {phone} · {window}{flag}", p.name);
+        parts.push((item.prospect.clone(), format!("{}{company} {phone} · {window}{flag}", p.name)));
     }
+    let body = parts.iter().map(|(_, line)| line.as_str()).collect::<Vec<_>>().join("\n");
     // One prospect: the three buttons. Several: voicemail and spoke per prospect, one snooze.
     let mut actions = Vec::new();
     let single = group.items.len() == 1;
@@ -55,11 +56,12 @@ pub fn nudge_message(config: &Config, group: &NudgeGroup) -> DesktopMessage {
         .unsigned_abs();
     DesktopMessage {
         summary,
-        body: body.trim_end().to_owned(),
+        body,
         critical: group.critical,
         actions,
         nudge_keys: group.items.iter().map(crate::daemon::schedule::nudge_key).collect(),
         listen_for,
+        parts,
     }
 }
 

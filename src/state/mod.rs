@@ -27,6 +27,12 @@ pub enum StateError {
     TooNew(PathBuf, i64, i64),
     #[error("state database error: {0}")]
     Sql(#[from] rusqlite::Error),
+    #[error(
+        "another `ringback run` (pid {1}) is already using the state `{0}`: stop it first (`systemctl --user stop ringback`)"
+    )]
+    Locked(PathBuf, String),
+    #[error("cannot lock the state `{0}`: {1}")]
+    Lock(PathBuf, std::io::Error),
     #[error("the state holds a bad {0}: `{1}`")]
     Corrupt(&'static str, String),
 }
@@ -77,12 +83,51 @@ const MIGRATIONS: &[&str] = &[
         at INTEGER NOT NULL,
         outcome TEXT NOT NULL
     ) WITHOUT ROWID;",
+    // 3: a claim on a letter being sent, and what became of every digest occurrence.
+    "ALTER TABLE outbox ADD COLUMN claimed_until INTEGER;
+    ALTER TABLE outbox ADD COLUMN claimed_by INTEGER;
+    CREATE TABLE digests (
+        at INTEGER PRIMARY KEY,
+        through INTEGER NOT NULL,
+        count INTEGER NOT NULL,
+        occurrence TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        recorded INTEGER NOT NULL
+    );",
 ];
+
+/// How long a claim on a letter lasts: longer than any send may take (the send itself is
+/// bounded by a minute), so only a claimant that died leaves one to expire.
+pub const CLAIM: jiff::SignedDuration = jiff::SignedDuration::from_mins(5);
+
+/// Sent and given-up letters, delivery keys and the digest log are kept this long, then pruned.
+pub const RETENTION: jiff::SignedDuration = jiff::SignedDuration::from_hours(24 * 90);
 
 /// An open state database.
 pub struct State {
     conn: Connection,
     path: PathBuf,
+    /// The schema version when opened read-only (older files are read as they are).
+    version: i64,
+    /// Events this connection appended: SQLite's `data_version` does not count a
+    /// connection's own commits, and the daemon must see its own writes too.
+    own_writes: i64,
+}
+
+/// How long to wait for another process's write before giving up.
+const BUSY: std::time::Duration = std::time::Duration::from_secs(10);
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
+/// Creates a folder (and its parents) readable by its owner only.
+pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
 }
 
 impl State {
@@ -93,7 +138,7 @@ impl State {
     /// newer than this build.
     pub fn open(path: &Path) -> Result<State, StateError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| StateError::Folder(dir.to_path_buf(), e))?;
+            private_dir(dir).map_err(|e| StateError::Folder(dir.to_path_buf(), e))?;
         }
         if !path.exists() {
             use std::os::unix::fs::OpenOptionsExt;
@@ -106,7 +151,8 @@ impl State {
                 .map_err(|e| StateError::Create(path.to_path_buf(), e))?;
         }
         let conn = Connection::open(path).map_err(|e| StateError::Open(path.to_path_buf(), e))?;
-        let mut state = State { conn, path: path.to_path_buf() };
+        let mut state =
+            State { conn, path: path.to_path_buf(), version: MIGRATIONS.len() as i64, own_writes: 0 };
         state.prepare().map_err(|e| match e {
             StateError::Sql(e) => StateError::Open(path.to_path_buf(), e),
             other => other,
@@ -115,22 +161,119 @@ impl State {
     }
 
     fn prepare(&mut self) -> Result<(), StateError> {
-        self.conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        self.conn.pragma_update(None, "journal_mode", "WAL")?;
-        self.conn.pragma_update(None, "synchronous", "FULL")?;
-        self.conn.pragma_update(None, "foreign_keys", "ON")?;
-        let version: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        self.conn.busy_timeout(BUSY)?;
         let known = MIGRATIONS.len() as i64;
+        // The common case reads the version without taking a write lock.
+        let version: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if version > known {
             return Err(StateError::TooNew(self.path.clone(), version, known));
         }
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            let tx = self.conn.transaction()?;
-            tx.execute_batch(sql)?;
-            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        if version < known {
+            // Two first commands at once (the daemon starting while `ringback log` runs) both
+            // see an old version: the write lock is taken first and the version read again
+            // under it, so exactly one of them migrates.
+            self.set_wal()?;
+            let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            if version > known {
+                return Err(StateError::TooNew(self.path.clone(), version, known));
+            }
+            for sql in MIGRATIONS.iter().skip(version as usize) {
+                tx.execute_batch(sql)?;
+            }
+            tx.pragma_update(None, "user_version", known)?;
             tx.commit()?;
+        } else {
+            self.set_wal()?;
         }
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
         Ok(())
+    }
+
+    /// WAL lets the daemon read while `ringback log` writes. Switching a fresh file needs an
+    /// exclusive lock, for which SQLite does not call the busy handler: retry briefly.
+    fn set_wal(&self) -> Result<(), StateError> {
+        let deadline = std::time::Instant::now() + BUSY;
+        loop {
+            let mode: Result<String, _> =
+                self.conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0));
+            match mode {
+                Ok(_) => return Ok(()),
+                Err(e) if is_busy(&e) && std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// Opens an existing state for reading only: `None` when there is none yet. Commands
+    /// that only show things use this, so they never create, migrate or write the state.
+    ///
+    /// # Errors
+    /// When the file is not SQLite or its schema is newer than this build.
+    pub fn open_read_only(path: &Path) -> Result<Option<State>, StateError> {
+        if !path.exists() {
+            return Ok(None);
+        }
+        use rusqlite::OpenFlags;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| StateError::Open(path.to_path_buf(), e))?;
+        let opened = (|| {
+            conn.busy_timeout(BUSY)?;
+            let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            Ok::<_, rusqlite::Error>(version)
+        })();
+        let version = opened.map_err(|e| StateError::Open(path.to_path_buf(), e))?;
+        let known = MIGRATIONS.len() as i64;
+        if version > known {
+            return Err(StateError::TooNew(path.to_path_buf(), version, known));
+        }
+        Ok(Some(State { conn, path: path.to_path_buf(), version, own_writes: 0 }))
+    }
+
+    /// Takes the daemon's lock on this state: one `ringback run` per state, so two never
+    /// deliver the same thing. Held until the returned file is dropped.
+    ///
+    /// # Errors
+    /// [`StateError::Locked`] when another daemon holds it.
+    pub fn lock_for_daemon(path: &Path) -> Result<std::fs::File, StateError> {
+        use std::io::{Read, Seek, Write};
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut name = path.as_os_str().to_owned();
+        name.push(".lock");
+        let lock_path = PathBuf::from(name);
+        if let Some(dir) = lock_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            private_dir(dir).map_err(|e| StateError::Folder(dir.to_path_buf(), e))?;
+        }
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(&lock_path)
+            .map_err(|e| StateError::Lock(lock_path.clone(), e))?;
+        match file.try_lock() {
+            Ok(()) => {
+                let _ = file.set_len(0);
+                let _ = file.seek(std::io::SeekFrom::Start(0));
+                let _ = write!(file, "{}", std::process::id());
+                let _ = file.flush();
+                Ok(file)
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let mut pid = String::new();
+                let _ = file.read_to_string(&mut pid);
+                let pid = if pid.trim().is_empty() { "unknown".to_owned() } else { pid.trim().to_owned() };
+                Err(StateError::Locked(path.to_path_buf(), pid))
+            }
+            Err(std::fs::TryLockError::Error(e)) => Err(StateError::Lock(lock_path, e)),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -143,6 +286,10 @@ impl State {
     /// On a database error or a malformed row.
     pub fn history(&self) -> Result<History, StateError> {
         let mut history = History::default();
+        if self.version == 0 {
+            // Opened read-only while another process is still creating it: nothing yet.
+            return Ok(history);
+        }
         // A plain table scan in insertion order is several times faster than walking the
         // prospect index (a random row lookup per event); each prospect is sorted after.
         // Notes are for people, not the planner: NULL here keeps a large load light; use
@@ -204,15 +351,7 @@ impl State {
         history: &mut History,
         now: Timestamp,
     ) -> Result<usize, StateError> {
-        let mut fresh = Vec::new();
-        for prospect in config.prospects.values() {
-            for key in seen_keys(prospect) {
-                let k = (prospect.id.clone(), key);
-                if !history.seen.contains_key(&k) {
-                    fresh.push(k);
-                }
-            }
-        }
+        let fresh = unseen(config, history);
         if fresh.is_empty() {
             return Ok(0);
         }
@@ -232,7 +371,26 @@ impl State {
         Ok(count)
     }
 
+    /// Adds the first sightings [`State::mark_seen`] would record to the history only, dated
+    /// `now`: what commands that must not write use.
+    pub fn assume_seen(config: &Config, history: &mut History, now: Timestamp) {
+        for k in unseen(config, history) {
+            history.seen.insert(k, now);
+        }
+    }
+
+    /// Changes whenever the event log may have changed: another process's commit (SQLite's
+    /// `data_version`) or an event this connection appended.
+    ///
+    /// # Errors
+    /// On a database error.
+    pub fn history_version(&self) -> Result<(i64, i64), StateError> {
+        Ok((self.data_version()?, self.own_writes))
+    }
+
     /// Appends an event; it is durable when this returns.
+    ///
+    /// Counted in [`State::history_version`], so the daemon sees its own writes.
     ///
     /// # Errors
     /// On a database error.
@@ -258,6 +416,7 @@ impl State {
                 logged_at.as_second(),
             ],
         )?;
+        self.own_writes += 1;
         Ok(self.conn.last_insert_rowid())
     }
 
@@ -330,6 +489,14 @@ pub struct Letter {
     /// The whole RFC 5322 message.
     pub message: Vec<u8>,
     pub attempts: i64,
+    /// The process sending it, while it is claimed.
+    pub claimed_by: Option<i64>,
+}
+
+/// Whether a claimant process still runs. Our own pid counts as gone: a claim under it is
+/// from an earlier process that had the same pid (this process finishes its sends).
+fn process_alive(pid: i64) -> bool {
+    pid != i64::from(std::process::id()) && Path::new(&format!("/proc/{pid}")).exists()
 }
 
 impl State {
@@ -347,39 +514,79 @@ impl State {
         message: &[u8],
         now: Timestamp,
     ) -> Result<Option<i64>, StateError> {
-        let tx = self.conn.transaction()?;
-        let fresh = tx.execute(
-            "INSERT OR IGNORE INTO ledger (key, at) VALUES (?1, ?2)",
-            params![key, now.as_second()],
-        )?;
-        let id = if fresh == 1 {
-            tx.execute(
-                "INSERT INTO outbox (key, created, sender, recipient, message, next_try) VALUES (?1, ?2, ?3, ?4, ?5, ?2)",
-                params![key, now.as_second(), sender, recipient, message],
-            )?;
-            Some(tx.last_insert_rowid())
-        } else {
-            None
-        };
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let id = enqueue_in(&tx, key, sender, recipient, message, now, false)?;
         tx.commit()?;
         Ok(id)
     }
 
-    /// Pending letters whose next try is due.
+    /// Queues an email already claimed by the caller (see [`State::claim`]), so no daemon
+    /// picks it up while the caller sends it.
+    ///
+    /// # Errors
+    /// On a database error.
+    pub fn enqueue_claimed(
+        &mut self,
+        key: &str,
+        sender: &str,
+        recipient: &str,
+        message: &[u8],
+        now: Timestamp,
+    ) -> Result<Option<i64>, StateError> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let id = enqueue_in(&tx, key, sender, recipient, message, now, true)?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Claims a due letter for sending: true for exactly one caller, until it reports the
+    /// outcome or [`CLAIM`] passes (a claimant that died).
+    ///
+    /// # Errors
+    /// On a database error.
+    pub fn claim(&mut self, letter: &Letter, now: Timestamp) -> Result<bool, StateError> {
+        // A claim whose process is gone (killed mid-send) is taken over at once.
+        let dead = letter.claimed_by.filter(|&pid| !process_alive(pid));
+        let n = self.conn.execute(
+            "UPDATE outbox SET status = 'sending', claimed_until = ?2, claimed_by = ?5
+             WHERE id = ?1 AND ((status = 'pending' AND next_try <= ?3)
+                                OR (status = 'sending' AND (claimed_until <= ?3 OR claimed_by = ?4)))",
+            params![
+                letter.id,
+                (now + CLAIM).as_second(),
+                now.as_second(),
+                dead,
+                i64::from(std::process::id())
+            ],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Letters due to be sent: pending ones whose next try has come, and claims that expired.
     ///
     /// # Errors
     /// On a database error.
     pub fn due_letters(&self, now: Timestamp) -> Result<Vec<Letter>, StateError> {
         let mut stmt = self.conn.prepare(
-            "SELECT id, key, created, sender, recipient, message, attempts FROM outbox
-             WHERE status = 'pending' AND next_try <= ?1 ORDER BY id",
+            "SELECT id, key, created, sender, recipient, message, attempts, claimed_by FROM outbox
+             WHERE (status = 'pending' AND next_try <= ?1) OR status = 'sending'
+             ORDER BY id",
         )?;
         let rows = stmt.query_map([now.as_second()], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get::<_, i64>(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+            ))
         })?;
         let mut letters = Vec::new();
         for row in rows {
-            let (id, key, created, sender, recipient, message, attempts) = row?;
+            let (id, key, created, sender, recipient, message, attempts, claimed_by) = row?;
             letters.push(Letter {
                 id,
                 key,
@@ -388,8 +595,12 @@ impl State {
                 recipient,
                 message,
                 attempts,
+                claimed_by,
             });
         }
+        // Letters being sent by a live process are theirs; an expired claim or a dead
+        // claimant's is due again.
+        letters.retain(|l| l.claimed_by.is_none_or(|pid| !process_alive(pid)));
         Ok(letters)
     }
 
@@ -398,9 +609,12 @@ impl State {
     /// # Errors
     /// On a database error.
     pub fn next_letter_at(&self) -> Result<Option<Timestamp>, StateError> {
-        let at: Option<i64> =
-            self.conn
-                .query_row("SELECT MIN(next_try) FROM outbox WHERE status = 'pending'", [], |r| r.get(0))?;
+        let at: Option<i64> = self.conn.query_row(
+            "SELECT MIN(CASE status WHEN 'pending' THEN next_try ELSE claimed_until END)
+                     FROM outbox WHERE status IN ('pending', 'sending')",
+            [],
+            |r| r.get(0),
+        )?;
         at.map(timestamp).transpose()
     }
 
@@ -410,7 +624,8 @@ impl State {
     /// On a database error.
     pub fn letter_sent(&mut self, id: i64) -> Result<(), StateError> {
         self.conn.execute(
-            "UPDATE outbox SET status = 'sent', attempts = attempts + 1, last_error = NULL WHERE id = ?1",
+            "UPDATE outbox SET status = 'sent', attempts = attempts + 1, last_error = NULL, claimed_until = NULL, claimed_by = NULL
+             WHERE id = ?1",
             [id],
         )?;
         Ok(())
@@ -428,11 +643,13 @@ impl State {
     ) -> Result<(), StateError> {
         match next_try {
             Some(at) => self.conn.execute(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_try = ?3 WHERE id = ?1",
+                "UPDATE outbox SET status = 'pending', attempts = attempts + 1, last_error = ?2, next_try = ?3,
+                 claimed_until = NULL, claimed_by = NULL WHERE id = ?1",
                 params![id, error, at.as_second()],
             )?,
             None => self.conn.execute(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, status = 'failed' WHERE id = ?1",
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, status = 'failed', claimed_until = NULL,
+                 claimed_by = NULL WHERE id = ?1",
                 params![id, error],
             )?,
         };
@@ -458,36 +675,92 @@ impl State {
         Ok(())
     }
 
-    /// Records what happened to a scheduled run (a digest sent or skipped).
+    /// The instant of the latest digest occurrence accounted for (sent or skipped), if any.
     ///
     /// # Errors
     /// On a database error.
-    pub fn record_run(
-        &mut self,
-        name: &str,
-        occurrence: &str,
-        outcome: &str,
-        at: Timestamp,
-    ) -> Result<(), StateError> {
-        self.conn.execute(
-            "INSERT INTO runs (name, occurrence, at, outcome) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (name) DO UPDATE SET occurrence = ?2, at = ?3, outcome = ?4",
-            params![name, occurrence, at.as_second(), outcome],
-        )?;
-        Ok(())
+    pub fn last_digest_handled(&self) -> Result<Option<Timestamp>, StateError> {
+        let at: Option<i64> = self.conn.query_row("SELECT MAX(through) FROM digests", [], |r| r.get(0))?;
+        at.map(timestamp).transpose()
     }
 
-    /// The last recorded run of a schedule: (occurrence, outcome).
+    /// Accounts for digest occurrences: `first..=through` (`count` of them, named by
+    /// `occurrence`) were sent or skipped. Returns false when `first` was already accounted for.
     ///
     /// # Errors
     /// On a database error.
-    pub fn last_run(&self, name: &str) -> Result<Option<(String, String)>, StateError> {
-        Ok(self
-            .conn
-            .query_row("SELECT occurrence, outcome FROM runs WHERE name = ?1", [name], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional()?)
+    pub fn record_digest(&mut self, record: &DigestRecord, now: Timestamp) -> Result<bool, StateError> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let fresh = record_digest_in(&tx, record, now)?;
+        tx.commit()?;
+        Ok(fresh)
+    }
+
+    /// Sends a digest in one transaction: accounts for its occurrence, queues its email (if
+    /// any) and records the desktop key (if any). Returns false, changing nothing, when the
+    /// occurrence was already accounted for.
+    ///
+    /// # Errors
+    /// On a database error.
+    pub fn record_digest_sent(
+        &mut self,
+        record: &DigestRecord,
+        letter: Option<(&str, &str, &str, &[u8])>,
+        desktop_key: Option<&str>,
+        now: Timestamp,
+    ) -> Result<bool, StateError> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if !record_digest_in(&tx, record, now)? {
+            return Ok(false);
+        }
+        if let Some((key, sender, recipient, message)) = letter {
+            enqueue_in(&tx, key, sender, recipient, message, now, false)?;
+        }
+        if let Some(key) = desktop_key {
+            tx.execute(
+                "INSERT OR IGNORE INTO ledger (key, at) VALUES (?1, ?2)",
+                params![key, now.as_second()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(true)
+    }
+
+    /// The latest digest occurrences accounted for, newest first: (occurrence, count, outcome).
+    ///
+    /// # Errors
+    /// On a database error.
+    pub fn recent_digests(&self, limit: usize) -> Result<Vec<(String, i64, String)>, StateError> {
+        if self.version < 3 {
+            return Ok(Vec::new());
+        }
+        let mut stmt =
+            self.conn.prepare("SELECT occurrence, count, outcome FROM digests ORDER BY at DESC LIMIT ?1")?;
+        let rows = stmt.query_map([limit as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Deletes what is older than [`RETENTION`]: sent and given-up letters, delivery keys no
+    /// letter needs, and the digest log (its newest row always stays: it says where the
+    /// schedule resumes). Events and first sightings are never pruned. Returns rows removed.
+    ///
+    /// # Errors
+    /// On a database error.
+    pub fn prune(&mut self, now: Timestamp) -> Result<usize, StateError> {
+        let before = (now - RETENTION).as_second();
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut n =
+            tx.execute("DELETE FROM outbox WHERE status IN ('sent', 'failed') AND created < ?1", [before])?;
+        n += tx.execute(
+            "DELETE FROM ledger WHERE at < ?1 AND NOT EXISTS (SELECT 1 FROM outbox WHERE outbox.key = ledger.key)",
+            [before],
+        )?;
+        n += tx.execute(
+            "DELETE FROM digests WHERE recorded < ?1 AND at < (SELECT MAX(at) FROM digests)",
+            [before],
+        )?;
+        tx.commit()?;
+        Ok(n)
     }
 
     /// SQLite's counter of commits by other connections: when it changes, reload the history.
@@ -497,6 +770,79 @@ impl State {
     pub fn data_version(&self) -> Result<i64, StateError> {
         Ok(self.conn.pragma_query_value(None, "data_version", |r| r.get(0))?)
     }
+}
+
+/// Digest occurrences accounted for together: one, or a run of skipped ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DigestRecord {
+    pub first: Timestamp,
+    pub through: Timestamp,
+    pub count: i64,
+    /// The local wall time(s), for people: `2026-11-24T07:00:00`, or a range.
+    pub occurrence: String,
+    /// `sent`, `skipped` (missed by more than catch_up) or `superseded` (a later one was sent).
+    pub outcome: &'static str,
+}
+
+fn record_digest_in(
+    tx: &rusqlite::Transaction<'_>,
+    r: &DigestRecord,
+    now: Timestamp,
+) -> Result<bool, StateError> {
+    let n = tx.execute(
+        "INSERT OR IGNORE INTO digests (at, through, count, occurrence, outcome, recorded)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            r.first.as_second(),
+            r.through.as_second(),
+            r.count,
+            r.occurrence,
+            r.outcome,
+            now.as_second()
+        ],
+    )?;
+    Ok(n == 1)
+}
+
+fn enqueue_in(
+    tx: &rusqlite::Transaction<'_>,
+    key: &str,
+    sender: &str,
+    recipient: &str,
+    message: &[u8],
+    now: Timestamp,
+    claimed: bool,
+) -> Result<Option<i64>, StateError> {
+    let fresh =
+        tx.execute("INSERT OR IGNORE INTO ledger (key, at) VALUES (?1, ?2)", params![key, now.as_second()])?;
+    if fresh != 1 {
+        return Ok(None);
+    }
+    let (status, claimed_until, claimed_by) = if claimed {
+        ("sending", Some((now + CLAIM).as_second()), Some(i64::from(std::process::id())))
+    } else {
+        ("pending", None, None)
+    };
+    tx.execute(
+        "INSERT INTO outbox (key, created, sender, recipient, message, next_try, status, claimed_until, claimed_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?2, ?6, ?7, ?8)",
+        params![key, now.as_second(), sender, recipient, message, status, claimed_until, claimed_by],
+    )?;
+    Ok(Some(tx.last_insert_rowid()))
+}
+
+/// The first-sighting keys the history does not hold yet.
+fn unseen(config: &Config, history: &History) -> Vec<(String, String)> {
+    let mut fresh = Vec::new();
+    for prospect in config.prospects.values() {
+        for key in seen_keys(prospect) {
+            let k = (prospect.id.clone(), key);
+            if !history.seen.contains_key(&k) {
+                fresh.push(k);
+            }
+        }
+    }
+    fresh
 }
 
 fn timestamp(seconds: i64) -> Result<Timestamp, StateError> {

@@ -52,7 +52,13 @@ fn config_path_comes_from_the_environment_when_not_given() {
     )
     .code(0);
     assert!(ran.stdout.contains(&book.config.display().to_string()));
-    assert!(book.state.exists());
+    // `check` only reads: it names the state it would use without creating it.
+    assert!(
+        ran.stdout.contains(&format!("state: {} (not created yet)", book.state.display())),
+        "{}",
+        ran.stdout
+    );
+    assert!(!book.state.exists());
 }
 
 #[test]
@@ -86,12 +92,48 @@ fn missing_config_says_how_to_make_one() {
 }
 
 #[test]
-fn state_is_created_private() {
+fn state_and_its_folder_are_created_private() {
     use std::os::unix::fs::PermissionsExt;
     let book = Book::standard();
+    book.run(&["log", "bill-jones", "voicemail", "--at", "2026-11-24T07:00"]).code(0);
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&book.state), 0o600);
+    // Regression: the folder followed the umask (0755), showing who the prospects are.
+    assert_eq!(mode(book.state.parent().unwrap()), 0o700);
+}
+
+#[test]
+fn commands_that_only_show_things_never_write_the_state() {
+    let book = Book::standard();
+    // Regression: `agenda` created the state and wrote first-seen marks.
     book.run(&["agenda", "--at", "2026-11-24T07:00"]).code(0);
-    let mode = std::fs::metadata(&book.state).unwrap().permissions().mode() & 0o777;
-    assert_eq!(mode, 0o600);
+    assert!(!book.state.exists(), "agenda created the state");
+    book.run(&["log", "bill-jones", "voicemail", "--at", "2026-11-24T07:00"]).code(0);
+    // The database and its write-ahead log (a reader may leave an empty one, and the shared
+    // memory index, behind: neither holds data).
+    let snapshot = || -> (Vec<u8>, Vec<u8>) {
+        let wal = book.state.with_extension("db-wal");
+        (std::fs::read(&book.state).unwrap(), std::fs::read(wal).unwrap_or_default())
+    };
+    let before = snapshot();
+    // A prospect the state has not seen yet, so a first-seen mark would be written.
+    book.write_config(&format!(
+        "{BASE}\n[prospects.new-one]\nname = \"New One\"\nphone = \"+1 416 555 0101\"\npromised_callback = 2026-11-30\n"
+    ));
+    for args in [
+        vec!["agenda", "--json"],
+        vec!["next"],
+        vec!["digest"],
+        vec!["check"],
+        vec!["history", "bill-jones"],
+        vec!["history", "new-one"],
+    ] {
+        book.run(&args).code(0);
+    }
+    assert!(before == snapshot(), "a read-only command changed the state files");
+    // The next command that writes records the sighting, so nothing was lost by not writing.
+    book.run(&["log", "new-one", "no-answer"]).code(0);
+    assert!(before != snapshot());
 }
 
 #[test]

@@ -36,7 +36,10 @@ fn start(book: &Book, at: &str) -> Running {
     let (press, actions) = tokio::sync::mpsc::channel(4);
     let options = Options {
         clock: clock.clone(),
-        desktop: Some(Desktop::Record(shown.clone())),
+        desktop: Some({
+            let shown = shown.clone();
+            Box::new(move |_| Desktop::Record(shown.clone()))
+        }),
         systemd: false,
         actions: Some(actions),
     };
@@ -136,8 +139,8 @@ async fn a_missed_digest_is_caught_up_within_catch_up_only() {
     pass(180).await;
     assert!(emls(&too_late).is_empty(), "4h30 late is skipped");
     daemon.stop().await;
-    let state = State::open(&too_late.state).unwrap();
-    assert!(state.delivered("skipped:digest:2026-11-24T07:00:00").unwrap());
+    let check = too_late.run(&["check"]).code(0).stdout;
+    assert!(check.contains("2026-11-24T07:00:00: skipped"), "{check}");
 }
 
 #[tokio::test(start_paused = true)]
@@ -281,18 +284,14 @@ async fn notification_buttons_log_the_call_or_snooze_the_nudge() {
 
     // "Snooze 1h": the same nudge again an hour later (Ben's window is still open then).
     let keys = nudge.nudge_keys.clone();
-    daemon.press.send(ringback::notify::Invoked { action: "snooze".into(), nudge_keys: keys }).await.unwrap();
+    daemon.press.send(ringback::notify::Invoked::new("snooze", keys)).await.unwrap();
     pass(59 * 60).await;
     assert_eq!(daemon.shown().iter().filter(|s| s.starts_with("Call at")).count(), 1);
     pass(2 * 60).await;
     assert_eq!(daemon.shown().iter().filter(|s| s.starts_with("Call at")).count(), 2, "{:?}", daemon.shown());
 
     // "Left voicemail: Ben Bell" logs the voicemail with the promise its script named.
-    daemon
-        .press
-        .send(ringback::notify::Invoked { action: "voicemail:ben".into(), nudge_keys: vec![] })
-        .await
-        .unwrap();
+    daemon.press.send(ringback::notify::Invoked::new("voicemail:ben", vec![])).await.unwrap();
     pass(5).await;
     daemon.stop().await;
     let state = State::open(&book.state).unwrap();
@@ -322,4 +321,116 @@ async fn the_wall_clock_timer_fires_at_its_instant_not_before() {
     )
     .await
     .expect("a past instant is not waited for");
+}
+
+/// The text part of the digest email for one occurrence, as the person reads it.
+fn digest_text(book: &Book, occurrence: &str) -> String {
+    let name = format!("email_digest_{}.eml", occurrence.replace(':', "_"));
+    let raw = std::fs::read_to_string(outbox(book).join(&name))
+        .unwrap_or_else(|e| panic!("no digest {name} ({e}); outbox has {:?}", emls(book)));
+    // Quoted-printable soft line breaks would split names; undo them for reading.
+    raw.replace("=\r\n", "").replace("=\n", "").replace("=E2=80=94", "—").replace("=3D", "=")
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_button_pressed_on_a_nudge_is_in_the_next_mornings_digest() {
+    // Regression: the press was written on the daemon's own connection, which SQLite's
+    // data_version does not count, so the next digest still listed Ben as a late call.
+    let book = Book::new(&format!("{}{CALLERS}", with_schedule("digest = \"0 6 * * *\"\nnudge = \"10m\"")));
+    let daemon = start(&book, "2026-11-24T07:20:00");
+    pass(5).await;
+    assert!(daemon.shown().iter().any(|s| s.starts_with("Call at 07:30")), "{:?}", daemon.shown());
+    daemon.press.send(ringback::notify::Invoked::new("voicemail:ben", vec![])).await.unwrap();
+    // Until Wednesday's digest, with nothing else to make the daemon reload its history.
+    pass(22 * 3600 + 45 * 60).await;
+    daemon.stop().await;
+    let text = digest_text(&book, "2026-11-25T06:00:00");
+    let calls = text.split("== Coming up ==").next().unwrap();
+    assert!(
+        !calls.contains("Ben Bell"),
+        "Ben is listed as a call although his voicemail was logged:\n{text}"
+    );
+    assert!(text.contains("Thu 26 Nov  Ben Bell  promised callback"), "{text}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_overdue_promise_is_nudged_again_every_day_it_stays_listed() {
+    // Regression: the nudge was keyed by the promise's due date, so it fired once, ever.
+    let book = Book::new(&format!(
+        "{}\n[prospects.dora]\nname = \"Dora Diaz\"\nphone = \"+1 416 555 0003\"\nsince = 2026-11-02\npromised_callback = 2026-11-20\ncall_windows = [\"17:00-18:00\"]\n",
+        with_schedule("digest = \"0 6 * * *\"\nnudge = \"5m\"")
+    ));
+    let daemon = start(&book, "2026-11-24T16:00:00");
+    // Tuesday 16:55, Wednesday 16:55, Thursday 16:55.
+    pass(2 * 86400 + 3600).await;
+    let shown = daemon.stop().await;
+    let dora: Vec<&DesktopMessage> = shown.iter().filter(|m| m.summary.contains("Dora Diaz")).collect();
+    assert_eq!(dora.len(), 3, "{:?}", shown.iter().map(|m| &m.summary).collect::<Vec<_>>());
+    assert!(dora.iter().all(|m| m.critical && m.body.contains("promised,")), "{dora:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn turning_desktop_notifications_on_by_an_edit_shows_the_next_nudge() {
+    // Regression: the channel was chosen once at start; after the reload nudges were
+    // recorded as delivered to "off" and never shown.
+    let off = format!(
+        "{}{CALLERS}",
+        with_schedule("digest = \"0 6 * * *\"\nnudge = \"10m\"")
+            .replace("[notify.email]", "[notify.desktop]\nenabled = false\n\n[notify.email]")
+    );
+    let book = Book::new(&off);
+    let daemon = start(&book, "2026-11-24T07:00:00");
+    pass(60).await;
+    book.write_config(&off.replace("enabled = false", "enabled = true"));
+    settle().await;
+    pass(30 * 60).await;
+    let shown = daemon.stop().await;
+    let nudges: Vec<&str> =
+        shown.iter().map(|m| m.summary.as_str()).filter(|s| s.starts_with("Call at")).collect();
+    assert_eq!(nudges, ["Call at 07:30: Amy Ames, Ben Bell"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn every_digest_missed_while_down_is_sent_or_logged_skipped_once() {
+    // Regression: only the latest occurrence was looked at; the days between went unrecorded.
+    let book = Book::new(&with_schedule("digest = \"0 7 * * *\"\ncatch_up = \"2h\""));
+    let daemon = start(&book, "2026-11-24T06:59:00");
+    pass(120).await;
+    daemon.stop().await;
+    // Down from Tuesday to Friday 08:00: Wed and Thu skipped, Friday's sent late.
+    let daemon = start(&book, "2026-11-27T08:00:00");
+    pass(30).await;
+    daemon.stop().await;
+    // Down again, past Saturday's catch-up: Saturday skipped on its own.
+    let daemon = start(&book, "2026-11-28T09:30:00");
+    pass(30).await;
+    daemon.stop().await;
+    assert_eq!(emls(&book), ["email_digest_2026-11-24T07_00_00.eml", "email_digest_2026-11-27T07_00_00.eml"]);
+    let check = book.run(&["check"]).code(0).stdout;
+    let log: Vec<&str> =
+        check.lines().skip_while(|l| !l.contains("last digests")).skip(1).take(4).map(str::trim).collect();
+    assert_eq!(
+        log,
+        [
+            "2026-11-28T07:00:00: skipped",
+            "2026-11-27T07:00:00: sent",
+            "2026-11-25T07:00:00 … 2026-11-26T07:00:00 (2 occurrences): skipped",
+            "2026-11-24T07:00:00: sent",
+        ],
+        "{check}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_second_daemon_on_the_same_state_refuses_to_start() {
+    let book = Book::new(&with_schedule("digest = \"0 7 * * *\""));
+    let first = start(&book, "2026-11-24T06:00:00");
+    pass(5).await;
+    let second = start(&book, "2026-11-24T06:00:00");
+    let error = second.task.await.unwrap().expect_err("a second daemon started");
+    assert!(error.to_string().contains("another `ringback run`"), "{error}");
+    assert!(error.to_string().contains(&format!("(pid {})", std::process::id())), "{error}");
+    first.stop().await;
+    // Once the first has stopped, the lock is free again.
+    start(&book, "2026-11-24T06:00:00").stop().await;
 }

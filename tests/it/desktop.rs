@@ -29,11 +29,20 @@ i=0; while ! owned && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
 "$@" >"$out/ringback.log" 2>&1 &
 ringback=$!
 i=0; while [ "$(dunstctl count displayed 2>/dev/null || echo 0)" = 0 ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done
-sleep 0.3
+# dunst is set to close normal notifications after 1 s: a nudge with buttons must outlast that.
+sleep 2.5
+dunstctl count displayed >"$out/displayed" 2>&1
+pressed=0
 if [ -n "${PRESS:-}" ]; then
-    # Opens dunst's context menu; the dmenu stand-in picks the button named in $PRESS.
-    dunstctl context
-    i=0; while ! grep -q "logged voicemail" "$out/ringback.log" && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
+    # Each press opens dunst's context menu; the dmenu stand-in picks the button named in
+    # $out/press, and the daemon logs the call before the next press.
+    echo "$PRESS" | tr '|' '\n' | while read -r label; do
+        pressed=$((pressed+1))
+        printf '%s' "$label" >"$out/press"
+        dunstctl context
+        i=0; while [ "$(grep -c "from the notification" "$out/ringback.log")" -lt $pressed ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
+        sleep 0.3
+    done
 fi
 dunstctl close-all
 sleep 0.2
@@ -95,9 +104,17 @@ fn a_nudge_reaches_dunst_over_the_session_bus() {
     let pick = out.path().join("pick.sh");
     // dunst feeds its context menu to `dmenu` as lines like
     // `#Left voicemail: Bill Jones (Call at 12:02: ...) [7,voicemail:bill-jones]`.
-    std::fs::write(&pick, "#!/bin/sh\ngrep -m1 \"^#$PRESS\"\n").unwrap();
+    std::fs::write(&pick, format!("#!/bin/sh\ngrep -m1 \"^#$(cat {}/press)\"\n", out.path().display()))
+        .unwrap();
     crate::helpers::set_mode(&pick, 0o755);
-    std::fs::write(&dunstrc, format!("[global]\n    dmenu = {}\n", pick.display())).unwrap();
+    std::fs::write(
+        &dunstrc,
+        format!(
+            "[global]\n    dmenu = {}\n[urgency_low]\n    timeout = 1\n[urgency_normal]\n    timeout = 1\n[urgency_critical]\n    timeout = 1\n",
+            pick.display()
+        ),
+    )
+    .unwrap();
     let status = Command::new("dbus-run-session")
         .arg("--")
         .arg(&script)
@@ -112,7 +129,7 @@ fn a_nudge_reaches_dunst_over_the_session_bus() {
         ])
         .env("DISPLAY_NUM", free_display().to_string())
         .env("DUNSTRC", &dunstrc)
-        .env("PRESS", "Left voicemail: Bill Jones")
+        .env("PRESS", "Left voicemail: Bill Jones|Spoke: Eve Vil")
         .env("RUST_LOG", "info")
         .status()
         .unwrap();
@@ -126,22 +143,29 @@ fn a_nudge_reaches_dunst_over_the_session_bus() {
     );
     let summary = format!("Call at {opens}: Bill Jones, Eve Vil");
     assert!(monitor.contains(&summary), "{monitor}");
-    let history = read("history.json");
-    assert!(
-        history.contains(&summary),
-        "dunst did not keep the nudge:\n{history}\ndunst:\n{}\nringback:\n{log}",
-        read("dunst.log")
-    );
-    assert!(history.contains("+1 604 555 0100"), "{history}");
+    assert!(monitor.contains("+1 604 555 0100"), "{monitor}");
+    // Regression: with no expire timeout, dunst closed the nudge (and its buttons) after its
+    // default timeout (1 s here).
+    assert_eq!(read("displayed").trim(), "1", "the nudge did not stay up\ndunst:\n{}", read("dunst.log"));
     // The body is escaped for markup: dunst shows the company as typed.
     assert!(monitor.contains("&lt;b&gt;Evil&lt;/b&gt; &amp; Co"), "{monitor}");
     assert_eq!(read("ringback.exit").trim(), "0", "{log}");
-    // The button logged the voicemail, with the promise its script named.
+    // The button logged the voicemail, with the promise its script named; the nudge was
+    // replaced by a confirmation that kept Eve's buttons.
     assert!(
         log.contains("logged voicemail for Bill Jones from the notification"),
         "{log}\ndunst:\n{}",
         read("dunst.log")
     );
+    assert!(monitor.contains("Logged voicemail for Bill Jones — promised"), "{monitor}");
+    // Regression: only the first button of a grouped nudge was heard; Eve's press was dropped.
+    assert!(
+        log.contains("logged spoke for Eve Vil from the notification"),
+        "{log}\ndunst:\n{}",
+        read("dunst.log")
+    );
+    let history = read("history.json");
+    assert!(history.contains("Logged call for Eve Vil"), "{history}");
     let history = book.run(&["history", "bill-jones", "--json"]).code(0).json();
     assert_eq!(history["events"][0]["outcome"], "voicemail");
     assert_eq!(history["events"][0]["no_promise"], false);

@@ -273,6 +273,7 @@ fn a_server_that_never_greets_is_bounded_and_retried_later() {
         recipient: "dana@example.com".into(),
         message: b"Subject: hi\r\n\r\nhello\r\n".to_vec(),
         attempts: 0,
+        claimed_by: None,
     };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let started = Instant::now();
