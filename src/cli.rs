@@ -335,10 +335,10 @@ fn digest(paths: &Paths, at: Option<&str>, send: bool) -> Result<(), Failure> {
         )));
     };
     let now = Timestamp::now();
-    let bytes = crate::notify::email::compose(email, &digest.subject, &digest.text, Some(&digest.html))
-        .map_err(|e| Failure::Runtime(anyhow::anyhow!(e)))?;
     // Its own key: a digest sent by hand never stands in for (or blocks) a scheduled one.
     let key = format!("email:digest:manual:{}", now.as_nanosecond());
+    let bytes = crate::notify::email::compose(email, &key, &digest.subject, &digest.text, Some(&digest.html))
+        .map_err(|e| Failure::Runtime(anyhow::anyhow!(e)))?;
     use crate::daemon::envelope_address;
     let (sender, recipient) = (envelope_address(&email.from), envelope_address(&email.to));
     // Queued already claimed: a running daemon's postman leaves it to this command.

@@ -411,14 +411,18 @@ impl Service {
         now: Timestamp,
     ) -> Result<(), Failure> {
         let (config, history) = (self.config.clone(), self.history.clone());
+        let occurrence_owned = occurrence.clone();
         let (digest, letter) = off_loop(move || {
+            let occurrence = occurrence_owned;
             let digest = notify::digest::build(&config, &history, now);
             let letter = config
                 .notify
                 .email
                 .as_ref()
                 .map(|email| {
-                    let bytes = email::compose(email, &digest.subject, &digest.text, Some(&digest.html))?;
+                    let key = schedule::digest_key("email", &occurrence);
+                    let bytes =
+                        email::compose(email, &key, &digest.subject, &digest.text, Some(&digest.html))?;
                     Ok::<_, String>((envelope_address(&email.from), envelope_address(&email.to), bytes))
                 })
                 .transpose();
@@ -595,7 +599,10 @@ async fn postman(
                 // it right now.
                 match state.claim(&letter, now) {
                     Ok(true) => {}
-                    Ok(false) => continue,
+                    Ok(false) => {
+                        tracing::info!("email {} is being sent by another process; leaving it", letter.key);
+                        continue;
+                    }
                     Err(e) => {
                         tracing::error!("outbox: {e}");
                         continue;

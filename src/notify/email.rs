@@ -34,19 +34,32 @@ impl SendError {
     }
 }
 
-/// Builds a text email from the configured sender to the configured recipient.
+/// Builds an email from the configured sender to the configured recipient; `key` is its
+/// delivery key and names its Message-ID.
 ///
 /// # Errors
 /// When an address does not parse (validation makes this unreachable for a loaded config).
-pub fn compose(email: &Email, subject: &str, text: &str, html: Option<&str>) -> Result<Vec<u8>, String> {
+pub fn compose(
+    email: &Email,
+    key: &str,
+    subject: &str,
+    text: &str,
+    html: Option<&str>,
+) -> Result<Vec<u8>, String> {
     let from: Mailbox = email.from.parse().map_err(|e| format!("bad from address: {e}"))?;
     let to: Mailbox = email.to.parse().map_err(|e| format!("bad to address: {e}"))?;
     let domain = from.email.domain().to_owned();
-    let builder = Message::builder().from(from).to(to).subject(subject).date_now().message_id(Some(format!(
-        "<{}.{}@{domain}>",
-        std::process::id(),
-        jiff::Timestamp::now().as_nanosecond()
-    )));
+    // The Message-ID follows from the delivery key: if a crash between the server's "250 OK"
+    // and the outbox's record sends a letter again, the copy carries the same id, and mail
+    // stores that deduplicate by Message-ID keep one.
+    let local: String =
+        key.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '.' }).collect();
+    let builder = Message::builder()
+        .from(from)
+        .to(to)
+        .subject(subject)
+        .date_now()
+        .message_id(Some(format!("<ringback.{local}@{domain}>")));
     let message = match html {
         Some(html) => builder
             .multipart(lettre::message::MultiPart::alternative_plain_html(text.to_owned(), html.to_owned())),
@@ -103,10 +116,19 @@ async fn write_file(dir: &Path, letter: &Letter) -> Result<(), SendError> {
     let fail = |what: &str, e: std::io::Error| {
         SendError::transient(format!("cannot {what} in `{}`: {e}", dir.display()))
     };
-    std::fs::create_dir_all(dir).map_err(|e| fail("create the folder", e))?;
+    crate::state::private_dir(dir).map_err(|e| fail("create the folder", e))?;
     let target = dir.join(file_name(&letter.key));
     let temp = dir.join(format!(".{}.tmp", file_name(&letter.key)));
-    std::fs::write(&temp, &letter.message).map_err(|e| fail("write the .eml", e))?;
+    // 0600 whatever the umask: a digest names every prospect and their phone number.
+    let write = || -> std::io::Result<()> {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut file =
+            std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&temp)?;
+        file.write_all(&letter.message)?;
+        file.sync_all()
+    };
+    write().map_err(|e| fail("write the .eml", e))?;
     // Rename is atomic: a reader never sees half a message, and a crash leaves none.
     std::fs::rename(&temp, &target).map_err(|e| fail("rename the .eml", e))?;
     Ok(())

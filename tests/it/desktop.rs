@@ -55,7 +55,7 @@ exit 0
 
 /// A config in a fixed-offset zone where it is about noon now, with two calls whose window
 /// opens in two minutes (so the nudge, five minutes ahead, is due at once).
-fn noon_book() -> (String, String) {
+pub fn noon_book() -> (String, String) {
     let now = jiff::Timestamp::now();
     let hour = now.to_zoned(jiff::tz::TimeZone::UTC).hour() as i32;
     let offset = 12 - hour;

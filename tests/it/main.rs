@@ -8,4 +8,5 @@ mod helpers;
 mod process;
 mod properties;
 mod smtp;
+mod trust;
 mod unit;

@@ -9,13 +9,13 @@ use std::time::{Duration, Instant};
 use crate::helpers::{BASE, Book};
 
 /// A running `ringback run` whose stderr is collected as it arrives.
-struct Daemon {
-    child: Child,
+pub struct Daemon {
+    pub child: Child,
     log: Arc<Mutex<String>>,
 }
 
 impl Daemon {
-    fn start(book: &Book, env: &[(&str, &str)]) -> Daemon {
+    pub fn start(book: &Book, env: &[(&str, &str)]) -> Daemon {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_ringback"));
         cmd.args(["--config", book.config.to_str().unwrap(), "--state", book.state.to_str().unwrap(), "run"])
             .env_clear()
@@ -40,13 +40,13 @@ impl Daemon {
         Daemon { child, log }
     }
 
-    fn log(&self) -> String {
+    pub fn log(&self) -> String {
         self.log.lock().unwrap().clone()
     }
 
     /// Waits until the log has `needle` at least `times` times.
     #[track_caller]
-    fn wait_for(&self, needle: &str, times: usize) {
+    pub fn wait_for(&self, needle: &str, times: usize) {
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if self.log().matches(needle).count() >= times {
@@ -57,7 +57,7 @@ impl Daemon {
         panic!("`{needle}` did not appear {times}x in the log:\n{}", self.log());
     }
 
-    fn signal(&self, signal: &str) {
+    pub fn signal(&self, signal: &str) {
         let ok = Command::new("kill")
             .args(["-s", signal, &self.child.id().to_string()])
             .status()
@@ -67,7 +67,7 @@ impl Daemon {
     }
 
     /// Sends SIGTERM and returns the exit code, failing if it takes more than 5 seconds.
-    fn terminate(mut self) -> i32 {
+    pub fn terminate(mut self) -> i32 {
         self.signal("TERM");
         let deadline = Instant::now() + Duration::from_secs(5);
         loop {
@@ -88,7 +88,7 @@ impl Drop for Daemon {
 }
 
 /// A config whose once-a-day digest fell due a minute ago (in UTC), so a start sends it.
-fn digest_due_now() -> String {
+pub fn digest_due_now() -> String {
     let due = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC) - jiff::SignedDuration::from_mins(1);
     BASE.replace("timezone = \"America/Toronto\"", "timezone = \"UTC\"").replace(
         "[notify.email]",
@@ -100,7 +100,7 @@ fn digest_due_now() -> String {
     )
 }
 
-fn emls(book: &Book) -> usize {
+pub fn emls(book: &Book) -> usize {
     std::fs::read_dir(book.config.parent().unwrap().join("outbox"))
         .map(|d| {
             d.filter_map(Result::ok).filter(|e| e.file_name().to_string_lossy().ends_with(".eml")).count()

@@ -12,14 +12,14 @@ const PASSWORD: &str = "s3cret-Pa55word";
 
 /// A test CA and a server certificate it signs for 127.0.0.1 (rustls refuses a self-signed
 /// CA certificate presented as the server's own).
-struct Pki {
+pub struct Pki {
     _dir: tempfile::TempDir,
     ca: PathBuf,
     cert: PathBuf,
     key: PathBuf,
 }
 
-fn pki() -> Pki {
+pub fn pki() -> Pki {
     require(&["openssl"], "openssl");
     let dir = tempfile::tempdir().unwrap();
     let p = |name: &str| dir.path().join(name);
@@ -85,18 +85,18 @@ fn pki() -> Pki {
     Pki { ca: p("ca.pem"), cert: p("server.pem"), key: p("server.key"), _dir: dir }
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// An aiosmtpd server (or a silent listener) on 127.0.0.1, stopped when dropped.
-struct Server {
+pub struct Server {
     child: Child,
     inbox: tempfile::TempDir,
 }
 
 impl Server {
-    fn start(mode: &str, port: u16, pki: &Pki) -> Server {
+    pub fn start(mode: &str, port: u16, pki: &Pki) -> Server {
         require(&["python3"], "python3");
         let check = Command::new("/usr/bin/python3").args(["-c", "import aiosmtpd"]).output();
         assert!(
@@ -120,7 +120,7 @@ impl Server {
         Server { child, inbox }
     }
 
-    fn received(&self) -> Vec<String> {
+    pub fn received(&self) -> Vec<String> {
         let mut names: Vec<PathBuf> = std::fs::read_dir(self.inbox.path())
             .unwrap()
             .filter_map(Result::ok)
@@ -140,7 +140,7 @@ impl Drop for Server {
 }
 
 /// A book that mails its digest over SMTP to 127.0.0.1:port.
-fn smtp_book(port: u16, security: &str, pki: &Pki, password: &str) -> Book {
+pub fn smtp_book(port: u16, security: &str, pki: &Pki, password: &str) -> Book {
     let text = BASE.replace(
         "transport = \"file\"\ndir = \"outbox\"",
         &format!(
@@ -156,7 +156,7 @@ fn smtp_book(port: u16, security: &str, pki: &Pki, password: &str) -> Book {
     book
 }
 
-fn header<'a>(message: &'a str, name: &str) -> Option<&'a str> {
+pub fn header<'a>(message: &'a str, name: &str) -> Option<&'a str> {
     message.lines().find_map(|l| l.strip_prefix(name).and_then(|r| r.strip_prefix(": ")))
 }
 
