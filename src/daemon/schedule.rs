@@ -161,11 +161,17 @@ pub fn nudge_key(item: &Item) -> String {
     format!("desktop:nudge:{}:{}:{}:{window}", item.kind.as_str(), item.prospect, item.day)
 }
 
-/// Today's nudges not yet delivered, grouped by window start, earliest first. A group is due
+/// Today's nudges not yet delivered, grouped by window start, earliest first (none on a day
+/// that is not my workday). A group is due
 /// once `nudge` before its window opens; a window that has ended has no nudge (the agenda
 /// already moved the item to its next window, or to none).
 pub fn nudges(config: &Config, agenda: &Agenda, delivered: impl Fn(&str) -> bool) -> Vec<NudgeGroup> {
     let mut groups: Vec<NudgeGroup> = Vec::new();
+    // On a day off (a weekend, a holiday, time away) overdue calls stay in the agenda but
+    // nobody is nudged to make them.
+    if !config.me.calendar.is_workday(agenda.first_day) {
+        return groups;
+    }
     for item in &agenda.items {
         if item.day != agenda.first_day || item.kind.action() != "call" || delivered(&nudge_key(item)) {
             continue;

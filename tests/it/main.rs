@@ -10,3 +10,4 @@ mod properties;
 mod smtp;
 mod trust;
 mod unit;
+mod years;

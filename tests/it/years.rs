@@ -1,0 +1,362 @@
+//! Two years of the daemon in fast-forward, on the test clock, in four zones: digests, nudges,
+//! quiet hours, button presses, events from "another terminal", config edits, suspends and
+//! restarts. Invariants are checked through what the person gets (the .eml files, the
+//! notifications) and the digest log `check` prints.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use jiff::{SignedDuration, Timestamp, ToSpan};
+use ringback::cli::{Failure, Paths};
+use ringback::daemon::{self, Clock, Options, TestClock};
+use ringback::notify::{Desktop, DesktopMessage, Invoked};
+use ringback::plan::{Event, Outcome, PromiseChoice};
+use ringback::state::State;
+use tokio_util::sync::CancellationToken;
+
+use crate::helpers::Book;
+
+struct Running {
+    clock: Arc<TestClock>,
+    shown: Arc<Mutex<Vec<DesktopMessage>>>,
+    token: CancellationToken,
+    task: tokio::task::JoinHandle<Result<(), Failure>>,
+    press: tokio::sync::mpsc::Sender<Invoked>,
+}
+
+fn start(book: &Book, at: Timestamp) -> Running {
+    let clock = Arc::new(TestClock::new(at));
+    let shown = Arc::new(Mutex::new(Vec::new()));
+    let token = CancellationToken::new();
+    let paths = Paths { config: book.config.clone(), state: book.state.clone() };
+    let (press, actions) = tokio::sync::mpsc::channel(4);
+    let options = Options {
+        clock: clock.clone(),
+        desktop: Some({
+            let shown = shown.clone();
+            Box::new(move |_| Desktop::Record(shown.clone()))
+        }),
+        systemd: false,
+        actions: Some(actions),
+    };
+    let task = tokio::spawn({
+        let token = token.clone();
+        async move { daemon::run(&paths, token, options).await }
+    });
+    Running { clock, shown, token, task, press }
+}
+
+impl Running {
+    async fn stop(self) {
+        self.token.cancel();
+        self.task.await.expect("daemon task").expect("daemon result");
+    }
+}
+
+/// A small deterministic generator; the seed is in every failure message.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+fn book_text(zone: &str, prospects: &str, nudge: u32) -> String {
+    format!(
+        r#"[me]
+name = "Dana Reyes"
+phone = "+1 416 555 0199"
+timezone = "{zone}"
+
+[schedule]
+digest = "0 7 * * *"
+catch_up = "2h"
+nudge = "{nudge}m"
+quiet_hours = "21:00-07:00"
+
+[notify.email]
+to = "dana@example.com"
+from = "ringback <dana@example.com>"
+transport = "file"
+dir = "outbox"
+
+[cadences.standard]
+steps = [
+  {{ wait = "0 days",     action = "call" }},
+  {{ wait = "2 workdays", action = "call" }},
+  {{ wait = "3 workdays", action = "email" }},
+  {{ wait = "1 week",     action = "call" }},
+]
+{prospects}"#
+    )
+}
+
+fn prospect(n: usize, since: jiff::civil::Date) -> String {
+    // Windows chosen so some nudges fall in quiet hours (held to 07:00) and some do not.
+    let window = ["06:30-08:00", "07:45-09:00", "17:00-18:00"][n % 3];
+    format!(
+        "\n[prospects.p{n}]\nname = \"Prospect {n}\"\nphone = \"+1 416 555 {:04}\"\nsince = {since}\ncall_windows = [\"{window}\"]\n",
+        1000 + n
+    )
+}
+
+fn digest_text(path: &std::path::Path) -> String {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=")
+        .replace("=E2=80=94", "—")
+}
+
+async fn pass(seconds: u64) {
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+}
+
+/// Waits (real time, for the file watcher) until the daemon has taken a config edit in.
+async fn settle() {
+    for _ in 0..25 {
+        std::thread::sleep(Duration::from_millis(20));
+        pass(1).await;
+    }
+}
+
+async fn two_years(zone_name: &str, seed: u64) {
+    let zone = jiff::tz::TimeZone::get(zone_name).unwrap();
+    let mut rng = Rng(seed | 1);
+    let first_day: jiff::civil::Date = "2026-01-05".parse().unwrap();
+    let mut prospects = String::new();
+    let mut count = 0;
+    for _ in 0..4 {
+        prospects.push_str(&prospect(count, first_day));
+        count += 1;
+    }
+    let mut nudge = 10;
+    let book = Book::new(&book_text(zone_name, &prospects, nudge));
+    let outbox = book.config.parent().unwrap().join("outbox");
+    let at = |day: jiff::civil::Date, time: &str| -> Timestamp {
+        day.to_datetime(time.parse().unwrap()).to_zoned(zone.clone()).unwrap().timestamp()
+    };
+    let mut daemon = start(&book, at(first_day, "06:00:30"));
+    let mut day = first_day;
+    let mut nudges_checked = 0usize;
+    let mut presses: Vec<(String, Timestamp)> = Vec::new();
+    let mut rows_at_six_months = None;
+    let mut log: Vec<(i64, i64, i64, String)> = Vec::new();
+    let last_day = first_day + 730.days();
+    while day < last_day {
+        let full_day = rng.below(7) == 0;
+        let minutes = if full_day { 24 * 60 } else { 3 * 60 };
+        let mut seen = daemon.shown.lock().unwrap().len();
+        for _ in 0..minutes {
+            pass(60).await;
+            let now = daemon.clock.now().to_zoned(zone.clone());
+            let fresh: Vec<DesktopMessage> = daemon.shown.lock().unwrap()[seen..].to_vec();
+            seen += fresh.len();
+            for message in &fresh {
+                if !message.summary.starts_with("Call at") {
+                    continue;
+                }
+                nudges_checked += 1;
+                // Shown in the minute before `now`: never in quiet hours (21:00-07:00).
+                let t = now.time();
+                assert!(
+                    t >= "07:00:00".parse().unwrap() && t <= "21:00:30".parse().unwrap(),
+                    "{zone_name} seed {seed}: nudge `{}` shown at {now} in quiet hours",
+                    message.summary
+                );
+                assert!(
+                    !matches!(now.weekday(), jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday),
+                    "{zone_name} seed {seed}: nudge `{}` on a {:?} ({now})",
+                    message.summary,
+                    now.weekday()
+                );
+                // Press "Left voicemail" for the first prospect now and then.
+                if rng.below(3) == 0 {
+                    if let Some((key, _)) = message.actions.iter().find(|(k, _)| k.starts_with("voicemail:"))
+                    {
+                        let id = key.trim_start_matches("voicemail:").to_owned();
+                        daemon.press.send(Invoked::new(key.clone(), Vec::new())).await.unwrap();
+                        presses.push((id, now.timestamp()));
+                    }
+                }
+            }
+        }
+        // Another terminal logs a call now and then.
+        if rng.below(4) == 0 {
+            let mut other = State::open(&book.state).unwrap();
+            let now = daemon.clock.now();
+            let event = Event {
+                seq: 0,
+                prospect: format!("p{}", rng.below(count as u64)).into(),
+                at: now,
+                outcome: [Outcome::NoAnswer, Outcome::Spoke, Outcome::Voicemail][rng.below(3) as usize],
+                note: None,
+                promise: PromiseChoice::Auto,
+                next_step: None,
+                until: None,
+                item: None,
+            };
+            other.append(&event, now).unwrap();
+        }
+        let next_day = day.tomorrow().unwrap();
+        // Now and then: an edit (a new prospect, another nudge lead), or a restart.
+        if day.day() == 1 || rng.below(60) == 0 {
+            prospects.push_str(&prospect(count, next_day));
+            count += 1;
+            nudge = [5, 10, 15][rng.below(3) as usize];
+            book.write_config(&book_text(zone_name, &prospects, nudge));
+            settle().await;
+        }
+        if rng.below(30) == 0 {
+            let now = daemon.clock.now();
+            daemon.stop().await;
+            daemon = start(&book, now.max(at(next_day, "06:00:30")));
+        } else {
+            // A suspend overnight (or none, after a full day): the wall clock leaps.
+            let target =
+                at(next_day, "06:00:30") + SignedDuration::from_secs(rng.below(600) as i64 * 60 - 5 * 3600);
+            let target = target.max(daemon.clock.now());
+            daemon.clock.jump(target.duration_since(daemon.clock.now()));
+        }
+        if daemon.clock.now() < at(next_day, "00:00:00") {
+            day = daemon.clock.now().to_zoned(zone.clone()).date();
+        } else {
+            day = next_day;
+        }
+        // The state prunes its digest log after 90 days: keep what it said as it goes.
+        let since = log.last().map_or(i64::MIN, |r: &(i64, i64, i64, String)| r.0);
+        log.extend(digest_log(&book, since));
+        if rows_at_six_months.is_none() && day >= first_day + 182.days() {
+            rows_at_six_months = Some(bookkeeping_rows(&book));
+        }
+    }
+    let end = daemon.clock.now();
+    daemon.stop().await;
+
+    // Every occurrence from the first to the last is sent or skipped exactly once, at 07:00
+    // local time, and each sent one is an .eml.
+    let since = log.last().map_or(i64::MIN, |r| r.0);
+    log.extend(digest_log(&book, since));
+    let config = ringback::config::Config::from_path(&book.config).unwrap();
+    let mut occurrences = 0i64;
+    let mut expected_first = None;
+    for (first, through, n, outcome) in &log {
+        let first_ts = Timestamp::from_second(*first).unwrap();
+        if let Some(expected) = expected_first {
+            assert_eq!(first_ts, expected, "{zone_name} seed {seed}: a gap or overlap before {first_ts}");
+        }
+        let local = first_ts.to_zoned(zone.clone());
+        assert_eq!(local.strftime("%H:%M:%S").to_string(), "07:00:00", "{zone_name} seed {seed}: {local}");
+        if outcome == "sent" {
+            assert_eq!(*n, 1);
+            let name = format!("email_digest_{}.eml", local.strftime("%Y-%m-%dT%H_%M_%S"));
+            assert!(outbox.join(&name).exists(), "{zone_name} seed {seed}: sent but no {name}");
+        }
+        occurrences += n;
+        expected_first =
+            ringback::daemon::schedule::next_digest(&config, Timestamp::from_second(*through).unwrap())
+                .map(|z| z.timestamp());
+    }
+    let emls = std::fs::read_dir(&outbox).unwrap().count() as i64;
+    let sent = log.iter().filter(|r| r.3 == "sent").count() as i64;
+    assert_eq!(emls, sent, "{zone_name} seed {seed}: .eml files that no sent record accounts for");
+    assert!(occurrences >= 700, "{zone_name}: only {occurrences} occurrences");
+
+    // A pressed button is in the next digest: the prospect is not a call that morning.
+    let mut checked_presses = 0;
+    for (id, at) in &presses {
+        let n: usize = id.trim_start_matches('p').parse().unwrap();
+        let next = log.iter().find(|r| r.3 == "sent" && r.0 > at.as_second());
+        let Some(next) = next else { continue };
+        let local = Timestamp::from_second(next.0).unwrap().to_zoned(zone.clone());
+        // Only the morning after: later digests may rightly list them again.
+        if local.date() != at.to_zoned(zone.clone()).date().tomorrow().unwrap() {
+            continue;
+        }
+        let text =
+            digest_text(&outbox.join(format!("email_digest_{}.eml", local.strftime("%Y-%m-%dT%H_%M_%S"))));
+        let calls = text.split("== Coming up ==").next().unwrap();
+        assert!(
+            !calls.contains(&format!("* Prospect {n} (")) && !calls.contains(&format!("* Prospect {n}\n")),
+            "{zone_name} seed {seed}: {id}'s voicemail pressed at {at} but the next digest lists them as a call:\n{text}"
+        );
+        checked_presses += 1;
+    }
+
+    // Bookkeeping stays flat: nothing older than the retention (90 days, pruned daily) is
+    // kept, so it follows the recent rate of deliveries, not the age of the install.
+    let rows = bookkeeping_rows(&book);
+    let early = rows_at_six_months.unwrap();
+    let conn = rusqlite::Connection::open(&book.state).unwrap();
+    let oldest: i64 = conn
+        .query_row(
+            "SELECT MIN(t) FROM (SELECT MIN(at) AS t FROM ledger UNION ALL SELECT MIN(created) FROM outbox
+             UNION ALL SELECT MIN(recorded) FROM digests WHERE at < (SELECT MAX(at) FROM digests))",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let age = end.duration_since(Timestamp::from_second(oldest).unwrap());
+    assert!(
+        age <= ringback::state::RETENTION + SignedDuration::from_hours(48),
+        "{zone_name}: bookkeeping {}h old kept after two years",
+        age.as_hours()
+    );
+    eprintln!(
+        "two years in {zone_name} (seed {seed}): {occurrences} digest occurrences checked ({sent} sent), \
+         {nudges_checked} nudges, {checked_presses} presses checked; bookkeeping rows {early} -> {rows}"
+    );
+}
+
+/// The digest log's rows after `since`: (first, through, count, outcome).
+fn digest_log(book: &Book, since: i64) -> Vec<(i64, i64, i64, String)> {
+    let conn = rusqlite::Connection::open(&book.state).unwrap();
+    conn.prepare("SELECT at, through, count, outcome FROM digests WHERE at > ?1 ORDER BY at")
+        .unwrap()
+        .query_map([since], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// Outbox, ledger and digest-log rows: what pruning must keep bounded.
+fn bookkeeping_rows(book: &Book) -> i64 {
+    let conn = rusqlite::Connection::open(&book.state).unwrap();
+    conn.query_row(
+        "SELECT (SELECT COUNT(*) FROM outbox) + (SELECT COUNT(*) FROM ledger) + (SELECT COUNT(*) FROM digests)",
+        [],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
+fn seed() -> u64 {
+    std::env::var("RINGBACK_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
+    })
+}
+
+#[tokio::test(start_paused = true)]
+async fn two_years_in_berlin() {
+    two_years("Europe/Berlin", seed()).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn two_years_in_new_york() {
+    two_years("America/New_York", seed()).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn two_years_on_lord_howe_with_its_30_minute_dst() {
+    two_years("Australia/Lord_Howe", seed()).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn two_years_in_kolkata() {
+    two_years("Asia/Kolkata", seed()).await;
+}
