@@ -176,13 +176,11 @@ async fn two_years(zone_name: &str, seed: u64) {
                     now.weekday()
                 );
                 // Press "Left voicemail" for the first prospect now and then.
-                if rng.below(3) == 0 {
-                    if let Some((key, _)) = message.actions.iter().find(|(k, _)| k.starts_with("voicemail:"))
-                    {
-                        let id = key.trim_start_matches("voicemail:").to_owned();
-                        daemon.press.send(Invoked::new(key.clone(), Vec::new())).await.unwrap();
-                        presses.push((id, now.timestamp()));
-                    }
+                let voicemail = message.actions.iter().find(|(k, _)| k.starts_with("voicemail:"));
+                if let Some((key, _)) = voicemail.filter(|_| rng.below(3) == 0) {
+                    let id = key.trim_start_matches("voicemail:").to_owned();
+                    daemon.press.send(Invoked::new(key.clone(), Vec::new())).await.unwrap();
+                    presses.push((id, now.timestamp()));
                 }
             }
         }
