@@ -1,0 +1,18 @@
+//! What every target does with a config that loaded: plan it and render everything a person
+//! would read, at a fixed instant. Any panic is a crash.
+
+use ringback::config::Config;
+use ringback::plan::{self, History};
+
+pub fn exercise(config: &Config, now: jiff::Timestamp) {
+    let history = History::default();
+    let agenda = plan::plan(config, &history, now, 7);
+    let scripts = ringback::script::Scripts::new(config);
+    let _ = ringback::output::agenda_json(config, &agenda, &scripts);
+    let _ = ringback::output::agenda_text(config, &agenda, ringback::output::Style { colour: false });
+    let _ = ringback::notify::digest::build(config, &history, now);
+}
+
+pub fn now() -> jiff::Timestamp {
+    "2026-11-24T12:00:00Z".parse().unwrap()
+}
