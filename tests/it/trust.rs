@@ -360,3 +360,27 @@ fn sigterm_ends_the_daemon_within_5s_while_the_desktop_stalls() {
     let _ = bus.kill();
     let _ = bus.wait();
 }
+
+#[test]
+fn a_large_book_never_holds_up_sigterm_or_the_outbox() {
+    // Regression: on an 8k-prospect book each digest took seconds to build on the loop's own
+    // thread, and SIGTERM (and queued emails) waited for it.
+    let mut text = digest_due_now();
+    for i in 0..20_000 {
+        text.push_str(&format!(
+            "\n[prospects.p{i}]\nname = \"Prospect {i}\"\ncompany = \"Company {i}\"\nphone = \"+1 555 {i:07}\"\n\
+             since = 2026-11-{:02}\nhook = \"hook {i}\"\nvalue = \"value {i}\"\n",
+            1 + i % 28
+        ));
+    }
+    let book = Book::new(&text);
+    let daemon = Daemon::start(&book, &[]);
+    daemon.wait_for("ringback running", 1);
+    // The first tick is now building a digest of 20 000 calls (seconds of work in a debug
+    // build); SIGTERM must not wait for it.
+    std::thread::sleep(Duration::from_millis(200));
+    let asked = Instant::now();
+    assert_eq!(daemon.terminate(), 0);
+    let took = asked.elapsed();
+    assert!(took < Duration::from_millis(1500), "SIGTERM took {took:?} to end the daemon");
+}
