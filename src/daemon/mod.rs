@@ -443,13 +443,11 @@ impl Service {
             show_desktop.then_some(desktop_key.as_str()),
             now,
         )?;
-        if !fresh {
-            return Ok(());
-        }
+        let Some(desktop_fresh) = fresh else { return Ok(()) };
         if letter.is_some() {
             tracing::info!("digest queued: {}", digest.subject);
         }
-        if show_desktop {
+        if show_desktop && desktop_fresh {
             let message = notify::digest_summary(config, &digest.agenda);
             let _ = self.desktop.get().show(&message).await;
         }

@@ -223,7 +223,9 @@ async fn listen(mut handle: notify_rust::NotificationHandle, mut message: Deskto
         }
         let confirmation = tokio::select! {
             () = sink.shutdown.cancelled() => return,
-            answer = tokio::time::timeout(DBUS_TIMEOUT, answer) => match answer {
+            // The daemon answers between its own steps, which a large digest may hold up:
+            // wait as long as the window lasts rather than drop the other buttons.
+            answer = tokio::time::timeout_at(until, answer) => match answer {
                 Ok(Ok(text)) => text,
                 _ => return,
             },

@@ -568,7 +568,7 @@ impl State {
     /// On a database error.
     pub fn due_letters(&self, now: Timestamp) -> Result<Vec<Letter>, StateError> {
         let mut stmt = self.conn.prepare(
-            "SELECT id, key, created, sender, recipient, message, attempts, claimed_by FROM outbox
+            "SELECT id, key, created, sender, recipient, message, attempts, claimed_by, claimed_until FROM outbox
              WHERE (status = 'pending' AND next_try <= ?1) OR status = 'sending'
              ORDER BY id",
         )?;
@@ -581,12 +581,17 @@ impl State {
                 r.get(4)?,
                 r.get(5)?,
                 r.get(6)?,
-                r.get(7)?,
+                r.get::<_, Option<i64>>(7)?,
+                r.get::<_, Option<i64>>(8)?,
             ))
         })?;
         let mut letters = Vec::new();
         for row in rows {
-            let (id, key, created, sender, recipient, message, attempts, claimed_by) = row?;
+            let (id, key, created, sender, recipient, message, attempts, claimed_by, claimed_until) = row?;
+            // A live claimant's letter is theirs until its claim expires (the pid may be reused).
+            if claimed_by.is_some_and(process_alive) && claimed_until.is_some_and(|u| u > now.as_second()) {
+                continue;
+            }
             letters.push(Letter {
                 id,
                 key,
@@ -598,9 +603,6 @@ impl State {
                 claimed_by,
             });
         }
-        // Letters being sent by a live process are theirs; an expired claim or a dead
-        // claimant's is due again.
-        letters.retain(|l| l.claimed_by.is_none_or(|pid| !process_alive(pid)));
         Ok(letters)
     }
 
@@ -697,8 +699,9 @@ impl State {
     }
 
     /// Sends a digest in one transaction: accounts for its occurrence, queues its email (if
-    /// any) and records the desktop key (if any). Returns false, changing nothing, when the
-    /// occurrence was already accounted for.
+    /// any) and records the desktop key (if any). Returns `None`, changing nothing, when the
+    /// occurrence was already accounted for; else whether the desktop key is new (a state
+    /// upgraded from before the digest log may hold it already: the summary was shown).
     ///
     /// # Errors
     /// On a database error.
@@ -708,22 +711,23 @@ impl State {
         letter: Option<(&str, &str, &str, &[u8])>,
         desktop_key: Option<&str>,
         now: Timestamp,
-    ) -> Result<bool, StateError> {
+    ) -> Result<Option<bool>, StateError> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         if !record_digest_in(&tx, record, now)? {
-            return Ok(false);
+            return Ok(None);
         }
         if let Some((key, sender, recipient, message)) = letter {
             enqueue_in(&tx, key, sender, recipient, message, now, false)?;
         }
+        let mut desktop_fresh = false;
         if let Some(key) = desktop_key {
-            tx.execute(
+            desktop_fresh = tx.execute(
                 "INSERT OR IGNORE INTO ledger (key, at) VALUES (?1, ?2)",
                 params![key, now.as_second()],
-            )?;
+            )? == 1;
         }
         tx.commit()?;
-        Ok(true)
+        Ok(Some(desktop_fresh))
     }
 
     /// The latest digest occurrences accounted for, newest first: (occurrence, count, outcome).
