@@ -25,14 +25,21 @@ pub fn diagnostics(text: &str, errors: &[toml::de::Error]) -> Vec<Diagnostic> {
     let line_of = |offset: usize| index.line_column(text, offset).0;
 
     if first_message.contains("recurs") {
-        let key = open.first().map_or_else(String::new, |o| o.key.clone());
+        if let Some(outer) = open.first() {
+            return vec![Diagnostic::new(
+                first_span,
+                outer.key.clone(),
+                format!(
+                    "arrays and inline tables are nested more than {NESTING_LIMIT} levels deep here: flatten this value"
+                ),
+            )];
+        }
+        // A dotted key or table header with too many parts; the parser gives no place.
+        let (span, key) = long_key(text).unwrap_or((first_span, String::new()));
         return vec![Diagnostic::new(
-            first_span,
+            span,
             key,
-            format!(
-                "arrays and inline tables are nested more than {} levels deep here: flatten this value",
-                open.len()
-            ),
+            format!("this key has more than {NESTING_LIMIT} dotted parts: use fewer"),
         )];
     }
     if let Some(unclosed) = open.last()
@@ -76,6 +83,37 @@ pub fn diagnostics(text: &str, errors: &[toml::de::Error]) -> Vec<Diagnostic> {
         ));
     }
     out
+}
+
+/// How deep the TOML parser lets values and dotted keys nest (its `LIMIT`).
+const NESTING_LIMIT: usize = 80;
+
+/// The first line whose key or table header has more than [`NESTING_LIMIT`] dotted parts, with
+/// its span and its first parts as the key.
+fn long_key(text: &str) -> Option<(Range<usize>, String)> {
+    let mut offset = 0;
+    let mut header = "";
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let is_header = trimmed.starts_with('[');
+        let key = if is_header {
+            trimmed.trim_end().trim_matches(|c| c == '[' || c == ']').trim()
+        } else {
+            trimmed.split_once('=').map_or("", |(k, _)| k.trim())
+        };
+        if key.matches('.').count() >= NESTING_LIMIT {
+            let start = offset + (line.len() - trimmed.len());
+            let shown: Vec<&str> = key.split('.').take(3).map(str::trim).collect();
+            let shown = format!("{}...", shown.join("."));
+            let key = if is_header || header.is_empty() { shown } else { format!("{header}.{shown}") };
+            return Some((start..start + 1, key));
+        }
+        if is_header {
+            header = key;
+        }
+        offset += line.len();
+    }
+    None
 }
 
 /// The parser's messages as one lowercase line without a trailing period.

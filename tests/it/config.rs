@@ -305,6 +305,14 @@ fn deep_nesting_names_the_key_and_the_cause() {
     let deep = format!("{}1{}", "{ a = ".repeat(1000), " }".repeat(1000));
     let error = error_of(&format!("{BASE}\n[templates]\nx = {deep}\n"));
     assert!(error.contains(": templates.x: arrays and inline tables are nested more than"), "{error}");
+    let deep = vec!["a"; 1000].join(".");
+    let error = error_of(&format!(
+        "{BASE}
+[templates]
+{deep} = 1
+"
+    ));
+    assert_eq!(error, "<config>:39:1: templates.a.a.a...: this key has more than 80 dotted parts: use fewer");
 }
 
 #[test]
