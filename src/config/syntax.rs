@@ -16,11 +16,14 @@ pub const MAX_SYNTAX_ERRORS: usize = 3;
 
 /// The diagnostics for a file's syntax errors (`errors` is not empty).
 pub fn diagnostics(text: &str, errors: &[toml::de::Error]) -> Vec<Diagnostic> {
-    let mut errors: Vec<(Range<usize>, String)> =
-        errors.iter().map(|e| (e.span().unwrap_or(0..0), message(e.message()))).collect();
+    // After an unclosed bracket there can be millions of follow-on errors: order them without
+    // formatting each, and only ever format the few that are shown.
+    let mut errors: Vec<(Range<usize>, &toml::de::Error)> =
+        errors.iter().map(|e| (e.span().unwrap_or(0..0), e)).collect();
     errors.sort_by_key(|(span, _)| span.start);
     let index = LineIndex::new(text);
-    let Some((first_span, first_message)) = errors.first().cloned() else { return Vec::new() };
+    let Some((first_span, first)) = errors.first().cloned() else { return Vec::new() };
+    let first_message = message(first.message());
     let open = open_brackets(text, first_span.start);
     let line_of = |offset: usize| index.line_column(text, offset).0;
 
@@ -67,18 +70,17 @@ pub fn diagnostics(text: &str, errors: &[toml::de::Error]) -> Vec<Diagnostic> {
         }
         new
     });
-    for (span, message) in rest.by_ref().take(MAX_SYNTAX_ERRORS - 1) {
-        out.push(Diagnostic::new(span.clone(), "", message.clone()));
+    for (span, e) in rest.by_ref().take(MAX_SYNTAX_ERRORS - 1) {
+        out.push(Diagnostic::new(span.clone(), "", message(e.message())));
     }
-    let more: Vec<&(Range<usize>, String)> = rest.collect();
-    if let Some((span, _)) = more.first() {
+    if let Some((span, _)) = rest.next() {
+        let more = 1 + rest.count();
         out.push(Diagnostic::new(
             span.clone(),
             "",
             format!(
-                "{} more syntax error{} from here on, not shown: fix the ones above first",
-                more.len(),
-                if more.len() == 1 { "" } else { "s" }
+                "{more} more syntax error{} from here on, not shown: fix the ones above first",
+                if more == 1 { "" } else { "s" }
             ),
         ));
     }
