@@ -221,24 +221,29 @@ pub fn default_state_path() -> PathBuf {
 /// # Errors
 /// A usage failure naming the accepted forms.
 pub fn parse_at(text: &str, config: &Config) -> Result<Timestamp, Failure> {
+    let tz = config.me.timezone.clone();
+    // Plans are made for dates in the supported range only (see config::in_range).
+    let in_range =
+        |date: Date| crate::config::in_range(date).map_err(|m| Failure::Usage(format!("--at: {m}")));
     if let Ok(ts) = text.parse::<Timestamp>() {
+        in_range(ts.to_zoned(tz).date())?;
         return Ok(ts);
     }
-    let tz = config.me.timezone.clone();
     let civil = text
         .parse::<DateTime>()
         .ok()
         .filter(|_| text.contains('T') || text.contains(' '))
         .or_else(|| text.parse::<Date>().ok().map(|d| d.to_datetime(jiff::civil::Time::midnight())));
-    civil
-        .and_then(|dt| dt.to_zoned(tz).ok())
-        .map(|z| z.timestamp())
-        .ok_or_else(|| {
-            Failure::Usage(format!(
-                "invalid time `{text}`: expected RFC 3339 (2026-11-24T07:00:00-05:00) or YYYY-MM-DD[THH:MM] in {}",
-                config.me.timezone_name
-            ))
-        })
+    let Some(civil) = civil else {
+        return Err(Failure::Usage(format!(
+            "invalid time `{text}`: expected RFC 3339 (2026-11-24T07:00:00-05:00) or YYYY-MM-DD[THH:MM] in {}",
+            config.me.timezone_name
+        )));
+    };
+    in_range(civil.date())?;
+    civil.to_zoned(tz).map(|z| z.timestamp()).map_err(|e| {
+        Failure::Usage(format!("--at: `{text}` has no time in {}: {e}", config.me.timezone_name))
+    })
 }
 
 fn load(paths: &Paths) -> Result<Config, Failure> {

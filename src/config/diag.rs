@@ -33,15 +33,17 @@ impl ConfigError {
     pub(crate) fn render(file: &str, source: &str, mut diagnostics: Vec<Diagnostic>) -> Self {
         diagnostics.sort_by_key(|d| d.span.start);
         diagnostics.dedup();
+        // One index for all diagnostics: scanning from the start for each would be quadratic.
+        let index = LineIndex::new(source);
         let lines = diagnostics
             .iter()
             .map(|d| {
-                let (line, column) = line_column(source, d.span.start);
-                let message = d.message.trim_end_matches('.');
+                let (line, column) = index.line_column(source, d.span.start);
+                let message = shorten_values(d.message.trim_end_matches('.'));
                 if d.key.is_empty() {
                     format!("{file}:{line}:{column}: {message}")
                 } else {
-                    format!("{file}:{line}:{column}: {}: {message}", d.key)
+                    format!("{file}:{line}:{column}: {}: {message}", shorten(&d.key, KEY_SHOWN))
                 }
             })
             .collect();
@@ -57,14 +59,56 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+/// The longest value quoted in a message, in characters: a 1 MB field is shown by its start.
+const VALUE_SHOWN: usize = 60;
+/// The longest key path shown, in characters.
+const KEY_SHOWN: usize = 200;
+
+/// Cuts every backticked value longer than [`VALUE_SHOWN`] characters to its start and `…`.
+fn shorten_values(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(1024));
+    let mut parts = message.split('`');
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    for (i, part) in parts.enumerate() {
+        out.push('`');
+        // Odd parts (0-based after the first) are inside backticks.
+        if i % 2 == 0 { out.push_str(&shorten(part, VALUE_SHOWN)) } else { out.push_str(part) }
+    }
+    out
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
+
+/// Byte offsets of line starts, to turn offsets into `line:column` by binary search.
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(source: &str) -> LineIndex {
+        let starts = std::iter::once(0).chain(source.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        LineIndex { starts }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset in `source`.
+    pub fn line_column(&self, source: &str, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(source, offset.min(source.len()));
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let start = self.starts[line - 1];
+        (line, source[start..offset].chars().count() + 1)
+    }
+}
+
 /// 1-based line and column (in characters) of a byte offset.
 pub fn line_column(source: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(source.len());
-    let before = &source[..floor_char_boundary(source, offset)];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before[line_start..].chars().count() + 1;
-    (line, column)
+    LineIndex::new(source).line_column(source, offset)
 }
 
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
@@ -72,4 +116,30 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
         i -= 1;
     }
     i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_index_agrees_with_a_scan() {
+        let source = "a = 1\n\nb = \"é\"\nc";
+        for offset in 0..=source.len() + 2 {
+            let clamped = floor_char_boundary(source, offset.min(source.len()));
+            let before = &source[..clamped];
+            let line = before.matches('\n').count() + 1;
+            let start = before.rfind('\n').map_or(0, |i| i + 1);
+            let expected = (line, before[start..].chars().count() + 1);
+            assert_eq!(line_column(source, offset), expected, "offset {offset}");
+        }
+    }
+
+    #[test]
+    fn long_values_are_cut_in_messages() {
+        let long = "x".repeat(1_000_000);
+        let message = shorten_values(&format!("unknown time zone `{long}`: expected an IANA name"));
+        assert!(message.len() < 200, "{message}");
+        assert!(message.ends_with("…`: expected an IANA name"), "{message}");
+    }
 }

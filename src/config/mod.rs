@@ -6,6 +6,8 @@
 
 mod diag;
 mod raw;
+mod syntax;
+pub mod templates;
 mod units;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -20,9 +22,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 pub use diag::{ConfigError, Diagnostic, line_column};
-pub use units::{Wait, Window, parse_clock, parse_weekday};
-
-use crate::script;
+pub use units::{MAX_WAIT_YEARS, MAX_YEAR, MIN_YEAR, Wait, Window, in_range, parse_clock, parse_weekday};
 
 /// A validated config: everything the planner and the daemon need, nothing they must re-check.
 #[derive(Debug, Clone)]
@@ -286,6 +286,12 @@ pub struct NextStep {
     pub what: String,
 }
 
+/// The longest `schedule.nudge` (hours, as written in messages): a nudge is about today's
+/// windows, so more than a day ahead is not a nudge.
+pub const MAX_NUDGE: (i64, &str) = (24, "24h");
+/// The longest `schedule.catch_up`: a digest older than a week is news no more.
+pub const MAX_CATCH_UP: (i64, &str) = (7 * 24, "168h");
+
 const SECTIONS: &[&str] =
     &["me", "schedule", "notify", "defaults", "cadences", "drips", "prospects", "templates"];
 
@@ -296,13 +302,26 @@ impl Config {
     /// Every problem in the file, each as `file:line:column: key: message`.
     pub fn from_path(path: &Path) -> Result<Config, ConfigError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let bytes = read_bounded(path).map_err(|e| {
             let hint = if e.kind() == std::io::ErrorKind::NotFound {
                 ": create one with `ringback init` or pass --config"
             } else {
                 ""
             };
             ConfigError::whole_file(&file, format!("cannot read the config: {e}{hint}"))
+        })?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.as_bytes();
+            // Safe to slice: everything before `valid` is UTF-8.
+            let before = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
+            let (line, column) = line_column(before, valid);
+            ConfigError {
+                lines: vec![format!(
+                    "{file}:{line}:{column}: the config is not UTF-8: byte `{:#04x}` here is not valid text (save the file as UTF-8)",
+                    bytes[valid]
+                )],
+            }
         })?;
         let private = file_is_private(path);
         let mut config = parse(&text, &file, private)?;
@@ -350,6 +369,32 @@ impl Config {
     }
 }
 
+/// The largest config file read, 64 MiB: three times a book of 100 000 prospects (about 21 MB),
+/// and a bound that keeps a mistaken path (a log, a disk image) from being read and parsed whole.
+pub const MAX_CONFIG_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads the file, refusing one larger than [`MAX_CONFIG_BYTES`] before reading it.
+fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let too_big = || {
+        std::io::Error::other(format!(
+            "the file is larger than {} MiB, the most a config may be: is this the right file?",
+            MAX_CONFIG_BYTES / (1024 * 1024)
+        ))
+    };
+    if file.metadata()?.len() > MAX_CONFIG_BYTES {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::new();
+    // A file that grows while being read is bounded all the same.
+    file.take(MAX_CONFIG_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(too_big());
+    }
+    Ok(bytes)
+}
+
 /// Whether the config file may hold a literal secret.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Privacy {
@@ -374,37 +419,88 @@ struct Validator<'s> {
     diagnostics: Vec<Diagnostic>,
     /// Zones already looked up: a book names a handful of zones thousands of times.
     zones: HashMap<String, TimeZone>,
+    /// The file parsed again, once, the first time a table fails to deserialize: errors are
+    /// rare, and keeping a copy of every table on the happy path would cost more.
+    document: Option<Spanned<DeTable<'s>>>,
 }
 
-impl Validator<'_> {
+/// Keys whose values are secrets: their values never appear in a message.
+const SECRET_KEYS: &[&str] = &["password"];
+
+impl<'s> Validator<'s> {
+    fn new(source: &'s str) -> Self {
+        Validator { source, diagnostics: Vec::new(), zones: HashMap::new(), document: None }
+    }
+
     fn error(&mut self, span: Range<usize>, key: impl Into<String>, message: impl Into<String>) {
         self.diagnostics.push(Diagnostic::new(span, key, message));
     }
 
-    /// Deserializes one table entry into its raw struct, reporting serde's error at the
-    /// innermost key containing it.
-    fn section<'i, T: Deserialize<'i>>(&mut self, path: &[&str], value: Spanned<DeValue<'i>>) -> Option<T> {
-        let whole = value.span();
-        match T::deserialize(toml::de::ValueDeserializer::from(value)) {
-            Ok(parsed) => Some(parsed),
-            Err(e) => {
-                let span = e.span().unwrap_or(whole);
-                // Errors are rare: only then parse the file again to name the innermost key,
-                // rather than keep a copy of every table on the happy path.
-                let (document, _) = DeTable::parse_recoverable(self.source);
-                let mut value: Option<&Spanned<DeValue<'_>>> = None;
-                let mut table = Some(document.get_ref());
-                for segment in path {
-                    value = table.and_then(|t| t.get(*segment));
-                    table = value.and_then(|v| v.get_ref().as_table());
-                }
-                let inner = value.map(|v| innermost_key(v, &span)).unwrap_or_default();
-                let key = path.join(".");
-                let key = if inner.is_empty() { key } else { format!("{key}.{inner}") };
-                self.error(span, key, serde_message(e.message()));
-                None
-            }
+    /// The value at a key path of the (re-parsed) document.
+    fn lookup(&mut self, path: &[&str]) -> Option<Spanned<DeValue<'s>>> {
+        let source = self.source;
+        let document = self.document.get_or_insert_with(|| DeTable::parse_recoverable(source).0);
+        let mut value: Option<&Spanned<DeValue<'s>>> = None;
+        let mut table = Some(document.get_ref());
+        for segment in path {
+            value = table.and_then(|t| t.get(*segment));
+            table = value.and_then(|v| v.get_ref().as_table());
         }
+        value.cloned()
+    }
+
+    /// Deserializes one table entry into its raw struct. Serde stops at the first problem, so
+    /// each one is reported at the full path of its key, the key is set aside and the table is
+    /// tried again: an unknown key does not hide a bad value next to it. `None` when a required
+    /// key is missing or wrong.
+    fn section<T: Deserialize<'s>>(&mut self, path: &[&str], value: Spanned<DeValue<'s>>) -> Option<T> {
+        let whole = value.span();
+        let mut attempt = T::deserialize(toml::de::ValueDeserializer::from(value));
+        let mut pruned: Option<Spanned<DeValue<'s>>> = None;
+        let mut removed: Vec<String> = Vec::new();
+        // Each round removes one key, so this ends; the bound is for absurd tables.
+        for _ in 0..1000 {
+            let e = match attempt {
+                Ok(parsed) => return Some(parsed),
+                Err(e) => e,
+            };
+            if removed.iter().any(|k| e.message().contains(&format!("missing field `{k}`"))) {
+                // Its own error is reported already.
+                return None;
+            }
+            if pruned.is_none() {
+                pruned = self.lookup(path);
+            }
+            let span = e.span().unwrap_or_else(|| whole.clone());
+            let inner = pruned.as_ref().map(|v| key_path(v, &span)).unwrap_or_default();
+            let key = std::iter::once(path.join(".")).chain(inner.iter().map(Segment::to_string)).fold(
+                String::new(),
+                |mut key, part| {
+                    if !key.is_empty() && !part.starts_with('[') {
+                        key.push('.');
+                    }
+                    key.push_str(&part);
+                    key
+                },
+            );
+            let secret = matches!(inner.last(), Some(Segment::Key(k)) if SECRET_KEYS.contains(&k.as_str()));
+            let message = if secret {
+                // Never echo a secret, not even one of the wrong type.
+                let found = pruned.as_ref().and_then(|v| value_at(v, &inner)).map(|v| v.type_str());
+                format!("expected a string, found {}", found.unwrap_or("another type"))
+            } else {
+                serde_message(e.message())
+            };
+            self.error(span, key, message);
+            let value = pruned.as_mut()?;
+            let Some(Segment::Key(last)) = inner.last() else { return None };
+            if !remove_at(value, &inner) {
+                return None;
+            }
+            removed.push(last.clone());
+            attempt = T::deserialize(toml::de::ValueDeserializer::from(value.clone()));
+        }
+        None
     }
 
     fn zone(&mut self, key: &str, name: &Spanned<String>) -> Option<TimeZone> {
@@ -475,45 +571,92 @@ fn serde_message(message: &str) -> String {
         .replace("expected u32", "expected an integer")
 }
 
-/// The dotted path of the deepest key whose value contains `span`, relative to `value`.
-fn innermost_key(value: &Spanned<DeValue<'_>>, span: &Range<usize>) -> String {
-    let mut path = Vec::new();
-    let mut current = value;
-    'descend: loop {
-        match current.get_ref() {
-            DeValue::Table(table) => {
-                for (k, v) in table.iter() {
-                    let kspan = k.span();
-                    let vspan = v.span();
-                    let inside = |r: &Range<usize>| r.start <= span.start && span.end <= r.end;
-                    if inside(&vspan) || inside(&kspan) {
-                        path.push(k.get_ref().to_string());
-                        if inside(&kspan) {
-                            break 'descend;
-                        }
-                        current = v;
-                        continue 'descend;
-                    }
-                }
-                break;
-            }
-            DeValue::Array(array) => {
-                for (i, v) in array.iter().enumerate() {
-                    let vspan = v.span();
-                    if vspan.start <= span.start && span.end <= vspan.end {
-                        if let Some(last) = path.last_mut() {
-                            *last = format!("{last}[{i}]");
-                        }
-                        current = v;
-                        continue 'descend;
-                    }
-                }
-                break;
-            }
-            _ => break,
+/// One step of a key path: a table key or an array index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+impl std::fmt::Display for Segment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Segment::Key(k) => f.write_str(k),
+            Segment::Index(i) => write!(f, "[{i}]"),
         }
     }
-    path.join(".")
+}
+
+/// The path, relative to `value`, of the deepest key whose key or value contains `span`. Tables
+/// written as `[a.b]` headers do not span their bodies, so every child is searched, not only
+/// those whose span contains it.
+fn key_path(value: &Spanned<DeValue<'_>>, span: &Range<usize>) -> Vec<Segment> {
+    fn inside(outer: &Range<usize>, span: &Range<usize>) -> bool {
+        outer.start <= span.start && span.end <= outer.end
+    }
+    fn search(value: &Spanned<DeValue<'_>>, span: &Range<usize>) -> Option<Vec<Segment>> {
+        match value.get_ref() {
+            DeValue::Table(table) => {
+                for (k, v) in table.iter() {
+                    let key = Segment::Key(k.get_ref().to_string());
+                    if inside(&k.span(), span) {
+                        return Some(vec![key]);
+                    }
+                    if let Some(mut rest) = search(v, span) {
+                        rest.insert(0, key);
+                        return Some(rest);
+                    }
+                    if inside(&v.span(), span) {
+                        return Some(vec![key]);
+                    }
+                }
+                None
+            }
+            DeValue::Array(array) => array.iter().enumerate().find_map(|(i, v)| {
+                let mut rest = search(v, span).or_else(|| inside(&v.span(), span).then(Vec::new))?;
+                rest.insert(0, Segment::Index(i));
+                Some(rest)
+            }),
+            _ => None,
+        }
+    }
+    search(value, span).unwrap_or_default()
+}
+
+/// The value at a relative path.
+fn value_at<'v, 'i>(value: &'v Spanned<DeValue<'i>>, path: &[Segment]) -> Option<&'v DeValue<'i>> {
+    let mut current = value;
+    for segment in path {
+        current = match (current.get_ref(), segment) {
+            (DeValue::Table(t), Segment::Key(k)) => t.get(k.as_str())?,
+            (DeValue::Array(a), Segment::Index(i)) => a.get(*i)?,
+            _ => return None,
+        };
+    }
+    Some(current.get_ref())
+}
+
+/// Removes the key at a relative path (its last segment is a key); whether it was there.
+fn remove_at(value: &mut Spanned<DeValue<'_>>, path: &[Segment]) -> bool {
+    let Some((Segment::Key(last), parents)) = path.split_last() else { return false };
+    let mut current = value;
+    for segment in parents {
+        current = match (current.get_mut(), segment) {
+            (DeValue::Table(t), Segment::Key(k)) => match t.get_mut(k.as_str()) {
+                Some(v) => v,
+                None => return false,
+            },
+            (DeValue::Array(a), Segment::Index(i)) => match a.get_mut(*i) {
+                Some(v) => v,
+                None => return false,
+            },
+            _ => return false,
+        };
+    }
+    match current.get_mut() {
+        DeValue::Table(t) => t.remove(last.as_str()).is_some(),
+        _ => false,
+    }
 }
 
 /// A table-valued section's entries (`[prospects.x]`), reporting a non-table value.
@@ -537,13 +680,10 @@ fn entries<'i>(
 
 fn parse(text: &str, file: &str, privacy: Privacy) -> Result<Config, ConfigError> {
     let (document, syntax) = DeTable::parse_recoverable(text);
-    let mut v = Validator { source: text, diagnostics: Vec::new(), zones: HashMap::new() };
-    for e in &syntax {
-        v.error(e.span().unwrap_or(0..0), "", serde_message(e.message()));
+    if !syntax.is_empty() {
+        return Err(ConfigError::render(file, text, syntax::diagnostics(text, &syntax)));
     }
-    if !v.diagnostics.is_empty() {
-        return Err(ConfigError::render(file, text, v.diagnostics));
-    }
+    let mut v = Validator::new(text);
 
     let mut sections: BTreeMap<&str, Spanned<DeValue<'_>>> = BTreeMap::new();
     for (key, value) in document.into_inner() {
@@ -576,9 +716,13 @@ fn parse(text: &str, file: &str, privacy: Privacy) -> Result<Config, ConfigError
     let defaults_raw: raw::Defaults =
         sections.remove("defaults").and_then(|s| v.section(&["defaults"], s)).unwrap_or_default();
 
+    // Every id declared, valid or not, so a reference to a broken entry is not also "unknown".
+    let mut declared_cadences = BTreeSet::new();
+    let mut declared_drips = BTreeSet::new();
     let mut cadences_raw = Vec::new();
     if let Some(value) = sections.remove("cadences") {
         for (id, entry) in entries(&mut v, "cadences", value) {
+            declared_cadences.insert(id.get_ref().clone());
             if let Some(c) = v.section::<raw::Cadence>(&["cadences", id.get_ref()], entry) {
                 cadences_raw.push((id, c));
             }
@@ -587,6 +731,7 @@ fn parse(text: &str, file: &str, privacy: Privacy) -> Result<Config, ConfigError
     let mut drips_raw = Vec::new();
     if let Some(value) = sections.remove("drips") {
         for (id, entry) in entries(&mut v, "drips", value) {
+            declared_drips.insert(id.get_ref().clone());
             if let Some(d) = v.section::<raw::Drip>(&["drips", id.get_ref()], entry) {
                 drips_raw.push((id, d));
             }
@@ -645,19 +790,20 @@ fn parse(text: &str, file: &str, privacy: Privacy) -> Result<Config, ConfigError
                 v.error(days.span(), "me.workdays", "expected at least one workday");
             }
         }
-        for h in &raw.holidays {
-            if let Some(d) = v.date("me.holidays", h) {
+        for (i, h) in raw.holidays.iter().enumerate() {
+            if let Some(d) = v.date(&format!("me.holidays[{i}]"), h) {
                 calendar.holidays.insert(d);
             }
         }
-        for a in &raw.away {
-            let from = v.date("me.away.from", &a.get_ref().from);
-            let to = v.date("me.away.to", &a.get_ref().to);
+        for (i, a) in raw.away.iter().enumerate() {
+            let key = format!("me.away[{i}]");
+            let from = v.date(&format!("{key}.from"), &a.get_ref().from);
+            let to = v.date(&format!("{key}.to"), &a.get_ref().to);
             if let (Some(from), Some(to)) = (from, to) {
                 if to < from {
-                    v.error(a.span(), "me.away", format!("`to` ({to}) is before `from` ({from})"));
+                    v.error(a.span(), key, format!("`to` ({to}) is before `from` ({from})"));
                 } else if to.since(from).map(|s| s.get_days() > 366).unwrap_or(true) {
-                    v.error(a.span(), "me.away", "an away range is at most a year long");
+                    v.error(a.span(), key, "an away range is at most a year long");
                 } else {
                     calendar.away.push((from, to));
                 }
@@ -687,13 +833,16 @@ fn parse(text: &str, file: &str, privacy: Privacy) -> Result<Config, ConfigError
             None
         }
     };
-    let clock = |v: &mut Validator, key: &str, value: &Option<Spanned<String>>, default: i64| {
-        value.as_ref().map_or(Some(SignedDuration::from_secs(default)), |s| {
-            parse_clock(s.get_ref()).map_err(|m| v.error(s.span(), key, m)).ok()
-        })
-    };
-    let nudge = clock(&mut v, "schedule.nudge", &schedule_raw.nudge, 5 * 60);
-    let catch_up = clock(&mut v, "schedule.catch_up", &schedule_raw.catch_up, 4 * 3600);
+    let clock =
+        |v: &mut Validator, key: &str, value: &Option<Spanned<String>>, default: i64, max: (i64, &str)| {
+            value.as_ref().map_or(Some(SignedDuration::from_secs(default)), |s| {
+                parse_clock(s.get_ref(), SignedDuration::from_hours(max.0), max.1)
+                    .map_err(|m| v.error(s.span(), key, m))
+                    .ok()
+            })
+        };
+    let nudge = clock(&mut v, "schedule.nudge", &schedule_raw.nudge, 5 * 60, MAX_NUDGE);
+    let catch_up = clock(&mut v, "schedule.catch_up", &schedule_raw.catch_up, 4 * 3600, MAX_CATCH_UP);
     let quiet_hours = schedule_raw.quiet_hours.as_ref().and_then(|s| {
         Window::parse_any(s.get_ref()).map_err(|m| v.error(s.span(), "schedule.quiet_hours", m)).ok()
     });
@@ -704,13 +853,43 @@ fn parse(text: &str, file: &str, privacy: Privacy) -> Result<Config, ConfigError
         email: notify_raw.email.and_then(|e| email(&mut v, e, privacy, file)),
     };
 
-    // Templates: built-ins overlaid with the file's, each compiled to find syntax errors.
-    let mut templates = script::builtin_templates();
+    // Templates: built-ins overlaid with the file's, each checked as strictly as it renders, for
+    // every kind of item that uses it (a step may name any template, for a call or an email).
+    let mut step_templates: Vec<(Option<String>, bool)> = Vec::new();
+    // The first step naming a template for each action, to point at when a built-in cannot
+    // render there (the drip template named by a call step).
+    let mut step_spans: BTreeMap<(String, bool), (String, Range<usize>)> = BTreeMap::new();
+    for (id, raw) in &cadences_raw {
+        for (i, step) in raw.steps.get_ref().iter().enumerate() {
+            let step = step.get_ref();
+            let call = step.action.get_ref() == "call";
+            if let Some(t) = &step.template {
+                let key = format!("cadences.{}.steps[{i}].template", id.get_ref());
+                step_spans.entry((t.get_ref().clone(), call)).or_insert((key, t.span()));
+            }
+            step_templates.push((step.template.as_ref().map(|t| t.get_ref().clone()), call));
+        }
+    }
+    let uses = templates::template_kinds(step_templates.iter().map(|(t, call)| (t.as_deref(), *call)));
+    let mut templates = templates::builtin_templates();
+    let mut template_names: BTreeSet<String> = templates.keys().cloned().collect();
+    let mut defined = BTreeSet::new();
     for (name, source) in templates_raw {
-        if let Err(e) = script::check_template(name.get_ref(), source.get_ref()) {
+        template_names.insert(name.get_ref().clone());
+        let kinds =
+            uses.get(name.get_ref()).cloned().unwrap_or_else(|| ["call", "email"].into_iter().collect());
+        if let Err(e) = templates::check_template(name.get_ref(), source.get_ref(), &kinds) {
             v.error(source.span(), format!("templates.{}", name.get_ref()), e);
         } else {
+            defined.insert(name.get_ref().clone());
             templates.insert(name.get_ref().clone(), source.into_inner());
+        }
+    }
+    for ((name, call), (key, span)) in step_spans {
+        let Some(source) = templates.get(&name).filter(|_| !defined.contains(&name)) else { continue };
+        let kind = if call { "call" } else { "email" };
+        if let Err(e) = templates::check_template(&name, source, &[kind].into_iter().collect()) {
+            v.error(span, key, format!("the built-in template `{name}` cannot render a {kind} step: {e}"));
         }
     }
 
@@ -749,7 +928,7 @@ fn parse(text: &str, file: &str, privacy: Privacy) -> Result<Config, ConfigError
                 &[("call", Action::Call), ("email", Action::Email)],
             );
             if let Some(t) = &step.template
-                && !templates.contains_key(t.get_ref())
+                && !template_names.contains(t.get_ref())
             {
                 v.error(
                     t.span(),
@@ -757,7 +936,7 @@ fn parse(text: &str, file: &str, privacy: Privacy) -> Result<Config, ConfigError
                     format!(
                         "unknown template `{}`: expected a built-in ({}) or one defined under [templates]",
                         t.get_ref(),
-                        script::BUILTIN_NAMES.join(", ")
+                        templates::BUILTIN_NAMES.join(", ")
                     ),
                 );
             }
@@ -771,7 +950,7 @@ fn parse(text: &str, file: &str, privacy: Privacy) -> Result<Config, ConfigError
             }
         }
         if let Some(then) = &raw.then
-            && !drips.contains_key(then.get_ref())
+            && !declared_drips.contains(then.get_ref())
         {
             v.error(then.span(), format!("{key}.then"), unknown_ref("drip", then.get_ref(), drips.keys()));
         }
@@ -781,7 +960,7 @@ fn parse(text: &str, file: &str, privacy: Privacy) -> Result<Config, ConfigError
     // Defaults.
     let default_cadence = match &defaults_raw.cadence {
         Some(c) => {
-            if !cadences.contains_key(c.get_ref()) {
+            if !declared_cadences.contains(c.get_ref()) {
                 v.error(c.span(), "defaults.cadence", unknown_ref("cadence", c.get_ref(), cadences.keys()));
             }
             c.get_ref().clone()
@@ -844,7 +1023,7 @@ fn parse(text: &str, file: &str, privacy: Privacy) -> Result<Config, ConfigError
         });
         let cadence = match &raw.cadence {
             Some(c) => {
-                if !cadences.contains_key(c.get_ref()) {
+                if !declared_cadences.contains(c.get_ref()) {
                     v.error(
                         c.span(),
                         format!("{key}.cadence"),
@@ -854,7 +1033,7 @@ fn parse(text: &str, file: &str, privacy: Privacy) -> Result<Config, ConfigError
                 c.get_ref().clone()
             }
             None => {
-                if !cadences.contains_key(&default_cadence) && defaults_raw.cadence.is_none() {
+                if !declared_cadences.contains(&default_cadence) && defaults_raw.cadence.is_none() {
                     v.error(
                         id.span(),
                         format!("{key}.cadence"),
@@ -942,20 +1121,53 @@ fn valid_id(id: &str) -> bool {
 }
 
 /// Parses a 5-field cron, or 6 with seconds first; day-of-month and day-of-week combine with OR.
+///
+/// # Errors
+/// Which field is wrong and what it accepts, never the parser's internals.
 pub fn parse_cron(pattern: &str) -> Result<croner::Cron, String> {
-    let fields = pattern.split_whitespace().count();
+    let fields: Vec<&str> = pattern.split_whitespace().collect();
     let is_alias = pattern.trim_start().starts_with('@');
-    if !(is_alias || fields == 5 || fields == 6) {
+    if !(is_alias || fields.len() == 5 || fields.len() == 6) {
         return Err(format!(
-            "expected a cron expression of 5 fields (or 6 with seconds first), found {fields} in `{pattern}`"
+            "expected a cron expression of 5 fields (or 6 with seconds first), found {} in `{pattern}`",
+            fields.len()
         ));
     }
+    cron_parser().parse(pattern).map_err(|e| {
+        // Find the field at fault by trying each alone, the others left at `*`.
+        let names: &[&str] = if fields.len() == 6 { &CRON_FIELDS } else { &CRON_FIELDS[1..] };
+        let bad = (0..fields.len()).find(|&i| {
+            let alone: Vec<&str> = (0..fields.len()).map(|j| if j == i { fields[i] } else { "*" }).collect();
+            cron_parser().parse(&alone.join(" ")).is_err()
+        });
+        match bad {
+            Some(i) => format!("{} `{}`: expected {}", names[i], fields[i], cron_accepts(names[i])),
+            None if is_alias => format!(
+                "unknown cron alias `{pattern}`: expected `@yearly`, `@monthly`, `@weekly`, `@daily` or `@hourly`"
+            ),
+            None => format!("`{pattern}` never matches a time: {}", e.to_string().to_lowercase()),
+        }
+    })
+}
+
+/// The fields of a 6-field cron; a 5-field one has no seconds.
+const CRON_FIELDS: [&str; 6] = ["second", "minute", "hour", "day-of-month", "month", "day-of-week"];
+
+fn cron_accepts(field: &str) -> &'static str {
+    match field {
+        "second" | "minute" => "0-59, `*`, ranges and lists like `0,30` or `*/15`",
+        "hour" => "0-23, `*`, ranges and lists like `9-17` or `7,19`",
+        "day-of-month" => "1-31 or `L` (the last day), `*`, ranges and lists like `1,15`",
+        "month" => "1-12 or JAN-DEC, `*`, ranges and lists like `JAN-MAR`",
+        _ => "0-7 or MON-SUN (0 and 7 are Sunday), `*`, ranges and lists like `MON-FRI` or `1,3,5`",
+    }
+}
+
+fn cron_parser() -> croner::parser::CronParser {
     croner::parser::CronParser::builder()
         .seconds(croner::parser::Seconds::Optional)
         .year(croner::parser::Year::Disallowed)
         .build()
-        .parse(pattern)
-        .map_err(|e| format!("invalid cron expression `{pattern}`: {e}"))
 }
 
 fn email(v: &mut Validator, raw: raw::Email, privacy: Privacy, file: &str) -> Option<Email> {

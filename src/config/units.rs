@@ -15,8 +15,14 @@ pub enum Wait {
     Months(i64),
 }
 
+/// The longest wait a config may hold: 10 years. Cadence gaps, drip intervals and
+/// `keep_in_touch` are weeks or months in practice; the bound keeps every due date the planner
+/// computes far inside the calendar's range (see [`MIN_YEAR`] and [`MAX_YEAR`]).
+pub const MAX_WAIT_YEARS: i64 = 10;
+
 impl Wait {
-    /// Parses `N days|d`, `N workdays|wd`, `N weeks|w`, `N months|mo` (singular forms too).
+    /// Parses `N days|d`, `N workdays|wd`, `N weeks|w`, `N months|mo` (singular forms too), at
+    /// most [`MAX_WAIT_YEARS`] long: `3653 days`, `2610 workdays`, `522 weeks` or `120 months`.
     pub fn parse(text: &str) -> Result<Wait, String> {
         let expected = || {
             format!("expected a duration like `3 days`, `2 workdays`, `1 week` or `3 months`, found `{text}`")
@@ -24,16 +30,28 @@ impl Wait {
         let trimmed = text.trim();
         let split = trimmed.find(|c: char| !c.is_ascii_digit()).ok_or_else(expected)?;
         let (number, unit) = trimmed.split_at(split);
-        let n: i64 = number.parse().map_err(|_| expected())?;
-        if n > 10_000 {
-            return Err(format!("`{text}` is too long: at most 10000 units"));
+        let n: i64 = match number.parse() {
+            Ok(n) => n,
+            // All digits but more than an i64 holds: too long rather than malformed.
+            Err(_) if !number.is_empty() => i64::MAX,
+            Err(_) => return Err(expected()),
+        };
+        let (wait, max) = match unit.trim() {
+            "day" | "days" | "d" => (Wait::Days(n), Wait::Days(MAX_WAIT_YEARS * 365 + 3)),
+            "workday" | "workdays" | "wd" => (Wait::Workdays(n), Wait::Workdays(MAX_WAIT_YEARS * 261)),
+            "week" | "weeks" | "w" => (Wait::Weeks(n), Wait::Weeks(MAX_WAIT_YEARS * 52 + 2)),
+            "month" | "months" | "mo" => (Wait::Months(n), Wait::Months(MAX_WAIT_YEARS * 12)),
+            _ => return Err(expected()),
+        };
+        if wait.count() > max.count() {
+            return Err(format!("`{text}` is too long: a wait is at most {MAX_WAIT_YEARS} years (`{max}`)"));
         }
-        match unit.trim() {
-            "day" | "days" | "d" => Ok(Wait::Days(n)),
-            "workday" | "workdays" | "wd" => Ok(Wait::Workdays(n)),
-            "week" | "weeks" | "w" => Ok(Wait::Weeks(n)),
-            "month" | "months" | "mo" => Ok(Wait::Months(n)),
-            _ => Err(expected()),
+        Ok(wait)
+    }
+
+    fn count(self) -> i64 {
+        match self {
+            Wait::Days(n) | Wait::Workdays(n) | Wait::Weeks(n) | Wait::Months(n) => n,
         }
     }
 
@@ -121,14 +139,18 @@ fn parse_hhmm(text: &str) -> Option<Time> {
     Time::new(h, m, 0, 0).ok()
 }
 
-/// Parses a clock duration such as `5m`, `4h` or `1h 30m` (jiff's friendly format).
-pub fn parse_clock(text: &str) -> Result<SignedDuration, String> {
+/// Parses a clock duration such as `5m`, `4h` or `1h 30m` (jiff's friendly format), at most
+/// `max` long (shown in the message as `max_text`).
+pub fn parse_clock(text: &str, max: SignedDuration, max_text: &str) -> Result<SignedDuration, String> {
     let duration: SignedDuration = text
         .trim()
         .parse()
         .map_err(|_| format!("expected a duration like `5m`, `90s` or `4h`, found `{text}`"))?;
     if duration.is_negative() {
         return Err(format!("`{text}` is negative: expected a positive duration"));
+    }
+    if duration > max {
+        return Err(format!("`{text}` is too long: at most `{max_text}`"));
     }
     Ok(duration)
 }
@@ -148,11 +170,67 @@ pub fn parse_weekday(text: &str) -> Result<Weekday, String> {
     Ok(day)
 }
 
-/// A TOML local date (`2026-12-25`) as a civil date; times and offsets are refused.
+/// The first year a config date or `--at` may fall in.
+pub const MIN_YEAR: i16 = 1900;
+/// The last year a config date or `--at` may fall in. With waits of at most
+/// [`MAX_WAIT_YEARS`], everything the planner computes stays far from the end of the calendar
+/// (year 9999), where date arithmetic would overflow.
+pub const MAX_YEAR: i16 = 2200;
+
+/// Refuses a date outside [`MIN_YEAR`]..=[`MAX_YEAR`], naming the supported range.
+pub fn in_range(date: Date) -> Result<Date, String> {
+    if (MIN_YEAR..=MAX_YEAR).contains(&date.year()) {
+        Ok(date)
+    } else {
+        Err(format!(
+            "`{date}` is out of range: ringback plans dates from {MIN_YEAR}-01-01 to {MAX_YEAR}-12-31"
+        ))
+    }
+}
+
+/// A TOML local date (`2026-12-25`) as a civil date in the supported range; times and offsets
+/// are refused.
 pub fn toml_date(value: &toml::value::Datetime) -> Result<Date, String> {
     match (&value.date, &value.time, &value.offset) {
         (Some(d), None, None) => Date::new(d.year as i16, d.month as i8, d.day as i8)
-            .map_err(|e| format!("`{value}` is not a valid date: {e}")),
+            .map_err(|e| format!("`{value}` is not a valid date: {e}"))
+            .and_then(in_range),
         _ => Err(format!("expected a date like 2026-11-24 (no time), found `{value}`")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_are_bounded_to_ten_years() {
+        assert_eq!(Wait::parse("120 months"), Ok(Wait::Months(120)));
+        assert_eq!(Wait::parse("2610 workdays"), Ok(Wait::Workdays(2610)));
+        for text in ["121 months", "523 weeks", "3654 days", "2611 wd", "99999999999999999999999 days"] {
+            let error = Wait::parse(text).expect_err(text);
+            assert!(error.contains("at most 10 years"), "{text}: {error}");
+        }
+    }
+
+    #[test]
+    fn the_longest_wait_from_the_last_date_stays_in_range() {
+        let last = Date::new(MAX_YEAR, 12, 31).unwrap();
+        for wait in ["3653 days", "522 weeks", "120 months", "2610 workdays"] {
+            let date = Wait::parse(wait).unwrap().add_calendar(last);
+            assert!(date.year() < 9000, "{wait}: {date}");
+        }
+    }
+
+    #[test]
+    fn dates_outside_the_supported_range_are_refused() {
+        let date = |s: &str| toml_date(&s.parse::<toml::value::Datetime>().unwrap());
+        assert!(date("2200-12-31").is_ok());
+        assert!(date("1900-01-01").is_ok());
+        assert_eq!(
+            date("9999-12-31").unwrap_err(),
+            "`9999-12-31` is out of range: ringback plans dates from 1900-01-01 to 2200-12-31"
+        );
+        assert!(date("0001-01-01").is_err());
     }
 }

@@ -1,9 +1,8 @@
 //! The morning digest as an email: the plain text part, an HTML part from a minijinja template
 //! (every field escaped), and the subject with the counts.
 
-use minijinja::{AutoEscape, Environment, context};
-
 use crate::config::Config;
+use crate::config::templates::{self, DigestComing, DigestContext, DigestItem};
 use crate::output;
 use crate::plan::{self, Agenda, History, Kind, PromiseRecord, short_date};
 use crate::script::Scripts;
@@ -44,30 +43,29 @@ fn tel(phone: &str) -> String {
 
 fn html(config: &Config, agenda: &Agenda, scripts: &Scripts<'_>, record: PromiseRecord) -> String {
     let today = agenda.first_day;
-    let mut sections: Vec<(Kind, Vec<minijinja::Value>)> = Vec::new();
+    let mut sections: Vec<(Kind, Vec<DigestItem>)> = Vec::new();
     for item in agenda.items.iter().filter(|i| i.day == today) {
         let Some(p) = config.prospects.get(&item.prospect) else { continue };
-        let window = (item.kind.action() == "call").then(|| output::best_window(config, p, item));
-        let late = Some(output::late_text(item)).filter(|l| !l.is_empty());
-        let value = context! {
-            name => &p.name,
-            company => &p.company,
-            phone => p.phone.as_ref().filter(|_| item.kind.action() == "call"),
-            tel => p.phone.as_deref().map(tel),
-            email => p.email.as_ref().filter(|_| item.kind.action() != "call"),
-            window => window,
-            late => late,
-            why => &item.why,
-            gatekeeper => &p.gatekeeper,
-            boss => &p.boss,
-            script => scripts.render(item),
+        let call = item.kind.action() == "call";
+        let value = DigestItem {
+            name: p.name.clone(),
+            company: p.company.clone(),
+            phone: p.phone.clone().filter(|_| call),
+            tel: p.phone.as_deref().map(tel),
+            email: p.email.clone().filter(|_| !call),
+            window: call.then(|| output::best_window(config, p, item)),
+            late: Some(output::late_text(item)).filter(|l| !l.is_empty()),
+            why: item.why.clone(),
+            gatekeeper: p.gatekeeper.clone(),
+            boss: p.boss.clone(),
+            script: scripts.render(item),
         };
         match sections.last_mut() {
             Some((kind, items)) if *kind == item.kind => items.push(value),
             _ => sections.push((item.kind, vec![value])),
         }
     }
-    let coming: Vec<minijinja::Value> = agenda
+    let coming: Vec<DigestComing> = agenda
         .items
         .iter()
         .filter(|i| i.day > today && matches!(i.kind, Kind::Promise | Kind::NextStep))
@@ -77,25 +75,32 @@ fn html(config: &Config, agenda: &Agenda, scripts: &Scripts<'_>, record: Promise
                 Kind::Promise => "promised callback".to_owned(),
                 _ => format!("next step: {}", i.next_step.as_deref().unwrap_or("")),
             };
-            Some(context! { day => short_date(i.day), name => &p.name, company => &p.company, what => what })
+            Some(DigestComing {
+                day: short_date(i.day),
+                name: p.name.clone(),
+                company: p.company.clone(),
+                what,
+            })
         })
         .collect();
-    let mut env = Environment::new();
     // Every value a prospect's config or a template produced is escaped; nothing is trusted.
-    env.set_auto_escape_callback(|_| AutoEscape::Html);
-    // The built-in (src/notify/digest.html) unless [templates] overrides `digest_html`.
+    let env = templates::environment(true);
+    // The built-in (src/notify/digest.html) unless [templates] overrides `digest_html`; the
+    // config check rendered it with the same context and strictness.
     let source = config.templates.get("digest_html").map_or(DIGEST_HTML, String::as_str);
-    let rendered = env.template_from_str(source).and_then(|t| {
-        t.render(context! {
-            subject => output::digest_subject(agenda),
-            first_name => config.me.name.split_whitespace().next().unwrap_or(""),
-            day => short_date(today),
-            month => agenda.at.strftime("%B").to_string(),
-            sections => sections.into_iter().map(|(k, items)| context! { title => output::section_title(k), items => items }).collect::<Vec<_>>(),
-            coming => coming,
-            record => context! { on_time => record.on_time, late => record.late, open => record.open },
-        })
-    });
+    let context = DigestContext {
+        subject: output::digest_subject(agenda),
+        first_name: config.me.name.split_whitespace().next().unwrap_or("").to_owned(),
+        day: short_date(today),
+        month: agenda.at.strftime("%B").to_string(),
+        sections: sections
+            .into_iter()
+            .map(|(k, items)| (output::section_title(k).to_owned(), items))
+            .collect(),
+        coming,
+        record: (record.on_time, record.late, record.open),
+    };
+    let rendered = env.template_from_str(source).and_then(|t| t.render(context.value()));
     rendered.unwrap_or_else(|e| {
         format!("<p>The digest template failed: {}</p>", minijinja::HtmlEscape(&e.to_string()))
     })
