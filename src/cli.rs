@@ -176,19 +176,17 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
 }
 
 fn daemon(paths: &Paths) -> Result<(), Failure> {
+    // Signals first: a SIGTERM while a large book is parsed still ends in an orderly exit.
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    crate::daemon::watch_signals(shutdown.clone())
+        .map_err(|e| Failure::Runtime(anyhow::anyhow!("cannot listen for SIGTERM/SIGINT: {e}")))?;
     // Validate before starting the runtime, so an invalid config exits 78 at once.
     load(paths)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| Failure::Runtime(anyhow::anyhow!("cannot start the runtime: {e}")))?;
-    let result = runtime.block_on(async {
-        let shutdown = tokio_util::sync::CancellationToken::new();
-        let stop = crate::daemon::stop_on_signals(shutdown.clone())
-            .map_err(|e| Failure::Runtime(anyhow::anyhow!("cannot listen for SIGTERM/SIGINT: {e}")))?;
-        tokio::spawn(stop);
-        crate::daemon::run(paths, shutdown, crate::daemon::Options::default()).await
-    });
+    let result = runtime.block_on(crate::daemon::run(paths, shutdown, crate::daemon::Options::default()));
     // Dropping a runtime waits for background work (a large digest half built); on SIGTERM
     // nothing of it is needed, and systemd expects an exit within seconds.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));

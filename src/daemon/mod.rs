@@ -705,20 +705,34 @@ async fn hangups(
     }
 }
 
-/// Registers SIGTERM and SIGINT now and returns a future that cancels the token on either.
+/// After SIGTERM the process ends this soon even if the loop's thread is stuck (a state
+/// database locked by another process for longer than its busy timeout): systemd waits 5 s.
+pub const HARD_STOP: Duration = Duration::from_secs(4);
+
+/// Watches SIGTERM and SIGINT on a thread of its own, so a signal is seen whatever the
+/// daemon's thread is doing: it cancels `shutdown`, and if the daemon has not returned within
+/// [`HARD_STOP`], exits the process with status 0 (SQLite's journal makes that safe).
 ///
 /// # Errors
-/// When the signal handlers cannot be installed.
-pub fn stop_on_signals(shutdown: CancellationToken) -> std::io::Result<impl Future<Output = ()>> {
+/// When the signal handlers or the thread cannot be set up.
+pub fn watch_signals(shutdown: CancellationToken) -> std::io::Result<()> {
     use tokio::signal::unix::{SignalKind, signal};
-    let mut term = signal(SignalKind::terminate())?;
-    let mut int = signal(SignalKind::interrupt())?;
-    Ok(async move {
-        tokio::select! {
-            _ = term.recv() => tracing::info!("SIGTERM: stopping"),
-            _ = int.recv() => tracing::info!("SIGINT: stopping"),
-            () = shutdown.cancelled() => {}
-        }
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_io().build()?;
+    let (mut term, mut int) = runtime.block_on(async {
+        Ok::<_, std::io::Error>((signal(SignalKind::terminate())?, signal(SignalKind::interrupt())?))
+    })?;
+    std::thread::Builder::new().name("signals".into()).spawn(move || {
+        runtime.block_on(async {
+            tokio::select! {
+                _ = term.recv() => tracing::info!("SIGTERM: stopping"),
+                _ = int.recv() => tracing::info!("SIGINT: stopping"),
+                () = shutdown.cancelled() => {}
+            }
+        });
         shutdown.cancel();
-    })
+        std::thread::sleep(HARD_STOP);
+        tracing::warn!("still stopping after {}s; exiting now", HARD_STOP.as_secs());
+        std::process::exit(0);
+    })?;
+    Ok(())
 }

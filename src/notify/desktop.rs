@@ -7,6 +7,25 @@ use std::time::Duration;
 
 /// How long one D-Bus call may take.
 pub const DBUS_TIMEOUT: Duration = Duration::from_secs(5);
+/// Closing nudges at shutdown must fit in the daemon's few seconds of grace.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// How long until the wall clock reads `until` (zero if it already has).
+fn wall_clock_left(until: jiff::Timestamp) -> Duration {
+    until.duration_since(jiff::Timestamp::now()).max(jiff::SignedDuration::ZERO).unsigned_abs()
+}
+
+/// Sleeps until the wall clock reads `until`, re-reading it every minute: tokio's timers do
+/// not count a suspend, and a nudge must go when its window ends in wall time.
+async fn wall_clock_reaches(until: jiff::Timestamp) {
+    loop {
+        let left = wall_clock_left(until);
+        if left.is_zero() {
+            return;
+        }
+        tokio::time::sleep(left.min(Duration::from_secs(60))).await;
+    }
+}
 
 /// One notification.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,9 +38,9 @@ pub struct DesktopMessage {
     pub actions: Vec<(String, String)>,
     /// The ledger keys of the nudges it carries, for "Snooze 1h".
     pub nudge_keys: Vec<String>,
-    /// How long to listen for an action (the window's end); never forever. A notification
-    /// with actions stays up until dismissed or this ends, then ringback closes it.
-    pub listen_for: Duration,
+    /// Until when to listen for an action: the window's end, on the wall clock. A notification
+    /// with actions stays up until dismissed or then, when ringback closes it.
+    pub until: Option<jiff::Timestamp>,
     /// A nudge's body line per prospect (id, line), so a pressed prospect can be taken out.
     pub parts: Vec<(String, String)>,
 }
@@ -35,7 +54,7 @@ impl DesktopMessage {
             critical,
             actions: Vec::new(),
             nudge_keys: Vec::new(),
-            listen_for: Duration::ZERO,
+            until: None,
             parts: Vec::new(),
         }
     }
@@ -70,7 +89,7 @@ impl DesktopMessage {
             critical: self.critical && open,
             actions: if open { actions } else { Vec::new() },
             nudge_keys,
-            listen_for: self.listen_for,
+            until: self.until,
             parts,
         };
         (message, open)
@@ -194,15 +213,19 @@ async fn send(notification: &notify_rust::Notification) -> Result<notify_rust::N
 /// whose answer replaces the notification (keeping the other prospects' buttons), so each
 /// button of a grouped nudge can be pressed in turn.
 async fn listen(mut handle: notify_rust::NotificationHandle, mut message: DesktopMessage, sink: ActionSink) {
-    let until = tokio::time::Instant::now() + message.listen_for;
+    let until = message.until.unwrap_or_else(|| jiff::Timestamp::now() + jiff::SignedDuration::from_hours(1));
     loop {
         let chosen = Mutex::new(None);
         let wait = handle.wait_for_action_async(|response| {
             *chosen.lock().expect("action lock") = Some(response.clone());
         });
         tokio::select! {
-            () = sink.shutdown.cancelled() => return,
-            () = tokio::time::sleep_until(until) => {
+            () = sink.shutdown.cancelled() => {
+                // Its buttons die with the daemon: take it down rather than leave it up forever.
+                let _ = tokio::time::timeout(CLOSE_TIMEOUT, handle.close_async()).await;
+                return;
+            }
+            () = wall_clock_reaches(until) => {
                 // The window has ended: the nudge goes with it.
                 let _ = tokio::time::timeout(DBUS_TIMEOUT, handle.close_async()).await;
                 return;
@@ -225,7 +248,7 @@ async fn listen(mut handle: notify_rust::NotificationHandle, mut message: Deskto
             () = sink.shutdown.cancelled() => return,
             // The daemon answers between its own steps, which a large digest may hold up:
             // wait as long as the window lasts rather than drop the other buttons.
-            answer = tokio::time::timeout_at(until, answer) => match answer {
+            answer = tokio::time::timeout(wall_clock_left(until), answer) => match answer {
                 Ok(Ok(text)) => text,
                 _ => return,
             },

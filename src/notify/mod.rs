@@ -48,19 +48,15 @@ pub fn nudge_message(config: &Config, group: &NudgeGroup) -> DesktopMessage {
         actions.push((format!("spoke:{}", item.prospect), label("Spoke")));
     }
     actions.push(("snooze".to_owned(), "Snooze 1h".to_owned()));
-    let ends = group.items.iter().filter_map(|i| i.window.as_ref()).map(|w| w.end.timestamp()).max();
-    let listen_for = ends
-        .map(|end| end.duration_since(group.opens.timestamp() - config.schedule.nudge))
-        .unwrap_or(jiff::SignedDuration::from_hours(1))
-        .clamp(jiff::SignedDuration::from_mins(5), jiff::SignedDuration::from_hours(4))
-        .unsigned_abs();
+    // Up until the last of its windows ends, on the wall clock, however late it was shown.
+    let until = group.items.iter().filter_map(|i| i.window.as_ref()).map(|w| w.end.timestamp()).max();
     DesktopMessage {
         summary,
         body,
         critical: group.critical,
         actions,
         nudge_keys: group.items.iter().map(crate::daemon::schedule::nudge_key).collect(),
-        listen_for,
+        until,
         parts,
     }
 }

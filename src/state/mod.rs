@@ -124,10 +124,21 @@ fn is_busy(e: &rusqlite::Error) -> bool {
     )
 }
 
-/// Creates a folder (and its parents) readable by its owner only.
+/// Creates a folder (and its parents) readable by its owner only. A folder that already
+/// exists is left as it is: it may be shared on purpose (`/tmp`, a mail pickup folder).
 pub fn private_dir(dir: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::DirBuilderExt;
     std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
+}
+
+/// Takes group and other rights off a file or folder of ours, if it has any.
+pub fn narrow(path: &Path, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::metadata(path)?;
+    if meta.permissions().mode() & 0o077 != 0 {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
+    }
+    Ok(())
 }
 
 impl State {
@@ -150,6 +161,8 @@ impl State {
                 .open(path)
                 .map_err(|e| StateError::Create(path.to_path_buf(), e))?;
         }
+        // A state left group- or world-readable by an older ringback is made private.
+        narrow(path, 0o600).map_err(|e| StateError::Create(path.to_path_buf(), e))?;
         let conn = Connection::open(path).map_err(|e| StateError::Open(path.to_path_buf(), e))?;
         let mut state =
             State { conn, path: path.to_path_buf(), version: MIGRATIONS.len() as i64, own_writes: 0 };
@@ -244,12 +257,20 @@ impl State {
     pub fn lock_for_daemon(path: &Path) -> Result<std::fs::File, StateError> {
         use std::io::{Read, Seek, Write};
         use std::os::unix::fs::OpenOptionsExt;
-        let mut name = path.as_os_str().to_owned();
-        name.push(".lock");
-        let lock_path = PathBuf::from(name);
-        if let Some(dir) = lock_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             private_dir(dir).map_err(|e| StateError::Folder(dir.to_path_buf(), e))?;
         }
+        // Named after the state's real path, so a second daemon reaching the same file through
+        // a symlink or another spelling of the path meets the same lock.
+        let real = std::fs::canonicalize(path)
+            .or_else(|_| {
+                let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+                std::fs::canonicalize(dir).map(|d| d.join(path.file_name().unwrap_or_default()))
+            })
+            .unwrap_or_else(|_| path.to_path_buf());
+        let mut name = real.into_os_string();
+        name.push(".lock");
+        let lock_path = PathBuf::from(name);
         let mut file = std::fs::OpenOptions::new()
             .read(true)
             .write(true)

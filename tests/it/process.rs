@@ -66,6 +66,16 @@ impl Daemon {
         assert!(ok, "kill -s {signal}");
     }
 
+    /// Like [`Daemon::terminate`], with everything the daemon logged up to its exit.
+    pub fn terminate_logged(self) -> (i32, String) {
+        let log = self.log.clone();
+        let code = self.terminate();
+        // The reader thread drains the pipe until the process's end of it closes.
+        std::thread::sleep(Duration::from_millis(100));
+        let text = log.lock().unwrap().clone();
+        (code, text)
+    }
+
     /// Sends SIGTERM and returns the exit code, failing if it takes more than 5 seconds.
     pub fn terminate(mut self) -> i32 {
         self.signal("TERM");

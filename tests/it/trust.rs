@@ -64,6 +64,7 @@ fn crash_rounds(book: &Book, rounds: usize) -> (u64, Vec<(i64, i64, i64, String)
     let text = std::fs::read_to_string(&book.config).unwrap();
     book.write_config(&text.replace("digest = \"*/2 * * * * *\"", "digest = \"0 3 1 1 *\""));
     let daemon = Daemon::start(book, &[]);
+    daemon.wait_for("ringback running", 1);
     let deadline = Instant::now() + Duration::from_secs(60);
     while unsent_letters(book) > 0 {
         assert!(Instant::now() < deadline, "letters left unsent (seed {seed}):\n{}", daemon.log());
@@ -383,4 +384,31 @@ fn a_large_book_never_holds_up_sigterm_or_the_outbox() {
     assert_eq!(daemon.terminate(), 0);
     let took = asked.elapsed();
     assert!(took < Duration::from_millis(1500), "SIGTERM took {took:?} to end the daemon");
+}
+
+#[test]
+fn sigterm_ends_the_daemon_within_5s_even_while_the_state_is_locked() {
+    // The loop's thread can wait up to its busy timeout (10 s) for another process's write;
+    // SIGTERM is watched on a thread of its own and ends the process within 5 s regardless.
+    let book = Book::new(&digest_due_now());
+    let daemon = Daemon::start(&book, &[]);
+    daemon.wait_for("email sent", 1);
+    // Another process holds the write lock, as a long `ringback log` transaction would.
+    let holder = rusqlite::Connection::open(&book.state).unwrap();
+    holder
+        .execute_batch("BEGIN IMMEDIATE; INSERT INTO seen (prospect, key, at) VALUES ('x', 'y', 0);")
+        .unwrap();
+    // A new prospect: taking the edit in records its first sighting, which waits for the lock.
+    let text = std::fs::read_to_string(&book.config).unwrap();
+    book.write_config(&format!(
+        "{text}\n[prospects.newcomer]\nname = \"New Comer\"\nphone = \"+1 416 555 0177\"\n"
+    ));
+    daemon.wait_for("config reloaded (file changed)", 1);
+    std::thread::sleep(Duration::from_millis(300));
+    // `terminate` fails if the exit takes more than 5 s.
+    let (code, log) = daemon.terminate_logged();
+    assert_eq!(code, 0, "{log}");
+    // It really was stuck: the signal thread ended it.
+    assert!(log.contains("exiting now"), "{log}");
+    holder.execute_batch("ROLLBACK").unwrap();
 }

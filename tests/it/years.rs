@@ -65,7 +65,7 @@ impl Rng {
     }
 }
 
-fn book_text(zone: &str, prospects: &str, nudge: u32) -> String {
+fn book_text(zone: &str, digest: &str, prospects: &str, nudge: u32) -> String {
     format!(
         r#"[me]
 name = "Dana Reyes"
@@ -73,7 +73,7 @@ phone = "+1 416 555 0199"
 timezone = "{zone}"
 
 [schedule]
-digest = "0 7 * * *"
+digest = "{digest}"
 catch_up = "2h"
 nudge = "{nudge}m"
 quiet_hours = "21:00-07:00"
@@ -125,7 +125,10 @@ async fn settle() {
     }
 }
 
-async fn two_years(zone_name: &str, seed: u64) {
+/// `digest` is a daily cron at `asked` local time: chosen per zone to fall in its DST gap (and
+/// fold) where it has them.
+async fn two_years(zone_name: &str, digest: &str, asked: &str, seed: u64) {
+    let asked: jiff::civil::Time = asked.parse().unwrap();
     let zone = jiff::tz::TimeZone::get(zone_name).unwrap();
     let mut rng = Rng(seed | 1);
     let first_day: jiff::civil::Date = "2026-01-05".parse().unwrap();
@@ -136,12 +139,12 @@ async fn two_years(zone_name: &str, seed: u64) {
         count += 1;
     }
     let mut nudge = 10;
-    let book = Book::new(&book_text(zone_name, &prospects, nudge));
+    let book = Book::new(&book_text(zone_name, digest, &prospects, nudge));
     let outbox = book.config.parent().unwrap().join("outbox");
     let at = |day: jiff::civil::Date, time: &str| -> Timestamp {
         day.to_datetime(time.parse().unwrap()).to_zoned(zone.clone()).unwrap().timestamp()
     };
-    let mut daemon = start(&book, at(first_day, "06:00:30"));
+    let mut daemon = start(&book, at(first_day, "01:00:30"));
     let mut day = first_day;
     let mut nudges_checked = 0usize;
     let mut presses: Vec<(String, Timestamp)> = Vec::new();
@@ -150,7 +153,7 @@ async fn two_years(zone_name: &str, seed: u64) {
     let last_day = first_day + 730.days();
     while day < last_day {
         let full_day = rng.below(7) == 0;
-        let minutes = if full_day { 24 * 60 } else { 3 * 60 };
+        let minutes = if full_day { 24 * 60 } else { 8 * 60 };
         let mut seen = daemon.shown.lock().unwrap().len();
         for _ in 0..minutes {
             pass(60).await;
@@ -176,11 +179,20 @@ async fn two_years(zone_name: &str, seed: u64) {
                     now.weekday()
                 );
                 // Press "Left voicemail" for the first prospect now and then.
-                let voicemail = message.actions.iter().find(|(k, _)| k.starts_with("voicemail:"));
-                if let Some((key, _)) = voicemail.filter(|_| rng.below(3) == 0) {
-                    let id = key.trim_start_matches("voicemail:").to_owned();
-                    daemon.press.send(Invoked::new(key.clone(), Vec::new())).await.unwrap();
-                    presses.push((id, now.timestamp()));
+                // Press a button now and then: a voicemail (checked in the next digest), a
+                // "Spoke", or a snooze.
+                let pick = rng.below(6);
+                let key = match pick {
+                    0 | 1 => message.actions.iter().find(|(k, _)| k.starts_with("voicemail:")),
+                    2 => message.actions.iter().find(|(k, _)| k.starts_with("spoke:")),
+                    3 => message.actions.iter().find(|(k, _)| k == "snooze"),
+                    _ => None,
+                };
+                if let Some((key, _)) = key {
+                    daemon.press.send(Invoked::new(key.clone(), message.nudge_keys.clone())).await.unwrap();
+                    if let Some(id) = key.strip_prefix("voicemail:") {
+                        presses.push((id.to_owned(), now.timestamp()));
+                    }
                 }
             }
         }
@@ -207,13 +219,13 @@ async fn two_years(zone_name: &str, seed: u64) {
             prospects.push_str(&prospect(count, next_day));
             count += 1;
             nudge = [5, 10, 15][rng.below(3) as usize];
-            book.write_config(&book_text(zone_name, &prospects, nudge));
+            book.write_config(&book_text(zone_name, digest, &prospects, nudge));
             settle().await;
         }
         if rng.below(30) == 0 {
             let now = daemon.clock.now();
             daemon.stop().await;
-            daemon = start(&book, now.max(at(next_day, "06:00:30")));
+            daemon = start(&book, now.max(at(next_day, "01:00:30")));
         } else {
             // A suspend overnight (or none, after a full day): the wall clock leaps.
             let target =
@@ -242,6 +254,8 @@ async fn two_years(zone_name: &str, seed: u64) {
     log.extend(digest_log(&book, since));
     let config = ringback::config::Config::from_path(&book.config).unwrap();
     let mut occurrences = 0i64;
+    let (mut gaps, mut folds) = (0, 0);
+    let mut days = std::collections::HashSet::new();
     let mut expected_first = None;
     for (first, through, n, outcome) in &log {
         let first_ts = Timestamp::from_second(*first).unwrap();
@@ -249,7 +263,33 @@ async fn two_years(zone_name: &str, seed: u64) {
             assert_eq!(first_ts, expected, "{zone_name} seed {seed}: a gap or overlap before {first_ts}");
         }
         let local = first_ts.to_zoned(zone.clone());
-        assert_eq!(local.strftime("%H:%M:%S").to_string(), "07:00:00", "{zone_name} seed {seed}: {local}");
+        // At the local time asked; where that time does not exist (spring forward), at the
+        // first instant after the gap; where it happens twice (fall back), the first time.
+        use jiff::tz::AmbiguousOffset;
+        match zone.to_ambiguous_zoned(local.date().to_datetime(asked)).offset() {
+            AmbiguousOffset::Unambiguous { .. } => {
+                assert_eq!(local.time(), asked, "{zone_name} seed {seed}: {local}");
+            }
+            AmbiguousOffset::Gap { .. } => {
+                let before = (first_ts - SignedDuration::from_secs(1)).to_zoned(zone.clone());
+                assert!(
+                    local.time() > asked && before.offset() != local.offset(),
+                    "{zone_name} seed {seed}: {local} is not the end of the gap"
+                );
+                gaps += 1;
+            }
+            AmbiguousOffset::Fold { before, .. } => {
+                assert_eq!(
+                    (local.time(), local.offset()),
+                    (asked, before),
+                    "{zone_name} seed {seed}: {local}"
+                );
+                folds += 1;
+            }
+        }
+        if *n == 1 {
+            assert!(days.insert(local.date()), "{zone_name} seed {seed}: two digests on {}", local.date());
+        }
         if outcome == "sent" {
             assert_eq!(*n, 1);
             let name = format!("email_digest_{}.eml", local.strftime("%Y-%m-%dT%H_%M_%S"));
@@ -306,8 +346,9 @@ async fn two_years(zone_name: &str, seed: u64) {
         age.as_hours()
     );
     eprintln!(
-        "two years in {zone_name} (seed {seed}): {occurrences} digest occurrences checked ({sent} sent), \
-         {nudges_checked} nudges, {checked_presses} presses checked; bookkeeping rows {early} -> {rows}"
+        "two years in {zone_name} (seed {seed}): {occurrences} digest occurrences checked ({sent} sent, \
+         {gaps} in a DST gap, {folds} in a fold), {nudges_checked} nudges, {checked_presses} presses checked; \
+         bookkeeping rows {early} -> {rows}"
     );
 }
 
@@ -341,20 +382,20 @@ fn seed() -> u64 {
 
 #[tokio::test(start_paused = true)]
 async fn two_years_in_berlin() {
-    two_years("Europe/Berlin", seed()).await;
+    two_years("Europe/Berlin", "30 2 * * *", "02:30", seed()).await;
 }
 
 #[tokio::test(start_paused = true)]
 async fn two_years_in_new_york() {
-    two_years("America/New_York", seed()).await;
+    two_years("America/New_York", "30 1 * * *", "01:30", seed()).await;
 }
 
 #[tokio::test(start_paused = true)]
 async fn two_years_on_lord_howe_with_its_30_minute_dst() {
-    two_years("Australia/Lord_Howe", seed()).await;
+    two_years("Australia/Lord_Howe", "15 2 * * *", "02:15", seed()).await;
 }
 
 #[tokio::test(start_paused = true)]
 async fn two_years_in_kolkata() {
-    two_years("Asia/Kolkata", seed()).await;
+    two_years("Asia/Kolkata", "0 7 * * *", "07:00", seed()).await;
 }
