@@ -395,18 +395,36 @@ fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Whether the config file may hold a literal secret.
+/// Whether the config file may hold a literal secret, or name a command to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Privacy {
     Private,
-    /// Readable by group or others, with its mode for the message.
+    /// Readable or writable by group or others, with its mode for the message.
     Shared(u32),
+}
+
+impl Privacy {
+    /// Others can read a secret written in it.
+    fn readable_by_others(self) -> Option<u32> {
+        match self {
+            Privacy::Shared(mode) if mode & 0o044 != 0 => Some(mode),
+            _ => None,
+        }
+    }
+
+    /// Others can change what it tells ringback to run.
+    fn writable_by_others(self) -> Option<u32> {
+        match self {
+            Privacy::Shared(mode) if mode & 0o022 != 0 => Some(mode),
+            _ => None,
+        }
+    }
 }
 
 fn file_is_private(path: &Path) -> Privacy {
     use std::os::unix::fs::PermissionsExt;
     match std::fs::metadata(path) {
-        Ok(meta) if meta.permissions().mode() & 0o044 != 0 => {
+        Ok(meta) if meta.permissions().mode() & 0o066 != 0 => {
             Privacy::Shared(meta.permissions().mode() & 0o777)
         }
         _ => Privacy::Private,
@@ -1133,9 +1151,20 @@ pub fn parse_cron(pattern: &str) -> Result<croner::Cron, String> {
             fields.len()
         ));
     }
-    cron_parser().parse(pattern).map_err(|e| {
+    // An empty item in a list (`,`, `1,,2`) parses as a field that matches nothing: the
+    // pattern then never fires, and croner searches years before it says so.
+    let names: &[&str] = if fields.len() == 6 { &CRON_FIELDS } else { &CRON_FIELDS[1..] };
+    let empty_item = fields.iter().position(|f| f.split(',').any(str::is_empty));
+    if let Some(i) = empty_item.filter(|_| !is_alias) {
+        return Err(format!(
+            "{} `{}`: an empty item in a list; expected {}",
+            names[i],
+            fields[i],
+            cron_accepts(names[i])
+        ));
+    }
+    let cron = cron_parser().parse(pattern).map_err(|e| {
         // Find the field at fault by trying each alone, the others left at `*`.
-        let names: &[&str] = if fields.len() == 6 { &CRON_FIELDS } else { &CRON_FIELDS[1..] };
         let bad = (0..fields.len()).find(|&i| {
             let alone: Vec<&str> = (0..fields.len()).map(|j| if j == i { fields[i] } else { "*" }).collect();
             cron_parser().parse(&alone.join(" ")).is_err()
@@ -1147,7 +1176,16 @@ pub fn parse_cron(pattern: &str) -> Result<croner::Cron, String> {
             ),
             None => format!("`{pattern}` never matches a time: {}", e.to_string().to_lowercase()),
         }
-    })
+    })?;
+    // A pattern that parses but never fires (31 February) would leave the daemon without a
+    // digest, and looking for one costs a long search each time.
+    let from = jiff::Timestamp::from_second(1_767_225_600).expect("2026-01-01").to_zoned(TimeZone::UTC);
+    if cron.find_next_occurrence(&from, false).is_err() {
+        return Err(format!(
+            "`{pattern}` never matches a time (a day that does not exist, such as 31 February?)"
+        ));
+    }
+    Ok(cron)
 }
 
 /// The fields of a 6-field cron; a 5-field one has no seconds.
@@ -1265,11 +1303,22 @@ fn email(v: &mut Validator, raw: raw::Email, privacy: Privacy, file: &str) -> Op
                 return None;
             }
             let password = if let Some(c) = &smtp.password_command {
+                if let Some(mode) = privacy.writable_by_others() {
+                    // Anyone who can edit the file could make ringback run their command.
+                    v.error(
+                        c.span(),
+                        "notify.email.smtp.password_command",
+                        format!(
+                            "refused because {file} is writable by group or others (mode {mode:04o}): run `chmod go-w {file}`"
+                        ),
+                    );
+                    return None;
+                }
                 PasswordSource::Command(c.get_ref().clone())
             } else if let Some(f) = &smtp.password_file {
                 PasswordSource::File(expand_home(f.get_ref()))
             } else if let Some(p) = &smtp.password {
-                if let Privacy::Shared(mode) = privacy {
+                if let Some(mode) = privacy.readable_by_others() {
                     // Never echo the value: only where it is and how to fix it.
                     v.error(
                         p.span(),

@@ -155,6 +155,26 @@ fn literal_password_in_a_shared_file_is_refused_without_echoing_it() {
 }
 
 #[test]
+fn a_password_command_in_a_file_others_can_write_is_refused() {
+    let text = with(
+        "transport = \"file\"\ndir = \"outbox\"",
+        "transport = \"smtp\"\n[notify.email.smtp]\nhost = \"smtp.example.com\"\nusername = \"dana\"\npassword_command = \"pass show smtp\"",
+    );
+    let book = Book::new(&text);
+    // Readable by others is fine for a command (it is not the secret) ...
+    set_mode(&book.config, 0o644);
+    Config::from_path(&book.config).expect("a readable file may name a command");
+    // ... but a file others can write could make ringback run anything.
+    set_mode(&book.config, 0o664);
+    let error = Config::from_path(&book.config).expect_err("refused").to_string();
+    let error = error.replace(&book.config.display().to_string(), "ringback.toml");
+    assert!(
+        error.contains("notify.email.smtp.password_command: refused because ringback.toml is writable by group or others (mode 0664)"),
+        "{error}"
+    );
+}
+
+#[test]
 fn auth_only_over_tls() {
     let text = with(
         "transport = \"file\"\ndir = \"outbox\"",
@@ -421,5 +441,22 @@ fn a_numeric_password_is_never_echoed() {
         let error = Config::from_path(&book.config).expect_err("refused").to_string();
         assert!(!error.contains("12345"), "the password leaked: {error}");
         assert!(error.contains("notify.email.smtp.password: expected a string, found integer"), "{error}");
+    }
+}
+
+#[test]
+fn a_cron_that_never_fires_is_a_config_error_not_a_hang() {
+    // Found by fuzzing (prospect_fields): `, 7 * * *` parsed as a minute list matching nothing;
+    // `check` said ok and the daemon searched years for an occurrence on every tick.
+    for (cron, expected) in [
+        (", 7 * * *", "schedule.digest: minute `,`: an empty item in a list"),
+        ("0 1,,2 * * *", "schedule.digest: hour `1,,2`: an empty item in a list"),
+        ("0 0 31 2 *", "schedule.digest: `0 0 31 2 *` never matches a time"),
+    ] {
+        let book = Book::new(
+            &BASE.replace("[notify.email]", &format!("[schedule]\ndigest = \"{cron}\"\n\n[notify.email]")),
+        );
+        let ran = book.run(&["check"]).code(78);
+        assert!(ran.stderr.contains(expected), "{cron}: {}", ran.stderr);
     }
 }

@@ -412,3 +412,23 @@ fn sigterm_ends_the_daemon_within_5s_even_while_the_state_is_locked() {
     assert!(log.contains("exiting now"), "{log}");
     holder.execute_batch("ROLLBACK").unwrap();
 }
+
+#[test]
+fn a_100k_prospect_book_is_handled() {
+    // The limits the issue names: a 100k-prospect book (about 20 MB) loads, validates and
+    // plans; the 64 MiB cap and a 1 MB field are in config.rs.
+    let mut text = BASE.to_owned();
+    for i in 0..100_000 {
+        text.push_str(&format!(
+            "\n[prospects.p{i}]\nname = \"Prospect {i}\"\ncompany = \"Company {i}\"\nphone = \"+1 555 {i:07}\"\n\
+             since = 2026-11-{:02}\nhook = \"hook {i}\"\nvalue = \"value {i}\"\n",
+            1 + i % 28
+        ));
+    }
+    assert!(text.len() > 15_000_000, "{} bytes", text.len());
+    let book = Book::new(&text);
+    let check = book.run(&["check"]).code(0).stdout;
+    assert!(check.contains("100001 prospects"), "{check}");
+    let next = book.run(&["next", "--at", "2026-11-30T09:00", "--json"]).code(0).json();
+    assert!(next["prospect"].as_str().is_some_and(|p| p.starts_with('p') || p == "bill-jones"), "{next}");
+}
