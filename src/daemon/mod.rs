@@ -247,10 +247,20 @@ struct Service {
 
 impl Service {
     /// Reloads the history if the state changed since it was loaded (by anyone).
-    fn refresh_history(&mut self, state: &mut State, now: Timestamp) -> Result<(), Failure> {
+    async fn refresh_history(&mut self, state: &mut State, now: Timestamp) -> Result<(), Failure> {
         let version = state.history_version()?;
         if self.version != Some(version) {
-            let mut history = state.history()?;
+            // A million events take a good part of a second to read: on a connection of its
+            // own, off the loop's thread. It sees every commit up to now, ours included.
+            let path = state.path().to_path_buf();
+            let loaded = off_loop(move || -> Result<History, crate::state::StateError> {
+                match State::open_read_only(&path)? {
+                    Some(reader) => reader.history(),
+                    None => Ok(History::default()),
+                }
+            })
+            .await?;
+            let mut history = loaded?;
             tracing::debug!("history reloaded (version {version:?})");
             state.mark_seen(&self.config, &mut history, now)?;
             self.history = Arc::new(history);
@@ -263,7 +273,7 @@ impl Service {
     /// One pass: replan, deliver what is due, and say when to wake next.
     async fn tick(&mut self, state: &mut State, postman: &tokio::sync::Notify) -> Result<Timestamp, Failure> {
         let now = self.clock.now();
-        self.refresh_history(state, now)?;
+        self.refresh_history(state, now).await?;
         if self.pruned.is_none_or(|at| now.duration_since(at) >= PRUNE_EVERY || now < at) {
             match state.prune(now) {
                 Ok(n) if n > 0 => tracing::info!("pruned {n} old outbox, ledger and digest-log rows"),
@@ -498,7 +508,7 @@ impl Service {
         state.append(&event, now)?;
         tracing::info!("logged {outcome} for {name} from the notification");
         // In the daemon's own view before anything else is delivered.
-        self.refresh_history(state, now)?;
+        self.refresh_history(state, now).await?;
         let (config, history, id) = (self.config.clone(), self.history.clone(), id.to_owned());
         let promised = off_loop(move || {
             let agenda = plan::plan(&config, &history, now, 60);
@@ -542,9 +552,8 @@ impl Service {
                 self.planned = None;
                 self.next_digest = None;
                 let now = self.clock.now();
-                let mut history = (*self.history).clone();
-                state.mark_seen(&self.config, &mut history, now)?;
-                self.history = Arc::new(history);
+                // Copies the history only if a planning task still holds it.
+                state.mark_seen(&self.config, Arc::make_mut(&mut self.history), now)?;
             }
             Err(error) => {
                 tracing::error!("config not reloaded ({why}); keeping the last good one");
