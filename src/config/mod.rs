@@ -1234,12 +1234,25 @@ fn email(v: &mut Validator, raw: raw::Email, privacy: Privacy, file: &str) -> Op
                 return None;
             }
         },
-        1 => Transport::Sendmail {
-            command: raw
-                .command
-                .as_ref()
-                .map_or(PathBuf::from("/usr/sbin/sendmail"), |c| expand_home(c.get_ref())),
-        },
+        1 => {
+            if let (Some(c), Some(mode)) = (&raw.command, privacy.writable_by_others()) {
+                // Anyone who can edit the file could make ringback run their program.
+                v.error(
+                    c.span(),
+                    "notify.email.command",
+                    format!(
+                        "refused because {file} is writable by group or others (mode {mode:04o}): run `chmod go-w {file}`"
+                    ),
+                );
+                return None;
+            }
+            Transport::Sendmail {
+                command: raw
+                    .command
+                    .as_ref()
+                    .map_or(PathBuf::from("/usr/sbin/sendmail"), |c| expand_home(c.get_ref())),
+            }
+        }
         _ => {
             let Some(smtp) = raw.smtp else {
                 v.error(

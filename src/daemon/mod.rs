@@ -150,6 +150,7 @@ pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -
         ready: false,
         status: String::new(),
         in_flight: Vec::new(),
+        open_nudges: Vec::new(),
         pruned: None,
     };
     tracing::info!(
@@ -193,8 +194,14 @@ pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -
         Ok::<(), Failure>(())
     }
     .await;
-    // A nudge recorded but cut off before it was shown is given back, to be shown next time.
-    for key in std::mem::take(&mut service.in_flight) {
+    // A nudge recorded but cut off before it was shown is given back, to be shown next time;
+    // so are the nudges still up, which close with the daemon (their buttons die with it):
+    // a restart inside a call window shows them again.
+    let now = service.clock.now();
+    let open = std::mem::take(&mut service.open_nudges);
+    let still_up =
+        open.into_iter().filter(|(_, until)| until.is_none_or(|u| u > now)).flat_map(|(keys, _)| keys);
+    for key in std::mem::take(&mut service.in_flight).into_iter().chain(still_up) {
         let _ = state.forget_delivery(&key);
     }
     if service.systemd {
@@ -241,6 +248,8 @@ struct Service {
     status: String,
     /// Nudge keys recorded for a notification not yet shown.
     in_flight: Vec<String>,
+    /// Nudges shown and still up until their window ends: (keys, window end).
+    open_nudges: Vec<(Vec<String>, Option<Timestamp>)>,
     /// When the state was last pruned.
     pruned: Option<Timestamp>,
 }
@@ -400,6 +409,8 @@ impl Service {
             tracing::info!("nudge: {}", message.summary);
             if desktop.show(&message).await.is_ok() {
                 done.push(i);
+                self.open_nudges.retain(|(_, until)| until.is_none_or(|u| u > now));
+                self.open_nudges.push((message.nudge_keys.clone(), message.until));
             } else {
                 // Not shown: forget the keys so it is tried again while the window is open.
                 for key in &message.nudge_keys {
@@ -731,13 +742,17 @@ pub fn watch_signals(shutdown: CancellationToken) -> std::io::Result<()> {
         Ok::<_, std::io::Error>((signal(SignalKind::terminate())?, signal(SignalKind::interrupt())?))
     })?;
     std::thread::Builder::new().name("signals".into()).spawn(move || {
-        runtime.block_on(async {
+        let signalled = runtime.block_on(async {
             tokio::select! {
-                _ = term.recv() => tracing::info!("SIGTERM: stopping"),
-                _ = int.recv() => tracing::info!("SIGINT: stopping"),
-                () = shutdown.cancelled() => {}
+                _ = term.recv() => { tracing::info!("SIGTERM: stopping"); true }
+                _ = int.recv() => { tracing::info!("SIGINT: stopping"); true }
+                // The daemon stopped by itself (an error): its exit status is its own.
+                () = shutdown.cancelled() => false,
             }
         });
+        if !signalled {
+            return;
+        }
         shutdown.cancel();
         std::thread::sleep(HARD_STOP);
         tracing::warn!("still stopping after {}s; exiting now", HARD_STOP.as_secs());

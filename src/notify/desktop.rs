@@ -212,7 +212,21 @@ async fn send(notification: &notify_rust::Notification) -> Result<notify_rust::N
 /// Waits for the buttons of one nudge until its window ends: every press goes to the daemon,
 /// whose answer replaces the notification (keeping the other prospects' buttons), so each
 /// button of a grouped nudge can be pressed in turn.
-async fn listen(mut handle: notify_rust::NotificationHandle, mut message: DesktopMessage, sink: ActionSink) {
+async fn listen(handle: notify_rust::NotificationHandle, message: DesktopMessage, sink: ActionSink) {
+    // Whatever ends the listening (the window's end, shutdown, a failed answer or update), a
+    // notification whose buttons nobody hears any more is taken down; one the person dismissed
+    // or that became a plain confirmation is left to the server.
+    if let Some(handle) = follow(handle, message, &sink).await {
+        let _ = tokio::time::timeout(CLOSE_TIMEOUT, handle.close_async()).await;
+    }
+}
+
+/// Hears presses until nothing is left to hear; returns the notification if it must be closed.
+async fn follow(
+    mut handle: notify_rust::NotificationHandle,
+    mut message: DesktopMessage,
+    sink: &ActionSink,
+) -> Option<notify_rust::NotificationHandle> {
     let until = message.until.unwrap_or_else(|| jiff::Timestamp::now() + jiff::SignedDuration::from_hours(1));
     loop {
         let chosen = Mutex::new(None);
@@ -220,37 +234,30 @@ async fn listen(mut handle: notify_rust::NotificationHandle, mut message: Deskto
             *chosen.lock().expect("action lock") = Some(response.clone());
         });
         tokio::select! {
-            () = sink.shutdown.cancelled() => {
-                // Its buttons die with the daemon: take it down rather than leave it up forever.
-                let _ = tokio::time::timeout(CLOSE_TIMEOUT, handle.close_async()).await;
-                return;
-            }
-            () = wall_clock_reaches(until) => {
-                // The window has ended: the nudge goes with it.
-                let _ = tokio::time::timeout(DBUS_TIMEOUT, handle.close_async()).await;
-                return;
-            }
+            // The daemon gives the keys of open nudges back, so a restart shows them again.
+            () = sink.shutdown.cancelled() => return Some(handle),
+            () = wall_clock_reaches(until) => return Some(handle),
             () = wait => {}
         }
         let response = chosen.lock().expect("action lock").take();
         let action = match response {
             Some(notify_rust::NotificationResponse::Action(action)) => action,
             // Dismissed (or clicked without a button): nothing more to listen for.
-            _ => return,
+            _ => return None,
         };
         let (reply, answer) = tokio::sync::oneshot::channel();
         let invoked =
             Invoked { action: action.clone(), nudge_keys: message.nudge_keys.clone(), reply: Some(reply) };
         if sink.sender.send(invoked).await.is_err() {
-            return;
+            return Some(handle);
         }
         let confirmation = tokio::select! {
-            () = sink.shutdown.cancelled() => return,
+            () = sink.shutdown.cancelled() => return Some(handle),
             // The daemon answers between its own steps, which a large digest may hold up:
             // wait as long as the window lasts rather than drop the other buttons.
             answer = tokio::time::timeout(wall_clock_left(until), answer) => match answer {
                 Ok(Ok(text)) => text,
-                _ => return,
+                _ => return Some(handle),
             },
         };
         let (next, open) = message.after_press(&action, &confirmation);
@@ -261,10 +268,10 @@ async fn listen(mut handle: notify_rust::NotificationHandle, mut message: Deskto
                 handle = new;
                 message = next;
             }
-            Ok(_) => return,
+            Ok(_) => return None,
             Err(e) => {
                 tracing::debug!("cannot update the nudge: {e}");
-                return;
+                return Some(handle);
             }
         }
     }

@@ -161,8 +161,17 @@ impl State {
                 .open(path)
                 .map_err(|e| StateError::Create(path.to_path_buf(), e))?;
         }
-        // A state left group- or world-readable by an older ringback is made private.
+        // A state left group- or world-readable by an older ringback is made private, with its
+        // write-ahead log and index if a crash left them behind.
         narrow(path, 0o600).map_err(|e| StateError::Create(path.to_path_buf(), e))?;
+        for suffix in ["-wal", "-shm", "-journal"] {
+            let mut side = path.as_os_str().to_owned();
+            side.push(suffix);
+            let side = PathBuf::from(side);
+            if side.exists() {
+                narrow(&side, 0o600).map_err(|e| StateError::Create(side.clone(), e))?;
+            }
+        }
         let conn = Connection::open(path).map_err(|e| StateError::Open(path.to_path_buf(), e))?;
         let mut state =
             State { conn, path: path.to_path_buf(), version: MIGRATIONS.len() as i64, own_writes: 0 };
@@ -262,12 +271,15 @@ impl State {
         }
         // Named after the state's real path, so a second daemon reaching the same file through
         // a symlink or another spelling of the path meets the same lock.
-        let real = std::fs::canonicalize(path)
+        // A symlink whose target does not exist yet still names its target.
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let target = std::fs::read_link(path).map(|t| dir.join(t)).unwrap_or_else(|_| path.to_path_buf());
+        let real = std::fs::canonicalize(&target)
             .or_else(|_| {
-                let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-                std::fs::canonicalize(dir).map(|d| d.join(path.file_name().unwrap_or_default()))
+                let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+                std::fs::canonicalize(dir).map(|d| d.join(target.file_name().unwrap_or_default()))
             })
-            .unwrap_or_else(|_| path.to_path_buf());
+            .unwrap_or(target);
         let mut name = real.into_os_string();
         name.push(".lock");
         let lock_path = PathBuf::from(name);

@@ -1,6 +1,6 @@
 //! The real binary against a temp config and state.
 
-use crate::helpers::{BASE, Book, event_count, ringback};
+use crate::helpers::{BASE, Book, event_count, ringback, set_mode};
 
 #[test]
 fn check_accepts_the_repository_example() {
@@ -100,6 +100,17 @@ fn state_and_its_folder_are_created_private() {
     assert_eq!(mode(&book.state), 0o600);
     // Regression: the folder followed the umask (0755), showing who the prospects are.
     assert_eq!(mode(book.state.parent().unwrap()), 0o700);
+    // A state an older ringback left readable by others, with a write-ahead log beside it, is
+    // made private when next opened.
+    let wal = book.state.with_extension("db-wal");
+    std::fs::write(&wal, b"").unwrap();
+    set_mode(&book.state, 0o644);
+    set_mode(&wal, 0o644);
+    book.run(&["log", "bill-jones", "no-answer", "--at", "2026-11-24T08:00"]).code(0);
+    assert_eq!(mode(&book.state), 0o600);
+    if wal.exists() {
+        assert_eq!(mode(&wal), 0o600);
+    }
 }
 
 #[test]

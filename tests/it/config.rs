@@ -155,7 +155,7 @@ fn literal_password_in_a_shared_file_is_refused_without_echoing_it() {
 }
 
 #[test]
-fn a_password_command_in_a_file_others_can_write_is_refused() {
+fn a_command_in_a_file_others_can_write_is_refused() {
     let text = with(
         "transport = \"file\"\ndir = \"outbox\"",
         "transport = \"smtp\"\n[notify.email.smtp]\nhost = \"smtp.example.com\"\nusername = \"dana\"\npassword_command = \"pass show smtp\"",
@@ -172,6 +172,16 @@ fn a_password_command_in_a_file_others_can_write_is_refused() {
         error.contains("notify.email.smtp.password_command: refused because ringback.toml is writable by group or others (mode 0664)"),
         "{error}"
     );
+    // The same for the sendmail transport's command.
+    let book = Book::new(&with(
+        "transport = \"file\"\ndir = \"outbox\"",
+        "transport = \"sendmail\"\ncommand = \"/usr/bin/msmtp\"",
+    ));
+    set_mode(&book.config, 0o644);
+    Config::from_path(&book.config).expect("a readable file may name a command");
+    set_mode(&book.config, 0o646);
+    let error = Config::from_path(&book.config).expect_err("refused").to_string();
+    assert!(error.contains("notify.email.command: refused because"), "{error}");
 }
 
 #[test]

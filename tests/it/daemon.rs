@@ -430,6 +430,20 @@ async fn a_second_daemon_on_the_same_state_refuses_to_start() {
     let error = second.task.await.unwrap().expect_err("a second daemon started");
     assert!(error.to_string().contains("another `ringback run`"), "{error}");
     assert!(error.to_string().contains(&format!("(pid {})", std::process::id())), "{error}");
+    // Nor through a symlink to the same state.
+    let link = book.config.parent().unwrap().join("elsewhere.db");
+    std::os::unix::fs::symlink(&book.state, &link).unwrap();
+    let paths = Paths { config: book.config.clone(), state: link };
+    let options = Options {
+        clock: Arc::new(TestClock::new(toronto("2026-11-24T06:00:00"))),
+        desktop: None,
+        systemd: false,
+        actions: None,
+    };
+    let error = daemon::run(&paths, CancellationToken::new(), options)
+        .await
+        .expect_err("a daemon via a symlink started");
+    assert!(error.to_string().contains("another `ringback run`"), "{error}");
     first.stop().await;
     // Once the first has stopped, the lock is free again.
     start(&book, "2026-11-24T06:00:00").stop().await;
