@@ -698,9 +698,21 @@ fn entries<'i>(
 
 fn parse(text: &str, file: &str, privacy: Privacy) -> Result<Config, ConfigError> {
     let (document, syntax) = DeTable::parse_recoverable(text);
-    if !syntax.is_empty() {
-        return Err(ConfigError::render(file, text, syntax::diagnostics(text, &syntax)));
-    }
+    // After independent typos the parser has recovered the rest of the file: check it too, so
+    // every real error is reported at once. Tables holding a typo are left out (a value lost
+    // to it would look like a missing key), and so is everything after an unclosed bracket.
+    let mut broken_tables = Vec::new();
+    let syntax_diagnostics = if syntax.is_empty() {
+        Vec::new()
+    } else {
+        let (diagnostics, independent) = syntax::diagnostics(text, &syntax);
+        if !independent {
+            return Err(ConfigError::render(file, text, diagnostics));
+        }
+        broken_tables =
+            syntax.iter().map(|e| syntax::table_at(text, e.span().map_or(0, |s| s.start))).collect();
+        diagnostics
+    };
     let mut v = Validator::new(text);
 
     let mut sections: BTreeMap<&str, Spanned<DeValue<'_>>> = BTreeMap::new();
@@ -1101,6 +1113,16 @@ fn parse(text: &str, file: &str, privacy: Privacy) -> Result<Config, ConfigError
         }
     }
 
+    if !syntax_diagnostics.is_empty() {
+        let in_broken_table = |key: &str| {
+            broken_tables
+                .iter()
+                .any(|table| table.is_empty() || key == table || key.starts_with(&format!("{table}.")))
+        };
+        let mut all = syntax_diagnostics;
+        all.extend(v.diagnostics.into_iter().filter(|d| !in_broken_table(&d.key)));
+        return Err(ConfigError::render(file, text, all));
+    }
     if !v.diagnostics.is_empty() {
         return Err(ConfigError::render(file, text, v.diagnostics));
     }

@@ -14,8 +14,33 @@ use super::diag::{Diagnostic, LineIndex};
 /// Most syntax errors reported from one file; the rest are summed up in one more line.
 pub const MAX_SYNTAX_ERRORS: usize = 3;
 
-/// The diagnostics for a file's syntax errors (`errors` is not empty).
-pub fn diagnostics(text: &str, errors: &[toml::de::Error]) -> Vec<Diagnostic> {
+/// The diagnostics for a file's syntax errors (`errors` is not empty), and whether they are
+/// independent typos, after which the rest of the file can still be checked (not an unclosed
+/// bracket or a nesting limit, after which nothing that follows can be trusted).
+pub fn diagnostics(text: &str, errors: &[toml::de::Error]) -> (Vec<Diagnostic>, bool) {
+    let diagnostics = diagnose(text, errors);
+    let independent = diagnostics.iter().all(|d| d.key.is_empty());
+    (diagnostics, independent)
+}
+
+/// The table (`prospects.bill-jones`, `me`) whose header comes last before `offset`, or `""`
+/// for the top of the file: its other checks cannot be trusted after a syntax error in it.
+pub fn table_at(text: &str, offset: usize) -> String {
+    let before = &text[..offset.min(text.len())];
+    before
+        .lines()
+        .rev()
+        .map(str::trim_start)
+        .find(|l| l.starts_with('['))
+        .map(|header| {
+            let inner = header.trim_start_matches('[');
+            let end = inner.find(']').unwrap_or(inner.len());
+            inner[..end].split('.').map(|part| part.trim().trim_matches('"')).collect::<Vec<_>>().join(".")
+        })
+        .unwrap_or_default()
+}
+
+fn diagnose(text: &str, errors: &[toml::de::Error]) -> Vec<Diagnostic> {
     // After an unclosed bracket there can be millions of follow-on errors: order them without
     // formatting each, and only ever format the few that are shown.
     let mut errors: Vec<(Range<usize>, &toml::de::Error)> =

@@ -324,6 +324,24 @@ fn independent_syntax_errors_are_each_reported() {
 }
 
 #[test]
+fn a_typo_does_not_hide_the_other_real_errors_of_the_file() {
+    // A missing quote in Bill's name, and an unknown zone in [me]: both reported, nothing
+    // made up about Bill's table (whose name the typo swallowed).
+    let text = with("name = \"Bill Jones\"", "name = \"Bill Jones")
+        .replace("timezone = \"America/Toronto\"", "timezone = \"America/Torronto\"");
+    let error = error_of(&text);
+    assert_eq!(error.lines().count(), 2, "{error}");
+    assert!(error.contains("invalid basic string"), "{error}");
+    assert!(error.contains("me.timezone: unknown time zone `America/Torronto`"), "{error}");
+    // After an unclosed bracket nothing later is trusted: only the bracket is reported.
+    let text = with("call_windows = [\"17:00-18:30\"]", "call_windows = [\"17:00-18:30\"")
+        .replace("timezone = \"America/Toronto\"", "timezone = \"America/Torronto\"");
+    let error = error_of(&text);
+    assert_eq!(error.lines().count(), 1, "{error}");
+    assert!(error.contains("never closed"), "{error}");
+}
+
+#[test]
 fn deep_nesting_names_the_key_and_the_cause() {
     let deep = format!("{}{}", "[".repeat(1000), "]".repeat(1000));
     let error = error_of(&with(
