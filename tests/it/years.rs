@@ -149,6 +149,7 @@ async fn two_years(zone_name: &str, digest: &str, asked: &str, seed: u64) {
     let mut nudges_checked = 0usize;
     let mut presses: Vec<(String, Timestamp)> = Vec::new();
     let mut rows_at_six_months = None;
+    let mut rss_at_six_months = 0;
     let mut log: Vec<(i64, i64, i64, String)> = Vec::new();
     let last_day = first_day + 730.days();
     while day < last_day {
@@ -243,6 +244,7 @@ async fn two_years(zone_name: &str, digest: &str, asked: &str, seed: u64) {
         log.extend(digest_log(&book, since));
         if rows_at_six_months.is_none() && day >= first_day + 182.days() {
             rows_at_six_months = Some(bookkeeping_rows(&book));
+            rss_at_six_months = resident_kib();
         }
     }
     let end = daemon.clock.now();
@@ -345,11 +347,28 @@ async fn two_years(zone_name: &str, digest: &str, asked: &str, seed: u64) {
         "{zone_name}: bookkeeping {}h old kept after two years",
         age.as_hours()
     );
+    // Memory stays flat: this process (other tests run beside it, so the bound is loose)
+    // grows by far less than a leak of a plan, a history or a notification per tick would.
+    let rss = resident_kib();
+    assert!(
+        rss.saturating_sub(rss_at_six_months) < 256 * 1024,
+        "{zone_name}: resident memory {rss_at_six_months} KiB at six months, {rss} KiB at two years"
+    );
     eprintln!(
-        "two years in {zone_name} (seed {seed}): {occurrences} digest occurrences checked ({sent} sent, \
+        "two years in {zone_name} (resident {rss_at_six_months} -> {rss} KiB) (seed {seed}): {occurrences} digest occurrences checked ({sent} sent, \
          {gaps} in a DST gap, {folds} in a fold), {nudges_checked} nudges, {checked_presses} presses checked; \
          bookkeeping rows {early} -> {rows}"
     );
+}
+
+/// This process's resident memory, from /proc.
+fn resident_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap()
 }
 
 /// The digest log's rows after `since`: (first, through, count, outcome).
