@@ -406,29 +406,12 @@ fn history(paths: &Paths, id: &str, json: bool) -> Result<(), Failure> {
 }
 
 fn unknown_prospect(config: &Config, id: &str) -> Failure {
-    let close =
-        config.prospects.keys().min_by_key(|k| edit_distance(k, id)).filter(|k| edit_distance(k, id) <= 3);
+    let close = crate::config::closest(id, config.prospects.keys().map(String::as_str));
     let hint = match close {
         Some(k) => format!(": did you mean `{k}`?"),
         None => format!(": ids are the keys under [prospects] in {}", config.display_path()),
     };
     Failure::Usage(format!("unknown prospect `{id}`{hint}"))
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            let next = (row[j] + 1).min(row[j + 1] + 1).min(prev + cost);
-            prev = row[j + 1];
-            row[j + 1] = next;
-        }
-    }
-    row[b.len()]
 }
 
 fn log(paths: &Paths, args: LogArgs) -> Result<(), Failure> {

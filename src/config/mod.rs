@@ -21,7 +21,7 @@ use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-pub use diag::{ConfigError, Diagnostic, line_column};
+pub use diag::{ConfigError, Diagnostic, closest, line_column};
 pub use units::{MAX_WAIT_YEARS, MAX_YEAR, MIN_YEAR, Wait, Window, in_range, parse_clock, parse_weekday};
 
 /// A validated config: everything the planner and the daemon need, nothing they must re-check.

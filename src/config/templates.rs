@@ -449,7 +449,9 @@ pub fn check_template(name: &str, source: &str, kinds: &BTreeSet<&'static str>) 
         if !fits && !globals.contains(root) {
             let line = source.find(&path).map(|at| source[..at].matches('\n').count() + 1);
             let line = line.map(|l| format!(" (line {l} of the template)")).unwrap_or_default();
-            let hint = closest(&path, known).map(|k| format!(": did you mean `{k}`?")).unwrap_or_default();
+            let hint = super::diag::closest(&path, known.iter().copied())
+                .map(|k| format!(": did you mean `{k}`?"))
+                .unwrap_or_default();
             return Err(format!("template error: unknown variable `{path}`{line}{hint}"));
         }
     }
@@ -494,26 +496,6 @@ fn describe(e: &minijinja::Error, source: &str, variant: &str) -> String {
         }
     }
     text
-}
-
-/// The known name nearest to `path` (by edit distance, at most 3), for a "did you mean".
-fn closest<'k>(path: &str, known: &[&'k str]) -> Option<&'k str> {
-    known.iter().map(|k| (distance(path, k), *k)).filter(|(d, _)| *d <= 3).min().map(|(_, k)| k)
-}
-
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let current = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(current + 1);
-            prev = current;
-        }
-    }
-    row[b.len()]
 }
 
 /// The names after `|` inside `{{ … }}` and `{% … %}`, outside string literals.

@@ -53,9 +53,9 @@ pub fn digests_due(config: &Config, last: Option<Timestamp>, now: Timestamp) -> 
     if last.is_some_and(|l| latest.timestamp() <= l) {
         return DigestsDue::default();
     }
-    // The earlier occurrences not yet accounted for: from the one after `last` up to the one
-    // before `latest`.
-    let mut skipped = None;
+    // The earlier occurrences not yet accounted for, from the one after `last` up to the one
+    // before `latest`: (first, through, count, counting stopped at the bound).
+    let mut run: Option<(Zoned, Zoned, i64, bool)> = None;
     if let Some(last) = last {
         let first = next_digest(config, last).filter(|f| f.timestamp() < latest.timestamp());
         if let Some(first) = first {
@@ -78,58 +78,48 @@ pub fn digests_due(config: &Config, last: Option<Timestamp>, now: Timestamp) -> 
                     .find_previous_occurrence(&(latest.clone() - SignedDuration::from_secs(1)), true)
                     .unwrap_or(through);
             }
-            skipped = Some(record_range(&first, &through, count, count == MAX_COUNTED));
+            run = Some((first, through, count, count == MAX_COUNTED));
         }
     }
     let late = now.duration_since(latest.timestamp());
-    if late <= config.schedule.catch_up.max(ON_TIME) {
-        DigestsDue { skipped, send: Some(latest) }
+    let send = (late <= config.schedule.catch_up.max(ON_TIME)).then(|| latest.clone());
+    if send.is_none() {
+        // Missed too: it joins the run.
+        run = Some(match run {
+            Some((first, _, count, at_least)) => (first, latest, count + 1, at_least),
+            None => (latest.clone(), latest, 1, false),
+        });
+    }
+    let skipped =
+        run.map(|(first, through, count, at_least)| record(&first, &through, count, at_least, "skipped"));
+    DigestsDue { skipped, send }
+}
+
+fn record(
+    first: &Zoned,
+    through: &Zoned,
+    count: i64,
+    at_least: bool,
+    outcome: &'static str,
+) -> crate::state::DigestRecord {
+    let occurrence = if count == 1 {
+        local_wall_time(first)
     } else {
-        let skipped = match skipped {
-            Some(mut run) => {
-                run.through = latest.timestamp();
-                run.count += 1;
-                run.occurrence =
-                    range_text(&first_of(&run, config), &latest, run.count, run.count > MAX_COUNTED);
-                run
-            }
-            None => digest_record(&latest, "skipped"),
-        };
-        DigestsDue { skipped: Some(skipped), send: None }
-    }
-}
-
-fn first_of(run: &crate::state::DigestRecord, config: &Config) -> Zoned {
-    run.first.to_zoned(config.me.timezone.clone())
-}
-
-fn range_text(first: &Zoned, through: &Zoned, count: i64, at_least: bool) -> String {
-    if count == 1 {
-        return local_wall_time(first);
-    }
-    let more = if at_least { "at least " } else { "" };
-    format!("{} … {} ({more}{count} occurrences)", local_wall_time(first), local_wall_time(through))
-}
-
-fn record_range(first: &Zoned, through: &Zoned, count: i64, at_least: bool) -> crate::state::DigestRecord {
+        let more = if at_least { "at least " } else { "" };
+        format!("{} … {} ({more}{count} occurrences)", local_wall_time(first), local_wall_time(through))
+    };
     crate::state::DigestRecord {
         first: first.timestamp(),
         through: through.timestamp(),
         count,
-        occurrence: range_text(first, through, count, at_least),
-        outcome: "skipped",
+        occurrence,
+        outcome,
     }
 }
 
 /// The log record of one occurrence.
 pub fn digest_record(occurrence: &Zoned, outcome: &'static str) -> crate::state::DigestRecord {
-    crate::state::DigestRecord {
-        first: occurrence.timestamp(),
-        through: occurrence.timestamp(),
-        count: 1,
-        occurrence: local_wall_time(occurrence),
-        outcome,
-    }
+    record(occurrence, occurrence, 1, false, outcome)
 }
 
 /// An occurrence as the local wall time it was scheduled for (what `check` shows).

@@ -547,10 +547,7 @@ impl State {
         message: &[u8],
         now: Timestamp,
     ) -> Result<Option<i64>, StateError> {
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let id = enqueue_in(&tx, key, sender, recipient, message, now, false)?;
-        tx.commit()?;
-        Ok(id)
+        self.queue(key, sender, recipient, message, now, false)
     }
 
     /// Queues an email already claimed by the caller (see [`State::claim`]), so no daemon
@@ -566,8 +563,20 @@ impl State {
         message: &[u8],
         now: Timestamp,
     ) -> Result<Option<i64>, StateError> {
+        self.queue(key, sender, recipient, message, now, true)
+    }
+
+    fn queue(
+        &mut self,
+        key: &str,
+        sender: &str,
+        recipient: &str,
+        message: &[u8],
+        now: Timestamp,
+        claimed: bool,
+    ) -> Result<Option<i64>, StateError> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let id = enqueue_in(&tx, key, sender, recipient, message, now, true)?;
+        let id = enqueue_in(&tx, key, sender, recipient, message, now, claimed)?;
         tx.commit()?;
         Ok(id)
     }
