@@ -19,17 +19,22 @@ fn toronto(text: &str) -> Timestamp {
     dt.to_zoned(jiff::tz::TimeZone::get("America/Toronto").unwrap()).unwrap().timestamp()
 }
 
-struct Running {
-    clock: Arc<TestClock>,
-    shown: Arc<Mutex<Vec<DesktopMessage>>>,
+pub(crate) struct Running {
+    pub(crate) clock: Arc<TestClock>,
+    pub(crate) shown: Arc<Mutex<Vec<DesktopMessage>>>,
     token: CancellationToken,
     task: tokio::task::JoinHandle<Result<(), Failure>>,
     /// Presses a button on a notification.
-    press: tokio::sync::mpsc::Sender<ringback::notify::Invoked>,
+    pub(crate) press: tokio::sync::mpsc::Sender<ringback::notify::Invoked>,
 }
 
 fn start(book: &Book, at: &str) -> Running {
-    let clock = Arc::new(TestClock::new(toronto(at)));
+    start_at(book, toronto(at))
+}
+
+/// The daemon in-process on the test clock from `at`, its desktop recorded.
+pub(crate) fn start_at(book: &Book, at: Timestamp) -> Running {
+    let clock = Arc::new(TestClock::new(at));
     let shown = Arc::new(Mutex::new(Vec::new()));
     let token = CancellationToken::new();
     let paths = Paths { config: book.config.clone(), state: book.state.clone() };
@@ -51,7 +56,7 @@ fn start(book: &Book, at: &str) -> Running {
 }
 
 impl Running {
-    async fn stop(self) -> Vec<DesktopMessage> {
+    pub(crate) async fn stop(self) -> Vec<DesktopMessage> {
         self.token.cancel();
         self.task.await.expect("daemon task").expect("daemon result");
         self.shown.lock().unwrap().clone()
@@ -63,7 +68,7 @@ impl Running {
 }
 
 /// Lets virtual time pass (tokio auto-advances while the daemon sleeps).
-async fn pass(seconds: u64) {
+pub(crate) async fn pass(seconds: u64) {
     tokio::time::sleep(Duration::from_secs(seconds)).await;
 }
 
@@ -80,7 +85,7 @@ async fn eventually(done: impl Fn() -> bool) {
 }
 
 /// Gives the watcher's thread a real half second, then lets the daemon act on it.
-async fn settle() {
+pub(crate) async fn settle() {
     for _ in 0..25 {
         std::thread::sleep(Duration::from_millis(20));
         pass(1).await;
@@ -326,10 +331,8 @@ async fn the_wall_clock_timer_fires_at_its_instant_not_before() {
 /// The text part of the digest email for one occurrence, as the person reads it.
 fn digest_text(book: &Book, occurrence: &str) -> String {
     let name = format!("email_digest_{}.eml", occurrence.replace(':', "_"));
-    let raw = std::fs::read_to_string(outbox(book).join(&name))
-        .unwrap_or_else(|e| panic!("no digest {name} ({e}); outbox has {:?}", emls(book)));
-    // Quoted-printable soft line breaks would split names; undo them for reading.
-    raw.replace("=\r\n", "").replace("=\n", "").replace("=E2=80=94", "—").replace("=3D", "=")
+    assert!(outbox(book).join(&name).exists(), "no digest {name}; outbox has {:?}", emls(book));
+    crate::helpers::eml_text(&outbox(book).join(&name))
 }
 
 #[tokio::test(start_paused = true)]

@@ -145,3 +145,43 @@ pub fn require(programs: &[&str], package: &str) {
         );
     }
 }
+
+/// A small deterministic generator, so a failing run can be replayed from its seed.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// Seeded from the clock; the seed is `.0`, for failure messages.
+    pub fn from_time() -> Rng {
+        Rng(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1)
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+/// What the state's digest log says became of each occurrence after `since` (a second):
+/// (first, through, count, outcome).
+pub fn digest_log(book: &Book, since: i64) -> Vec<(i64, i64, i64, String)> {
+    let conn = rusqlite::Connection::open(&book.state).unwrap();
+    conn.prepare("SELECT at, through, count, outcome FROM digests WHERE at > ?1 ORDER BY at")
+        .unwrap()
+        .query_map([since], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// An .eml as the person reads it: quoted-printable soft line breaks (which would split names)
+/// and the few escapes a digest uses undone.
+pub fn eml_text(path: &std::path::Path) -> String {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {} ({e})", path.display()))
+        .replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=E2=80=94", "—")
+        .replace("=3D", "=")
+}

@@ -4,35 +4,9 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::helpers::{BASE, Book, event_count, require};
+use crate::helpers::{BASE, Book, Rng, digest_log, event_count, require};
 use crate::process::{Daemon, digest_due_now, emls};
 use crate::smtp::{Server, free_port, header, pki, smtp_book};
-
-/// A small deterministic generator, so a failing round can be replayed from its seed.
-struct Rng(u64);
-
-impl Rng {
-    fn from_time() -> Rng {
-        Rng(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
-
-/// What the state says became of each digest occurrence: (first, through, count, outcome).
-fn digest_log(book: &Book) -> Vec<(i64, i64, i64, String)> {
-    let conn = rusqlite::Connection::open(&book.state).unwrap();
-    let mut stmt = conn.prepare("SELECT at, through, count, outcome FROM digests ORDER BY at").unwrap();
-    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
-}
 
 fn unsent_letters(book: &Book) -> i64 {
     let conn = rusqlite::Connection::open(&book.state).unwrap();
@@ -71,7 +45,7 @@ fn crash_rounds(book: &Book, rounds: usize) -> (u64, Vec<(i64, i64, i64, String)
         std::thread::sleep(Duration::from_millis(50));
     }
     assert_eq!(daemon.terminate(), 0);
-    (seed, digest_log(book))
+    (seed, digest_log(book, i64::MIN))
 }
 
 /// Every occurrence from the first to the last accounted for exactly once, in order.

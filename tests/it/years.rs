@@ -3,67 +3,14 @@
 //! restarts. Invariants are checked through what the person gets (the .eml files, the
 //! notifications) and the digest log `check` prints.
 
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
 use jiff::{SignedDuration, Timestamp, ToSpan};
-use ringback::cli::{Failure, Paths};
-use ringback::daemon::{self, Clock, Options, TestClock};
-use ringback::notify::{Desktop, DesktopMessage, Invoked};
+use ringback::daemon::Clock;
+use ringback::notify::{DesktopMessage, Invoked};
 use ringback::plan::{Event, Outcome, PromiseChoice};
 use ringback::state::State;
-use tokio_util::sync::CancellationToken;
 
-use crate::helpers::Book;
-
-struct Running {
-    clock: Arc<TestClock>,
-    shown: Arc<Mutex<Vec<DesktopMessage>>>,
-    token: CancellationToken,
-    task: tokio::task::JoinHandle<Result<(), Failure>>,
-    press: tokio::sync::mpsc::Sender<Invoked>,
-}
-
-fn start(book: &Book, at: Timestamp) -> Running {
-    let clock = Arc::new(TestClock::new(at));
-    let shown = Arc::new(Mutex::new(Vec::new()));
-    let token = CancellationToken::new();
-    let paths = Paths { config: book.config.clone(), state: book.state.clone() };
-    let (press, actions) = tokio::sync::mpsc::channel(4);
-    let options = Options {
-        clock: clock.clone(),
-        desktop: Some({
-            let shown = shown.clone();
-            Box::new(move |_| Desktop::Record(shown.clone()))
-        }),
-        systemd: false,
-        actions: Some(actions),
-    };
-    let task = tokio::spawn({
-        let token = token.clone();
-        async move { daemon::run(&paths, token, options).await }
-    });
-    Running { clock, shown, token, task, press }
-}
-
-impl Running {
-    async fn stop(self) {
-        self.token.cancel();
-        self.task.await.expect("daemon task").expect("daemon result");
-    }
-}
-
-/// A small deterministic generator; the seed is in every failure message.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
+use crate::daemon::{pass, settle, start_at as start};
+use crate::helpers::{Book, Rng, digest_log, eml_text};
 
 fn book_text(zone: &str, digest: &str, prospects: &str, nudge: u32) -> String {
     format!(
@@ -102,27 +49,6 @@ fn prospect(n: usize, since: jiff::civil::Date) -> String {
         "\n[prospects.p{n}]\nname = \"Prospect {n}\"\nphone = \"+1 416 555 {:04}\"\nsince = {since}\ncall_windows = [\"{window}\"]\n",
         1000 + n
     )
-}
-
-fn digest_text(path: &std::path::Path) -> String {
-    std::fs::read_to_string(path)
-        .unwrap()
-        .replace("=\r\n", "")
-        .replace("=\n", "")
-        .replace("=3D", "=")
-        .replace("=E2=80=94", "—")
-}
-
-async fn pass(seconds: u64) {
-    tokio::time::sleep(Duration::from_secs(seconds)).await;
-}
-
-/// Waits (real time, for the file watcher) until the daemon has taken a config edit in.
-async fn settle() {
-    for _ in 0..25 {
-        std::thread::sleep(Duration::from_millis(20));
-        pass(1).await;
-    }
 }
 
 /// `digest` is a daily cron at `asked` local time: chosen per zone to fall in its DST gap (and
@@ -319,7 +245,7 @@ async fn two_years(zone_name: &str, digest: &str, asked: &str, seed: u64) {
             continue;
         }
         let text =
-            digest_text(&outbox.join(format!("email_digest_{}.eml", local.strftime("%Y-%m-%dT%H_%M_%S"))));
+            eml_text(&outbox.join(format!("email_digest_{}.eml", local.strftime("%Y-%m-%dT%H_%M_%S"))));
         let calls = text.split("== Coming up ==").next().unwrap();
         assert!(
             !calls.contains(&format!("* Prospect {n} (")) && !calls.contains(&format!("* Prospect {n}\n")),
@@ -368,17 +294,6 @@ fn resident_kib() -> u64 {
         .lines()
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap()
-}
-
-/// The digest log's rows after `since`: (first, through, count, outcome).
-fn digest_log(book: &Book, since: i64) -> Vec<(i64, i64, i64, String)> {
-    let conn = rusqlite::Connection::open(&book.state).unwrap();
-    conn.prepare("SELECT at, through, count, outcome FROM digests WHERE at > ?1 ORDER BY at")
-        .unwrap()
-        .query_map([since], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
         .unwrap()
 }
 
