@@ -265,7 +265,7 @@ fn load_history(paths: &Paths, config: &Config) -> Result<(State, History), Fail
 
 /// Loads the history for a command that only shows things: it never creates, migrates or
 /// writes the state (first sightings are assumed to be now, in memory only).
-fn read_history(paths: &Paths, config: &Config) -> Result<(Option<State>, History), Failure> {
+fn read_history(paths: &Paths) -> Result<(Option<State>, History), Failure> {
     let t = std::time::Instant::now();
     let state = State::open_read_only(&paths.state)?;
     let mut history = match &state {
@@ -273,7 +273,7 @@ fn read_history(paths: &Paths, config: &Config) -> Result<(Option<State>, Histor
         None => History::default(),
     };
     tracing::debug!(elapsed = ?t.elapsed(), "history loaded");
-    State::assume_seen(config, &mut history, Timestamp::now());
+    history.assume_seen(Timestamp::now());
     Ok((state, history))
 }
 
@@ -286,9 +286,18 @@ fn print(text: &str) -> Result<(), Failure> {
     }
 }
 
-fn json_line(value: &serde_json::Value) -> Result<(), Failure> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| Failure::Runtime(e.into()))?;
-    print(&format!("{text}\n"))
+/// Writes a value as pretty JSON and a newline, straight to stdout through a buffer.
+fn json_line(value: &impl serde::Serialize) -> Result<(), Failure> {
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    let written = serde_json::to_writer_pretty(&mut out, value)
+        .map_err(std::io::Error::from)
+        .and_then(|()| out.write_all(b"\n"))
+        .and_then(|()| out.flush());
+    match written {
+        // A closed pipe (`ringback agenda --json | head`) is not an error worth a message.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.map_err(|e| Failure::Runtime(anyhow::anyhow!("cannot write output: {e}"))),
+    }
 }
 
 fn at_or_now(at: Option<&str>, config: &Config) -> Result<Timestamp, Failure> {
@@ -298,7 +307,7 @@ fn at_or_now(at: Option<&str>, config: &Config) -> Result<Timestamp, Failure> {
 fn agenda(paths: &Paths, at: Option<&str>, days: u32, json: bool) -> Result<(), Failure> {
     let config = load(paths)?;
     let at = at_or_now(at, &config)?;
-    let (_state, history) = read_history(paths, &config)?;
+    let (_state, history) = read_history(paths)?;
     let agenda = plan::plan(&config, &history, at, days);
     if json {
         json_line(&output::agenda_json(&config, &agenda, &Scripts::new(&config)))
@@ -310,12 +319,12 @@ fn agenda(paths: &Paths, at: Option<&str>, days: u32, json: bool) -> Result<(), 
 fn next(paths: &Paths, at: Option<&str>, json: bool) -> Result<(), Failure> {
     let config = load(paths)?;
     let at = at_or_now(at, &config)?;
-    let (_state, history) = read_history(paths, &config)?;
+    let (_state, history) = read_history(paths)?;
     let agenda = plan::plan(&config, &history, at, 1);
     let item = plan::next(&agenda);
     let scripts = Scripts::new(&config);
     if json {
-        json_line(&item.map_or(serde_json::Value::Null, |i| output::item_json(&config, i, &scripts)))
+        json_line(&item.map(|i| output::item_json(&config, i, &scripts)))
     } else {
         print(&output::next_text(&config, item, &scripts, Style::detect()))
     }
@@ -325,7 +334,7 @@ fn digest(paths: &Paths, at: Option<&str>, send: bool) -> Result<(), Failure> {
     let config = load(paths)?;
     let at = at_or_now(at, &config)?;
     if !send {
-        let (_state, history) = read_history(paths, &config)?;
+        let (_state, history) = read_history(paths)?;
         let digest = crate::notify::digest::build(&config, &history, at);
         return print(&digest.text);
     }
@@ -513,7 +522,7 @@ fn after_log(config: &Config, history: &History, id: &str, at: Timestamp) -> Str
 
 fn check(paths: &Paths) -> Result<(), Failure> {
     let config = load(paths)?;
-    let (state, history) = read_history(paths, &config)?;
+    let (state, history) = read_history(paths)?;
     let now = Zoned::now().with_time_zone(config.me.timezone.clone());
     let mut out = format!("{}: ok\n", config.display_path());
     let count = |s: crate::config::Status| config.prospects.values().filter(|p| p.status == s).count();

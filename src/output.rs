@@ -51,32 +51,104 @@ fn rfc3339(z: &Zoned) -> String {
     z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
 }
 
-/// One agenda item as JSON, exactly as DESIGN.md shows it.
-pub fn item_json(config: &Config, item: &Item, scripts: &Scripts<'_>) -> Value {
-    let prospect = &config.prospects[&item.prospect];
-    json!({
-        "prospect": item.prospect,
-        "name": prospect.name,
-        "company": prospect.company,
-        "kind": item.kind.as_str(),
-        "action": item.kind.action(),
-        "due": item.due.to_string(),
-        "overdue": item.overdue,
-        "days_late": item.days_late,
-        "window": item.window.as_ref().map(|w| json!({ "start": rfc3339(&w.start), "end": rfc3339(&w.end) })),
-        "attempt": item.attempt,
-        "of": item.of,
-        "phone": prospect.phone,
-        "email": prospect.email,
-        "why": item.why,
-        "script": scripts.render(item),
-    })
+/// One agenda item as JSON, exactly as DESIGN.md shows it. Fields are in the order
+/// `serde_json` printed them when this was a `Value` (by name), so the bytes stay the same;
+/// the script is rendered while it is written, never held for the whole agenda.
+#[derive(serde::Serialize)]
+pub struct ItemJson<'a> {
+    action: &'static str,
+    attempt: Option<usize>,
+    company: &'a Option<String>,
+    days_late: i64,
+    #[serde(serialize_with = "as_text")]
+    due: Date,
+    email: &'a Option<String>,
+    kind: &'static str,
+    name: &'a str,
+    of: Option<usize>,
+    overdue: bool,
+    phone: &'a Option<String>,
+    prospect: &'a str,
+    script: ScriptJson<'a>,
+    why: &'a str,
+    window: Option<WindowJson>,
 }
 
-/// The agenda as one JSON object.
-pub fn agenda_json(config: &Config, agenda: &Agenda, scripts: &Scripts<'_>) -> Value {
-    let items: Vec<Value> = agenda.items.iter().map(|i| item_json(config, i, scripts)).collect();
-    json!({ "at": rfc3339(&agenda.at), "items": items })
+fn as_text<S: serde::Serializer>(value: &impl std::fmt::Display, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(value)
+}
+
+/// A script, rendered as it is serialized.
+pub struct ScriptJson<'a> {
+    scripts: &'a Scripts<'a>,
+    item: &'a Item,
+}
+
+impl serde::Serialize for ScriptJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.scripts.render(self.item))
+    }
+}
+
+#[derive(serde::Serialize)]
+struct WindowJson {
+    end: String,
+    start: String,
+}
+
+/// An item's JSON.
+pub fn item_json<'a>(config: &'a Config, item: &'a Item, scripts: &'a Scripts<'a>) -> ItemJson<'a> {
+    let prospect = &config.prospects[&item.prospect];
+    ItemJson {
+        action: item.kind.action(),
+        attempt: item.attempt,
+        company: &prospect.company,
+        days_late: item.days_late,
+        due: item.due,
+        email: &prospect.email,
+        kind: item.kind.as_str(),
+        name: &prospect.name,
+        of: item.of,
+        overdue: item.overdue,
+        phone: &prospect.phone,
+        prospect: &item.prospect,
+        script: ScriptJson { scripts, item },
+        why: &item.why,
+        window: item.window.as_ref().map(|w| WindowJson { end: rfc3339(&w.end), start: rfc3339(&w.start) }),
+    }
+}
+
+/// The agenda as one JSON object, its items serialized one by one as they are written.
+pub struct AgendaJson<'a> {
+    config: &'a Config,
+    agenda: &'a Agenda,
+    scripts: &'a Scripts<'a>,
+}
+
+impl serde::Serialize for AgendaJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeSeq, SerializeStruct};
+        struct Items<'b>(&'b AgendaJson<'b>);
+        impl serde::Serialize for Items<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let AgendaJson { config, agenda, scripts } = self.0;
+                let mut seq = serializer.serialize_seq(Some(agenda.items.len()))?;
+                for item in &agenda.items {
+                    seq.serialize_element(&item_json(config, item, scripts))?;
+                }
+                seq.end()
+            }
+        }
+        let mut object = serializer.serialize_struct("Agenda", 2)?;
+        object.serialize_field("at", &rfc3339(&self.agenda.at))?;
+        object.serialize_field("items", &Items(self))?;
+        object.end()
+    }
+}
+
+/// The agenda as JSON.
+pub fn agenda_json<'a>(config: &'a Config, agenda: &'a Agenda, scripts: &'a Scripts<'a>) -> AgendaJson<'a> {
+    AgendaJson { config, agenda, scripts }
 }
 
 /// A section's heading in the agenda and the digest.

@@ -5,6 +5,7 @@
 //! name to every diagnostic and checks the file's permissions for a literal SMTP password.
 
 mod diag;
+mod fast;
 mod raw;
 mod syntax;
 pub mod templates;
@@ -697,7 +698,29 @@ fn entries<'i>(
 }
 
 fn parse(text: &str, file: &str, privacy: Privacy) -> Result<Config, ConfigError> {
+    // The common book through the quick reader; anything it leaves, and every file with a
+    // problem, through the general one, so diagnostics are always the general parser's.
+    if let Some(split) = fast::split(text)
+        && let Ok(config) = parse_with(&split.rest, file, privacy, Some(split.prospects))
+    {
+        return Ok(config);
+    }
+    parse_with(text, file, privacy, None)
+}
+
+/// Parses and validates; `prospects` are the prospect tables [`fast::split`] read already
+/// (then `text` is the rest of the file, and any problem only means "try the general way").
+fn parse_with(
+    text: &str,
+    file: &str,
+    privacy: Privacy,
+    prospects: Option<Vec<(Spanned<String>, raw::Prospect)>>,
+) -> Result<Config, ConfigError> {
+    let quick = prospects.is_some();
     let (document, syntax) = DeTable::parse_recoverable(text);
+    if quick && !syntax.is_empty() {
+        return Err(ConfigError { lines: Vec::new() });
+    }
     // After independent typos the parser has recovered the rest of the file: check it too, so
     // every real error is reported at once. Tables holding a typo are left out (a value lost
     // to it would look like a missing key), and so is everything after an unclosed bracket.
@@ -767,7 +790,11 @@ fn parse(text: &str, file: &str, privacy: Privacy) -> Result<Config, ConfigError
             }
         }
     }
-    let mut prospects_raw = Vec::new();
+    let mut prospects_raw = prospects.unwrap_or_default();
+    if quick && sections.contains_key("prospects") {
+        // The rest of the file defines prospects too: only the general parser merges that.
+        return Err(ConfigError { lines: Vec::new() });
+    }
     if let Some(value) = sections.remove("prospects") {
         for (id, entry) in entries(&mut v, "prospects", value) {
             if let Some(p) = v.section::<raw::Prospect>(&["prospects", id.get_ref()], entry) {

@@ -138,9 +138,13 @@ pub struct Event {
 pub struct History {
     /// Events per prospect id, oldest first.
     pub events: HashMap<String, Vec<Event>>,
-    /// When ringback first saw a prospect id, or a hand-entered promise or next step
-    /// (keyed `(id, "prospect" | "promise:DATE" | "next_step:DATE")`).
-    pub seen: HashMap<(String, String), Timestamp>,
+    /// When ringback first saw a prospect id, or a hand-entered promise or next step: by id,
+    /// the keys `prospect`, `promise:DATE` and `next_step:DATE` (a handful per prospect, so a
+    /// list, and a lookup by `&str` that allocates nothing).
+    seen: HashMap<String, Vec<(String, Timestamp)>>,
+    /// When anything not in `seen` counts as first seen: a command that only reads the state
+    /// assumes "now" without writing each sighting down.
+    assumed_seen: Option<Timestamp>,
 }
 
 impl History {
@@ -155,8 +159,29 @@ impl History {
         self.events.get(id).map_or(&[], |v| v.as_slice())
     }
 
+    /// When ringback first saw this key of a prospect's config.
     pub fn seen_at(&self, id: &str, key: &str) -> Option<Timestamp> {
-        self.seen.get(&(id.to_owned(), key.to_owned())).copied()
+        let marked =
+            self.seen.get(id).and_then(|keys| keys.iter().find(|(k, _)| k == key)).map(|(_, at)| *at);
+        marked.or(self.assumed_seen)
+    }
+
+    /// Whether this key was recorded as seen (an assumed sighting does not count).
+    pub fn was_seen(&self, id: &str, key: &str) -> bool {
+        self.seen.get(id).is_some_and(|keys| keys.iter().any(|(k, _)| k == key))
+    }
+
+    /// Records a first sighting; an earlier one for the same key stands.
+    pub fn mark_seen(&mut self, id: &str, key: String, at: Timestamp) {
+        let keys = self.seen.entry(id.to_owned()).or_default();
+        if !keys.iter().any(|(k, _)| *k == key) {
+            keys.push((key, at));
+        }
+    }
+
+    /// Everything not recorded as seen counts as first seen at `at`.
+    pub fn assume_seen(&mut self, at: Timestamp) {
+        self.assumed_seen = Some(at);
     }
 }
 

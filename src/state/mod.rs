@@ -368,7 +368,8 @@ impl State {
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
             let at = timestamp(row.get(2)?)?;
-            history.seen.insert((row.get(0)?, row.get(1)?), at);
+            let id: String = row.get(0)?;
+            history.mark_seen(&id, row.get(1)?, at);
         }
         Ok(history)
     }
@@ -398,18 +399,10 @@ impl State {
         }
         tx.commit()?;
         let count = fresh.len();
-        for k in fresh {
-            history.seen.insert(k, now);
+        for (id, key) in fresh {
+            history.mark_seen(&id, key, now);
         }
         Ok(count)
-    }
-
-    /// Adds the first sightings [`State::mark_seen`] would record to the history only, dated
-    /// `now`: what commands that must not write use.
-    pub fn assume_seen(config: &Config, history: &mut History, now: Timestamp) {
-        for k in unseen(config, history) {
-            history.seen.insert(k, now);
-        }
     }
 
     /// Changes whenever the event log may have changed: another process's commit (SQLite's
@@ -882,9 +875,8 @@ fn unseen(config: &Config, history: &History) -> Vec<(String, String)> {
     let mut fresh = Vec::new();
     for prospect in config.prospects.values() {
         for key in seen_keys(prospect) {
-            let k = (prospect.id.clone(), key);
-            if !history.seen.contains_key(&k) {
-                fresh.push(k);
+            if !history.was_seen(&prospect.id, &key) {
+                fresh.push((prospect.id.clone(), key));
             }
         }
     }

@@ -1,0 +1,566 @@
+//! The common shape of a book, read without building a document tree.
+//!
+//! A book is mostly `[prospects.ID]` tables of one-line `key = value` pairs, and a document tree
+//! of a 10 000-prospect book costs most of the time and memory a command spends. [`split`] reads
+//! those tables straight into [`raw::Prospect`]s and hands back the rest of the file for the
+//! general parser. It reads a strict subset of TOML and gives up (`None`) on anything outside it:
+//! quoted or dotted keys, escapes, multi-line values, sub-tables of a prospect, a key the
+//! contract does not name, a value of the wrong type. The caller then parses the whole file
+//! the general way, and does so too whenever validation finds any problem, so every diagnostic
+//! comes from the general parser, at its place, with its text. `tests::fast_and_general_agree`
+//! and the `config_fast` fuzz target hold the two paths to the same result.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use toml::Spanned;
+use toml::value::Datetime;
+
+use super::raw;
+
+/// A book split into its simple prospect tables and everything else.
+#[derive(Debug)]
+pub(super) struct Split {
+    /// The file without the prospect tables read here: every other line, in order.
+    pub rest: String,
+    pub prospects: Vec<(Spanned<String>, raw::Prospect)>,
+}
+
+/// Reads the simple prospect tables, or `None` when the file holds anything this reader does
+/// not fully understand about them.
+pub(super) fn split(text: &str) -> Option<Split> {
+    let mut rest = String::with_capacity(text.len().min(64 * 1024));
+    let mut prospects = Vec::new();
+    let mut ids = HashSet::new();
+    let mut other = Other::default();
+    // The prospect being read: its id, and its fields so far.
+    let mut current: Option<(Spanned<String>, Fields)> = None;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let body = line.strip_suffix('\n').map_or(line, |l| l.strip_suffix('\r').unwrap_or(l));
+        if body.contains('\r') {
+            return None;
+        }
+        let header = other.at_line_start() && body.trim_start_matches([' ', '\t']).starts_with('[');
+        if header {
+            if let Some((id, fields)) = current.take() {
+                prospects.push((id, fields.finish()?));
+            }
+            match prospect_header(body, start)? {
+                Some(id) => {
+                    if !ids.insert(id.get_ref().clone()) {
+                        return None;
+                    }
+                    current = Some((id, Fields::default()));
+                    continue;
+                }
+                None => {}
+            }
+        }
+        match &mut current {
+            Some((_, fields)) => fields.line(body, start)?,
+            None => {
+                other.line(body)?;
+                rest.push_str(line);
+            }
+        }
+    }
+    if let Some((id, fields)) = current.take() {
+        prospects.push((id, fields.finish()?));
+    }
+    if other.open.is_some() || other.depth != 0 {
+        return None;
+    }
+    Some(Split { rest, prospects })
+}
+
+/// `Some(Some(id))` for `[prospects.ID]`, `Some(None)` for a header that is not about
+/// prospects, `None` for any other header naming them (`[prospects]`, `[prospects.a.b]`,
+/// quoted or spaced keys, arrays of tables).
+fn prospect_header(body: &str, start: usize) -> Option<Option<Spanned<String>>> {
+    let lead = body.len() - body.trim_start_matches([' ', '\t']).len();
+    let inner = &body[lead + 1..];
+    let after_ws = inner.trim_start_matches([' ', '\t']);
+    let names_prospects =
+        ["prospects", "\"prospects\"", "'prospects'"].iter().any(|p| after_ws.starts_with(p))
+            || after_ws.starts_with('[');
+    if !names_prospects {
+        return Some(None);
+    }
+    if after_ws.starts_with('[') {
+        // `[[...]]`: an array of tables; only the general parser reads those.
+        let name = after_ws[1..].trim_start_matches([' ', '\t']);
+        return if ["prospects", "\"prospects\"", "'prospects'"].iter().any(|p| name.starts_with(p)) {
+            None
+        } else {
+            Some(None)
+        };
+    }
+    let id_part = inner.strip_prefix("prospects.")?;
+    let id_len = id_part.bytes().take_while(|&b| is_bare(b)).count();
+    if id_len == 0 {
+        return None;
+    }
+    let tail = id_part[id_len..].strip_prefix(']')?;
+    if !is_trailer(tail) {
+        return None;
+    }
+    let id_start = start + lead + 1 + "prospects.".len();
+    Some(Some(Spanned::new(id_start..id_start + id_len, id_part[..id_len].to_owned())))
+}
+
+fn is_bare(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+}
+
+/// Whitespace, then nothing or a comment TOML accepts.
+fn is_trailer(text: &str) -> bool {
+    let text = text.trim_start_matches([' ', '\t']);
+    text.is_empty() || (text.starts_with('#') && text.chars().all(|c| c == '\t' || !is_control(c)))
+}
+
+fn is_control(c: char) -> bool {
+    (c as u32) < 0x20 || c as u32 == 0x7f
+}
+
+/// Where the general part of the file stands at the end of a line: inside a multi-line string,
+/// or inside brackets of a value that goes on. A `[` that starts a line is a header only
+/// outside both.
+#[derive(Debug, Default)]
+struct Other {
+    open: Option<&'static str>,
+    depth: usize,
+}
+
+impl Other {
+    fn at_line_start(&self) -> bool {
+        self.open.is_none() && self.depth == 0
+    }
+
+    /// Follows strings, comments and brackets through one line; `None` when brackets close
+    /// more than they open (the general parser will say what is wrong).
+    fn line(&mut self, body: &str) -> Option<()> {
+        let bytes = body.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if let Some(close) = self.open {
+                match find_close(body, i, close) {
+                    Some(end) => {
+                        i = end;
+                        self.open = None;
+                    }
+                    None => return Some(()),
+                }
+                continue;
+            }
+            match bytes[i] {
+                b'#' => return Some(()),
+                b'"' if body[i..].starts_with("\"\"\"") => {
+                    self.open = Some("\"\"\"");
+                    i += 3;
+                }
+                b'\'' if body[i..].starts_with("'''") => {
+                    self.open = Some("'''");
+                    i += 3;
+                }
+                b'"' => i = skip_basic(bytes, i + 1),
+                b'\'' => {
+                    i = bytes[i + 1..].iter().position(|&b| b == b'\'').map_or(bytes.len(), |p| i + p + 2)
+                }
+                b'[' | b'{' => {
+                    self.depth += 1;
+                    i += 1;
+                }
+                b']' | b'}' => {
+                    self.depth = self.depth.checked_sub(1)?;
+                    i += 1;
+                }
+                _ => i += 1,
+            }
+        }
+        Some(())
+    }
+}
+
+/// The index after a basic string's closing quote (or the line's end), escapes skipped.
+fn skip_basic(bytes: &[u8], mut i: usize) -> usize {
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    bytes.len()
+}
+
+/// The index after a multi-line string's closing delimiter on this line, if it closes here.
+/// Up to two quotes may stand right before the delimiter, and a backslash escapes in `"""`.
+fn find_close(body: &str, mut i: usize, close: &str) -> Option<usize> {
+    let bytes = body.as_bytes();
+    let quote = close.as_bytes()[0];
+    while i < bytes.len() {
+        if quote == b'"' && bytes[i] == b'\\' {
+            i += 2;
+            continue;
+        }
+        if body[i..].starts_with(close) {
+            let mut end = i + 3;
+            while end < bytes.len() && bytes[end] == quote && end < i + 5 {
+                end += 1;
+            }
+            return Some(end);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// One prospect's fields as read so far.
+#[derive(Debug, Default)]
+struct Fields {
+    name: Option<String>,
+    company: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    timezone: Option<Spanned<String>>,
+    relationship: Option<Spanned<String>>,
+    since: Option<Spanned<Datetime>>,
+    cadence: Option<Spanned<String>>,
+    call_windows: Option<Spanned<Vec<Spanned<String>>>>,
+    hook: Option<String>,
+    value: Option<String>,
+    gatekeeper: Option<String>,
+    boss: Option<String>,
+    promised_callback: Option<Spanned<Datetime>>,
+    next_step: Option<Spanned<raw::NextStep>>,
+    status: Option<Spanned<String>>,
+}
+
+impl Fields {
+    fn finish(self) -> Option<raw::Prospect> {
+        Some(raw::Prospect {
+            name: self.name?,
+            company: self.company,
+            phone: self.phone,
+            email: self.email,
+            timezone: self.timezone,
+            relationship: self.relationship,
+            since: self.since,
+            cadence: self.cadence,
+            call_windows: self.call_windows,
+            hook: self.hook,
+            value: self.value,
+            gatekeeper: self.gatekeeper,
+            boss: self.boss,
+            promised_callback: self.promised_callback,
+            next_step: self.next_step,
+            status: self.status,
+        })
+    }
+
+    /// One line of a prospect table: blank, a comment, or `key = value`.
+    fn line(&mut self, body: &str, start: usize) -> Option<()> {
+        let mut cursor = Cursor { text: body, at: 0, base: start };
+        cursor.skip_ws();
+        if cursor.done() || cursor.peek() == Some(b'#') {
+            return is_trailer(cursor.rest()).then_some(());
+        }
+        let key = cursor.bare_key()?;
+        cursor.skip_ws();
+        cursor.expect(b'=')?;
+        cursor.skip_ws();
+        // Each key once: a repeated key is the general parser's error to report.
+        macro_rules! once {
+            ($field:ident, $value:expr) => {{
+                if self.$field.is_some() {
+                    return None;
+                }
+                self.$field = Some($value);
+            }};
+        }
+        match key {
+            "name" => once!(name, cursor.string()?.into_inner()),
+            "company" => once!(company, cursor.string()?.into_inner()),
+            "phone" => once!(phone, cursor.string()?.into_inner()),
+            "email" => once!(email, cursor.string()?.into_inner()),
+            "hook" => once!(hook, cursor.string()?.into_inner()),
+            "value" => once!(value, cursor.string()?.into_inner()),
+            "gatekeeper" => once!(gatekeeper, cursor.string()?.into_inner()),
+            "boss" => once!(boss, cursor.string()?.into_inner()),
+            "timezone" => once!(timezone, cursor.string()?),
+            "relationship" => once!(relationship, cursor.string()?),
+            "cadence" => once!(cadence, cursor.string()?),
+            "status" => once!(status, cursor.string()?),
+            "since" => once!(since, cursor.date()?),
+            "promised_callback" => once!(promised_callback, cursor.date()?),
+            "call_windows" => once!(call_windows, cursor.strings()?),
+            "next_step" => once!(next_step, cursor.next_step()?),
+            _ => return None,
+        }
+        is_trailer(cursor.rest()).then_some(())
+    }
+}
+
+/// A position in one line, with the line's offset in the file for spans.
+struct Cursor<'t> {
+    text: &'t str,
+    at: usize,
+    base: usize,
+}
+
+impl<'t> Cursor<'t> {
+    fn done(&self) -> bool {
+        self.at >= self.text.len()
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.at).copied()
+    }
+
+    fn rest(&self) -> &'t str {
+        &self.text[self.at..]
+    }
+
+    fn span(&self, from: usize) -> Range<usize> {
+        self.base + from..self.base + self.at
+    }
+
+    fn skip_ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t')) {
+            self.at += 1;
+        }
+    }
+
+    fn expect(&mut self, byte: u8) -> Option<()> {
+        (self.peek() == Some(byte)).then(|| self.at += 1)
+    }
+
+    fn bare_key(&mut self) -> Option<&'t str> {
+        let from = self.at;
+        while self.peek().is_some_and(is_bare) {
+            self.at += 1;
+        }
+        (self.at > from).then(|| &self.text[from..self.at])
+    }
+
+    /// A one-line basic string without escapes, or a literal string.
+    fn string(&mut self) -> Option<Spanned<String>> {
+        let from = self.at;
+        let quote = self.peek().filter(|q| matches!(q, b'"' | b'\''))?;
+        let rest = &self.text[self.at + 1..];
+        let len = rest.bytes().position(|b| b == quote)?;
+        let content = &rest[..len];
+        // Escapes and control characters are the general parser's to read or refuse.
+        if content.chars().any(|c| (c == '\\' && quote == b'"') || (c != '\t' && is_control(c))) {
+            return None;
+        }
+        // `"""` or `'''` open a multi-line string.
+        if len == 0 && rest.as_bytes().get(1) == Some(&quote) {
+            return None;
+        }
+        self.at += len + 2;
+        Some(Spanned::new(self.span(from), content.to_owned()))
+    }
+
+    /// A local date, `YYYY-MM-DD`, and nothing of a time after it.
+    fn date(&mut self) -> Option<Spanned<Datetime>> {
+        let from = self.at;
+        let text = self.text.get(self.at..self.at + 10)?;
+        let b = text.as_bytes();
+        let digits = [0, 1, 2, 3, 5, 6, 8, 9].iter().all(|&i| b[i].is_ascii_digit());
+        if !digits || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        // A time may follow a date after a space or `T`; leave such values to the parser.
+        match self.text.as_bytes().get(self.at + 10) {
+            None | Some(b'\t' | b'#' | b',' | b'}') => {}
+            Some(b' ') if !self.text.as_bytes().get(self.at + 11).is_some_and(u8::is_ascii_digit) => {}
+            Some(_) => return None,
+        }
+        let value: Datetime = text.parse().ok()?;
+        value.date.as_ref()?;
+        self.at += 10;
+        Some(Spanned::new(self.span(from), value))
+    }
+
+    /// `["a", "b"]` on one line, a trailing comma allowed.
+    fn strings(&mut self) -> Option<Spanned<Vec<Spanned<String>>>> {
+        let from = self.at;
+        self.expect(b'[')?;
+        let mut items = Vec::new();
+        loop {
+            self.skip_ws();
+            if self.peek() == Some(b']') {
+                self.at += 1;
+                break;
+            }
+            items.push(self.string()?);
+            self.skip_ws();
+            match self.peek()? {
+                b',' => self.at += 1,
+                b']' => {
+                    self.at += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+        Some(Spanned::new(self.span(from), items))
+    }
+
+    /// `{ on = DATE, what = "..." }`, keys in either order.
+    fn next_step(&mut self) -> Option<Spanned<raw::NextStep>> {
+        let from = self.at;
+        self.expect(b'{')?;
+        let (mut on, mut what) = (None, None);
+        for i in 0..2 {
+            self.skip_ws();
+            if i == 1 {
+                self.expect(b',')?;
+                self.skip_ws();
+            }
+            match self.bare_key()? {
+                "on" if on.is_none() => {
+                    self.skip_ws();
+                    self.expect(b'=')?;
+                    self.skip_ws();
+                    on = Some(self.date()?);
+                }
+                "what" if what.is_none() => {
+                    self.skip_ws();
+                    self.expect(b'=')?;
+                    self.skip_ws();
+                    what = Some(self.string()?.into_inner());
+                }
+                _ => return None,
+            }
+        }
+        self.skip_ws();
+        self.expect(b'}')?;
+        Some(Spanned::new(self.span(from), raw::NextStep { on: on?, what: what? }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::super::{Privacy, parse, parse_with};
+    use super::split;
+
+    const HEAD: &str = "[me]\nname = \"Ann\"\ntimezone = \"America/Toronto\"\n\
+        [cadences.standard]\nsteps = [{ wait = \"0 days\", action = \"call\" }]\n";
+
+    /// Prospect lines the quick reader takes, and ones it must leave to the general parser.
+    const LINES: &[&str] = &[
+        "name = \"Bill Jones\"",
+        "name = 'Bill \"B\" Jones'",
+        "name=\"Eve\"   # a comment",
+        "name = \"Tab\tbed\"",
+        "name = \"Esc\\u00e9\"",
+        "name = \"\"\"multi\"\"\"",
+        "name = \"\"",
+        "name = 5",
+        "company = \"Acme\"",
+        "phone = \"+1 416 555 0100\"",
+        "email = \"bill@example.com\"",
+        "timezone = \"Europe/Berlin\"",
+        "timezone = \"Mars/Base\"",
+        "relationship = \"warm\"",
+        "relationship = \"hot\"",
+        "since = 2026-06-01",
+        "since = 2026-02-30",
+        "since = 2026-06-01T07:00:00",
+        "since = 2026-06-01 07:00:00",
+        "since = \"2026-06-01\"",
+        "promised_callback = 2026-11-26 # said Thursday",
+        "call_windows = [\"07:30-08:30\", \"17:00-18:00\",]",
+        "call_windows = []",
+        "call_windows = [\"25:00-26:00\"]",
+        "call_windows = [",
+        "\"07:30-08:30\"]",
+        "next_step = { on = 2026-12-01, what = \"demo\" }",
+        "next_step = {what=\"demo\",on=2026-12-01}",
+        "next_step.on = 2026-12-01",
+        "status = \"paused\"",
+        "hook = \"met at the fair\"",
+        "cadence = \"standard\"",
+        "cadence = \"missing\"",
+        "shoe_size = 44",
+        "\"name\" = \"Quoted\"",
+        "# a comment line",
+        "",
+        "   ",
+        "[prospects.sub.next_step]",
+        "[prospects]",
+        "[ prospects.spaced ]",
+        "[[prospects]]",
+        "[templates]",
+        "x = \"\"\"",
+        "[prospects.fake] in a string",
+        "\"\"\"",
+        "name = \"CR\"\r",
+    ];
+
+    fn book() -> impl Strategy<Value = String> {
+        let table = (0usize..4, prop::collection::vec(0..LINES.len(), 0..8));
+        prop::collection::vec(table, 0..5).prop_map(|tables| {
+            let mut text = HEAD.to_owned();
+            for (id, lines) in tables {
+                text.push_str(&format!("[prospects.p{id}]\nname = \"P{id}\"\n"));
+                for line in lines {
+                    text.push_str(LINES[line]);
+                    text.push('\n');
+                }
+            }
+            text
+        })
+    }
+
+    fn general(text: &str) -> String {
+        format!("{:?}", parse_with(text, "<config>", Privacy::Private, None))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn fast_and_general_agree(text in book()) {
+            let both = format!("{:?}", parse(&text, "<config>", Privacy::Private));
+            prop_assert_eq!(both, general(&text));
+        }
+    }
+
+    #[test]
+    fn the_example_and_a_plain_book_take_the_quick_way() {
+        let example = include_str!("../../config/ringback.toml");
+        let quick = split(example).expect("the example is read the quick way");
+        assert!(!quick.prospects.is_empty());
+        assert!(!quick.rest.contains("[prospects."));
+        assert_eq!(format!("{:?}", parse(example, "<config>", Privacy::Private)), general(example));
+        let plain = format!("{HEAD}[prospects.bill]\nname = \"Bill\"\nsince = 2026-06-01\n");
+        assert_eq!(split(&plain).expect("plain").prospects.len(), 1);
+    }
+
+    #[test]
+    fn anything_unusual_about_prospects_goes_the_general_way() {
+        for odd in
+            ["[prospects.a.next_step]\non = 2026-12-01\nwhat = \"x\"\n", "[prospects]\n", "prospects = 1\n"]
+        {
+            let text = format!("{HEAD}[prospects.a]\nname = \"A\"\n{odd}");
+            assert!(
+                split(&text).is_none()
+                    || parse_with(
+                        &split(&text).unwrap().rest,
+                        "<config>",
+                        Privacy::Private,
+                        Some(Vec::new())
+                    )
+                    .is_err(),
+                "{odd}"
+            );
+        }
+    }
+}
