@@ -10,7 +10,6 @@
 //! comes from the general parser, at its place, with its text. `tests::fast_and_general_agree`
 //! and the `config_fast` fuzz target hold the two paths to the same result.
 
-use std::collections::HashSet;
 use std::ops::Range;
 
 use toml::Spanned;
@@ -18,68 +17,82 @@ use toml::value::Datetime;
 
 use super::raw;
 
-/// A book split into its simple prospect tables and everything else.
+/// A book split into its prospect tables and everything else.
 #[derive(Debug)]
 pub(super) struct Split {
-    /// The file without the prospect tables read here: every other line, in order.
+    /// The file without the prospect tables found here: every other line, in order.
     pub rest: String,
-    pub prospects: Vec<(Spanned<String>, raw::Prospect)>,
+    /// Each `[prospects.ID]` table, in file order, read with [`Table::read`] when needed: a
+    /// raw copy of the whole book would double what it costs to hold.
+    pub tables: Vec<Table>,
 }
 
-/// Reads the simple prospect tables, or `None` when the file holds anything this reader does
-/// not fully understand about them.
+/// One `[prospects.ID]` table: where its id and its lines are in the file.
+#[derive(Debug)]
+pub(super) struct Table {
+    id: Range<usize>,
+    body: Range<usize>,
+}
+
+impl Table {
+    /// The table's id and fields, or `None` when it holds anything outside the subset.
+    pub fn read(&self, text: &str) -> Option<(Spanned<String>, raw::Prospect)> {
+        let mut fields = Fields::default();
+        let mut offset = self.body.start;
+        for line in text[self.body.clone()].split_inclusive('\n') {
+            let start = offset;
+            offset += line.len();
+            let body = line.strip_suffix('\n').map_or(line, |l| l.strip_suffix('\r').unwrap_or(l));
+            fields.line(body, start)?;
+        }
+        Some((Spanned::new(self.id.clone(), text[self.id.clone()].to_owned()), fields.finish()?))
+    }
+}
+
+/// Finds the prospect tables, or `None` when the file names prospects in any way this reader
+/// does not follow (the tables' own lines are read, and may give up, later).
 pub(super) fn split(text: &str) -> Option<Split> {
     let mut rest = String::with_capacity(text.len().min(64 * 1024));
-    let mut prospects = Vec::new();
-    let mut ids = HashSet::new();
+    // A table per `[prospects.` header, near enough, without growing the list.
+    let mut tables = Vec::with_capacity(text.matches("\n[prospects.").count() + 1);
     let mut other = Other::default();
-    // The prospect being read: its id, and its fields so far.
-    let mut current: Option<(Spanned<String>, Fields)> = None;
+    // The table being passed over: its id's span and where its lines start.
+    let mut current: Option<(Range<usize>, usize)> = None;
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let start = offset;
         offset += line.len();
         let body = line.strip_suffix('\n').map_or(line, |l| l.strip_suffix('\r').unwrap_or(l));
-        if body.contains('\r') {
-            return None;
-        }
-        let header = other.at_line_start() && body.trim_start_matches([' ', '\t']).starts_with('[');
-        if header {
-            if let Some((id, fields)) = current.take() {
-                prospects.push((id, fields.finish()?));
+        // Inside a prospect table every line must be whole (`Table::read` gives up on anything
+        // else), so a `[` starting a line there is a header too.
+        let header_place = current.is_some() || other.at_line_start();
+        if header_place && body.trim_start_matches([' ', '\t']).starts_with('[') {
+            if let Some((id, from)) = current.take() {
+                tables.push(Table { id, body: from..start });
             }
-            match prospect_header(body, start)? {
-                Some(id) => {
-                    if !ids.insert(id.get_ref().clone()) {
-                        return None;
-                    }
-                    current = Some((id, Fields::default()));
-                    continue;
-                }
-                None => {}
+            if let Some(id) = prospect_header(body, start)? {
+                current = Some((id, offset));
+                continue;
             }
         }
-        match &mut current {
-            Some((_, fields)) => fields.line(body, start)?,
-            None => {
-                other.line(body)?;
-                rest.push_str(line);
-            }
+        if current.is_none() {
+            other.line(body)?;
+            rest.push_str(line);
         }
     }
-    if let Some((id, fields)) = current.take() {
-        prospects.push((id, fields.finish()?));
+    if let Some((id, from)) = current.take() {
+        tables.push(Table { id, body: from..text.len() });
     }
     if other.open.is_some() || other.depth != 0 {
         return None;
     }
-    Some(Split { rest, prospects })
+    Some(Split { rest, tables })
 }
 
-/// `Some(Some(id))` for `[prospects.ID]`, `Some(None)` for a header that is not about
+/// `Some(Some(id's span))` for `[prospects.ID]`, `Some(None)` for a header that is not about
 /// prospects, `None` for any other header naming them (`[prospects]`, `[prospects.a.b]`,
 /// quoted or spaced keys, arrays of tables).
-fn prospect_header(body: &str, start: usize) -> Option<Option<Spanned<String>>> {
+fn prospect_header(body: &str, start: usize) -> Option<Option<Range<usize>>> {
     let lead = body.len() - body.trim_start_matches([' ', '\t']).len();
     let inner = &body[lead + 1..];
     let after_ws = inner.trim_start_matches([' ', '\t']);
@@ -108,7 +121,7 @@ fn prospect_header(body: &str, start: usize) -> Option<Option<Spanned<String>>> 
         return None;
     }
     let id_start = start + lead + 1 + "prospects.".len();
-    Some(Some(Spanned::new(id_start..id_start + id_len, id_part[..id_len].to_owned())))
+    Some(Some(id_start..id_start + id_len))
 }
 
 fn is_bare(b: u8) -> bool {
@@ -537,30 +550,32 @@ mod tests {
     fn the_example_and_a_plain_book_take_the_quick_way() {
         let example = include_str!("../../config/ringback.toml");
         let quick = split(example).expect("the example is read the quick way");
-        assert!(!quick.prospects.is_empty());
+        assert!(!quick.tables.is_empty());
+        assert!(quick.tables.iter().all(|t| t.read(example).is_some()));
+        assert!(
+            parse_with(&quick.rest, "<config>", Privacy::Private, Some((example, &quick.tables))).is_ok()
+        );
         assert!(!quick.rest.contains("[prospects."));
         assert_eq!(format!("{:?}", parse(example, "<config>", Privacy::Private)), general(example));
         let plain = format!("{HEAD}[prospects.bill]\nname = \"Bill\"\nsince = 2026-06-01\n");
-        assert_eq!(split(&plain).expect("plain").prospects.len(), 1);
+        assert_eq!(split(&plain).expect("plain").tables.len(), 1);
     }
 
     #[test]
     fn anything_unusual_about_prospects_goes_the_general_way() {
-        for odd in
-            ["[prospects.a.next_step]\non = 2026-12-01\nwhat = \"x\"\n", "[prospects]\n", "prospects = 1\n"]
-        {
+        let odd = [
+            "[prospects.a.next_step]\non = 2026-12-01\nwhat = \"x\"\n",
+            "[prospects]\n",
+            "[me.x]\nprospects = 1\n",
+            "[prospects.a]\nname = \"A again\"\n",
+            "[prospects.b]\nname = \"B\"\nhook = \"\"\"\n[fake]\n\"\"\"\n",
+        ];
+        for odd in odd {
             let text = format!("{HEAD}[prospects.a]\nname = \"A\"\n{odd}");
-            assert!(
-                split(&text).is_none()
-                    || parse_with(
-                        &split(&text).unwrap().rest,
-                        "<config>",
-                        Privacy::Private,
-                        Some(Vec::new())
-                    )
-                    .is_err(),
-                "{odd}"
-            );
+            let quick = split(&text).and_then(|s| {
+                parse_with(&s.rest, "<config>", Privacy::Private, Some((&text, &s.tables))).ok()
+            });
+            assert!(quick.is_none(), "{odd}");
         }
     }
 }

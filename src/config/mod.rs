@@ -522,11 +522,11 @@ impl<'s> Validator<'s> {
         None
     }
 
-    fn zone(&mut self, key: &str, name: &Spanned<String>) -> Option<TimeZone> {
+    fn zone(&mut self, key: impl std::fmt::Display, name: &Spanned<String>) -> Option<TimeZone> {
         if let Some(tz) = self.zones.get(name.get_ref()) {
             return Some(tz.clone());
         }
-        match TimeZone::get(name.get_ref()) {
+        match units::time_zone(name.get_ref()) {
             Ok(tz) => {
                 self.zones.insert(name.get_ref().clone(), tz.clone());
                 Some(tz)
@@ -534,7 +534,7 @@ impl<'s> Validator<'s> {
             Err(_) => {
                 self.error(
                     name.span(),
-                    key,
+                    key.to_string(),
                     format!(
                         "unknown time zone `{}`: expected an IANA name like `America/Toronto`",
                         name.get_ref()
@@ -545,34 +545,41 @@ impl<'s> Validator<'s> {
         }
     }
 
-    fn date(&mut self, key: &str, value: &Spanned<toml::value::Datetime>) -> Option<Date> {
-        units::toml_date(value.get_ref()).map_err(|m| self.error(value.span(), key, m)).ok()
+    fn date(&mut self, key: impl std::fmt::Display, value: &Spanned<toml::value::Datetime>) -> Option<Date> {
+        units::toml_date(value.get_ref()).map_err(|m| self.error(value.span(), key.to_string(), m)).ok()
     }
 
-    fn wait(&mut self, key: &str, value: &Spanned<String>) -> Option<Wait> {
-        Wait::parse(value.get_ref()).map_err(|m| self.error(value.span(), key, m)).ok()
+    fn wait(&mut self, key: impl std::fmt::Display, value: &Spanned<String>) -> Option<Wait> {
+        Wait::parse(value.get_ref()).map_err(|m| self.error(value.span(), key.to_string(), m)).ok()
     }
 
-    fn windows(&mut self, key: &str, value: &Spanned<Vec<Spanned<String>>>) -> Vec<Window> {
+    fn windows(&mut self, key: impl std::fmt::Display, value: &Spanned<Vec<Spanned<String>>>) -> Vec<Window> {
         if value.get_ref().is_empty() {
-            self.error(value.span(), key, "expected at least one call window like `07:30-08:30`");
+            self.error(value.span(), key.to_string(), "expected at least one call window like `07:30-08:30`");
         }
         let mut windows: Vec<Window> = value
             .get_ref()
             .iter()
-            .filter_map(|w| Window::parse_call(w.get_ref()).map_err(|m| self.error(w.span(), key, m)).ok())
+            .filter_map(|w| {
+                Window::parse_call(w.get_ref()).map_err(|m| self.error(w.span(), key.to_string(), m)).ok()
+            })
             .collect();
         windows.sort_by_key(|w| w.start);
         windows
     }
 
-    fn choice<T: Copy>(&mut self, key: &str, value: &Spanned<String>, options: &[(&str, T)]) -> Option<T> {
+    fn choice<T: Copy>(
+        &mut self,
+        key: impl std::fmt::Display,
+        value: &Spanned<String>,
+        options: &[(&str, T)],
+    ) -> Option<T> {
         let found = options.iter().find(|(name, _)| *name == value.get_ref().as_str());
         if found.is_none() {
             let names: Vec<String> = options.iter().map(|(n, _)| format!("`{n}`")).collect();
             self.error(
                 value.span(),
-                key,
+                key.to_string(),
                 format!("expected one of {}, found `{}`", names.join(", "), value.get_ref()),
             );
         }
@@ -701,22 +708,24 @@ fn parse(text: &str, file: &str, privacy: Privacy) -> Result<Config, ConfigError
     // The common book through the quick reader; anything it leaves, and every file with a
     // problem, through the general one, so diagnostics are always the general parser's.
     if let Some(split) = fast::split(text)
-        && let Ok(config) = parse_with(&split.rest, file, privacy, Some(split.prospects))
+        && let Ok(config) = parse_with(&split.rest, file, privacy, Some((text, &split.tables)))
     {
         return Ok(config);
     }
     parse_with(text, file, privacy, None)
 }
 
-/// Parses and validates; `prospects` are the prospect tables [`fast::split`] read already
-/// (then `text` is the rest of the file, and any problem only means "try the general way").
+/// Parses and validates; `quick` holds the whole file and the prospect tables
+/// [`fast::split`] found in it (then `text` is the rest of the file, and any problem only
+/// means "try the general way").
 fn parse_with(
     text: &str,
     file: &str,
     privacy: Privacy,
-    prospects: Option<Vec<(Spanned<String>, raw::Prospect)>>,
+    quick: Option<(&str, &[fast::Table])>,
 ) -> Result<Config, ConfigError> {
-    let quick = prospects.is_some();
+    let quick_tables = quick;
+    let quick = quick.is_some();
     let (document, syntax) = DeTable::parse_recoverable(text);
     if quick && !syntax.is_empty() {
         return Err(ConfigError { lines: Vec::new() });
@@ -790,7 +799,7 @@ fn parse_with(
             }
         }
     }
-    let mut prospects_raw = prospects.unwrap_or_default();
+    let mut prospects_raw = Vec::new();
     if quick && sections.contains_key("prospects") {
         // The rest of the file defines prospects too: only the general parser merges that.
         return Err(ConfigError { lines: Vec::new() });
@@ -1037,25 +1046,31 @@ fn parse_with(
     };
 
     // Prospects.
-    let mut prospects = BTreeMap::new();
-    for (id, raw) in prospects_raw {
-        let key = format!("prospects.{}", id.get_ref());
+    // Collected then built in one go: a map built from a sorted list costs far less than
+    // ten thousand inserts. Keys are formatted only for a message.
+    let quick_raw = quick_tables.into_iter().flat_map(|(whole, tables)| tables.iter().map(|t| t.read(whole)));
+    let mut prospects = Vec::with_capacity(prospects_raw.len() + quick_tables.map_or(0, |(_, t)| t.len()));
+    for entry in prospects_raw.into_iter().map(Some).chain(quick_raw) {
+        // A table the quick reader gives up on: the whole file goes the general way.
+        let Some((id, raw)) = entry else { return Err(ConfigError { lines: Vec::new() }) };
+        let key = KeyPath("prospects", id.get_ref());
         if !valid_id(id.get_ref()) {
             v.error(
                 id.span(),
-                key.clone(),
+                key.to_string(),
                 "a prospect id uses letters, digits, `-`, `_` and `.` only (it is typed on the command line)",
             );
         }
         let (tz, tz_name) = match &raw.timezone {
-            Some(name) => {
-                (v.zone(&format!("{key}.timezone"), name).unwrap_or(TimeZone::UTC), name.get_ref().clone())
-            }
+            Some(name) => (
+                v.zone(format_args!("{key}.timezone"), name).unwrap_or(TimeZone::UTC),
+                name.get_ref().clone(),
+            ),
             None => (timezone.clone(), timezone_name.clone()),
         };
         let relationship = raw.relationship.as_ref().map_or(Some(Relationship::Cold), |r| {
             v.choice(
-                &format!("{key}.relationship"),
+                format_args!("{key}.relationship"),
                 r,
                 &[
                     ("cold", Relationship::Cold),
@@ -1067,7 +1082,7 @@ fn parse_with(
         });
         let status = raw.status.as_ref().map_or(Some(Status::Active), |s| {
             v.choice(
-                &format!("{key}.status"),
+                format_args!("{key}.status"),
                 s,
                 &[
                     ("active", Status::Active),
@@ -1103,18 +1118,18 @@ fn parse_with(
             }
         };
         let call_windows = match &raw.call_windows {
-            Some(w) => v.windows(&format!("{key}.call_windows"), w),
+            Some(w) => v.windows(format_args!("{key}.call_windows"), w),
             None => default_windows.clone(),
         };
-        let since = raw.since.as_ref().and_then(|d| v.date(&format!("{key}.since"), d));
+        let since = raw.since.as_ref().and_then(|d| v.date(format_args!("{key}.since"), d));
         let promised_callback =
-            raw.promised_callback.as_ref().and_then(|d| v.date(&format!("{key}.promised_callback"), d));
+            raw.promised_callback.as_ref().and_then(|d| v.date(format_args!("{key}.promised_callback"), d));
         let next_step = raw.next_step.as_ref().and_then(|n| {
-            let on = v.date(&format!("{key}.next_step.on"), &n.get_ref().on)?;
+            let on = v.date(format_args!("{key}.next_step.on"), &n.get_ref().on)?;
             Some(NextStep { on, what: n.get_ref().what.clone() })
         });
         if let (Some(relationship), Some(status)) = (relationship, status) {
-            prospects.insert(
+            prospects.push((
                 id.get_ref().clone(),
                 Prospect {
                     id: id.into_inner(),
@@ -1136,9 +1151,15 @@ fn parse_with(
                     next_step,
                     status,
                 },
-            );
+            ));
         }
     }
+    prospects.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    if quick && prospects.windows(2).any(|pair| pair[0].0 == pair[1].0) {
+        // The same id twice: the general parser says where.
+        return Err(ConfigError { lines: Vec::new() });
+    }
+    let prospects: BTreeMap<String, Prospect> = prospects.into_iter().collect();
 
     if !syntax_diagnostics.is_empty() {
         let in_broken_table = |key: &str| {
@@ -1170,6 +1191,15 @@ fn parse_with(
         prospects,
         templates,
     })
+}
+
+/// `table.id`, written out only when a message needs it.
+struct KeyPath<'a>(&'a str, &'a str);
+
+impl std::fmt::Display for KeyPath<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.0, self.1)
+    }
 }
 
 fn unknown_ref<'a>(what: &str, name: &str, known: impl Iterator<Item = &'a String>) -> String {

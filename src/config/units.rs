@@ -3,6 +3,7 @@
 use std::fmt;
 
 use jiff::civil::{Date, Time, Weekday};
+use jiff::tz::TimeZone;
 use jiff::{SignedDuration, ToSpan};
 
 /// A cadence gap or drip interval. Calendar units stay calendar units so that "1 month" after
@@ -80,7 +81,7 @@ impl fmt::Display for Wait {
 }
 
 /// A daily span of wall-clock time, `HH:MM-HH:MM`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Window {
     pub start: Time,
     pub end: Time,
@@ -197,6 +198,28 @@ pub fn toml_date(value: &toml::value::Datetime) -> Result<Date, String> {
             .and_then(in_range),
         _ => Err(format!("expected a date like 2026-11-24 (no time), found `{value}`")),
     }
+}
+
+/// Looks up an IANA zone. jiff's database indexes the whole zoneinfo tree the first time it is
+/// asked (a third of a small book's run); a plain name is read straight from its file instead,
+/// and anything else (another spelling, a missing file, a system without the tree) goes to
+/// jiff's database as before. This and jiff's are the only reads of the system in the core.
+pub fn time_zone(name: &str) -> Result<TimeZone, jiff::Error> {
+    let plain = !name.is_empty()
+        && !name.starts_with('/')
+        && name.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'_' | b'-' | b'+'));
+    if plain {
+        let dir = std::env::var_os("TZDIR")
+            .filter(|d| !d.is_empty())
+            .map_or_else(|| std::path::PathBuf::from("/usr/share/zoneinfo"), std::path::PathBuf::from);
+        if let Ok(data) = std::fs::read(dir.join(name))
+            && let Ok(tz) = TimeZone::tzif(name, &data)
+        {
+            return Ok(tz);
+        }
+    }
+    TimeZone::get(name)
 }
 
 #[cfg(test)]

@@ -8,11 +8,12 @@
 mod history;
 
 use std::cmp::{Ordering, Reverse};
+use std::collections::HashMap;
 
 use jiff::civil::Date;
 use jiff::{Timestamp, Zoned};
 
-use crate::config::{Action, Calendar, Config, DripItem, NextStep, Prospect, Relationship, Status};
+use crate::config::{Action, Calendar, Config, DripItem, NextStep, Prospect, Relationship, Status, Window};
 pub use history::{Class, Event, History, Outcome, PromiseChoice, seen_keys};
 
 /// What kind of reminder an item is; the derived order is the agenda's section order.
@@ -81,6 +82,37 @@ pub struct Item {
     /// Cadence attempts so far, for ordering.
     attempts: usize,
     relationship: Relationship,
+    /// What `why` will say, kept as data until the item is known to be listed: most items a
+    /// large book plans fall past the agenda's last day or roll over the call cap.
+    reason: Reason,
+    /// The days this call rolled over from, past the daily cap.
+    rolled: Vec<Date>,
+    /// The day `window` was found for.
+    window_for: Option<Date>,
+}
+
+/// Why an item is due, as data (see [`why_text`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Reason {
+    Promise {
+        made: Option<Date>,
+        on: Date,
+    },
+    NextStep {
+        on: Date,
+        what: String,
+    },
+    /// Cadence step `step` (0-based), with the last attempt before it.
+    Step {
+        step: usize,
+        last: Option<(Date, Outcome)>,
+    },
+    KeepInTouch {
+        last_touch: Date,
+    },
+    Drip {
+        title: String,
+    },
 }
 
 /// The plan at one instant.
@@ -135,15 +167,15 @@ pub fn plan(config: &Config, history: &History, at: Timestamp, days: u32) -> Age
     let mut items = Vec::new();
     for prospect in config.prospects.values() {
         if let Some(track) = replay(config, history, prospect, &now) {
-            collect_items(config, prospect, &track, today, &mut items);
+            collect_items(config, prospect, &track, today, last_day, &mut items);
         }
     }
-    items.retain(|item| item.due <= last_day);
     for item in &mut items {
         item.day = item.due.max(today);
         item.overdue = item.due < today;
         item.days_late = if item.overdue { days_between(item.due, today) } else { 0 };
     }
+    let mut windows = WindowCache::default();
 
     // Cap the day's calls: overflow rolls to the next workday, in call order, day by day.
     if let Some(cap) = config.me.max_calls_per_day {
@@ -152,17 +184,17 @@ pub fn plan(config: &Config, history: &History, at: Timestamp, days: u32) -> Age
             let mut todays: Vec<usize> =
                 (0..items.len()).filter(|&i| items[i].kind == Kind::Call && items[i].day == day).collect();
             for &i in &todays {
-                items[i].window = window(config, &items[i], &now);
+                windows.fill(config, &mut items[i], &now);
             }
-            todays.sort_by(|&a, &b| call_order(&items[a], &items[b]));
+            // Only which calls make the cap matters (the rest roll over and are ordered on
+            // their new day), and `call_order` is total, so a selection picks the same ones.
+            if todays.len() > cap {
+                todays.select_nth_unstable_by(cap, |&a, &b| call_order(&items[a], &items[b]));
+            }
             for &i in todays.iter().skip(cap) {
                 let next = calendar.next_after(day);
                 let item = &mut items[i];
-                item.why = format!(
-                    "{} (rolled over from {}: more than {cap} calls that day)",
-                    item.why,
-                    short_date(day)
-                );
+                item.rolled.push(day);
                 item.due = next;
                 item.day = next;
                 item.overdue = false;
@@ -177,7 +209,8 @@ pub fn plan(config: &Config, history: &History, at: Timestamp, days: u32) -> Age
     }
 
     for item in &mut items {
-        item.window = window(config, item, &now);
+        windows.fill(config, item, &now);
+        item.why = why_text(config, item, today, config.me.max_calls_per_day.unwrap_or(0));
     }
     items.sort_by(agenda_order);
     Agenda { at: now, first_day: today, days, items }
@@ -453,7 +486,14 @@ fn next_call_date(
     None
 }
 
-fn collect_items(config: &Config, prospect: &Prospect, track: &Track, today: Date, items: &mut Vec<Item>) {
+fn collect_items(
+    config: &Config,
+    prospect: &Prospect,
+    track: &Track,
+    today: Date,
+    last_day: Date,
+    items: &mut Vec<Item>,
+) {
     let calendar = &config.me.calendar;
     let cadence = config.cadence_of(prospect);
     let (attempt, of, attempts) = match track.phase {
@@ -465,12 +505,13 @@ fn collect_items(config: &Config, prospect: &Prospect, track: &Track, today: Dat
         Phase::Cadence { step, .. } => next_call_date(cadence, calendar, step + 1, due.max(today)),
         _ => None,
     };
-    let make = |kind: Kind, due: Date, why: String, template: String| {
+    // `None` past the agenda's last day: nothing rolls back, so it would never be listed.
+    let make = |kind: Kind, due: Date, reason: Reason, template: &str| {
         let due = match track.snooze_until {
             Some(until) if until > due => calendar.on_or_after(until),
             _ => calendar.on_or_after(due),
         };
-        Item {
+        (due <= last_day).then(|| Item {
             prospect: prospect.id.clone(),
             kind,
             due,
@@ -480,8 +521,8 @@ fn collect_items(config: &Config, prospect: &Prospect, track: &Track, today: Dat
             window: None,
             attempt,
             of,
-            why,
-            template,
+            why: String::new(),
+            template: template.to_owned(),
             promise_made: None,
             callback_on: None,
             next_step: None,
@@ -489,80 +530,135 @@ fn collect_items(config: &Config, prospect: &Prospect, track: &Track, today: Dat
             note: None,
             attempts,
             relationship: prospect.relationship,
-        }
+            reason,
+            rolled: Vec::new(),
+            window_for: None,
+        })
     };
 
     if let Some(promise) = &track.promise {
-        let why = match promise.made {
-            Some(made) => {
-                format!("you promised on {} to call back {}", short_date(made), when(promise.on, today))
-            }
-            None => format!("you promised to call back {}", when(promise.on, today)),
-        };
-        let mut item = make(Kind::Promise, promise.on, why, "call".to_owned());
-        item.promise_made = promise.made;
-        item.callback_on = callback_from(promise.on);
-        items.push(item);
+        let reason = Reason::Promise { made: promise.made, on: promise.on };
+        if let Some(mut item) = make(Kind::Promise, promise.on, reason, "call") {
+            item.promise_made = promise.made;
+            item.callback_on = callback_from(promise.on);
+            items.push(item);
+        }
     }
     if let Some(step) = &track.next_step {
-        let why = format!("you agreed to talk {} about {}", when(step.on, today), step.what);
-        let mut item = make(Kind::NextStep, step.on, why, "next_step".to_owned());
-        item.next_step = Some(step.what.clone());
-        items.push(item);
+        let reason = Reason::NextStep { on: step.on, what: step.what.clone() };
+        if let Some(mut item) = make(Kind::NextStep, step.on, reason, "next_step") {
+            item.next_step = Some(step.what.clone());
+            items.push(item);
+        }
     }
     match &track.phase {
         Phase::Cadence { step, anchor } => {
             let s = &cadence.steps[*step];
             let due = calendar.add(s.wait, *anchor);
-            let position =
-                format!("attempt {} of {} ({} cadence)", step + 1, cadence.steps.len(), prospect.cadence);
-            let last = match track.last_attempt {
-                Some((date, outcome)) => format!("; last {} on {}", outcome, short_date(date)),
-                None => String::new(),
-            };
-            let note = s.note.as_ref().map(|n| format!(": {n}")).unwrap_or_default();
+            let reason = Reason::Step { step: *step, last: track.last_attempt };
             match s.action {
                 // A pending promise replaces the call: it is the call, on the promised day.
                 Action::Call if track.promise.is_some() => {}
                 Action::Call => {
-                    let template = s.template.clone().unwrap_or_else(|| "call".to_owned());
-                    let mut item = make(Kind::Call, due, format!("{position}{note}{last}"), template);
-                    item.callback_on = callback_from(due);
-                    item.note = s.note.clone();
-                    items.push(item);
+                    let template = s.template.as_deref().unwrap_or("call");
+                    if let Some(mut item) = make(Kind::Call, due, reason, template) {
+                        item.callback_on = callback_from(due);
+                        item.note = s.note.clone();
+                        items.push(item);
+                    }
                 }
                 Action::Email => {
-                    let template = s.template.clone().unwrap_or_else(|| "email".to_owned());
-                    let mut item = make(Kind::Email, due, format!("{position}{note}{last}"), template);
-                    item.note = s.note.clone();
-                    items.push(item);
+                    let template = s.template.as_deref().unwrap_or("email");
+                    if let Some(mut item) = make(Kind::Email, due, reason, template) {
+                        item.note = s.note.clone();
+                        items.push(item);
+                    }
                 }
             }
         }
         Phase::Engaged => {
             if track.promise.is_none() && track.next_step.is_none() {
                 let due = calendar.add(config.defaults.keep_in_touch, track.last_touch);
-                let why = format!(
-                    "keep in touch: no contact since {} ({} without one is too long)",
-                    short_date(track.last_touch),
-                    config.defaults.keep_in_touch
-                );
-                items.push(make(Kind::Call, due, why, "call".to_owned()));
+                let reason = Reason::KeepInTouch { last_touch: track.last_touch };
+                items.extend(make(Kind::Call, due, reason, "call"));
             }
         }
         Phase::Drip { anchor, next } => {
             let drip_name = cadence.then.as_ref().expect("drip phase implies a drip");
             let drip = &config.drips[drip_name];
-            let drip_item = drip.items[next % drip.items.len()].clone();
+            let drip_item = &drip.items[next % drip.items.len()];
             let due = calendar.add(drip.every, *anchor);
-            let why = format!("{} drip (every {}): send “{}”", drip_name, drip.every, drip_item.title);
-            let mut item = make(Kind::Drip, due, why, "drip".to_owned());
-            item.attempt = None;
-            item.of = None;
-            item.drip_item = Some(drip_item);
-            items.push(item);
+            let reason = Reason::Drip { title: drip_item.title.clone() };
+            if let Some(mut item) = make(Kind::Drip, due, reason, "drip") {
+                item.attempt = None;
+                item.of = None;
+                item.drip_item = Some(drip_item.clone());
+                items.push(item);
+            }
         }
         Phase::Done => {}
+    }
+}
+
+/// The `why` a person reads for a listed item.
+fn why_text(config: &Config, item: &Item, today: Date, cap: usize) -> String {
+    let prospect = &config.prospects[&item.prospect];
+    let cadence = config.cadence_of(prospect);
+    let mut why = match &item.reason {
+        Reason::Promise { made: Some(made), on } => {
+            format!("you promised on {} to call back {}", short_date(*made), when(*on, today))
+        }
+        Reason::Promise { made: None, on } => format!("you promised to call back {}", when(*on, today)),
+        Reason::NextStep { on, what } => format!("you agreed to talk {} about {what}", when(*on, today)),
+        Reason::Step { step, last } => {
+            let position =
+                format!("attempt {} of {} ({} cadence)", step + 1, cadence.steps.len(), prospect.cadence);
+            let note = cadence.steps[*step].note.as_ref().map(|n| format!(": {n}")).unwrap_or_default();
+            let last = match last {
+                Some((date, outcome)) => format!("; last {} on {}", outcome, short_date(*date)),
+                None => String::new(),
+            };
+            format!("{position}{note}{last}")
+        }
+        Reason::KeepInTouch { last_touch } => format!(
+            "keep in touch: no contact since {} ({} without one is too long)",
+            short_date(*last_touch),
+            config.defaults.keep_in_touch
+        ),
+        Reason::Drip { title } => {
+            let drip_name = cadence.then.as_deref().unwrap_or_default();
+            let every = config.drips.get(drip_name).map(|d| d.every.to_string()).unwrap_or_default();
+            format!("{drip_name} drip (every {every}): send “{title}”")
+        }
+    };
+    for day in &item.rolled {
+        why = format!("{why} (rolled over from {}: more than {cap} calls that day)", short_date(*day));
+    }
+    why
+}
+
+/// Call windows by zone, windows and day: a book names a handful of zones and window sets
+/// thousands of times, and each window costs several zone conversions.
+#[derive(Default)]
+struct WindowCache<'c> {
+    slots: HashMap<(&'c str, &'c [Window], Date), Vec<Slot>>,
+}
+
+impl<'c> WindowCache<'c> {
+    /// Finds the item's window for its day, unless found already.
+    fn fill(&mut self, config: &'c Config, item: &mut Item, now: &Zoned) {
+        if item.window_for == Some(item.day) {
+            return;
+        }
+        item.window_for = Some(item.day);
+        item.window = None;
+        if item.kind.action() != "call" {
+            return;
+        }
+        let Some(prospect) = config.prospects.get(&item.prospect) else { return };
+        let key = (prospect.timezone_name.as_str(), prospect.call_windows.as_slice(), item.day);
+        let slots = self.slots.entry(key).or_insert_with(|| day_windows(config, prospect, item.day));
+        item.window = slots.iter().find(|slot| slot.end.timestamp() > now.timestamp()).cloned();
     }
 }
 
@@ -590,13 +686,13 @@ pub fn day_windows(config: &Config, prospect: &Prospect, day: Date) -> Vec<Slot>
     for offset in [-1i64, 0, 1] {
         let Ok(their_day) = day.checked_add(jiff::Span::new().days(offset)) else { continue };
         for w in &prospect.call_windows {
-            let start = their_day.to_datetime(w.start).to_zoned(theirs.clone());
-            let end = their_day.to_datetime(w.end).to_zoned(theirs.clone());
-            let (Ok(start), Ok(end)) = (start, end) else { continue };
+            let Ok(start) = their_day.to_datetime(w.start).to_zoned(theirs.clone()) else { continue };
             let start = start.with_time_zone(mine.clone());
-            if start.date() == day {
-                slots.push(Slot { start, end: end.with_time_zone(mine.clone()) });
+            if start.date() != day {
+                continue;
             }
+            let Ok(end) = their_day.to_datetime(w.end).to_zoned(theirs.clone()) else { continue };
+            slots.push(Slot { start, end: end.with_time_zone(mine.clone()) });
         }
     }
     slots.sort_by_key(|s| s.start.timestamp());
