@@ -102,9 +102,9 @@ fn prospect_header(body: &str, start: usize) -> Option<Option<Range<usize>>> {
     if !names_prospects {
         return Some(None);
     }
-    if after_ws.starts_with('[') {
+    if let Some(array) = after_ws.strip_prefix('[') {
         // `[[...]]`: an array of tables; only the general parser reads those.
-        let name = after_ws[1..].trim_start_matches([' ', '\t']);
+        let name = array.trim_start_matches([' ', '\t']);
         return if ["prospects", "\"prospects\"", "'prospects'"].iter().any(|p| name.starts_with(p)) {
             None
         } else {

@@ -857,14 +857,14 @@ fn parse_with(
             }
         }
         for (i, h) in raw.holidays.iter().enumerate() {
-            if let Some(d) = v.date(&format!("me.holidays[{i}]"), h) {
+            if let Some(d) = v.date(format!("me.holidays[{i}]"), h) {
                 calendar.holidays.insert(d);
             }
         }
         for (i, a) in raw.away.iter().enumerate() {
             let key = format!("me.away[{i}]");
-            let from = v.date(&format!("{key}.from"), &a.get_ref().from);
-            let to = v.date(&format!("{key}.to"), &a.get_ref().to);
+            let from = v.date(format!("{key}.from"), &a.get_ref().from);
+            let to = v.date(format!("{key}.to"), &a.get_ref().to);
             if let (Some(from), Some(to)) = (from, to) {
                 if to < from {
                     v.error(a.span(), key, format!("`to` ({to}) is before `from` ({from})"));
@@ -963,7 +963,7 @@ fn parse_with(
     let mut drips = BTreeMap::new();
     for (id, raw) in drips_raw {
         let key = format!("drips.{}", id.get_ref());
-        let every = v.wait(&format!("{key}.every"), &raw.every);
+        let every = v.wait(format!("{key}.every"), &raw.every);
         if raw.items.get_ref().is_empty() {
             v.error(raw.items.span(), format!("{key}.items"), "expected at least one drip item");
         }
@@ -987,9 +987,9 @@ fn parse_with(
         for (i, step) in raw.steps.get_ref().iter().enumerate() {
             let step_key = format!("{key}.steps[{i}]");
             let step = step.get_ref();
-            let wait = v.wait(&format!("{step_key}.wait"), &step.wait);
+            let wait = v.wait(format!("{step_key}.wait"), &step.wait);
             let action = v.choice(
-                &format!("{step_key}.action"),
+                format!("{step_key}.action"),
                 &step.action,
                 &[("call", Action::Call), ("email", Action::Email)],
             );
