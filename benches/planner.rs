@@ -4,7 +4,7 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use jiff::Timestamp;
 use jiff::civil::date;
 use ringback::config::Config;
-use ringback::plan::{self, Event, History, Outcome, PromiseChoice};
+use ringback::plan::{self, History, Logged, Outcome, PromiseChoice};
 
 fn book(n: usize) -> Config {
     let mut text = String::from(
@@ -46,19 +46,19 @@ fn history(n: usize, m: usize) -> History {
     let mut h = History::default();
     for i in 0..n {
         let events = (0..m)
-            .map(|k| Event {
-                seq: (i * m + k) as i64,
-                prospect: format!("p{i}").into(),
-                at: start + jiff::SignedDuration::from_hours((k * 24 * 5 + i % 97) as i64),
-                outcome: outcomes[(i + k) % outcomes.len()],
-                note: None,
-                promise: PromiseChoice::Auto,
-                next_step: None,
-                until: None,
-                item: None,
+            .map(|k| {
+                Logged::new(
+                    (i * m + k) as i64,
+                    start + jiff::SignedDuration::from_hours((k * 24 * 5 + i % 97) as i64),
+                    outcomes[(i + k) % outcomes.len()],
+                    PromiseChoice::Auto,
+                    None,
+                    None,
+                    None,
+                )
             })
             .collect();
-        h.events.insert(format!("p{i}"), events);
+        h.insert(format!("p{i}"), events);
     }
     h
 }

@@ -504,7 +504,7 @@ fn log(paths: &Paths, args: LogArgs) -> Result<(), Failure> {
     };
     let (mut state, mut history) = load_history(paths, &config)?;
     let seq = state.append(&event, now)?;
-    history.push(Event { seq, ..event });
+    history.push(&Event { seq, ..event });
 
     let when = at.to_zoned(config.me.timezone.clone());
     let mut message =

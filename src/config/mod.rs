@@ -384,10 +384,12 @@ fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
             MAX_CONFIG_BYTES / (1024 * 1024)
         ))
     };
-    if file.metadata()?.len() > MAX_CONFIG_BYTES {
+    let len = file.metadata()?.len();
+    if len > MAX_CONFIG_BYTES {
         return Err(too_big());
     }
-    let mut bytes = Vec::new();
+    // Sized once: growing by doubling would copy, and touch twice, a large book.
+    let mut bytes = Vec::with_capacity(len as usize + 1);
     // A file that grows while being read is bounded all the same.
     file.take(MAX_CONFIG_BYTES + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > MAX_CONFIG_BYTES {

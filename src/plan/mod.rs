@@ -14,7 +14,7 @@ use jiff::civil::Date;
 use jiff::{Timestamp, Zoned};
 
 use crate::config::{Action, Calendar, Config, DripItem, NextStep, Prospect, Relationship, Status, Window};
-pub use history::{Class, Event, History, Outcome, PromiseChoice, seen_keys};
+pub use history::{Class, Event, History, Logged, Outcome, PromiseChoice, seen_keys};
 
 /// What kind of reminder an item is; the derived order is the agenda's section order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -164,7 +164,7 @@ pub fn plan(config: &Config, history: &History, at: Timestamp, days: u32) -> Age
     let last_day = today.saturating_add(jiff::Span::new().days(i64::from(days) - 1));
     let calendar = &config.me.calendar;
 
-    let mut items = Vec::new();
+    let mut items = Vec::with_capacity(config.prospects.len());
     for prospect in config.prospects.values() {
         if let Some(track) = replay(config, history, prospect, &now) {
             collect_items(config, prospect, &track, today, last_day, &mut items);
@@ -345,12 +345,13 @@ fn replay_observed(
 
     for event in history.events_of(&prospect.id) {
         let before = track.promise.clone();
-        apply_config_marks(&mut track, &mut config_promise, &mut config_step, event.at);
+        let at = event.at();
+        apply_config_marks(&mut track, &mut config_promise, &mut config_step, at);
         if let Some(old) = before.as_ref().filter(|_| track.promise != before) {
             observe(old.on, Fate::Superseded, prospect);
         }
         let before = track.promise.clone();
-        let date = event.at.to_zoned(tz.clone()).date();
+        let date = tz.to_datetime(at).date();
         apply(&mut track, event, date, cadence, config, calendar);
         if let Some(old) = before.as_ref().filter(|_| track.promise != before) {
             let class = event.outcome.class();
@@ -391,7 +392,7 @@ fn apply_config_marks(
 
 fn apply(
     track: &mut Track,
-    event: &Event,
+    event: &Logged,
     date: Date,
     cadence: &crate::config::Cadence,
     config: &Config,
@@ -437,9 +438,8 @@ fn apply(
             if let Phase::Drip { next, .. } = track.phase {
                 let drip = cadence.then.as_ref().and_then(|d| config.drips.get(d));
                 let named = event
-                    .item
-                    .as_ref()
-                    .and_then(|title| drip.and_then(|d| d.items.iter().position(|i| &i.title == title)));
+                    .item()
+                    .and_then(|title| drip.and_then(|d| d.items.iter().position(|i| i.title == title)));
                 track.phase = Phase::Drip { anchor: date, next: named.unwrap_or(next) + 1 };
             }
         }
@@ -463,7 +463,7 @@ fn apply(
     {
         track.promise = Some(Promise { on, made: Some(date) });
     }
-    if let Some(step) = &event.next_step {
+    if let Some(step) = event.next_step() {
         track.next_step = Some(step.clone());
     }
 }

@@ -71,7 +71,7 @@ fn history(events: Vec<Event>) -> History {
     let mut h = History::default();
     for (i, mut e) in events.into_iter().enumerate() {
         e.seq = i as i64;
-        h.push(e);
+        h.push(&e);
     }
     h
 }
@@ -269,7 +269,7 @@ fn hand_entered_promise_is_not_cleared_by_an_older_contact() {
     assert_eq!(a.items[0].why, "you promised to call back today");
     // A contact after it was entered (and before its date) clears it.
     let mut h2 = h.clone();
-    h2.push(Event { seq: 9, ..ev("bill", Outcome::Replied, "2026-11-24T10:00") });
+    h2.push(&Event { seq: 9, ..ev("bill", Outcome::Replied, "2026-11-24T10:00") });
     let a = plan(&c, &h2, at("2026-11-26T07:00"), 1);
     assert!(a.items.iter().all(|i| i.kind != Kind::Promise));
 }

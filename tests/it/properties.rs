@@ -113,7 +113,7 @@ fn history(n: usize, raw: &[(usize, usize, i64, i8, u8, i64)]) -> History {
     for (seq, &(who, outcome, day, hour, promise, until)) in raw.iter().enumerate() {
         let day = origin().checked_add(day.days()).unwrap();
         let outcome = Outcome::ALL[outcome];
-        h.push(Event {
+        h.push(&Event {
             seq: seq as i64,
             prospect: format!("p{}", who % n).into(),
             at: day.at(hour, 0, 0, 0).to_zoned(tz.clone()).unwrap().timestamp(),
