@@ -10,6 +10,7 @@ use jiff::civil::{Date, DateTime};
 use jiff::{Timestamp, Zoned};
 
 use crate::config::{Config, ConfigError, NextStep};
+use crate::files::Paths;
 use crate::output::{self, Style};
 use crate::plan::{self, Class, Event, History, Outcome, PromiseChoice};
 use crate::script::Scripts;
@@ -160,8 +161,8 @@ pub fn main() -> ExitCode {
 /// # Errors
 /// A [`Failure`] whose [`Failure::exit_code`] the binary exits with.
 pub fn run(cli: Cli) -> Result<(), Failure> {
-    let config_path = cli.config.clone().unwrap_or_else(default_config_path);
-    let state_path = cli.state.clone().unwrap_or_else(default_state_path);
+    let config_path = cli.config.clone().unwrap_or_else(crate::files::default_config_path);
+    let state_path = cli.state.clone().unwrap_or_else(crate::files::default_state_path);
     let paths = Paths { config: config_path, state: state_path };
     match cli.command {
         Command::Init => init(&paths.config),
@@ -191,27 +192,6 @@ fn daemon(paths: &Paths) -> Result<(), Failure> {
     // nothing of it is needed, and systemd expects an exit within seconds.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
     result
-}
-
-/// Where the config and state live for this invocation.
-pub struct Paths {
-    pub config: PathBuf,
-    pub state: PathBuf,
-}
-
-fn xdg(var: &str, fallback: &str) -> PathBuf {
-    match std::env::var_os(var).filter(|v| !v.is_empty()) {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(fallback),
-    }
-}
-
-pub fn default_config_path() -> PathBuf {
-    xdg("XDG_CONFIG_HOME", ".config").join("ringback/ringback.toml")
-}
-
-pub fn default_state_path() -> PathBuf {
-    xdg("XDG_STATE_HOME", ".local/state").join("ringback/ringback.db")
 }
 
 /// Parses `--at`: RFC 3339, or `YYYY-MM-DD[THH:MM[:SS]]` in my zone.
@@ -246,7 +226,7 @@ pub fn parse_at(text: &str, config: &Config) -> Result<Timestamp, Failure> {
 
 fn load(paths: &Paths) -> Result<Config, Failure> {
     let t = std::time::Instant::now();
-    let c = Config::from_path(&paths.config)?;
+    let c = crate::files::read_config(&paths.config)?;
     tracing::debug!(elapsed = ?t.elapsed(), "config loaded");
     Ok(c)
 }

@@ -15,9 +15,11 @@
 //! - [`notify`]: desktop notifications (D-Bus) and email (file, sendmail, SMTP).
 //! - [`cli`]: the commands, mapping failures to exit codes; `main.rs` only calls it.
 
+pub mod calendar;
 pub mod cli;
 pub mod config;
 pub mod daemon;
+pub mod files;
 pub mod notify;
 pub mod output;
 pub mod plan;

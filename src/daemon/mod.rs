@@ -19,8 +19,9 @@ use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::cli::{Failure, Paths};
+use crate::cli::Failure;
 use crate::config::{Config, Email};
+use crate::files::Paths;
 use crate::notify::{self, ActionSink, Desktop, DesktopMessage, Invoked, email};
 use crate::plan::{self, History};
 use crate::state::State;
@@ -96,7 +97,7 @@ async fn off_loop<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) 
 pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -> Result<(), Failure> {
     let clock = options.clock.clone();
     let config_path = paths.config.clone();
-    let config = Arc::new(off_loop(move || Config::from_path(&config_path)).await??);
+    let config = Arc::new(off_loop(move || crate::files::read_config(&config_path)).await??);
     // One daemon per state: a second would deliver everything a second time.
     let _lock = State::lock_for_daemon(&paths.state)?;
     let mut state = State::open(&paths.state)?;
@@ -545,7 +546,7 @@ impl Service {
         mail: &watch::Sender<Option<Email>>,
     ) -> Result<(), Failure> {
         let path = self.config_path.clone();
-        match off_loop(move || Config::from_path(&path)).await? {
+        match off_loop(move || crate::files::read_config(&path)).await? {
             Ok(config) => {
                 tracing::info!("config reloaded ({why})");
                 self.notified_errors.clear();

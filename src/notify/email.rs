@@ -116,7 +116,7 @@ async fn write_file(dir: &Path, letter: &Letter) -> Result<(), SendError> {
     let fail = |what: &str, e: std::io::Error| {
         SendError::transient(format!("cannot {what} in `{}`: {e}", dir.display()))
     };
-    crate::state::private_dir(dir).map_err(|e| fail("create the folder", e))?;
+    crate::files::private_dir(dir).map_err(|e| fail("create the folder", e))?;
     let target = dir.join(file_name(&letter.key));
     let temp = dir.join(format!(".{}.tmp", file_name(&letter.key)));
     // 0600 whatever the umask: a digest names every prospect and their phone number.

@@ -12,6 +12,7 @@ use jiff::civil::Date;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::config::{Config, NextStep};
+use crate::files::{narrow, private_dir};
 use crate::plan::{Event, History, Logged, Outcome, PromiseChoice, seen_keys};
 
 /// Errors from the state database.
@@ -122,23 +123,6 @@ fn is_busy(e: &rusqlite::Error) -> bool {
         e.sqlite_error_code(),
         Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
     )
-}
-
-/// Creates a folder (and its parents) readable by its owner only. A folder that already
-/// exists is left as it is: it may be shared on purpose (`/tmp`, a mail pickup folder).
-pub fn private_dir(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
-}
-
-/// Takes group and other rights off a file or folder of ours, if it has any.
-pub fn narrow(path: &Path, mode: u32) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let meta = std::fs::metadata(path)?;
-    if meta.permissions().mode() & 0o077 != 0 {
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
-    }
-    Ok(())
 }
 
 impl State {

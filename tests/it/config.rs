@@ -145,13 +145,13 @@ fn literal_password_in_a_shared_file_is_refused_without_echoing_it() {
     );
     let book = Book::new(&text);
     set_mode(&book.config, 0o644);
-    let error = Config::from_path(&book.config).expect_err("refused").to_string();
+    let error = ringback::files::read_config(&book.config).expect_err("refused").to_string();
     assert!(!error.contains("hunter2"), "the password leaked: {error}");
     let error = error.replace(&book.config.display().to_string(), "ringback.toml");
     assert_snapshot!(error);
     // The same file, private, is accepted.
     set_mode(&book.config, 0o600);
-    Config::from_path(&book.config).expect("a private file may hold the password");
+    ringback::files::read_config(&book.config).expect("a private file may hold the password");
 }
 
 #[test]
@@ -163,10 +163,10 @@ fn a_command_in_a_file_others_can_write_is_refused() {
     let book = Book::new(&text);
     // Readable by others is fine for a command (it is not the secret) ...
     set_mode(&book.config, 0o644);
-    Config::from_path(&book.config).expect("a readable file may name a command");
+    ringback::files::read_config(&book.config).expect("a readable file may name a command");
     // ... but a file others can write could make ringback run anything.
     set_mode(&book.config, 0o664);
-    let error = Config::from_path(&book.config).expect_err("refused").to_string();
+    let error = ringback::files::read_config(&book.config).expect_err("refused").to_string();
     let error = error.replace(&book.config.display().to_string(), "ringback.toml");
     assert!(
         error.contains("notify.email.smtp.password_command: refused because ringback.toml is writable by group or others (mode 0664)"),
@@ -178,9 +178,9 @@ fn a_command_in_a_file_others_can_write_is_refused() {
         "transport = \"sendmail\"\ncommand = \"/usr/bin/msmtp\"",
     ));
     set_mode(&book.config, 0o644);
-    Config::from_path(&book.config).expect("a readable file may name a command");
+    ringback::files::read_config(&book.config).expect("a readable file may name a command");
     set_mode(&book.config, 0o646);
-    let error = Config::from_path(&book.config).expect_err("refused").to_string();
+    let error = ringback::files::read_config(&book.config).expect_err("refused").to_string();
     assert!(error.contains("notify.email.command: refused because"), "{error}");
 }
 
@@ -369,7 +369,7 @@ fn an_oversized_config_is_refused_before_it_is_read() {
     let file = std::fs::OpenOptions::new().write(true).open(&book.config).unwrap();
     file.set_len(65 * 1024 * 1024).unwrap(); // sparse: costs no disk
     let started = std::time::Instant::now();
-    let error = Config::from_path(&book.config).expect_err("refused").to_string();
+    let error = ringback::files::read_config(&book.config).expect_err("refused").to_string();
     assert!(started.elapsed() < std::time::Duration::from_secs(1));
     let error = error.replace(&book.config.display().to_string(), "ringback.toml");
     assert_snapshot!(error);
@@ -447,7 +447,7 @@ fn a_config_that_is_not_utf8_names_the_place() {
     let at = BASE.find("Bill Jones").unwrap() + 5;
     bytes[at] = 0xff;
     std::fs::write(&book.config, bytes).unwrap();
-    let error = Config::from_path(&book.config).expect_err("refused").to_string();
+    let error = ringback::files::read_config(&book.config).expect_err("refused").to_string();
     let error = error.replace(&book.config.display().to_string(), "ringback.toml");
     assert_snapshot!(error);
 }
@@ -466,7 +466,7 @@ fn a_numeric_password_is_never_echoed() {
     let book = Book::new(&text);
     for mode in [0o600, 0o644] {
         set_mode(&book.config, mode);
-        let error = Config::from_path(&book.config).expect_err("refused").to_string();
+        let error = ringback::files::read_config(&book.config).expect_err("refused").to_string();
         assert!(!error.contains("12345"), "the password leaked: {error}");
         assert!(error.contains("notify.email.smtp.password: expected a string, found integer"), "{error}");
     }

@@ -304,7 +304,7 @@ async fn notification_buttons_log_the_call_or_snooze_the_nudge() {
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].outcome, Outcome::Voicemail);
     assert_eq!(events[0].promise, PromiseChoice::Auto);
-    let config = ringback::config::Config::from_path(&book.config).unwrap();
+    let config = ringback::files::read_config(&book.config).unwrap();
     let history = state.history().unwrap();
     let agenda = ringback::plan::plan(&config, &history, toronto("2026-11-25T07:00"), 10);
     let promise = agenda.items.iter().find(|i| i.prospect == "ben").unwrap();

@@ -263,7 +263,7 @@ fn a_server_that_never_greets_is_bounded_and_retried_later() {
     let port = free_port();
     let _silent = Server::start("silent", port, &pki);
     let book = smtp_book(port, "starttls", &pki, PASSWORD);
-    let config = ringback::config::Config::from_path(&book.config).unwrap();
+    let config = ringback::files::read_config(&book.config).unwrap();
     let email = config.notify.email.unwrap();
     let letter = ringback::state::Letter {
         id: 1,

@@ -180,7 +180,7 @@ async fn two_years(zone_name: &str, digest: &str, asked: &str, seed: u64) {
     // local time, and each sent one is an .eml.
     let since = log.last().map_or(i64::MIN, |r| r.0);
     log.extend(digest_log(&book, since));
-    let config = ringback::config::Config::from_path(&book.config).unwrap();
+    let config = ringback::files::read_config(&book.config).unwrap();
     let mut occurrences = 0i64;
     let (mut gaps, mut folds) = (0, 0);
     let mut days = std::collections::HashSet::new();
