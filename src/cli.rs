@@ -11,9 +11,9 @@ use jiff::{Timestamp, Zoned};
 
 use crate::config::{Config, ConfigError, NextStep};
 use crate::files::Paths;
-use crate::output::{self, Style};
 use crate::plan::{self, Class, Event, History, Outcome, PromiseChoice};
-use crate::script::Scripts;
+use crate::render::Scripts;
+use crate::render::{self, Style};
 use crate::state::State;
 
 /// Exit code for an invalid config (EX_CONFIG), so systemd does not restart-loop on it.
@@ -118,17 +118,42 @@ pub enum Failure {
     Config(#[from] ConfigError),
     #[error("{0}")]
     Usage(String),
-    #[error("{0:#}")]
-    Runtime(#[from] anyhow::Error),
+    /// Anything else, as one line: the error and each of its causes.
+    #[error("{0}")]
+    Runtime(String),
+}
+
+/// An error and its causes, `outer: inner: innermost`.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(e) = cause {
+        text.push_str(&format!(": {e}"));
+        cause = e.source();
+    }
+    text
 }
 
 impl From<crate::state::StateError> for Failure {
     fn from(e: crate::state::StateError) -> Self {
-        Failure::Runtime(e.into())
+        Failure::Runtime(with_causes(&e))
+    }
+}
+
+impl From<crate::daemon::Error> for Failure {
+    fn from(e: crate::daemon::Error) -> Self {
+        match e {
+            crate::daemon::Error::Config(e) => Failure::Config(e),
+            other => Failure::Runtime(with_causes(&other)),
+        }
     }
 }
 
 impl Failure {
+    fn runtime(message: impl Into<String>) -> Failure {
+        Failure::Runtime(message.into())
+    }
+
     pub fn exit_code(&self) -> u8 {
         match self {
             Failure::Config(_) => EXIT_CONFIG,
@@ -180,14 +205,15 @@ fn daemon(paths: &Paths) -> Result<(), Failure> {
     // Signals first: a SIGTERM while a large book is parsed still ends in an orderly exit.
     let shutdown = tokio_util::sync::CancellationToken::new();
     crate::daemon::watch_signals(shutdown.clone())
-        .map_err(|e| Failure::Runtime(anyhow::anyhow!("cannot listen for SIGTERM/SIGINT: {e}")))?;
+        .map_err(|e| Failure::runtime(format!("cannot listen for SIGTERM/SIGINT: {e}")))?;
     // Validate before starting the runtime, so an invalid config exits 78 at once.
     load(paths)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| Failure::Runtime(anyhow::anyhow!("cannot start the runtime: {e}")))?;
+        .map_err(|e| Failure::runtime(format!("cannot start the runtime: {e}")))?;
     let result = runtime.block_on(crate::daemon::run(paths, shutdown, crate::daemon::Options::default()));
+    let result = result.map_err(Failure::from);
     // Dropping a runtime waits for background work (a large digest half built); on SIGTERM
     // nothing of it is needed, and systemd expects an exit within seconds.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
@@ -262,7 +288,7 @@ fn print(text: &str) -> Result<(), Failure> {
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         // A closed pipe (`ringback agenda | head`) is not an error worth a message.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.map_err(|e| Failure::Runtime(anyhow::anyhow!("cannot write output: {e}"))),
+        other => other.map_err(|e| Failure::runtime(format!("cannot write output: {e}"))),
     }
 }
 
@@ -276,7 +302,7 @@ fn json_line(value: &impl serde::Serialize) -> Result<(), Failure> {
     match written {
         // A closed pipe (`ringback agenda --json | head`) is not an error worth a message.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.map_err(|e| Failure::Runtime(anyhow::anyhow!("cannot write output: {e}"))),
+        other => other.map_err(|e| Failure::runtime(format!("cannot write output: {e}"))),
     }
 }
 
@@ -290,9 +316,9 @@ fn agenda(paths: &Paths, at: Option<&str>, days: u32, json: bool) -> Result<(), 
     let (_state, history) = read_history(paths)?;
     let agenda = plan::plan(&config, &history, at, days);
     let printed = if json {
-        json_line(&output::agenda_json(&config, &agenda, &Scripts::new(&config)))
+        json_line(&render::agenda_json(&config, &agenda, &Scripts::new(&config)))
     } else {
-        print(&output::agenda_text(&config, &agenda, Style::detect()))
+        print(&render::agenda_text(&config, &agenda, Style::detect()))
     };
     keep_until_exit((config, history, agenda));
     printed
@@ -312,9 +338,9 @@ fn next(paths: &Paths, at: Option<&str>, json: bool) -> Result<(), Failure> {
     let item = plan::next(&agenda);
     let scripts = Scripts::new(&config);
     let printed = if json {
-        json_line(&item.map(|i| output::item_json(&config, i, &scripts)))
+        json_line(&item.map(|i| render::item_json(&config, i, &scripts)))
     } else {
-        print(&output::next_text(&config, item, &scripts, Style::detect()))
+        print(&render::next_text(&config, item, &scripts, Style::detect()))
     };
     keep_until_exit(scripts);
     keep_until_exit((config, history, agenda));
@@ -326,61 +352,32 @@ fn digest(paths: &Paths, at: Option<&str>, send: bool) -> Result<(), Failure> {
     let at = at_or_now(at, &config)?;
     if !send {
         let (_state, history) = read_history(paths)?;
-        let digest = crate::notify::digest::build(&config, &history, at);
+        let digest = render::digest::build(&config, &history, at);
         let printed = print(&digest.text);
         keep_until_exit((config, history, digest));
         return printed;
     }
     let (mut state, history) = load_history(paths, &config)?;
-    let digest = crate::notify::digest::build(&config, &history, at);
+    let digest = render::digest::build(&config, &history, at);
     let Some(email) = &config.notify.email else {
         return Err(Failure::Usage(format!(
             "nothing to send with: add [notify.email] to {}",
             config.display_path()
         )));
     };
-    let now = Timestamp::now();
-    // Its own key: a digest sent by hand never stands in for (or blocks) a scheduled one.
-    let key = format!("email:digest:manual:{}", now.as_nanosecond());
-    let bytes = crate::notify::email::compose(email, &key, &digest.subject, &digest.text, Some(&digest.html))
-        .map_err(|e| Failure::Runtime(anyhow::anyhow!(e)))?;
-    use crate::daemon::envelope_address;
-    let (sender, recipient) = (envelope_address(&email.from), envelope_address(&email.to));
-    // Queued already claimed: a running daemon's postman leaves it to this command.
-    let id = state
-        .enqueue_claimed(&key, &sender, &recipient, &bytes, now)?
-        .ok_or_else(|| Failure::Runtime(anyhow::anyhow!("the digest did not reach the outbox")))?;
-    let letter = crate::state::Letter {
-        id,
-        key,
-        created: now,
-        sender,
-        recipient,
-        message: bytes,
-        attempts: 0,
-        claimed_by: Some(i64::from(std::process::id())),
-    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| Failure::Runtime(anyhow::anyhow!("cannot start the runtime: {e}")))?;
-    match runtime.block_on(crate::notify::email::deliver(&email.transport, &letter)) {
-        Ok(()) => {
-            state.letter_sent(letter.id)?;
-            print(&format!("sent: {}\n", digest.subject))
-        }
-        Err(e) if e.transient => {
-            // Left pending and due now, so a running daemon retries it at once.
-            state.letter_failed(letter.id, &e.message, Some(now))?;
-            Err(Failure::Runtime(anyhow::anyhow!(
-                "the digest was not sent: {e}; it stays in the outbox and `ringback run` will retry it"
-            )))
-        }
-        Err(e) => {
-            // A 5xx or a rejected login: retrying the same thing will not help.
-            state.letter_failed(letter.id, &e.message, None)?;
-            Err(Failure::Runtime(anyhow::anyhow!("the digest was refused: {e}")))
-        }
+        .map_err(|e| Failure::runtime(format!("cannot start the runtime: {e}")))?;
+    let sent =
+        runtime.block_on(crate::daemon::send_digest_now(&mut state, email, &digest, Timestamp::now()))?;
+    use crate::daemon::SentNow;
+    match sent {
+        SentNow::Sent => print(&format!("sent: {}\n", digest.subject)),
+        SentNow::Retrying(e) => Err(Failure::runtime(format!(
+            "the digest was not sent: {e}; it stays in the outbox and `ringback run` will retry it"
+        ))),
+        SentNow::Refused(e) => Err(Failure::runtime(format!("the digest was refused: {e}"))),
     }
 }
 
@@ -391,9 +388,9 @@ fn history(paths: &Paths, id: &str, json: bool) -> Result<(), Failure> {
             return Err(unknown_prospect(&config, id));
         }
         return if json {
-            json_line(&output::history_json(&config, id, &[]))
+            json_line(&render::history_json(&config, id, &[]))
         } else {
-            print(&output::history_text(&config, id, &[], Style::detect()))
+            print(&render::history_text(&config, id, &[], Style::detect()))
         };
     };
     let events = state.events_of(id)?;
@@ -401,9 +398,9 @@ fn history(paths: &Paths, id: &str, json: bool) -> Result<(), Failure> {
         return Err(unknown_prospect(&config, id));
     }
     if json {
-        json_line(&output::history_json(&config, id, &events))
+        json_line(&render::history_json(&config, id, &events))
     } else {
-        print(&output::history_text(&config, id, &events, Style::detect()))
+        print(&render::history_text(&config, id, &events, Style::detect()))
     }
 }
 
@@ -518,7 +515,7 @@ fn check(paths: &Paths) -> Result<(), Failure> {
     let (state, history) = read_history(paths)?;
     let now = Zoned::now().with_time_zone(config.me.timezone.clone());
     let mut out = format!("{}: ok\n", config.display_path());
-    let count = |s: crate::config::Status| config.prospects.values().filter(|p| p.status == s).count();
+    let count = |s: Status| config.prospects.values().filter(|p| p.status == s).count();
     use crate::config::Status;
     let closed = count(Status::Won) + count(Status::Lost) + count(Status::OptedOut);
     out.push_str(&format!(
@@ -588,22 +585,22 @@ fn init(path: &Path) -> Result<(), Failure> {
     use std::os::unix::fs::OpenOptionsExt;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
-            .map_err(|e| Failure::Runtime(anyhow::anyhow!("cannot create `{}`: {e}", dir.display())))?;
+            .map_err(|e| Failure::runtime(format!("cannot create `{}`: {e}", dir.display())))?;
     }
     // create_new refuses atomically if the file exists, so nothing is ever overwritten.
     let file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path);
     let mut file = match file {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            return Err(Failure::Runtime(anyhow::anyhow!(
+            return Err(Failure::runtime(format!(
                 "`{}` already exists: init never overwrites a config; edit it, or pass --config NEW_PATH",
                 path.display()
             )));
         }
-        Err(e) => return Err(Failure::Runtime(anyhow::anyhow!("cannot create `{}`: {e}", path.display()))),
+        Err(e) => return Err(Failure::runtime(format!("cannot create `{}`: {e}", path.display()))),
     };
     file.write_all(STARTER.as_bytes())
-        .map_err(|e| Failure::Runtime(anyhow::anyhow!("cannot write `{}`: {e}", path.display())))?;
+        .map_err(|e| Failure::runtime(format!("cannot write `{}`: {e}", path.display())))?;
     print(&format!(
         "wrote a starter config to {}\nedit [me] and [prospects], then run `ringback check` and `ringback agenda`\n",
         path.display()

@@ -461,7 +461,8 @@ impl<'t> Cursor<'t> {
 mod tests {
     use proptest::prelude::*;
 
-    use super::super::{Privacy, parse, parse_with};
+    use super::super::Privacy;
+    use super::super::parse::{parse, parse_with};
     use super::split;
 
     const HEAD: &str = "[me]\nname = \"Ann\"\ntimezone = \"America/Toronto\"\n\

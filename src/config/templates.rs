@@ -13,6 +13,9 @@ use minijinja::{AutoEscape, Environment, ErrorKind, UndefinedBehavior, Value, co
 use super::{DripItem, Prospect};
 
 /// Names of the built-in templates.
+/// The digest's built-in HTML template, included once.
+pub const DIGEST_HTML: &str = include_str!("../render/digest.html");
+
 pub const BUILTIN_NAMES: &[&str] = &["call", "email", "off_the_hook", "next_step", "drip", "digest_html"];
 
 /// The voicemail script, in AIDA order: who you are, the hook, the value for them, the ask,
@@ -68,7 +71,7 @@ pub fn builtin_templates() -> BTreeMap<String, String> {
         ("off_the_hook", OFF_THE_HOOK),
         ("next_step", NEXT_STEP),
         ("drip", DRIP),
-        ("digest_html", include_str!("../notify/digest.html")),
+        ("digest_html", DIGEST_HTML),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))

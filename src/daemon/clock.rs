@@ -4,12 +4,13 @@ use std::future::Future;
 use std::os::fd::OwnedFd;
 use std::pin::Pin;
 use std::sync::OnceLock;
+#[cfg(feature = "test-support")]
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use jiff::{SignedDuration, Timestamp};
 use tokio::io::unix::AsyncFd;
 
-use super::schedule::MAX_SLEEP;
+use crate::schedule::MAX_SLEEP;
 
 /// A sleep in progress.
 pub type Sleep<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
@@ -43,6 +44,7 @@ impl SystemClock {
                 use rustix::time::{TimerfdClockId, TimerfdFlags, timerfd_create};
                 let fd =
                     timerfd_create(TimerfdClockId::Realtime, TimerfdFlags::NONBLOCK | TimerfdFlags::CLOEXEC);
+                #[allow(unsafe_code)]
                 let registered = fd.map_err(std::io::Error::from).and_then(|fd| {
                     // SAFETY: an OwnedFd's raw descriptor is the one it owns, and AsyncFd
                     // deregisters it before dropping (and so closing) it.
@@ -114,15 +116,19 @@ async fn wait_realtime(timer: &AsyncFd<OwnedFd>, at: Timestamp) {
     }
 }
 
+/// For ringback's own tests (feature `test-support`).
+///
 /// A clock that starts at a given instant and follows tokio's (pausable) time, plus jumps:
 /// with `tokio::time::pause()` a test advances it without sleeping, and `jump` stands in for a
 /// suspend or a manual clock change.
+#[cfg(feature = "test-support")]
 pub struct TestClock {
     start: Timestamp,
     origin: tokio::time::Instant,
     jumped: AtomicI64,
 }
 
+#[cfg(feature = "test-support")]
 impl TestClock {
     pub fn new(start: Timestamp) -> TestClock {
         TestClock { start, origin: tokio::time::Instant::now(), jumped: AtomicI64::new(0) }
@@ -134,6 +140,7 @@ impl TestClock {
     }
 }
 
+#[cfg(feature = "test-support")]
 impl Clock for TestClock {
     fn now(&self) -> Timestamp {
         let elapsed = SignedDuration::try_from(self.origin.elapsed()).unwrap_or(SignedDuration::ZERO);

@@ -7,7 +7,6 @@
 //! folder and from SIGHUP; SIGTERM and SIGINT cancel one token that every task watches.
 
 pub mod clock;
-pub mod schedule;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -19,13 +18,32 @@ use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::cli::Failure;
+use crate::config::ConfigError;
 use crate::config::{Config, Email};
 use crate::files::Paths;
-use crate::notify::{self, ActionSink, Desktop, DesktopMessage, Invoked, email};
+use crate::notify::{ActionSink, Desktop, DesktopMessage, Invoked, email};
 use crate::plan::{self, History};
-use crate::state::State;
-pub use clock::{Clock, SystemClock, TestClock};
+use crate::schedule;
+use crate::state::{Letter, State, StateError};
+#[cfg(feature = "test-support")]
+pub use clock::TestClock;
+pub use clock::{Clock, SystemClock};
+
+/// Why the daemon stopped, or a digest could not be sent now.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The config at start (a reload keeps the last good one instead).
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    #[error("{0}")]
+    State(#[from] StateError),
+    #[error("{0}")]
+    Compose(#[from] email::ComposeError),
+    #[error("background work failed: {0}")]
+    Background(#[from] tokio::task::JoinError),
+    #[error("the digest did not reach the outbox")]
+    NotQueued,
+}
 
 /// Builds the desktop channel when `notify.desktop.enabled` is on: the session bus in
 /// production, an in-memory record in tests. Called again after every reload.
@@ -83,10 +101,8 @@ impl DesktopSlot {
 
 /// Runs CPU-heavy work (parsing a large book, planning, building a digest) off the loop's
 /// thread, so signals, deliveries and the watchdog are never held up by it.
-async fn off_loop<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, Failure> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| Failure::Runtime(anyhow::anyhow!("background work failed: {e}")))
+async fn off_loop<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, Error> {
+    Ok(tokio::task::spawn_blocking(work).await?)
 }
 
 /// Runs the daemon until `shutdown` is cancelled; returns after every task has finished.
@@ -94,7 +110,7 @@ async fn off_loop<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) 
 /// # Errors
 /// An invalid config at start (exit 78), a state that cannot be opened, or another daemon
 /// already running on the same state.
-pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -> Result<(), Failure> {
+pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -> Result<(), Error> {
     let clock = options.clock.clone();
     let config_path = paths.config.clone();
     let config = Arc::new(off_loop(move || crate::files::read_config(&config_path)).await??);
@@ -192,7 +208,7 @@ pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -
                 }
             }
         }
-        Ok::<(), Failure>(())
+        Ok::<(), Error>(())
     }
     .await;
     // A nudge recorded but cut off before it was shown is given back, to be shown next time;
@@ -257,13 +273,13 @@ struct Service {
 
 impl Service {
     /// Reloads the history if the state changed since it was loaded (by anyone).
-    async fn refresh_history(&mut self, state: &mut State, now: Timestamp) -> Result<(), Failure> {
+    async fn refresh_history(&mut self, state: &mut State, now: Timestamp) -> Result<(), Error> {
         let version = state.history_version()?;
         if self.version != Some(version) {
             // A million events take a good part of a second to read: on a connection of its
             // own, off the loop's thread. It sees every commit up to now, ours included.
             let path = state.path().to_path_buf();
-            let loaded = off_loop(move || -> Result<History, crate::state::StateError> {
+            let loaded = off_loop(move || -> Result<History, StateError> {
                 match State::open_read_only(&path)? {
                     Some(reader) => reader.history(),
                     None => Ok(History::default()),
@@ -281,7 +297,7 @@ impl Service {
     }
 
     /// One pass: replan, deliver what is due, and say when to wake next.
-    async fn tick(&mut self, state: &mut State, postman: &tokio::sync::Notify) -> Result<Timestamp, Failure> {
+    async fn tick(&mut self, state: &mut State, postman: &tokio::sync::Notify) -> Result<Timestamp, Error> {
         let now = self.clock.now();
         self.refresh_history(state, now).await?;
         if self.pruned.is_none_or(|at| now.duration_since(at) >= PRUNE_EVERY || now < at) {
@@ -384,7 +400,7 @@ impl Service {
     }
 
     /// Shows the nudges that are due, each key recorded first so none is shown twice.
-    async fn deliver_nudges(&mut self, state: &mut State, now: Timestamp) -> Result<(), Failure> {
+    async fn deliver_nudges(&mut self, state: &mut State, now: Timestamp) -> Result<(), Error> {
         let config = self.config.clone();
         if !config.notify.desktop || schedule::quiet(&config, now) {
             return Ok(());
@@ -405,7 +421,7 @@ impl Service {
                 continue;
             }
             group.items = fresh;
-            let message = notify::nudge_message(&config, group);
+            let message = crate::render::nudge_message(&config, group);
             self.in_flight = message.nudge_keys.clone();
             tracing::info!("nudge: {}", message.summary);
             if desktop.show(&message).await.is_ok() {
@@ -431,12 +447,12 @@ impl Service {
         state: &mut State,
         occurrence: &jiff::Zoned,
         now: Timestamp,
-    ) -> Result<(), Failure> {
+    ) -> Result<(), Error> {
         let (config, history) = (self.config.clone(), self.history.clone());
         let occurrence_owned = occurrence.clone();
         let (digest, letter) = off_loop(move || {
             let occurrence = occurrence_owned;
-            let digest = notify::digest::build(&config, &history, now);
+            let digest = crate::render::digest::build(&config, &history, now);
             let letter = config
                 .notify
                 .email
@@ -445,13 +461,17 @@ impl Service {
                     let key = schedule::digest_key("email", &occurrence);
                     let bytes =
                         email::compose(email, &key, &digest.subject, &digest.text, Some(&digest.html))?;
-                    Ok::<_, String>((envelope_address(&email.from), envelope_address(&email.to), bytes))
+                    Ok::<_, email::ComposeError>((
+                        email::envelope_address(&email.from),
+                        email::envelope_address(&email.to),
+                        bytes,
+                    ))
                 })
                 .transpose();
             (digest, letter)
         })
         .await?;
-        let letter = letter.map_err(|e| Failure::Runtime(anyhow::anyhow!(e)))?;
+        let letter = letter?;
         let config = &self.config;
         let email_key = schedule::digest_key("email", occurrence);
         let desktop_key = schedule::digest_key("desktop", occurrence);
@@ -470,7 +490,7 @@ impl Service {
             tracing::info!("digest queued: {}", digest.subject);
         }
         if show_desktop && desktop_fresh {
-            let message = notify::digest_summary(config, &digest.agenda);
+            let message = crate::render::digest_summary(config, &digest.agenda);
             let _ = self.desktop.get().show(&message).await;
         }
         Ok(())
@@ -478,7 +498,7 @@ impl Service {
 
     /// Acts on a button pressed on a nudge: log the call, or nudge again in an hour. Answers
     /// the notification with what was logged, so it can say so and keep the other buttons.
-    async fn act(&mut self, invoked: Invoked, state: &mut State) -> Result<(), Failure> {
+    async fn act(&mut self, invoked: Invoked, state: &mut State) -> Result<(), Error> {
         let now = self.clock.now();
         let (verb, id) = invoked.action.split_once(':').unwrap_or((invoked.action.as_str(), ""));
         let outcome = match verb {
@@ -544,7 +564,7 @@ impl Service {
         why: &str,
         state: &mut State,
         mail: &watch::Sender<Option<Email>>,
-    ) -> Result<(), Failure> {
+    ) -> Result<(), Error> {
         let path = self.config_path.clone();
         match off_loop(move || crate::files::read_config(&path)).await? {
             Ok(config) => {
@@ -587,12 +607,68 @@ impl Service {
     }
 }
 
-/// The bare address of a mailbox (`Dana <d@x>` → `d@x`) for the SMTP envelope.
-pub fn envelope_address(mailbox: &str) -> String {
-    mailbox
-        .parse::<lettre::message::Mailbox>()
-        .map(|m| m.email.to_string())
-        .unwrap_or_else(|_| mailbox.to_owned())
+/// An outbox letter as the email channel delivers it.
+fn envelope(letter: &Letter) -> email::Envelope<'_> {
+    email::Envelope {
+        key: &letter.key,
+        sender: &letter.sender,
+        recipient: &letter.recipient,
+        message: &letter.message,
+    }
+}
+
+/// How a digest sent by hand went.
+#[derive(Debug)]
+pub enum SentNow {
+    Sent,
+    /// Left in the outbox, due now, for a running daemon to retry.
+    Retrying(email::SendError),
+    /// Refused (a 5xx, a rejected login): retrying the same thing will not help.
+    Refused(email::SendError),
+}
+
+/// Sends a digest now, outside the schedule (`ringback digest --send`), through the same
+/// outbox the postman drains: queued already claimed, so a running daemon leaves it to this
+/// call, and its outcome recorded as the postman records its own.
+///
+/// # Errors
+/// When the email cannot be built or the state cannot record it.
+pub async fn send_digest_now(
+    state: &mut State,
+    email_config: &Email,
+    digest: &crate::render::Digest,
+    now: Timestamp,
+) -> Result<SentNow, Error> {
+    // Its own key: a digest sent by hand never stands in for (or blocks) a scheduled one.
+    let key = format!("email:digest:manual:{}", now.as_nanosecond());
+    let bytes = email::compose(email_config, &key, &digest.subject, &digest.text, Some(&digest.html))?;
+    let (sender, recipient) =
+        (email::envelope_address(&email_config.from), email::envelope_address(&email_config.to));
+    let id = state.enqueue_claimed(&key, &sender, &recipient, &bytes, now)?.ok_or(Error::NotQueued)?;
+    let letter = Letter {
+        id,
+        key,
+        created: now,
+        sender,
+        recipient,
+        message: bytes,
+        attempts: 0,
+        claimed_by: Some(i64::from(std::process::id())),
+    };
+    match email::deliver(&email_config.transport, &envelope(&letter)).await {
+        Ok(()) => {
+            state.letter_sent(letter.id)?;
+            Ok(SentNow::Sent)
+        }
+        Err(e) if e.transient => {
+            state.letter_failed(letter.id, &e.message, Some(now))?;
+            Ok(SentNow::Retrying(e))
+        }
+        Err(e) => {
+            state.letter_failed(letter.id, &e.message, None)?;
+            Ok(SentNow::Refused(e))
+        }
+    }
 }
 
 /// Drains the outbox: sends due letters, retries transient failures with backoff for 24 hours,
@@ -627,9 +703,10 @@ async fn postman(
                         continue;
                     }
                 }
+                let letter_envelope = envelope(&letter);
                 let sent = tokio::select! {
                     () = shutdown.cancelled() => return,
-                    sent = email::deliver(&transport, &letter) => sent,
+                    sent = email::deliver(&transport, &letter_envelope) => sent,
                 };
                 let now = clock.now();
                 let recorded = match sent {

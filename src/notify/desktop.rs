@@ -1,9 +1,13 @@
 //! Desktop notifications over the session bus (notify-rust on zbus), each call bounded by a
 //! timeout; a missing bus or notification server is one warning, never a stall.
 
+#[cfg(feature = "test-support")]
+use std::sync::Arc;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+pub use crate::render::DesktopMessage;
 
 /// How long one D-Bus call may take.
 pub const DBUS_TIMEOUT: Duration = Duration::from_secs(5);
@@ -24,75 +28,6 @@ async fn wall_clock_reaches(until: jiff::Timestamp) {
             return;
         }
         tokio::time::sleep(left.min(Duration::from_secs(60))).await;
-    }
-}
-
-/// One notification.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DesktopMessage {
-    pub summary: String,
-    /// Plain text; escaped for servers that read markup.
-    pub body: String,
-    pub critical: bool,
-    /// Buttons: (D-Bus action key, label). Keys are `voicemail:ID`, `spoke:ID` and `snooze`.
-    pub actions: Vec<(String, String)>,
-    /// The ledger keys of the nudges it carries, for "Snooze 1h".
-    pub nudge_keys: Vec<String>,
-    /// Until when to listen for an action: the window's end, on the wall clock. A notification
-    /// with actions stays up until dismissed or then, when ringback closes it.
-    pub until: Option<jiff::Timestamp>,
-    /// A nudge's body line per prospect (id, line), so a pressed prospect can be taken out.
-    pub parts: Vec<(String, String)>,
-}
-
-impl DesktopMessage {
-    /// A notification without actions.
-    pub fn plain(summary: impl Into<String>, body: impl Into<String>, critical: bool) -> DesktopMessage {
-        DesktopMessage {
-            summary: summary.into(),
-            body: body.into(),
-            critical,
-            actions: Vec::new(),
-            nudge_keys: Vec::new(),
-            until: None,
-            parts: Vec::new(),
-        }
-    }
-
-    /// What the notification becomes after `action` was pressed and the daemon answered
-    /// `confirmation`: the answer as its summary, the other prospects' lines and buttons kept.
-    /// `None` when nothing is left to press (the answer is then shown without buttons).
-    pub fn after_press(&self, action: &str, confirmation: &str) -> (DesktopMessage, bool) {
-        let pressed = action.split_once(':').map(|(_, id)| id);
-        let keep = |id: &str| pressed.is_some_and(|p| p != id);
-        let parts: Vec<(String, String)> = self.parts.iter().filter(|(id, _)| keep(id)).cloned().collect();
-        let actions: Vec<(String, String)> = self
-            .actions
-            .iter()
-            .filter(|(key, _)| match key.split_once(':') {
-                Some((_, id)) => keep(id),
-                None => !parts.is_empty(),
-            })
-            .cloned()
-            .collect();
-        let open = actions.iter().any(|(key, _)| key.contains(':'));
-        let body = parts.iter().map(|(_, line)| line.as_str()).collect::<Vec<_>>().join("\n");
-        let nudge_keys = self
-            .nudge_keys
-            .iter()
-            .filter(|key| parts.iter().any(|(id, _)| key.contains(&format!(":{id}:"))))
-            .cloned()
-            .collect();
-        let message = DesktopMessage {
-            summary: confirmation.to_owned(),
-            body,
-            critical: self.critical && open,
-            actions: if open { actions } else { Vec::new() },
-            nudge_keys,
-            until: self.until,
-            parts,
-        };
-        (message, open)
     }
 }
 
@@ -127,13 +62,19 @@ pub struct ActionSink {
     pub tracker: tokio_util::task::TaskTracker,
 }
 
+/// Why a notification was not shown.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct DesktopError(String);
+
 /// Where desktop notifications go.
 pub enum Desktop {
     /// `notify.desktop.enabled = false`.
     Off,
     /// The session bus; `warned` keeps an unavailable server to one warning.
     Bus { warned: AtomicBool, actions: Option<ActionSink> },
-    /// Kept in memory, for tests of the scheduler.
+    /// Kept in memory, for ringback's own tests of the scheduler (feature `test-support`).
+    #[cfg(feature = "test-support")]
     Record(Arc<Mutex<Vec<DesktopMessage>>>),
 }
 
@@ -151,9 +92,10 @@ impl Desktop {
     ///
     /// # Errors
     /// When no notification server answers within [`DBUS_TIMEOUT`].
-    pub async fn show(&self, message: &DesktopMessage) -> Result<(), String> {
+    pub async fn show(&self, message: &DesktopMessage) -> Result<(), DesktopError> {
         match self {
             Desktop::Off => Ok(()),
+            #[cfg(feature = "test-support")]
             Desktop::Record(sink) => {
                 sink.lock().expect("desktop record poisoned").push(message.clone());
                 Ok(())
@@ -189,7 +131,7 @@ fn notification(message: &DesktopMessage, with_actions: bool) -> notify_rust::No
     notification
 }
 
-async fn show_on_bus(message: &DesktopMessage, sink: Option<&ActionSink>) -> Result<(), String> {
+async fn show_on_bus(message: &DesktopMessage, sink: Option<&ActionSink>) -> Result<(), DesktopError> {
     let handle = send(&notification(message, sink.is_some())).await?;
     if let Some(sink) = sink.filter(|_| !message.actions.is_empty()) {
         // Listen in the background, so the scheduler never waits on a person; stop when the
@@ -201,11 +143,16 @@ async fn show_on_bus(message: &DesktopMessage, sink: Option<&ActionSink>) -> Res
     Ok(())
 }
 
-async fn send(notification: &notify_rust::Notification) -> Result<notify_rust::NotificationHandle, String> {
+async fn send(
+    notification: &notify_rust::Notification,
+) -> Result<notify_rust::NotificationHandle, DesktopError> {
     match tokio::time::timeout(DBUS_TIMEOUT, notification.show_async()).await {
         Ok(Ok(handle)) => Ok(handle),
-        Ok(Err(e)) => Err(e.to_string()),
-        Err(_) => Err(format!("no answer from the notification server within {}s", DBUS_TIMEOUT.as_secs())),
+        Ok(Err(e)) => Err(DesktopError(e.to_string())),
+        Err(_) => Err(DesktopError(format!(
+            "no answer from the notification server within {}s",
+            DBUS_TIMEOUT.as_secs()
+        ))),
     }
 }
 

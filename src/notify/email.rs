@@ -7,13 +7,26 @@ use std::time::Duration;
 use lettre::message::{Mailbox, Message, header::ContentType};
 
 use crate::config::{Email, PasswordSource, Security, Smtp, Transport};
-use crate::state::Letter;
 
 /// The most one whole send (connect, greet, TLS, AUTH, data) may take.
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// How long `password_command` may run.
 pub const PASSWORD_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// One message to deliver: its delivery key, its envelope and its bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct Envelope<'a> {
+    pub key: &'a str,
+    pub sender: &'a str,
+    pub recipient: &'a str,
+    pub message: &'a [u8],
+}
+
+/// Why an email could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ComposeError(String);
 
 /// Why a send failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -45,9 +58,9 @@ pub fn compose(
     subject: &str,
     text: &str,
     html: Option<&str>,
-) -> Result<Vec<u8>, String> {
-    let from: Mailbox = email.from.parse().map_err(|e| format!("bad from address: {e}"))?;
-    let to: Mailbox = email.to.parse().map_err(|e| format!("bad to address: {e}"))?;
+) -> Result<Vec<u8>, ComposeError> {
+    let from: Mailbox = email.from.parse().map_err(|e| ComposeError(format!("bad from address: {e}")))?;
+    let to: Mailbox = email.to.parse().map_err(|e| ComposeError(format!("bad to address: {e}")))?;
     let domain = from.email.domain().to_owned();
     // The Message-ID follows from the delivery key: if a crash between the server's "250 OK"
     // and the outbox's record sends a letter again, the copy carries the same id, and mail
@@ -65,15 +78,20 @@ pub fn compose(
             .multipart(lettre::message::MultiPart::alternative_plain_html(text.to_owned(), html.to_owned())),
         None => builder.header(ContentType::TEXT_PLAIN).body(text.to_owned()),
     }
-    .map_err(|e| format!("cannot build the email: {e}"))?;
+    .map_err(|e| ComposeError(format!("cannot build the email: {e}")))?;
     Ok(message.formatted())
+}
+
+/// The bare address of a mailbox (`Dana <d@x>` → `d@x`) for the SMTP envelope.
+pub fn envelope_address(mailbox: &str) -> String {
+    mailbox.parse::<Mailbox>().map(|m| m.email.to_string()).unwrap_or_else(|_| mailbox.to_owned())
 }
 
 /// Delivers one letter.
 ///
 /// # Errors
 /// A [`SendError`] saying what failed and whether to retry.
-pub async fn deliver(transport: &Transport, letter: &Letter) -> Result<(), SendError> {
+pub async fn deliver(transport: &Transport, letter: &Envelope<'_>) -> Result<(), SendError> {
     deliver_within(transport, letter, SEND_TIMEOUT).await
 }
 
@@ -83,7 +101,7 @@ pub async fn deliver(transport: &Transport, letter: &Letter) -> Result<(), SendE
 /// A [`SendError`]; running out of time is transient.
 pub async fn deliver_within(
     transport: &Transport,
-    letter: &Letter,
+    letter: &Envelope<'_>,
     limit: Duration,
 ) -> Result<(), SendError> {
     match transport {
@@ -111,21 +129,21 @@ pub fn file_name(key: &str) -> String {
     format!("{safe}.eml")
 }
 
-async fn write_file(dir: &Path, letter: &Letter) -> Result<(), SendError> {
+async fn write_file(dir: &Path, letter: &Envelope<'_>) -> Result<(), SendError> {
     // Plain std::fs: a few kilobytes on a local disk, and no blocking-pool round trip.
     let fail = |what: &str, e: std::io::Error| {
         SendError::transient(format!("cannot {what} in `{}`: {e}", dir.display()))
     };
     crate::files::private_dir(dir).map_err(|e| fail("create the folder", e))?;
-    let target = dir.join(file_name(&letter.key));
-    let temp = dir.join(format!(".{}.tmp", file_name(&letter.key)));
+    let target = dir.join(file_name(letter.key));
+    let temp = dir.join(format!(".{}.tmp", file_name(letter.key)));
     // 0600 whatever the umask: a digest names every prospect and their phone number.
     let write = || -> std::io::Result<()> {
         use std::io::Write;
         use std::os::unix::fs::OpenOptionsExt;
         let mut file =
             std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&temp)?;
-        file.write_all(&letter.message)?;
+        file.write_all(letter.message)?;
         file.sync_all()
     };
     write().map_err(|e| fail("write the .eml", e))?;
@@ -134,10 +152,10 @@ async fn write_file(dir: &Path, letter: &Letter) -> Result<(), SendError> {
     Ok(())
 }
 
-async fn sendmail(command: &Path, letter: &Letter) -> Result<(), SendError> {
+async fn sendmail(command: &Path, letter: &Envelope<'_>) -> Result<(), SendError> {
     use tokio::io::AsyncWriteExt;
     let mut child = tokio::process::Command::new(command)
-        .args(["-i", "-f", &letter.sender, "--", &letter.recipient])
+        .args(["-i", "-f", letter.sender, "--", letter.recipient])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
@@ -146,7 +164,7 @@ async fn sendmail(command: &Path, letter: &Letter) -> Result<(), SendError> {
         .map_err(|e| SendError::transient(format!("cannot run `{}`: {e}", command.display())))?;
     let mut stdin = child.stdin.take().expect("piped");
     stdin
-        .write_all(&letter.message)
+        .write_all(letter.message)
         .await
         .map_err(|e| SendError::transient(format!("sendmail input: {e}")))?;
     drop(stdin);
@@ -165,7 +183,7 @@ async fn sendmail(command: &Path, letter: &Letter) -> Result<(), SendError> {
     }
 }
 
-async fn send_smtp(smtp: &Smtp, letter: &Letter) -> Result<(), SendError> {
+async fn send_smtp(smtp: &Smtp, letter: &Envelope<'_>) -> Result<(), SendError> {
     use lettre::transport::smtp::authentication::Credentials;
     use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
     use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
@@ -201,7 +219,7 @@ async fn send_smtp(smtp: &Smtp, letter: &Letter) -> Result<(), SendError> {
         vec![letter.recipient.parse().map_err(|e| SendError::permanent(format!("bad recipient: {e}")))?],
     )
     .map_err(|e| SendError::permanent(format!("bad envelope: {e}")))?;
-    transport.send_raw(&envelope, &letter.message).await.map(|_| ()).map_err(|e| {
+    transport.send_raw(&envelope, letter.message).await.map(|_| ()).map_err(|e| {
         let message = format!("smtp {}:{}: {e}", smtp.host, smtp.port);
         if e.is_permanent() { SendError::permanent(message) } else { SendError::transient(message) }
     })

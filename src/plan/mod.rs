@@ -277,6 +277,16 @@ fn days_between(from: Date, to: Date) -> i64 {
     to.since((jiff::Unit::Day, from)).map(|s| i64::from(s.get_days())).unwrap_or(0)
 }
 
+/// How many days the digest's agenda spans: today through the third workday after it.
+pub fn coming_up_days(config: &Config, today: Date) -> u32 {
+    let mut end = today;
+    for _ in 0..3 {
+        end = config.me.calendar.next_after(end);
+    }
+    let days = today.until((jiff::Unit::Day, end)).map(|s| s.get_days()).unwrap_or(3);
+    u32::try_from(days).unwrap_or(3) + 1
+}
+
 /// `Tue 24 Nov`.
 pub fn short_date(date: Date) -> String {
     date.strftime("%a %-d %b").to_string()

@@ -14,6 +14,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::config::{Config, NextStep};
 use crate::files::{narrow, private_dir};
 use crate::plan::{Event, History, Logged, Outcome, PromiseChoice, seen_keys};
+pub use crate::schedule::DigestRecord;
 
 /// Errors from the state database.
 #[derive(Debug, thiserror::Error)]
@@ -790,18 +791,6 @@ impl State {
     pub fn data_version(&self) -> Result<i64, StateError> {
         Ok(self.conn.pragma_query_value(None, "data_version", |r| r.get(0))?)
     }
-}
-
-/// Digest occurrences accounted for together: one, or a run of skipped ones.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DigestRecord {
-    pub first: Timestamp,
-    pub through: Timestamp,
-    pub count: i64,
-    /// The local wall time(s), for people: `2026-11-24T07:00:00`, or a range.
-    pub occurrence: String,
-    /// `sent`, `skipped` (missed by more than catch_up) or `superseded` (a later one was sent).
-    pub outcome: &'static str,
 }
 
 fn record_digest_in(

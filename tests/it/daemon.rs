@@ -5,8 +5,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
-use ringback::cli::{Failure, Paths};
+use ringback::daemon::Error as Failure;
 use ringback::daemon::{self, Options, TestClock};
+use ringback::files::Paths;
 use ringback::notify::{Desktop, DesktopMessage};
 use ringback::plan::{Event, Outcome, PromiseChoice};
 use ringback::state::State;

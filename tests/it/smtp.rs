@@ -265,15 +265,11 @@ fn a_server_that_never_greets_is_bounded_and_retried_later() {
     let book = smtp_book(port, "starttls", &pki, PASSWORD);
     let config = ringback::files::read_config(&book.config).unwrap();
     let email = config.notify.email.unwrap();
-    let letter = ringback::state::Letter {
-        id: 1,
-        key: "email:test".into(),
-        created: jiff::Timestamp::now(),
-        sender: "dana@example.com".into(),
-        recipient: "dana@example.com".into(),
-        message: b"Subject: hi\r\n\r\nhello\r\n".to_vec(),
-        attempts: 0,
-        claimed_by: None,
+    let letter = ringback::notify::email::Envelope {
+        key: "email:test",
+        sender: "dana@example.com",
+        recipient: "dana@example.com",
+        message: b"Subject: hi\r\n\r\nhello\r\n",
     };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let started = Instant::now();
@@ -342,7 +338,7 @@ fn the_html_part_escapes_every_prospect_field() {
     );
     let config = ringback::config::Config::from_toml(&text).unwrap();
     let at = "2026-11-24T12:00:00Z".parse().unwrap();
-    let digest = ringback::notify::digest::build(&config, &ringback::plan::History::default(), at);
+    let digest = ringback::render::digest::build(&config, &ringback::plan::History::default(), at);
     let html = &digest.html;
     assert!(
         html.contains("&lt;b&gt;Evil&lt;&#x2f;b&gt; &amp; Co")

@@ -224,9 +224,8 @@ async fn two_years(zone_name: &str, digest: &str, asked: &str, seed: u64) {
             assert!(outbox.join(&name).exists(), "{zone_name} seed {seed}: sent but no {name}");
         }
         occurrences += n;
-        expected_first =
-            ringback::daemon::schedule::next_digest(&config, Timestamp::from_second(*through).unwrap())
-                .map(|z| z.timestamp());
+        expected_first = ringback::schedule::next_digest(&config, Timestamp::from_second(*through).unwrap())
+            .map(|z| z.timestamp());
     }
     let emls = std::fs::read_dir(&outbox).unwrap().count() as i64;
     let sent = log.iter().filter(|r| r.3 == "sent").count() as i64;

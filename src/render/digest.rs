@@ -1,11 +1,11 @@
 //! The morning digest as an email: the plain text part, an HTML part from a minijinja template
 //! (every field escaped), and the subject with the counts.
 
+use super::script::Scripts;
+use super::text as output;
 use crate::config::Config;
 use crate::config::templates::{self, DigestComing, DigestContext, DigestItem};
-use crate::output;
 use crate::plan::{self, Agenda, History, Kind, PromiseRecord, short_date};
-use crate::script::Scripts;
 
 /// A rendered digest.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,7 +20,7 @@ pub struct Digest {
 /// Plans and renders the digest at `at`.
 pub fn build(config: &Config, history: &History, at: jiff::Timestamp) -> Digest {
     let today = at.to_zoned(config.me.timezone.clone()).date();
-    let agenda = plan::plan(config, history, at, output::coming_up_days(config, today));
+    let agenda = plan::plan(config, history, at, plan::coming_up_days(config, today));
     let record = plan::promise_record(config, history, at);
     let scripts = Scripts::new(config);
     let month = agenda.at.strftime("%B").to_string();
@@ -34,7 +34,8 @@ pub fn build(config: &Config, history: &History, at: jiff::Timestamp) -> Digest 
     Digest { agenda, subject, text, html }
 }
 
-const DIGEST_HTML: &str = include_str!("digest.html");
+/// The built-in HTML template (the same text as `builtin_templates()["digest_html"]`).
+const DIGEST_HTML: &str = templates::DIGEST_HTML;
 
 /// Digits and a leading `+`: what a `tel:` link may hold.
 fn tel(phone: &str) -> String {
@@ -85,7 +86,7 @@ fn html(config: &Config, agenda: &Agenda, scripts: &Scripts<'_>, record: Promise
         .collect();
     // Every value a prospect's config or a template produced is escaped; nothing is trusted.
     let env = templates::environment(true);
-    // The built-in (src/notify/digest.html) unless [templates] overrides `digest_html`; the
+    // The built-in (src/render/digest.html) unless [templates] overrides `digest_html`; the
     // config check rendered it with the same context and strictness.
     let source = config.templates.get("digest_html").map_or(DIGEST_HTML, String::as_str);
     let context = DigestContext {

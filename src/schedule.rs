@@ -1,10 +1,25 @@
 //! When things fire: the digest's cron occurrences, catch-up, nudge groups and quiet hours.
 //! Pure functions of (config, agenda, now), so every timing rule is a fast test.
+//!
+//! Core: no I/O and no clock reads. It may not touch the state, the rendering, the channels,
+//! the daemon or the command line; the daemon asks it and acts.
 
 use jiff::{SignedDuration, Timestamp, Zoned};
 
 use crate::config::Config;
 use crate::plan::{Agenda, Item, Kind};
+
+/// Digest occurrences accounted for together: one, or a run of skipped ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DigestRecord {
+    pub first: Timestamp,
+    pub through: Timestamp,
+    pub count: i64,
+    /// The local wall time(s), for people: `2026-11-24T07:00:00`, or a range.
+    pub occurrence: String,
+    /// `sent`, `skipped` (missed by more than catch_up) or `superseded` (a later one was sent).
+    pub outcome: &'static str,
+}
 
 /// A wake-up is never further away than this, so suspend, resume and clock changes are
 /// noticed within a minute even though tokio's timers follow the monotonic clock.
@@ -39,7 +54,7 @@ pub const MAX_COUNTED: i64 = 100_000;
 pub struct DigestsDue {
     /// Occurrences missed by more than `catch_up`, or superseded by a later one sent now:
     /// logged as skipped, once.
-    pub skipped: Option<crate::state::DigestRecord>,
+    pub skipped: Option<DigestRecord>,
     /// The latest occurrence, to send now (on time, or late but within `catch_up`).
     pub send: Option<Zoned>,
 }
@@ -95,30 +110,18 @@ pub fn digests_due(config: &Config, last: Option<Timestamp>, now: Timestamp) -> 
     DigestsDue { skipped, send }
 }
 
-fn record(
-    first: &Zoned,
-    through: &Zoned,
-    count: i64,
-    at_least: bool,
-    outcome: &'static str,
-) -> crate::state::DigestRecord {
+fn record(first: &Zoned, through: &Zoned, count: i64, at_least: bool, outcome: &'static str) -> DigestRecord {
     let occurrence = if count == 1 {
         local_wall_time(first)
     } else {
         let more = if at_least { "at least " } else { "" };
         format!("{} … {} ({more}{count} occurrences)", local_wall_time(first), local_wall_time(through))
     };
-    crate::state::DigestRecord {
-        first: first.timestamp(),
-        through: through.timestamp(),
-        count,
-        occurrence,
-        outcome,
-    }
+    DigestRecord { first: first.timestamp(), through: through.timestamp(), count, occurrence, outcome }
 }
 
 /// The log record of one occurrence.
-pub fn digest_record(occurrence: &Zoned, outcome: &'static str) -> crate::state::DigestRecord {
+pub fn digest_record(occurrence: &Zoned, outcome: &'static str) -> DigestRecord {
     record(occurrence, occurrence, 1, false, outcome)
 }
 

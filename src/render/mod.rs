@@ -1,0 +1,21 @@
+//! Rendering: everything ringback says, as text for a terminal or an email, JSON for scripts,
+//! HTML for the digest, spoken scripts and email drafts, and desktop notifications' contents.
+//!
+//! Pure: functions of the config, a plan and a time, returning strings and messages. It may
+//! use the core (config, calendar, plan, schedule) but not the state, the channels, the daemon
+//! or the command line, and it never reads the clock or a file.
+
+pub mod digest;
+mod json;
+mod nudge;
+pub mod script;
+mod text;
+
+pub use digest::Digest;
+pub use json::{AgendaJson, ItemJson, ScriptJson, agenda_json, history_json, item_json};
+pub use nudge::{DesktopMessage, digest_summary, nudge_message};
+pub use script::{BUILTIN_NAMES, Scripts, builtin_templates, long_date};
+pub use text::{
+    Style, agenda_text, best_window, digest_subject, digest_text, history_text, late_text, next_text,
+    section_title, window_text,
+};

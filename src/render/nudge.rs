@@ -1,0 +1,146 @@
+//! What the desktop shows: a nudge for calls whose windows open together, the digest's summary,
+//! and what a nudge becomes after a button is pressed.
+
+use std::fmt::Write as _;
+
+use super::text::{digest_subject, window_text};
+use crate::config::Config;
+use crate::plan::{Agenda, Kind};
+use crate::schedule::{NudgeGroup, nudge_key};
+
+/// One notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DesktopMessage {
+    pub summary: String,
+    /// Plain text; escaped for servers that read markup.
+    pub body: String,
+    pub critical: bool,
+    /// Buttons: (D-Bus action key, label). Keys are `voicemail:ID`, `spoke:ID` and `snooze`.
+    pub actions: Vec<(String, String)>,
+    /// The ledger keys of the nudges it carries, for "Snooze 1h".
+    pub nudge_keys: Vec<String>,
+    /// Until when to listen for an action: the window's end, on the wall clock. A notification
+    /// with actions stays up until dismissed or then, when ringback closes it.
+    pub until: Option<jiff::Timestamp>,
+    /// A nudge's body line per prospect (id, line), so a pressed prospect can be taken out.
+    pub parts: Vec<(String, String)>,
+}
+
+impl DesktopMessage {
+    /// A notification without actions.
+    pub fn plain(summary: impl Into<String>, body: impl Into<String>, critical: bool) -> DesktopMessage {
+        DesktopMessage {
+            summary: summary.into(),
+            body: body.into(),
+            critical,
+            actions: Vec::new(),
+            nudge_keys: Vec::new(),
+            until: None,
+            parts: Vec::new(),
+        }
+    }
+
+    /// What the notification becomes after `action` was pressed and the daemon answered
+    /// `confirmation`: the answer as its summary, the other prospects' lines and buttons kept.
+    /// `None` when nothing is left to press (the answer is then shown without buttons).
+    pub fn after_press(&self, action: &str, confirmation: &str) -> (DesktopMessage, bool) {
+        let pressed = action.split_once(':').map(|(_, id)| id);
+        let keep = |id: &str| pressed.is_some_and(|p| p != id);
+        let parts: Vec<(String, String)> = self.parts.iter().filter(|(id, _)| keep(id)).cloned().collect();
+        let actions: Vec<(String, String)> = self
+            .actions
+            .iter()
+            .filter(|(key, _)| match key.split_once(':') {
+                Some((_, id)) => keep(id),
+                None => !parts.is_empty(),
+            })
+            .cloned()
+            .collect();
+        let open = actions.iter().any(|(key, _)| key.contains(':'));
+        let body = parts.iter().map(|(_, line)| line.as_str()).collect::<Vec<_>>().join("\n");
+        let nudge_keys = self
+            .nudge_keys
+            .iter()
+            .filter(|key| parts.iter().any(|(id, _)| key.contains(&format!(":{id}:"))))
+            .cloned()
+            .collect();
+        let message = DesktopMessage {
+            summary: confirmation.to_owned(),
+            body,
+            critical: self.critical && open,
+            actions: if open { actions } else { Vec::new() },
+            nudge_keys,
+            until: self.until,
+            parts,
+        };
+        (message, open)
+    }
+}
+
+/// The nudge for a group of calls whose windows open together.
+pub fn nudge_message(config: &Config, group: &NudgeGroup) -> DesktopMessage {
+    let names: Vec<&str> = group
+        .items
+        .iter()
+        .filter_map(|i| config.prospects.get(&i.prospect))
+        .map(|p| p.name.as_str())
+        .collect();
+    let summary = format!("Call at {}: {}", group.opens.strftime("%H:%M"), names.join(", "));
+    let mut parts = Vec::new();
+    for item in &group.items {
+        let Some(p) = config.prospects.get(&item.prospect) else { continue };
+        let company = p.company.as_deref().map(|c| format!(" ({c})")).unwrap_or_default();
+        let phone = p.phone.as_deref().unwrap_or("no phone");
+        let window = item.window.as_ref().map(|w| window_text(config, p, w)).unwrap_or_default();
+        let flag = match (item.kind, item.overdue) {
+            (Kind::Promise, true) => format!(" — promised, {} days late", item.days_late),
+            (Kind::Promise, false) => " — promised callback".to_owned(),
+            (Kind::NextStep, _) => " — agreed next step".to_owned(),
+            _ => String::new(),
+        };
+        parts.push((item.prospect.clone(), format!("{}{company} {phone} · {window}{flag}", p.name)));
+    }
+    let body = parts.iter().map(|(_, line)| line.as_str()).collect::<Vec<_>>().join("\n");
+    // One prospect: the three buttons. Several: voicemail and spoke per prospect, one snooze.
+    let mut actions = Vec::new();
+    let single = group.items.len() == 1;
+    for item in &group.items {
+        let name = config.prospects.get(&item.prospect).map_or(item.prospect.as_str(), |p| p.name.as_str());
+        let label = |what: &str| if single { what.to_owned() } else { format!("{what}: {name}") };
+        actions.push((format!("voicemail:{}", item.prospect), label("Left voicemail")));
+        actions.push((format!("spoke:{}", item.prospect), label("Spoke")));
+    }
+    actions.push(("snooze".to_owned(), "Snooze 1h".to_owned()));
+    // Up until the last of its windows ends, on the wall clock, however late it was shown.
+    let until = group.items.iter().filter_map(|i| i.window.as_ref()).map(|w| w.end.timestamp()).max();
+    DesktopMessage {
+        summary,
+        body,
+        critical: group.critical,
+        actions,
+        nudge_keys: group.items.iter().map(nudge_key).collect(),
+        until,
+        parts,
+    }
+}
+
+/// The desktop summary shown with the morning digest: the counts and the first calls.
+pub fn digest_summary(config: &Config, agenda: &Agenda) -> DesktopMessage {
+    let summary = digest_subject(agenda);
+    let mut body = String::new();
+    let first: Vec<_> = agenda
+        .items
+        .iter()
+        .filter(|i| i.day == agenda.first_day && i.kind.action() == "call")
+        .take(5)
+        .collect();
+    for item in &first {
+        let Some(p) = config.prospects.get(&item.prospect) else { continue };
+        let when = item.window.as_ref().map(|w| w.start.strftime("%H:%M").to_string()).unwrap_or_default();
+        let _ = writeln!(body, "{when} {} {}", p.name, p.phone.as_deref().unwrap_or(""));
+    }
+    if first.is_empty() {
+        body.push_str("No calls today.");
+    }
+    DesktopMessage::plain(summary, body.trim_end(), false)
+}
