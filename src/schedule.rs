@@ -166,7 +166,7 @@ pub fn nudges(config: &Config, agenda: &Agenda, delivered: impl Fn(&str) -> bool
         return groups;
     }
     for item in &agenda.items {
-        if item.day != agenda.first_day || item.kind.action() != "call" || delivered(&nudge_key(item)) {
+        if item.day != agenda.first_day || !item.kind.is_call() || delivered(&nudge_key(item)) {
             continue;
         }
         let Some(window) = &item.window else { continue };

@@ -37,12 +37,45 @@ impl Kind {
         }
     }
 
-    /// What the person does for this item: `call`, `email` or `drip`.
-    pub fn action(self) -> &'static str {
+    /// What the person does for this item.
+    pub fn action(self) -> Doing {
         match self {
-            Kind::Promise | Kind::NextStep | Kind::Call => "call",
-            Kind::Email => "email",
-            Kind::Drip => "drip",
+            Kind::Promise | Kind::NextStep | Kind::Call => Doing::Call,
+            Kind::Email => Doing::Email,
+            Kind::Drip => Doing::Drip,
+        }
+    }
+
+    /// A call (a promise, a next step or a cadence call): it has a window and a phone number.
+    pub fn is_call(self) -> bool {
+        self.action() == Doing::Call
+    }
+}
+
+/// What the person does for an item: a cadence step's [`Action`], or sending a drip item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Doing {
+    Call,
+    Email,
+    Drip,
+}
+
+impl Doing {
+    /// As JSON and messages name it: `call`, `email` or `drip`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Doing::Call => "call",
+            Doing::Email => "email",
+            Doing::Drip => "drip",
+        }
+    }
+}
+
+impl From<Action> for Doing {
+    fn from(action: Action) -> Doing {
+        match action {
+            Action::Call => Doing::Call,
+            Action::Email => Doing::Email,
         }
     }
 }
@@ -259,7 +292,7 @@ pub fn promise_record(config: &Config, history: &History, at: Timestamp) -> Prom
 /// day has closed) the first remaining item, so a due promise is never hidden.
 pub fn next(agenda: &Agenda) -> Option<&Item> {
     let today: Vec<&Item> = agenda.items.iter().filter(|i| i.day == agenda.first_day).collect();
-    let calls = || today.iter().copied().filter(|i| i.kind.action() == "call");
+    let calls = || today.iter().copied().filter(|i| i.kind.is_call());
     let at = &agenda.at;
     calls()
         .find(|i| i.window.as_ref().is_some_and(|w| w.start <= *at && *at < w.end))
@@ -269,7 +302,7 @@ pub fn next(agenda: &Agenda) -> Option<&Item> {
                 .min_by_key(|(start, _)| *start)
                 .map(|(_, i)| i)
         })
-        .or_else(|| today.iter().copied().find(|i| i.kind.action() != "call"))
+        .or_else(|| today.iter().copied().find(|i| !i.kind.is_call()))
         .or_else(|| today.first().copied())
 }
 
@@ -662,7 +695,7 @@ impl<'c> WindowCache<'c> {
         }
         item.window_for = Some(item.day);
         item.window = None;
-        if item.kind.action() != "call" {
+        if !item.kind.is_call() {
             return;
         }
         let Some(prospect) = config.prospects.get(&item.prospect) else { return };
@@ -681,7 +714,7 @@ fn when(date: Date, today: Date) -> String {
 /// overdue items) and has not ended at `now`. A window belongs to the day, in my zone, on which
 /// it opens, so a Tokyo prospect's 07:30 can be my previous evening.
 pub fn window(config: &Config, item: &Item, now: &Zoned) -> Option<Slot> {
-    if item.kind.action() != "call" {
+    if !item.kind.is_call() {
         return None;
     }
     let prospect = config.prospects.get(&item.prospect)?;

@@ -47,7 +47,7 @@ fn html(config: &Config, agenda: &Agenda, scripts: &Scripts<'_>, record: Promise
     let mut sections: Vec<(Kind, Vec<DigestItem>)> = Vec::new();
     for item in agenda.items.iter().filter(|i| i.day == today) {
         let Some(p) = config.prospects.get(&item.prospect) else { continue };
-        let call = item.kind.action() == "call";
+        let call = item.kind.is_call();
         let value = DigestItem {
             name: p.name.clone(),
             company: p.company.clone(),

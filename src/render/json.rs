@@ -58,7 +58,7 @@ struct WindowJson {
 pub fn item_json<'a>(config: &'a Config, item: &'a Item, scripts: &'a Scripts<'a>) -> ItemJson<'a> {
     let prospect = &config.prospects[&item.prospect];
     ItemJson {
-        action: item.kind.action(),
+        action: item.kind.action().as_str(),
         attempt: item.attempt,
         company: &prospect.company,
         days_late: item.days_late,

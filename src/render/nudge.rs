@@ -128,12 +128,8 @@ pub fn nudge_message(config: &Config, group: &NudgeGroup) -> DesktopMessage {
 pub fn digest_summary(config: &Config, agenda: &Agenda) -> DesktopMessage {
     let summary = digest_subject(agenda);
     let mut body = String::new();
-    let first: Vec<_> = agenda
-        .items
-        .iter()
-        .filter(|i| i.day == agenda.first_day && i.kind.action() == "call")
-        .take(5)
-        .collect();
+    let first: Vec<_> =
+        agenda.items.iter().filter(|i| i.day == agenda.first_day && i.kind.is_call()).take(5).collect();
     for item in &first {
         let Some(p) = config.prospects.get(&item.prospect) else { continue };
         let when = item.window.as_ref().map(|w| w.start.strftime("%H:%M").to_string()).unwrap_or_default();

@@ -8,7 +8,7 @@ use jiff::civil::Date;
 
 use super::script::Scripts;
 use crate::config::{Config, Prospect};
-use crate::plan::{Agenda, Event, Item, Kind, PromiseChoice, Slot, short_date};
+use crate::plan::{Agenda, Doing, Event, Item, Kind, PromiseChoice, Slot, short_date};
 
 /// Whether to colour terminal output: only on a TTY, never with `NO_COLOR`.
 #[derive(Debug, Clone, Copy, Default)]
@@ -95,7 +95,7 @@ fn when_text(config: &Config, item: &Item) -> String {
     let prospect = &config.prospects[&item.prospect];
     match (&item.window, item.kind.action()) {
         (Some(slot), _) => window_text(config, prospect, slot),
-        (None, "call") => "windows closed".to_owned(),
+        (None, Doing::Call) => "windows closed".to_owned(),
         _ => String::new(),
     }
 }
@@ -136,8 +136,8 @@ pub fn agenda_text(config: &Config, agenda: &Agenda, style: Style) -> String {
         .map(|item| {
             let prospect = &config.prospects[&item.prospect];
             let contact = match item.kind.action() {
-                "call" => prospect.phone.clone().unwrap_or_default(),
-                _ => prospect.email.clone().unwrap_or_default(),
+                Doing::Call => prospect.phone.clone().unwrap_or_default(),
+                Doing::Email | Doing::Drip => prospect.email.clone().unwrap_or_default(),
             };
             [who(prospect), contact, when_text(config, item), late_text(item)]
         })
@@ -182,12 +182,12 @@ pub fn next_text(config: &Config, item: Option<&Item>, scripts: &Scripts<'_>, st
     let prospect = &config.prospects[&item.prospect];
     let mut out = String::new();
     let verb = match item.kind.action() {
-        "call" => "Call",
-        "email" => "Email",
-        _ => "Send a drip to",
+        Doing::Call => "Call",
+        Doing::Email => "Email",
+        Doing::Drip => "Send a drip to",
     };
     let _ = writeln!(out, "{}", style.bold(&format!("{verb} {}", who(prospect))));
-    let contact = if item.kind.action() == "call" { &prospect.phone } else { &prospect.email };
+    let contact = if item.kind.is_call() { &prospect.phone } else { &prospect.email };
     if let Some(c) = contact {
         let _ = writeln!(out, "  {c}");
     }
@@ -261,7 +261,7 @@ pub fn digest_text(config: &Config, agenda: &Agenda, scripts: &Scripts<'_>) -> S
         }
         let prospect = &config.prospects[&item.prospect];
         let _ = writeln!(out, "\n* {}", who(prospect));
-        if item.kind.action() == "call" {
+        if item.kind.is_call() {
             if let Some(phone) = &prospect.phone {
                 let _ = writeln!(out, "  phone:  {phone}");
             }
@@ -279,7 +279,7 @@ pub fn digest_text(config: &Config, agenda: &Agenda, scripts: &Scripts<'_>) -> S
                 let _ = writeln!(out, "  {label}: {v}");
             }
         }
-        let label = if item.kind.action() == "call" { "script" } else { "draft" };
+        let label = if item.kind.is_call() { "script" } else { "draft" };
         let _ = writeln!(out, "  {label}:\n{}", indent(&scripts.render(item), "    "));
     }
     let coming: Vec<&Item> = agenda

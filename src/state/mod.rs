@@ -27,8 +27,9 @@ pub enum StateError {
     Create(PathBuf, std::io::Error),
     #[error("the state `{0}` has schema version {1}, newer than this ringback knows ({2}): upgrade ringback")]
     TooNew(PathBuf, i64, i64),
-    #[error("state database error: {0}")]
-    Sql(#[from] rusqlite::Error),
+    /// A database call failed while doing `operation` (`load the history`, `queue an email`).
+    #[error("state database error (cannot {operation}): {source}")]
+    Sql { operation: &'static str, source: rusqlite::Error },
     #[error(
         "another `ringback run` (pid {1}) is already using the state `{0}`: stop it first (`systemctl --user stop ringback`)"
     )]
@@ -37,6 +38,23 @@ pub enum StateError {
     Lock(PathBuf, std::io::Error),
     #[error("the state holds a bad {0}: `{1}`")]
     Corrupt(&'static str, String),
+}
+
+impl From<rusqlite::Error> for StateError {
+    fn from(source: rusqlite::Error) -> Self {
+        // Named by the public method it happened in, through `during`.
+        StateError::Sql { operation: "use the state", source }
+    }
+}
+
+impl StateError {
+    /// Names the operation a database error happened in.
+    fn during(self, operation: &'static str) -> StateError {
+        match self {
+            StateError::Sql { source, .. } => StateError::Sql { operation, source },
+            other => other,
+        }
+    }
 }
 
 /// Each migration takes the schema from its index to the next version.
@@ -161,7 +179,7 @@ impl State {
         let mut state =
             State { conn, path: path.to_path_buf(), version: MIGRATIONS.len() as i64, own_writes: 0 };
         state.prepare().map_err(|e| match e {
-            StateError::Sql(e) => StateError::Open(path.to_path_buf(), e),
+            StateError::Sql { source, .. } => StateError::Open(path.to_path_buf(), source),
             other => other,
         })?;
         Ok(state)
@@ -306,54 +324,57 @@ impl State {
     /// # Errors
     /// On a database error or a malformed row.
     pub fn history(&self) -> Result<History, StateError> {
-        let mut history = History::default();
-        if self.version == 0 {
-            // Opened read-only while another process is still creating it: nothing yet.
-            return Ok(history);
-        }
-        // A plain table scan in insertion order is several times faster than walking the
-        // prospect index (a random row lookup per event); each prospect is sorted after.
-        // Notes are for people, not the planner: NULL here keeps a large load light; use
-        // `events_of` to read them.
-        let mut stmt = self.conn.prepare(
-            "SELECT id, prospect, at, outcome, promise, next_step_on, next_step_what, until, item
-             FROM events",
-        )?;
-        let mut rows = stmt.query([])?;
-        // Groups by prospect with one hash lookup per change of prospect, not per row: rows
-        // of one prospect often come together.
-        let mut groups: Vec<(String, Vec<Logged>)> = Vec::new();
-        let mut index: HashMap<String, usize> = HashMap::new();
-        let mut last: Option<usize> = None;
-        while let Some(row) = rows.next()? {
-            let prospect = row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
-            let slot = match last.filter(|&i| groups[i].0 == prospect) {
-                Some(i) => i,
-                None => match index.get(prospect) {
-                    Some(&i) => i,
-                    None => {
-                        index.insert(prospect.to_owned(), groups.len());
-                        groups.push((prospect.to_owned(), Vec::with_capacity(16)));
-                        groups.len() - 1
-                    }
-                },
-            };
-            last = Some(slot);
-            groups[slot].1.push(logged_from_row(row)?);
-        }
-        drop(index);
-        history.events.reserve(groups.len());
-        for (id, events) in groups {
-            history.insert(id, events);
-        }
-        let mut stmt = self.conn.prepare("SELECT prospect, key, at FROM seen")?;
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            let at = timestamp(row.get(2)?)?;
-            let id: String = row.get(0)?;
-            history.mark_seen(&id, row.get(1)?, at);
-        }
-        Ok(history)
+        let result = (|| -> Result<History, StateError> {
+            let mut history = History::default();
+            if self.version == 0 {
+                // Opened read-only while another process is still creating it: nothing yet.
+                return Ok(history);
+            }
+            // A plain table scan in insertion order is several times faster than walking the
+            // prospect index (a random row lookup per event); each prospect is sorted after.
+            // Notes are for people, not the planner: NULL here keeps a large load light; use
+            // `events_of` to read them.
+            let mut stmt = self.conn.prepare(
+                "SELECT id, prospect, at, outcome, promise, next_step_on, next_step_what, until, item
+                 FROM events",
+            )?;
+            let mut rows = stmt.query([])?;
+            // Groups by prospect with one hash lookup per change of prospect, not per row: rows
+            // of one prospect often come together.
+            let mut groups: Vec<(String, Vec<Logged>)> = Vec::new();
+            let mut index: HashMap<String, usize> = HashMap::new();
+            let mut last: Option<usize> = None;
+            while let Some(row) = rows.next()? {
+                let prospect = row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+                let slot = match last.filter(|&i| groups[i].0 == prospect) {
+                    Some(i) => i,
+                    None => match index.get(prospect) {
+                        Some(&i) => i,
+                        None => {
+                            index.insert(prospect.to_owned(), groups.len());
+                            groups.push((prospect.to_owned(), Vec::with_capacity(16)));
+                            groups.len() - 1
+                        }
+                    },
+                };
+                last = Some(slot);
+                groups[slot].1.push(logged_from_row(row)?);
+            }
+            drop(index);
+            history.events.reserve(groups.len());
+            for (id, events) in groups {
+                history.insert(id, events);
+            }
+            let mut stmt = self.conn.prepare("SELECT prospect, key, at FROM seen")?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                let at = timestamp(row.get(2)?)?;
+                let id: String = row.get(0)?;
+                history.mark_seen(&id, row.get(1)?, at);
+            }
+            Ok(history)
+        })();
+        result.map_err(|e| e.during("load the history"))
     }
 
     /// Records the first sighting of each prospect (and hand-entered promise and next step)
@@ -367,24 +388,27 @@ impl State {
         history: &mut History,
         now: Timestamp,
     ) -> Result<usize, StateError> {
-        let fresh = unseen(config, history);
-        if fresh.is_empty() {
-            return Ok(0);
-        }
-        let tx = self.conn.transaction()?;
-        {
-            let mut stmt =
-                tx.prepare("INSERT OR IGNORE INTO seen (prospect, key, at) VALUES (?1, ?2, ?3)")?;
-            for (id, key) in &fresh {
-                stmt.execute(params![id, key, now.as_second()])?;
+        let result = (|| -> Result<usize, StateError> {
+            let fresh = unseen(config, history);
+            if fresh.is_empty() {
+                return Ok(0);
             }
-        }
-        tx.commit()?;
-        let count = fresh.len();
-        for (id, key) in fresh {
-            history.mark_seen(&id, key, now);
-        }
-        Ok(count)
+            let tx = self.conn.transaction()?;
+            {
+                let mut stmt =
+                    tx.prepare("INSERT OR IGNORE INTO seen (prospect, key, at) VALUES (?1, ?2, ?3)")?;
+                for (id, key) in &fresh {
+                    stmt.execute(params![id, key, now.as_second()])?;
+                }
+            }
+            tx.commit()?;
+            let count = fresh.len();
+            for (id, key) in fresh {
+                history.mark_seen(&id, key, now);
+            }
+            Ok(count)
+        })();
+        result.map_err(|e| e.during("record first sightings"))
     }
 
     /// Changes whenever the event log may have changed: another process's commit (SQLite's
@@ -393,7 +417,8 @@ impl State {
     /// # Errors
     /// On a database error.
     pub fn history_version(&self) -> Result<(i64, i64), StateError> {
-        Ok((self.data_version()?, self.own_writes))
+        let result = (|| -> Result<(i64, i64), StateError> { Ok((self.data_version()?, self.own_writes)) })();
+        result.map_err(|e| e.during("read the history's version"))
     }
 
     /// Appends an event; it is durable when this returns.
@@ -403,29 +428,32 @@ impl State {
     /// # Errors
     /// On a database error.
     pub fn append(&mut self, event: &Event, logged_at: Timestamp) -> Result<i64, StateError> {
-        let promise = match event.promise {
-            PromiseChoice::Auto => "auto".to_owned(),
-            PromiseChoice::Skip => "none".to_owned(),
-            PromiseChoice::On(d) => d.to_string(),
-        };
-        self.conn.execute(
-            "INSERT INTO events (prospect, at, outcome, note, promise, next_step_on, next_step_what, until, item, logged_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![
-                event.prospect,
-                event.at.as_second(),
-                event.outcome.as_str(),
-                event.note,
-                promise,
-                event.next_step.as_ref().map(|s| s.on.to_string()),
-                event.next_step.as_ref().map(|s| s.what.clone()),
-                event.until.map(|d| d.to_string()),
-                event.item,
-                logged_at.as_second(),
-            ],
-        )?;
-        self.own_writes += 1;
-        Ok(self.conn.last_insert_rowid())
+        let result = (|| -> Result<i64, StateError> {
+            let promise = match event.promise {
+                PromiseChoice::Auto => "auto".to_owned(),
+                PromiseChoice::Skip => "none".to_owned(),
+                PromiseChoice::On(d) => d.to_string(),
+            };
+            self.conn.execute(
+                "INSERT INTO events (prospect, at, outcome, note, promise, next_step_on, next_step_what, until, item, logged_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    event.prospect,
+                    event.at.as_second(),
+                    event.outcome.as_str(),
+                    event.note,
+                    promise,
+                    event.next_step.as_ref().map(|s| s.on.to_string()),
+                    event.next_step.as_ref().map(|s| s.what.clone()),
+                    event.until.map(|d| d.to_string()),
+                    event.item,
+                    logged_at.as_second(),
+                ],
+            )?;
+            self.own_writes += 1;
+            Ok(self.conn.last_insert_rowid())
+        })();
+        result.map_err(|e| e.during("log an event"))
     }
 
     /// One prospect's events, oldest first.
@@ -433,16 +461,19 @@ impl State {
     /// # Errors
     /// On a database error or a malformed row.
     pub fn events_of(&self, prospect: &str) -> Result<Vec<Event>, StateError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT id, prospect, at, outcome, note, promise, next_step_on, next_step_what, until, item
-             FROM events WHERE prospect = ?1 ORDER BY at, id",
-        )?;
-        let mut rows = stmt.query([prospect])?;
-        let mut events = Vec::new();
-        while let Some(row) = rows.next()? {
-            events.push(event_from_row(row, prospect.into())?);
-        }
-        Ok(events)
+        let result = (|| -> Result<Vec<Event>, StateError> {
+            let mut stmt = self.conn.prepare(
+                "SELECT id, prospect, at, outcome, note, promise, next_step_on, next_step_what, until, item
+                 FROM events WHERE prospect = ?1 ORDER BY at, id",
+            )?;
+            let mut rows = stmt.query([prospect])?;
+            let mut events = Vec::new();
+            while let Some(row) = rows.next()? {
+                events.push(event_from_row(row, prospect.into())?);
+            }
+            Ok(events)
+        })();
+        result.map_err(|e| e.during("read a prospect's events"))
     }
 
     /// Every prospect id the state knows (from events or sightings) with its event count.
@@ -450,14 +481,17 @@ impl State {
     /// # Errors
     /// On a database error.
     pub fn known_ids(&self) -> Result<HashMap<String, i64>, StateError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT prospect, SUM(n) FROM (
-                SELECT prospect, COUNT(*) AS n FROM events GROUP BY prospect
-                UNION ALL SELECT prospect, 0 FROM seen WHERE key = 'prospect'
-             ) GROUP BY prospect",
-        )?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let result = (|| -> Result<HashMap<String, i64>, StateError> {
+            let mut stmt = self.conn.prepare(
+                "SELECT prospect, SUM(n) FROM (
+                    SELECT prospect, COUNT(*) AS n FROM events GROUP BY prospect
+                    UNION ALL SELECT prospect, 0 FROM seen WHERE key = 'prospect'
+                 ) GROUP BY prospect",
+            )?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })();
+        result.map_err(|e| e.during("list the prospects it knows"))
     }
 
     /// Whether a delivery with this key was recorded.
@@ -465,11 +499,14 @@ impl State {
     /// # Errors
     /// On a database error.
     pub fn delivered(&self, key: &str) -> Result<bool, StateError> {
-        Ok(self
-            .conn
-            .query_row("SELECT 1 FROM ledger WHERE key = ?1", [key], |_| Ok(()))
-            .optional()?
-            .is_some())
+        let result = (|| -> Result<bool, StateError> {
+            Ok(self
+                .conn
+                .query_row("SELECT 1 FROM ledger WHERE key = ?1", [key], |_| Ok(()))
+                .optional()?
+                .is_some())
+        })();
+        result.map_err(|e| e.during("read the delivery ledger"))
     }
 
     /// Records a delivery; returns false when the key was already there.
@@ -477,11 +514,14 @@ impl State {
     /// # Errors
     /// On a database error.
     pub fn record_delivery(&mut self, key: &str, at: Timestamp) -> Result<bool, StateError> {
-        let n = self.conn.execute(
-            "INSERT OR IGNORE INTO ledger (key, at) VALUES (?1, ?2)",
-            params![key, at.as_second()],
-        )?;
-        Ok(n == 1)
+        let result = (|| -> Result<bool, StateError> {
+            let n = self.conn.execute(
+                "INSERT OR IGNORE INTO ledger (key, at) VALUES (?1, ?2)",
+                params![key, at.as_second()],
+            )?;
+            Ok(n == 1)
+        })();
+        result.map_err(|e| e.during("record a delivery"))
     }
 }
 
@@ -522,7 +562,7 @@ impl State {
         message: &[u8],
         now: Timestamp,
     ) -> Result<Option<i64>, StateError> {
-        self.queue(key, sender, recipient, message, now, false)
+        self.queue(key, sender, recipient, message, now, false).map_err(|e| e.during("queue an email"))
     }
 
     /// Queues an email already claimed by the caller (see [`State::claim`]), so no daemon
@@ -538,7 +578,7 @@ impl State {
         message: &[u8],
         now: Timestamp,
     ) -> Result<Option<i64>, StateError> {
-        self.queue(key, sender, recipient, message, now, true)
+        self.queue(key, sender, recipient, message, now, true).map_err(|e| e.during("queue an email"))
     }
 
     fn queue(
@@ -562,21 +602,24 @@ impl State {
     /// # Errors
     /// On a database error.
     pub fn claim(&mut self, letter: &Letter, now: Timestamp) -> Result<bool, StateError> {
-        // A claim whose process is gone (killed mid-send) is taken over at once.
-        let dead = letter.claimed_by.filter(|&pid| !process_alive(pid));
-        let n = self.conn.execute(
-            "UPDATE outbox SET status = 'sending', claimed_until = ?2, claimed_by = ?5
-             WHERE id = ?1 AND ((status = 'pending' AND next_try <= ?3)
-                                OR (status = 'sending' AND (claimed_until <= ?3 OR claimed_by = ?4)))",
-            params![
-                letter.id,
-                (now + CLAIM).as_second(),
-                now.as_second(),
-                dead,
-                i64::from(std::process::id())
-            ],
-        )?;
-        Ok(n == 1)
+        let result = (|| -> Result<bool, StateError> {
+            // A claim whose process is gone (killed mid-send) is taken over at once.
+            let dead = letter.claimed_by.filter(|&pid| !process_alive(pid));
+            let n = self.conn.execute(
+                "UPDATE outbox SET status = 'sending', claimed_until = ?2, claimed_by = ?5
+                 WHERE id = ?1 AND ((status = 'pending' AND next_try <= ?3)
+                                    OR (status = 'sending' AND (claimed_until <= ?3 OR claimed_by = ?4)))",
+                params![
+                    letter.id,
+                    (now + CLAIM).as_second(),
+                    now.as_second(),
+                    dead,
+                    i64::from(std::process::id())
+                ],
+            )?;
+            Ok(n == 1)
+        })();
+        result.map_err(|e| e.during("claim an email"))
     }
 
     /// Letters due to be sent: pending ones whose next try has come, and claims that expired.
@@ -584,43 +627,48 @@ impl State {
     /// # Errors
     /// On a database error.
     pub fn due_letters(&self, now: Timestamp) -> Result<Vec<Letter>, StateError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT id, key, created, sender, recipient, message, attempts, claimed_by, claimed_until FROM outbox
-             WHERE (status = 'pending' AND next_try <= ?1) OR status = 'sending'
-             ORDER BY id",
-        )?;
-        let rows = stmt.query_map([now.as_second()], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get::<_, i64>(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get::<_, Option<i64>>(7)?,
-                r.get::<_, Option<i64>>(8)?,
-            ))
-        })?;
-        let mut letters = Vec::new();
-        for row in rows {
-            let (id, key, created, sender, recipient, message, attempts, claimed_by, claimed_until) = row?;
-            // A live claimant's letter is theirs until its claim expires (the pid may be reused).
-            if claimed_by.is_some_and(process_alive) && claimed_until.is_some_and(|u| u > now.as_second()) {
-                continue;
+        let result = (|| -> Result<Vec<Letter>, StateError> {
+            let mut stmt = self.conn.prepare(
+                "SELECT id, key, created, sender, recipient, message, attempts, claimed_by, claimed_until FROM outbox
+                 WHERE (status = 'pending' AND next_try <= ?1) OR status = 'sending'
+                 ORDER BY id",
+            )?;
+            let rows = stmt.query_map([now.as_second()], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get::<_, Option<i64>>(7)?,
+                    r.get::<_, Option<i64>>(8)?,
+                ))
+            })?;
+            let mut letters = Vec::new();
+            for row in rows {
+                let (id, key, created, sender, recipient, message, attempts, claimed_by, claimed_until) =
+                    row?;
+                // A live claimant's letter is theirs until its claim expires (the pid may be reused).
+                if claimed_by.is_some_and(process_alive) && claimed_until.is_some_and(|u| u > now.as_second())
+                {
+                    continue;
+                }
+                letters.push(Letter {
+                    id,
+                    key,
+                    created: timestamp(created)?,
+                    sender,
+                    recipient,
+                    message,
+                    attempts,
+                    claimed_by,
+                });
             }
-            letters.push(Letter {
-                id,
-                key,
-                created: timestamp(created)?,
-                sender,
-                recipient,
-                message,
-                attempts,
-                claimed_by,
-            });
-        }
-        Ok(letters)
+            Ok(letters)
+        })();
+        result.map_err(|e| e.during("read the outbox"))
     }
 
     /// When the next pending letter is due, if any.
@@ -628,13 +676,16 @@ impl State {
     /// # Errors
     /// On a database error.
     pub fn next_letter_at(&self) -> Result<Option<Timestamp>, StateError> {
-        let at: Option<i64> = self.conn.query_row(
-            "SELECT MIN(CASE status WHEN 'pending' THEN next_try ELSE claimed_until END)
-                     FROM outbox WHERE status IN ('pending', 'sending')",
-            [],
-            |r| r.get(0),
-        )?;
-        at.map(timestamp).transpose()
+        let result = (|| -> Result<Option<Timestamp>, StateError> {
+            let at: Option<i64> = self.conn.query_row(
+                "SELECT MIN(CASE status WHEN 'pending' THEN next_try ELSE claimed_until END)
+                         FROM outbox WHERE status IN ('pending', 'sending')",
+                [],
+                |r| r.get(0),
+            )?;
+            at.map(timestamp).transpose()
+        })();
+        result.map_err(|e| e.during("read the outbox"))
     }
 
     /// Marks a letter sent.
@@ -642,12 +693,15 @@ impl State {
     /// # Errors
     /// On a database error.
     pub fn letter_sent(&mut self, id: i64) -> Result<(), StateError> {
-        self.conn.execute(
-            "UPDATE outbox SET status = 'sent', attempts = attempts + 1, last_error = NULL, claimed_until = NULL, claimed_by = NULL
-             WHERE id = ?1",
-            [id],
-        )?;
-        Ok(())
+        let result = (|| -> Result<(), StateError> {
+            self.conn.execute(
+                "UPDATE outbox SET status = 'sent', attempts = attempts + 1, last_error = NULL, claimed_until = NULL, claimed_by = NULL
+                 WHERE id = ?1",
+                [id],
+            )?;
+            Ok(())
+        })();
+        result.map_err(|e| e.during("mark an email sent"))
     }
 
     /// Records a failed try: retried at `next_try`, or given up on when `next_try` is `None`.
@@ -660,19 +714,22 @@ impl State {
         error: &str,
         next_try: Option<Timestamp>,
     ) -> Result<(), StateError> {
-        match next_try {
-            Some(at) => self.conn.execute(
-                "UPDATE outbox SET status = 'pending', attempts = attempts + 1, last_error = ?2, next_try = ?3,
-                 claimed_until = NULL, claimed_by = NULL WHERE id = ?1",
-                params![id, error, at.as_second()],
-            )?,
-            None => self.conn.execute(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, status = 'failed', claimed_until = NULL,
-                 claimed_by = NULL WHERE id = ?1",
-                params![id, error],
-            )?,
-        };
-        Ok(())
+        let result = (|| -> Result<(), StateError> {
+            match next_try {
+                Some(at) => self.conn.execute(
+                    "UPDATE outbox SET status = 'pending', attempts = attempts + 1, last_error = ?2, next_try = ?3,
+                     claimed_until = NULL, claimed_by = NULL WHERE id = ?1",
+                    params![id, error, at.as_second()],
+                )?,
+                None => self.conn.execute(
+                    "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, status = 'failed', claimed_until = NULL,
+                     claimed_by = NULL WHERE id = ?1",
+                    params![id, error],
+                )?,
+            };
+            Ok(())
+        })();
+        result.map_err(|e| e.during("record a failed email"))
     }
 
     /// Counts of outbox letters by status, for `check` and tests.
@@ -680,9 +737,12 @@ impl State {
     /// # Errors
     /// On a database error.
     pub fn outbox_counts(&self) -> Result<HashMap<String, i64>, StateError> {
-        let mut stmt = self.conn.prepare("SELECT status, COUNT(*) FROM outbox GROUP BY status")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let result = (|| -> Result<HashMap<String, i64>, StateError> {
+            let mut stmt = self.conn.prepare("SELECT status, COUNT(*) FROM outbox GROUP BY status")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })();
+        result.map_err(|e| e.during("count the outbox"))
     }
 
     /// Removes a ledger key, so a delivery that failed before it left is tried again.
@@ -690,8 +750,11 @@ impl State {
     /// # Errors
     /// On a database error.
     pub fn forget_delivery(&mut self, key: &str) -> Result<(), StateError> {
-        self.conn.execute("DELETE FROM ledger WHERE key = ?1", [key])?;
-        Ok(())
+        let result = (|| -> Result<(), StateError> {
+            self.conn.execute("DELETE FROM ledger WHERE key = ?1", [key])?;
+            Ok(())
+        })();
+        result.map_err(|e| e.during("take back a delivery"))
     }
 
     /// The instant of the latest digest occurrence accounted for (sent or skipped), if any.
@@ -699,8 +762,12 @@ impl State {
     /// # Errors
     /// On a database error.
     pub fn last_digest_handled(&self) -> Result<Option<Timestamp>, StateError> {
-        let at: Option<i64> = self.conn.query_row("SELECT MAX(through) FROM digests", [], |r| r.get(0))?;
-        at.map(timestamp).transpose()
+        let result = (|| -> Result<Option<Timestamp>, StateError> {
+            let at: Option<i64> =
+                self.conn.query_row("SELECT MAX(through) FROM digests", [], |r| r.get(0))?;
+            at.map(timestamp).transpose()
+        })();
+        result.map_err(|e| e.during("read the digest log"))
     }
 
     /// Accounts for digest occurrences: `first..=through` (`count` of them, named by
@@ -709,10 +776,13 @@ impl State {
     /// # Errors
     /// On a database error.
     pub fn record_digest(&mut self, record: &DigestRecord, now: Timestamp) -> Result<bool, StateError> {
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let fresh = record_digest_in(&tx, record, now)?;
-        tx.commit()?;
-        Ok(fresh)
+        let result = (|| -> Result<bool, StateError> {
+            let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let fresh = record_digest_in(&tx, record, now)?;
+            tx.commit()?;
+            Ok(fresh)
+        })();
+        result.map_err(|e| e.during("log a digest"))
     }
 
     /// Sends a digest in one transaction: accounts for its occurrence, queues its email (if
@@ -729,22 +799,25 @@ impl State {
         desktop_key: Option<&str>,
         now: Timestamp,
     ) -> Result<Option<bool>, StateError> {
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        if !record_digest_in(&tx, record, now)? {
-            return Ok(None);
-        }
-        if let Some((key, sender, recipient, message)) = letter {
-            enqueue_in(&tx, key, sender, recipient, message, now, false)?;
-        }
-        let mut desktop_fresh = false;
-        if let Some(key) = desktop_key {
-            desktop_fresh = tx.execute(
-                "INSERT OR IGNORE INTO ledger (key, at) VALUES (?1, ?2)",
-                params![key, now.as_second()],
-            )? == 1;
-        }
-        tx.commit()?;
-        Ok(Some(desktop_fresh))
+        let result = (|| -> Result<Option<bool>, StateError> {
+            let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            if !record_digest_in(&tx, record, now)? {
+                return Ok(None);
+            }
+            if let Some((key, sender, recipient, message)) = letter {
+                enqueue_in(&tx, key, sender, recipient, message, now, false)?;
+            }
+            let mut desktop_fresh = false;
+            if let Some(key) = desktop_key {
+                desktop_fresh = tx.execute(
+                    "INSERT OR IGNORE INTO ledger (key, at) VALUES (?1, ?2)",
+                    params![key, now.as_second()],
+                )? == 1;
+            }
+            tx.commit()?;
+            Ok(Some(desktop_fresh))
+        })();
+        result.map_err(|e| e.during("log a sent digest"))
     }
 
     /// The latest digest occurrences accounted for, newest first: (occurrence, count, outcome).
@@ -752,13 +825,17 @@ impl State {
     /// # Errors
     /// On a database error.
     pub fn recent_digests(&self, limit: usize) -> Result<Vec<(String, i64, String)>, StateError> {
-        if self.version < 3 {
-            return Ok(Vec::new());
-        }
-        let mut stmt =
-            self.conn.prepare("SELECT occurrence, count, outcome FROM digests ORDER BY at DESC LIMIT ?1")?;
-        let rows = stmt.query_map([limit as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let result = (|| -> Result<Vec<(String, i64, String)>, StateError> {
+            if self.version < 3 {
+                return Ok(Vec::new());
+            }
+            let mut stmt = self
+                .conn
+                .prepare("SELECT occurrence, count, outcome FROM digests ORDER BY at DESC LIMIT ?1")?;
+            let rows = stmt.query_map([limit as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })();
+        result.map_err(|e| e.during("read the digest log"))
     }
 
     /// Deletes what is older than [`RETENTION`]: sent and given-up letters, delivery keys no
@@ -768,20 +845,25 @@ impl State {
     /// # Errors
     /// On a database error.
     pub fn prune(&mut self, now: Timestamp) -> Result<usize, StateError> {
-        let before = (now - RETENTION).as_second();
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let mut n =
-            tx.execute("DELETE FROM outbox WHERE status IN ('sent', 'failed') AND created < ?1", [before])?;
-        n += tx.execute(
-            "DELETE FROM ledger WHERE at < ?1 AND NOT EXISTS (SELECT 1 FROM outbox WHERE outbox.key = ledger.key)",
-            [before],
-        )?;
-        n += tx.execute(
-            "DELETE FROM digests WHERE recorded < ?1 AND at < (SELECT MAX(at) FROM digests)",
-            [before],
-        )?;
-        tx.commit()?;
-        Ok(n)
+        let result = (|| -> Result<usize, StateError> {
+            let before = (now - RETENTION).as_second();
+            let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let mut n = tx.execute(
+                "DELETE FROM outbox WHERE status IN ('sent', 'failed') AND created < ?1",
+                [before],
+            )?;
+            n += tx.execute(
+                "DELETE FROM ledger WHERE at < ?1 AND NOT EXISTS (SELECT 1 FROM outbox WHERE outbox.key = ledger.key)",
+                [before],
+            )?;
+            n += tx.execute(
+                "DELETE FROM digests WHERE recorded < ?1 AND at < (SELECT MAX(at) FROM digests)",
+                [before],
+            )?;
+            tx.commit()?;
+            Ok(n)
+        })();
+        result.map_err(|e| e.during("prune old records"))
     }
 
     /// SQLite's counter of commits by other connections: when it changes, reload the history.
@@ -789,7 +871,10 @@ impl State {
     /// # Errors
     /// On a database error.
     pub fn data_version(&self) -> Result<i64, StateError> {
-        Ok(self.conn.pragma_query_value(None, "data_version", |r| r.get(0))?)
+        let result = (|| -> Result<i64, StateError> {
+            Ok(self.conn.pragma_query_value(None, "data_version", |r| r.get(0))?)
+        })();
+        result.map_err(|e| e.during("read the data version"))
     }
 }
 
