@@ -5,9 +5,10 @@
 
 use std::collections::BTreeSet;
 
-use jiff::civil::{Date, Weekday};
+use std::fmt;
 
-use crate::config::Wait;
+use jiff::ToSpan;
+use jiff::civil::{Date, Weekday};
 
 /// Which days count as working days: the weekly pattern minus holidays and time away.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,4 +82,39 @@ impl Calendar {
 
 pub fn weekday_index(day: Weekday) -> usize {
     day.to_monday_zero_offset() as usize
+}
+
+/// A cadence gap or drip interval. Calendar units stay calendar units so that "1 month" after
+/// 31 January is the end of February and "1 week" spans a DST change without drifting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wait {
+    Days(i64),
+    Workdays(i64),
+    Weeks(i64),
+    Months(i64),
+}
+
+impl Wait {
+    /// Adds this wait to a date in plain calendar terms; workdays are the calendar's business,
+    /// so `Workdays` is only approximated here and resolved by [`Calendar::add`].
+    pub fn add_calendar(self, date: Date) -> Date {
+        let span = match self {
+            Wait::Days(n) | Wait::Workdays(n) => n.days(),
+            Wait::Weeks(n) => n.weeks(),
+            Wait::Months(n) => n.months(),
+        };
+        date.saturating_add(span)
+    }
+}
+
+impl fmt::Display for Wait {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (n, unit) = match *self {
+            Wait::Days(n) => (n, "day"),
+            Wait::Workdays(n) => (n, "workday"),
+            Wait::Weeks(n) => (n, "week"),
+            Wait::Months(n) => (n, "month"),
+        };
+        write!(f, "{n} {unit}{}", if n == 1 { "" } else { "s" })
+    }
 }

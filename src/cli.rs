@@ -1,5 +1,7 @@
 //! The command line: clap definitions, one function per command, and the exit codes
 //! (0 ok, 1 runtime error, 2 usage, 78 invalid config).
+//!
+//! Edge, the outermost: it may use every other module and nothing uses it.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};

@@ -5,15 +5,25 @@
 //! they promised, and when a quiet prospect is due the next drip item.
 //!
 //! # Layout
+//! Three rings; each module imports only from its own ring or one further in, and no two
+//! modules import each other, even through others (`tests/it/layout.rs` checks it).
+//!
+//! **The core**: pure, no I/O, no clock reads, a fast unit test for every rule.
 //! - [`config`]: raw serde structs validated into a [`config::Config`] that cannot hold a bad
 //!   zone, cron, window, duration or reference; diagnostics carry `file:line:column`.
-//! - [`plan`]: `plan(&Config, &History, now) -> Agenda`, pure: no I/O, no clock reads.
-//! - [`state`]: SQLite: events, first-seen marks, delivery ledger, outbox, last runs; migrations.
-//! - [`script`]: voicemail scripts and email drafts from minijinja templates.
-//! - [`output`]: the agenda, `next`, history and digest as terminal text or JSON.
-//! - [`daemon`]: the tokio service: scheduler, delivery ledger, outbox postman, reload, signals.
-//! - [`notify`]: desktop notifications (D-Bus) and email (file, sendmail, SMTP).
-//! - [`cli`]: the commands, mapping failures to exit codes; `main.rs` only calls it.
+//! - [`calendar`]: workdays, holidays, time away, and how waits count on them.
+//! - [`plan`]: `plan(&Config, &History, now) -> Agenda`, and the history it replays.
+//! - [`schedule`]: when the digest and nudges fire, catch-up, quiet hours.
+//!
+//! **The rendering**, pure too: [`render`] turns plans into the agenda's text and JSON, the
+//! digest's text and HTML, voicemail scripts and email drafts, and desktop notifications.
+//!
+//! **The edges**, where ringback meets the machine:
+//! - [`files`]: reading the config file, default paths, private files and folders.
+//! - [`state`]: SQLite: events, first sightings, delivery ledger, outbox, digest log.
+//! - [`notify`]: transports: desktop notifications over D-Bus; email to files, sendmail, SMTP.
+//! - [`daemon`]: the tokio service: scheduler, ledger, outbox postman, reload, signals.
+//! - [`cli`]: the commands and their exit codes; `main.rs` only calls it.
 
 pub mod calendar;
 pub mod cli;

@@ -5,7 +5,7 @@
 //! name to every diagnostic and what the file's permissions allow ([`crate::files::read_config`]
 //! reads the file).
 //!
-//! Core: no I/O beyond looking up a time zone by name ([`units::time_zone`]). It may not touch
+//! Core: no I/O beyond looking up a time zone by name (`units::time_zone`). It may not touch
 //! the state, the rendering, the channels, the daemon or the command line.
 
 mod cron;

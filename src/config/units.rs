@@ -2,19 +2,11 @@
 
 use std::fmt;
 
+use jiff::SignedDuration;
 use jiff::civil::{Date, Time, Weekday};
 use jiff::tz::TimeZone;
-use jiff::{SignedDuration, ToSpan};
 
-/// A cadence gap or drip interval. Calendar units stay calendar units so that "1 month" after
-/// 31 January is the end of February and "1 week" spans a DST change without drifting.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Wait {
-    Days(i64),
-    Workdays(i64),
-    Weeks(i64),
-    Months(i64),
-}
+pub use crate::calendar::Wait;
 
 /// The longest wait a config may hold: 10 years. Cadence gaps, drip intervals and
 /// `keep_in_touch` are weeks or months in practice; the bound keeps every due date the planner
@@ -54,29 +46,6 @@ impl Wait {
         match self {
             Wait::Days(n) | Wait::Workdays(n) | Wait::Weeks(n) | Wait::Months(n) => n,
         }
-    }
-
-    /// Adds this wait to a date in plain calendar terms; workdays are the calendar's business,
-    /// so `Workdays` is only approximated here and resolved by [`crate::config::Calendar::add`].
-    pub fn add_calendar(self, date: Date) -> Date {
-        let span = match self {
-            Wait::Days(n) | Wait::Workdays(n) => n.days(),
-            Wait::Weeks(n) => n.weeks(),
-            Wait::Months(n) => n.months(),
-        };
-        date.saturating_add(span)
-    }
-}
-
-impl fmt::Display for Wait {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (n, unit) = match *self {
-            Wait::Days(n) => (n, "day"),
-            Wait::Workdays(n) => (n, "workday"),
-            Wait::Weeks(n) => (n, "week"),
-            Wait::Months(n) => (n, "month"),
-        };
-        write!(f, "{n} {unit}{}", if n == 1 { "" } else { "s" })
     }
 }
 

@@ -5,6 +5,9 @@
 //! due, and records each delivery's key in the ledger first, so nothing is sent twice. A
 //! postman task drains the email outbox with retries. Reloads come from a watch on the config's
 //! folder and from SIGHUP; SIGTERM and SIGINT cancel one token that every task watches.
+//!
+//! Edge: it wires the core, the rendering, the state and the channels together, and may not
+//! use the command line (which maps its [`Error`] to an exit code).
 
 pub mod clock;
 

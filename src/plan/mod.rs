@@ -4,6 +4,9 @@
 //! fixed `now`. Each prospect is replayed from its events into a `Track` (where it stands in
 //! its cadence, its pending promise and next step), the track yields at most one item per kind,
 //! and the agenda then applies the daily call cap, finds call windows and sorts.
+//!
+//! Core: it may use the config and the calendar only; never the rendering, the state, the
+//! channels, the daemon or the command line.
 
 mod history;
 

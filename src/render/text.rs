@@ -242,7 +242,7 @@ pub fn digest_subject(agenda: &Agenda) -> String {
 
 /// The morning digest as plain text: today's sections in agenda order, each prospect with
 /// phone, window in both zones, why and script; then "Coming up" for the next three workdays.
-/// `agenda` must span those workdays (see [`coming_up_days`]).
+/// `agenda` must span those workdays (see [`crate::plan::coming_up_days`]).
 pub fn digest_text(config: &Config, agenda: &Agenda, scripts: &Scripts<'_>) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}\n", digest_subject(agenda));

@@ -3,6 +3,9 @@
 //!
 //! The file is created with mode 0600 (it names prospects), in WAL mode so the daemon reads
 //! while `ringback log` writes, and migrated with `PRAGMA user_version`.
+//!
+//! Edge: it stores what the core defines (events, first sightings, digest records) and may not
+//! touch the rendering, the channels, the daemon or the command line.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

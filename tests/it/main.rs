@@ -5,6 +5,7 @@ mod config;
 mod daemon;
 mod desktop;
 mod helpers;
+mod layout;
 mod process;
 mod properties;
 mod smtp;
