@@ -266,6 +266,16 @@ impl Config {
         }
     }
 
+    /// Whether the quick reader of prospect tables and the general parser give the same result
+    /// for this text (both `Ok` and equal, or both `Err` with the same diagnostics): what the
+    /// `config_fast` fuzz target checks. `Err` describes the difference.
+    #[doc(hidden)]
+    pub fn quick_and_general_agree(text: &str) -> Result<(), String> {
+        let both = format!("{:?}", parse::parse(text, "<config>", Privacy::Private));
+        let general = format!("{:?}", parse::parse_with(text, "<config>", Privacy::Private, None));
+        if both == general { Ok(()) } else { Err(format!("quick way: {both}\ngeneral way: {general}")) }
+    }
+
     /// The cadence a prospect follows (validation guarantees it exists).
     pub fn cadence_of(&self, prospect: &Prospect) -> &Cadence {
         &self.cadences[&prospect.cadence]
