@@ -43,24 +43,23 @@ items = [{ title = "Report" }]
 fn history(n: usize, m: usize) -> History {
     let outcomes = [Outcome::Voicemail, Outcome::NoAnswer, Outcome::Emailed, Outcome::Gatekeeper];
     let start = date(2026, 6, 1).at(9, 0, 0, 0).in_tz("America/Toronto").unwrap().timestamp();
-    let mut h = History::default();
+    let ids: Vec<String> = (0..n).map(|i| format!("p{i}")).collect();
+    let mut rows = Vec::with_capacity(n * m);
     for i in 0..n {
-        let events = (0..m)
-            .map(|k| {
-                Logged::new(
-                    (i * m + k) as i64,
-                    start + jiff::SignedDuration::from_hours((k * 24 * 5 + i % 97) as i64),
-                    outcomes[(i + k) % outcomes.len()],
-                    PromiseChoice::Auto,
-                    None,
-                    None,
-                    None,
-                )
-            })
-            .collect();
-        h.insert(format!("p{i}"), events);
+        for k in 0..m {
+            let event = Logged::new(
+                (i * m + k) as i64,
+                start + jiff::SignedDuration::from_hours((k * 24 * 5 + i % 97) as i64),
+                outcomes[(i + k) % outcomes.len()],
+                PromiseChoice::Auto,
+                None,
+                None,
+                None,
+            );
+            rows.push((i as u32, event));
+        }
     }
-    h
+    History::from_loaded(ids, rows)
 }
 
 fn planner(c: &mut Criterion) {

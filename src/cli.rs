@@ -316,12 +316,15 @@ fn agenda(paths: &Paths, at: Option<&str>, days: u32, json: bool) -> Result<(), 
     let config = load(paths)?;
     let at = at_or_now(at, &config)?;
     let (_state, history) = read_history(paths)?;
+    let t = std::time::Instant::now();
     let agenda = plan::plan(&config, &history, at, days);
+    tracing::debug!(elapsed = ?t.elapsed(), "planned");
     let printed = if json {
         json_line(&render::agenda_json(&config, &agenda, &Scripts::new(&config)))
     } else {
         print(&render::agenda_text(&config, &agenda, Style::detect()))
     };
+    tracing::debug!(elapsed = ?t.elapsed(), "printed");
     keep_until_exit((config, history, agenda));
     printed
 }
@@ -553,11 +556,7 @@ fn check(paths: &Paths) -> Result<(), Failure> {
         out.push_str(&format!("  state: {} (not created yet)\n", paths.state.display()));
         return print(&out);
     };
-    out.push_str(&format!(
-        "  state: {} ({} events)\n",
-        state.path().display(),
-        history.events.values().map(Vec::len).sum::<usize>()
-    ));
+    out.push_str(&format!("  state: {} ({} events)\n", state.path().display(), history.len()));
     let recent = state.recent_digests(5)?;
     if !recent.is_empty() {
         out.push_str("  last digests (newest first):\n");

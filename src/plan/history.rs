@@ -192,8 +192,11 @@ impl From<&Event> for Logged {
 /// Everything the planner needs from the state.
 #[derive(Debug, Clone, Default)]
 pub struct History {
-    /// Events per prospect id, oldest first.
-    pub events: HashMap<String, Vec<Logged>>,
+    /// Every prospect's events in one list, each prospect's together and oldest first: one
+    /// allocation for a million events rather than one per prospect.
+    log: Vec<Logged>,
+    /// Where each prospect's events are in `log`.
+    ranges: HashMap<String, std::ops::Range<usize>>,
     /// When ringback first saw a prospect id, or a hand-entered promise or next step: by id,
     /// the keys `prospect`, `promise:DATE` and `next_step:DATE` (a handful per prospect, so a
     /// list, and a lookup by `&str` that allocates nothing).
@@ -204,23 +207,61 @@ pub struct History {
 }
 
 impl History {
-    /// Adds an event, keeping each prospect's events in order.
+    /// Adds an event, keeping each prospect's events in order. The prospect's events move to
+    /// the end of the log (their old place is left unused: a logged event is a rare, small
+    /// addition, and a reload compacts).
     pub fn push(&mut self, event: &Event) {
-        let events = self.events.entry(event.prospect.to_string()).or_default();
-        events.push(Logged::from(event));
-        events.sort_by_key(|e| (e.second, e.seq));
+        let id = event.prospect.to_string();
+        let old = self.ranges.remove(&id).unwrap_or(0..0);
+        let start = self.log.len();
+        if old.end == start {
+            // Already last: extend in place.
+            self.log.push(Logged::from(event));
+            let range = old.start..self.log.len();
+            self.log[range.clone()].sort_by_key(|e| (e.second, e.seq));
+            self.ranges.insert(id, range);
+            return;
+        }
+        self.log.extend_from_within(old);
+        self.log.push(Logged::from(event));
+        let range = start..self.log.len();
+        self.log[range.clone()].sort_by_key(|e| (e.second, e.seq));
+        self.ranges.insert(id, range);
     }
 
-    /// Adds a prospect's events as loaded, sorting them only if they are out of order.
-    pub fn insert(&mut self, id: String, mut events: Vec<Logged>) {
-        if !events.is_sorted_by_key(|e| (e.second, e.seq)) {
-            events.sort_by_key(|e| (e.second, e.seq));
+    /// Builds a history from loaded events: `(prospect number, event)` with `ids[number]`
+    /// naming each prospect. Rows of one prospect usually come together and in order; the
+    /// list is sorted only when they do not.
+    pub fn from_loaded(ids: Vec<String>, mut rows: Vec<(u32, Logged)>) -> History {
+        if !rows.is_sorted_by_key(|(who, e)| (*who, e.second, e.seq)) {
+            rows.sort_unstable_by_key(|(who, e)| (*who, e.second, e.seq));
         }
-        self.events.insert(id, events);
+        let mut ranges: HashMap<String, std::ops::Range<usize>> = HashMap::with_capacity(ids.len());
+        let mut ids: Vec<Option<String>> = ids.into_iter().map(Some).collect();
+        let mut start = 0;
+        for i in 1..=rows.len() {
+            if i == rows.len() || rows[i].0 != rows[start].0 {
+                if let Some(id) = ids[rows[start].0 as usize].take() {
+                    ranges.insert(id, start..i);
+                }
+                start = i;
+            }
+        }
+        let log = rows.into_iter().map(|(_, e)| e).collect();
+        History { log, ranges, ..History::default() }
     }
 
     pub fn events_of(&self, id: &str) -> &[Logged] {
-        self.events.get(id).map_or(&[], |v| v.as_slice())
+        self.ranges.get(id).map_or(&[], |r| &self.log[r.clone()])
+    }
+
+    /// How many events it holds.
+    pub fn len(&self) -> usize {
+        self.ranges.values().map(|r| r.len()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     /// When ringback first saw this key of a prospect's config.

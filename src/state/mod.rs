@@ -253,9 +253,6 @@ impl State {
         .map_err(|e| StateError::Open(path.to_path_buf(), e))?;
         let opened = (|| {
             conn.busy_timeout(BUSY)?;
-            // Pages read in place from the kernel's cache rather than copied into SQLite's:
-            // a large history loads in a fraction of the time and memory.
-            conn.pragma_update(None, "mmap_size", 1i64 << 30)?;
             let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
             Ok::<_, rusqlite::Error>(version)
         })();
@@ -341,33 +338,36 @@ impl State {
                 "SELECT id, prospect, at, outcome, promise, next_step_on, next_step_what, until, item
                  FROM events",
             )?;
+            // A capacity from the highest id, so a million rows fill one list without regrowing.
+            let highest: Option<i64> = self.conn.query_row("SELECT max(id) FROM events", [], |r| r.get(0))?;
+            let mut loaded: Vec<(u32, Logged)> =
+                Vec::with_capacity(highest.unwrap_or(0).clamp(0, 1 << 24) as usize);
             let mut rows = stmt.query([])?;
-            // Groups by prospect with one hash lookup per change of prospect, not per row: rows
+            // Numbers prospects with one hash lookup per change of prospect, not per row: rows
             // of one prospect often come together.
-            let mut groups: Vec<(String, Vec<Logged>)> = Vec::new();
-            let mut index: HashMap<String, usize> = HashMap::new();
-            let mut last: Option<usize> = None;
+            let mut ids: Vec<String> = Vec::new();
+            let mut index: HashMap<String, u32> = HashMap::new();
+            let mut last: Option<u32> = None;
             while let Some(row) = rows.next()? {
                 let prospect = row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
-                let slot = match last.filter(|&i| groups[i].0 == prospect) {
+                let who = match last.filter(|&i| ids[i as usize] == prospect) {
                     Some(i) => i,
                     None => match index.get(prospect) {
                         Some(&i) => i,
                         None => {
-                            index.insert(prospect.to_owned(), groups.len());
-                            groups.push((prospect.to_owned(), Vec::with_capacity(16)));
-                            groups.len() - 1
+                            let i = ids.len() as u32;
+                            index.insert(prospect.to_owned(), i);
+                            ids.push(prospect.to_owned());
+                            i
                         }
                     },
                 };
-                last = Some(slot);
-                groups[slot].1.push(logged_from_row(row)?);
+                last = Some(who);
+                loaded.push((who, logged_from_row(row)?));
             }
+            drop(rows);
             drop(index);
-            history.events.reserve(groups.len());
-            for (id, events) in groups {
-                history.insert(id, events);
-            }
+            history = History::from_loaded(ids, loaded);
             let mut stmt = self.conn.prepare("SELECT prospect, key, at FROM seen")?;
             let mut rows = stmt.query([])?;
             while let Some(row) = rows.next()? {
