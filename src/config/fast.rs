@@ -58,20 +58,27 @@ pub(super) fn split(text: &str) -> Option<Split> {
     let mut other = Other::default();
     // The table being passed over: its id's span and where its lines start.
     let mut current: Option<(Range<usize>, usize)> = None;
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let start = offset;
-        offset += line.len();
+    let mut start = 0;
+    while start < text.len() {
+        if current.is_some() {
+            // Inside a prospect table only the next line starting with `[` matters: every line
+            // must be whole (`Table::read` gives up on anything else, an indented header too).
+            match text[start - 1..].find("\n[") {
+                Some(at) => start += at,
+                None => break,
+            }
+        }
+        let end = text[start..].find('\n').map_or(text.len(), |n| start + n + 1);
+        let line = &text[start..end];
         let body = line.strip_suffix('\n').map_or(line, |l| l.strip_suffix('\r').unwrap_or(l));
-        // Inside a prospect table every line must be whole (`Table::read` gives up on anything
-        // else), so a `[` starting a line there is a header too.
         let header_place = current.is_some() || other.at_line_start();
         if header_place && body.trim_start_matches([' ', '\t']).starts_with('[') {
             if let Some((id, from)) = current.take() {
                 tables.push(Table { id, body: from..start });
             }
             if let Some(id) = prospect_header(body, start)? {
-                current = Some((id, offset));
+                current = Some((id, end));
+                start = end;
                 continue;
             }
         }
@@ -79,6 +86,7 @@ pub(super) fn split(text: &str) -> Option<Split> {
             other.line(body)?;
             rest.push_str(line);
         }
+        start = end;
     }
     if let Some((id, from)) = current.take() {
         tables.push(Table { id, body: from..text.len() });

@@ -125,6 +125,9 @@ pub struct Item {
     rolled: Vec<Date>,
     /// The day `window` was found for.
     window_for: Option<Date>,
+    /// The prospect's place in the config's prospect map, so the planner finds it without a
+    /// lookup by id.
+    index: usize,
 }
 
 /// Why an item is due, as data (see [`why_text`]).
@@ -201,9 +204,14 @@ pub fn plan(config: &Config, history: &History, at: Timestamp, days: u32) -> Age
     let calendar = &config.me.calendar;
 
     let mut items = Vec::with_capacity(config.prospects.len());
-    for prospect in config.prospects.values() {
+    let prospects: Vec<&Prospect> = config.prospects.values().collect();
+    for (index, prospect) in prospects.iter().enumerate() {
         if let Some(track) = replay(config, history, prospect, &now) {
+            let first = items.len();
             collect_items(config, prospect, &track, today, last_day, &mut items);
+            for item in &mut items[first..] {
+                item.index = index;
+            }
         }
     }
     for item in &mut items {
@@ -211,7 +219,7 @@ pub fn plan(config: &Config, history: &History, at: Timestamp, days: u32) -> Age
         item.overdue = item.due < today;
         item.days_late = if item.overdue { days_between(item.due, today) } else { 0 };
     }
-    let mut windows = WindowCache::default();
+    let mut windows = WindowCache { config, slots: HashMap::new() };
 
     // Cap the day's calls: overflow rolls to the next workday, in call order, day by day.
     if let Some(cap) = config.me.max_calls_per_day {
@@ -220,7 +228,7 @@ pub fn plan(config: &Config, history: &History, at: Timestamp, days: u32) -> Age
             let mut todays: Vec<usize> =
                 (0..items.len()).filter(|&i| items[i].kind == Kind::Call && items[i].day == day).collect();
             for &i in &todays {
-                windows.fill(config, &mut items[i], &now);
+                windows.fill(prospects[items[i].index], &mut items[i], &now);
             }
             // Only which calls make the cap matters (the rest roll over and are ordered on
             // their new day), and `call_order` is total, so a selection picks the same ones.
@@ -245,7 +253,7 @@ pub fn plan(config: &Config, history: &History, at: Timestamp, days: u32) -> Age
     }
 
     for item in &mut items {
-        windows.fill(config, item, &now);
+        windows.fill(prospects[item.index], item, &now);
         item.why = why_text(config, item, today, config.me.max_calls_per_day.unwrap_or(0));
     }
     items.sort_by(agenda_order);
@@ -579,6 +587,7 @@ fn collect_items(
             reason,
             rolled: Vec::new(),
             window_for: None,
+            index: 0,
         })
     };
 
@@ -685,14 +694,14 @@ fn why_text(config: &Config, item: &Item, today: Date, cap: usize) -> String {
 
 /// Call windows by zone, windows and day: a book names a handful of zones and window sets
 /// thousands of times, and each window costs several zone conversions.
-#[derive(Default)]
 struct WindowCache<'c> {
+    config: &'c Config,
     slots: HashMap<(&'c str, &'c [Window], Date), Vec<Slot>>,
 }
 
 impl<'c> WindowCache<'c> {
     /// Finds the item's window for its day, unless found already.
-    fn fill(&mut self, config: &'c Config, item: &mut Item, now: &Zoned) {
+    fn fill(&mut self, prospect: &'c Prospect, item: &mut Item, now: &Zoned) {
         if item.window_for == Some(item.day) {
             return;
         }
@@ -701,9 +710,8 @@ impl<'c> WindowCache<'c> {
         if !item.kind.is_call() {
             return;
         }
-        let Some(prospect) = config.prospects.get(&item.prospect) else { return };
         let key = (prospect.timezone_name.as_str(), prospect.call_windows.as_slice(), item.day);
-        let slots = self.slots.entry(key).or_insert_with(|| day_windows(config, prospect, item.day));
+        let slots = self.slots.entry(key).or_insert_with(|| day_windows(self.config, prospect, item.day));
         item.window = slots.iter().find(|slot| slot.end.timestamp() > now.timestamp()).cloned();
     }
 }
