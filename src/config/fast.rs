@@ -53,8 +53,9 @@ impl Table {
 /// does not follow (the tables' own lines are read, and may give up, later).
 pub(super) fn split(text: &str) -> Option<Split> {
     let mut rest = String::with_capacity(text.len().min(64 * 1024));
-    // A table per `[prospects.` header, near enough, without growing the list.
-    let mut tables = Vec::with_capacity(text.matches("\n[prospects.").count() + 1);
+    // About one table per 200 bytes of a typical book: a guess saves most regrowing without a
+    // pass over the text to count them.
+    let mut tables = Vec::with_capacity(text.len() / 200 + 1);
     let mut other = Other::default();
     // The table being passed over: its id's span and where its lines start.
     let mut current: Option<(Range<usize>, usize)> = None;
