@@ -130,7 +130,11 @@ fn with_causes(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut cause = error.source();
     while let Some(e) = cause {
-        text.push_str(&format!(": {e}"));
+        // A message that already quotes its cause (`cannot open ...: {e}`) says it once.
+        let said = e.to_string();
+        if !text.contains(&said) {
+            text.push_str(&format!(": {said}"));
+        }
         cause = e.source();
     }
     text
@@ -163,6 +167,19 @@ impl Failure {
             Failure::Runtime(_) => 1,
         }
     }
+}
+
+/// Colour for terminal output: only on a TTY, never with `NO_COLOR`.
+fn style() -> Style {
+    use std::io::IsTerminal;
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    Style { colour: !no_color && std::io::stdout().is_terminal() }
+}
+
+/// Colour for diagnostics on stderr, by the same rules.
+fn colour_on_stderr() -> bool {
+    use std::io::IsTerminal;
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
 }
 
 /// Parses the process's arguments and runs; the binary's whole `main`.
@@ -322,7 +339,7 @@ fn agenda(paths: &Paths, at: Option<&str>, days: u32, json: bool) -> Result<(), 
     let printed = if json {
         json_line(&render::agenda_json(&config, &agenda, &Scripts::new(&config)))
     } else {
-        print(&render::agenda_text(&config, &agenda, Style::detect()))
+        print(&render::agenda_text(&config, &agenda, style()))
     };
     tracing::debug!(elapsed = ?t.elapsed(), "printed");
     keep_until_exit((config, history, agenda));
@@ -345,7 +362,7 @@ fn next(paths: &Paths, at: Option<&str>, json: bool) -> Result<(), Failure> {
     let printed = if json {
         json_line(&item.map(|i| render::item_json(&config, i, &scripts)))
     } else {
-        print(&render::next_text(&config, item, &scripts, Style::detect()))
+        print(&render::next_text(&config, item, &scripts, style()))
     };
     keep_until_exit(scripts);
     keep_until_exit((config, history, agenda));
@@ -395,7 +412,7 @@ fn history(paths: &Paths, id: &str, json: bool) -> Result<(), Failure> {
         return if json {
             json_line(&render::history_json(&config, id, &[]))
         } else {
-            print(&render::history_text(&config, id, &[], Style::detect()))
+            print(&render::history_text(&config, id, &[], style()))
         };
     };
     let events = state.events_of(id)?;
@@ -405,7 +422,7 @@ fn history(paths: &Paths, id: &str, json: bool) -> Result<(), Failure> {
     if json {
         json_line(&render::history_json(&config, id, &events))
     } else {
-        print(&render::history_text(&config, id, &events, Style::detect()))
+        print(&render::history_text(&config, id, &events, style()))
     }
 }
 
@@ -618,6 +635,6 @@ pub fn init_logging(default: &str) {
     let _ = if journald {
         builder.without_time().with_ansi(false).try_init()
     } else {
-        builder.with_ansi(Style::detect_stderr()).try_init()
+        builder.with_ansi(colour_on_stderr()).try_init()
     };
 }

@@ -8,14 +8,15 @@
 //! Three rings; each module imports only from its own ring or one further in, and no two
 //! modules import each other, even through others (`tests/it/layout.rs` checks it).
 //!
-//! **The core**: pure, no I/O, no clock reads, a fast unit test for every rule.
+//! **The core**: no clock reads and no I/O but the time zone definitions a config names (and
+//! `$HOME` for a `~/` path in it); a fast unit test for every rule.
 //! - [`config`]: raw serde structs validated into a [`config::Config`] that cannot hold a bad
 //!   zone, cron, window, duration or reference; diagnostics carry `file:line:column`.
 //! - [`calendar`]: workdays, holidays, time away, and how waits count on them.
 //! - [`plan`]: `plan(&Config, &History, now) -> Agenda`, and the history it replays.
 //! - [`schedule`]: when the digest and nudges fire, catch-up, quiet hours.
 //!
-//! **The rendering**, pure too: [`render`] turns plans into the agenda's text and JSON, the
+//! **The rendering**, pure (the command line decides about colour): [`render`] turns plans into the agenda's text and JSON, the
 //! digest's text and HTML, voicemail scripts and email drafts, and desktop notifications.
 //!
 //! **The edges**, where ringback meets the machine:

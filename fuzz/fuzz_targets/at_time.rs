@@ -16,6 +16,6 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     if let Ok(at) = ringback::cli::parse_at(text, config()) {
         common::exercise(config(), at);
-        let _ = ringback::daemon::schedule::digests_due(config(), Some(at - jiff::SignedDuration::from_hours(24)), at);
+        let _ = ringback::schedule::digests_due(config(), Some(at - jiff::SignedDuration::from_hours(24)), at);
     }
 });

@@ -7,10 +7,11 @@ use ringback::plan::{self, History};
 pub fn exercise(config: &Config, now: jiff::Timestamp) {
     let history = History::default();
     let agenda = plan::plan(config, &history, now, 7);
-    let scripts = ringback::script::Scripts::new(config);
-    let _ = ringback::output::agenda_json(config, &agenda, &scripts);
-    let _ = ringback::output::agenda_text(config, &agenda, ringback::output::Style { colour: false });
-    let _ = ringback::notify::digest::build(config, &history, now);
+    let scripts = ringback::render::Scripts::new(config);
+    // The agenda's JSON renders every script as it is written.
+    let _ = serde_json::to_vec(&ringback::render::agenda_json(config, &agenda, &scripts));
+    let _ = ringback::render::agenda_text(config, &agenda, ringback::render::Style { colour: false });
+    let _ = ringback::render::digest::build(config, &history, now);
 }
 
 #[allow(dead_code)] // at_time plans at the fuzzed instant instead

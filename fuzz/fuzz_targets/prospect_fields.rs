@@ -51,10 +51,10 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         common::exercise(&config, common::now());
         // The daemon's arithmetic on the same config: next digest, nudges, wakes.
         let now = common::now();
-        let _ = ringback::daemon::schedule::digests_due(&config, Some(now - jiff::SignedDuration::from_hours(72)), now);
+        let _ = ringback::schedule::digests_due(&config, Some(now - jiff::SignedDuration::from_hours(72)), now);
         let agenda = ringback::plan::plan(&config, &ringback::plan::History::default(), now, 1);
-        let groups = ringback::daemon::schedule::nudges(&config, &agenda, |_| false);
-        let _ = ringback::daemon::schedule::next_wake(&config, now, None, &groups, None);
-        let _ = ringback::daemon::schedule::plan_valid_until(&config, &agenda, now);
+        let groups = ringback::schedule::nudges(&config, &agenda, |_| false);
+        let _ = ringback::schedule::next_wake(&config, now, None, &groups, None);
+        let _ = ringback::schedule::plan_valid_until(&config, &agenda, now);
     }
 });

@@ -528,16 +528,33 @@ mod tests {
         "name = \"CR\"\r",
     ];
 
+    /// How the file around the prospects may differ: a BOM, CRLF line ends, an indented or
+    /// commented header, a multi-line array or string in another table.
+    const FRAMES: &[(&str, &str)] = &[
+        ("", ""),
+        ("\u{feff}", ""),
+        ("", "\r"),
+        ("", "[templates] # the rest\ncall = '''\n[prospects.hidden]\nname = \"H\"\n'''\n"),
+        ("", "  [defaults]\ncall_windows = [\n  \"07:30-08:30\",\n]\n"),
+        ("", "[drips.d]\nevery = \"1 month\"\nitems = [\n[prospects.x] \n]\n"),
+    ];
+
     fn book() -> impl Strategy<Value = String> {
         let table = (0usize..4, prop::collection::vec(0..LINES.len(), 0..8));
-        prop::collection::vec(table, 0..5).prop_map(|tables| {
-            let mut text = HEAD.to_owned();
+        (0..FRAMES.len(), prop::collection::vec(table, 0..5)).prop_map(|(frame, tables)| {
+            let (bom, tail) = FRAMES[frame];
+            let mut text = format!("{bom}{HEAD}");
             for (id, lines) in tables {
                 text.push_str(&format!("[prospects.p{id}]\nname = \"P{id}\"\n"));
                 for line in lines {
                     text.push_str(LINES[line]);
                     text.push('\n');
                 }
+            }
+            if tail == "\r" {
+                text = text.replace('\n', "\r\n");
+            } else {
+                text.push_str(tail);
             }
             text
         })
@@ -569,6 +586,18 @@ mod tests {
         assert_eq!(format!("{:?}", parse(example, "<config>", Privacy::Private)), general(example));
         let plain = format!("{HEAD}[prospects.bill]\nname = \"Bill\"\nsince = 2026-06-01\n");
         assert_eq!(split(&plain).expect("plain").tables.len(), 1);
+    }
+
+    #[test]
+    fn crlf_and_a_bom_still_take_the_quick_way() {
+        let plain = format!("\u{feff}{HEAD}[prospects.bill]\nname = \"Bill\"\nsince = 2026-06-01\n");
+        for text in [plain.clone(), plain.replace('\n', "\r\n")] {
+            let quick = split(&text).expect("split");
+            assert_eq!(quick.tables.len(), 1);
+            let config = parse_with(&quick.rest, "<config>", Privacy::Private, Some((&text, &quick.tables)));
+            assert_eq!(format!("{config:?}"), general(&text), "{text:?}");
+            assert!(config.is_ok(), "{config:?}");
+        }
     }
 
     #[test]

@@ -5,8 +5,9 @@
 //! name to every diagnostic and what the file's permissions allow ([`crate::files::read_config`]
 //! reads the file).
 //!
-//! Core: no I/O beyond looking up a time zone by name (`units::time_zone`). It may not touch
-//! the state, the rendering, the channels, the daemon or the command line.
+//! Core: it reads nothing but time zone definitions (by name, `units::time_zone`, or the
+//! system's when `me.timezone` is unset) and `$HOME` for a `~/` path. It may not touch the
+//! state, the rendering, the channels, the daemon or the command line.
 
 mod cron;
 mod diag;
@@ -269,7 +270,7 @@ impl Config {
     /// Whether the quick reader of prospect tables and the general parser give the same result
     /// for this text (both `Ok` and equal, or both `Err` with the same diagnostics): what the
     /// `config_fast` fuzz target checks. `Err` describes the difference.
-    #[doc(hidden)]
+    #[cfg(feature = "test-support")]
     pub fn quick_and_general_agree(text: &str) -> Result<(), String> {
         let both = format!("{:?}", parse::parse(text, "<config>", Privacy::Private));
         let general = format!("{:?}", parse::parse_with(text, "<config>", Privacy::Private, None));

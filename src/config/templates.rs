@@ -1,10 +1,11 @@
 //! Templates: the built-in sources, exactly what a template can see, and the strict check that
 //! every template passes at load so none fails when a script or digest is rendered.
 //!
-//! The render contexts are built here, as [`ScriptContext`] and [`DigestContext`], for the real
-//! renders (`script`, the digest) and for the samples the check renders with: a template that
-//! renders against every sample and names no variable outside the context finds every variable
-//! it names at runtime.
+//! The render contexts are defined here, as [`ScriptContext`] and [`DigestContext`], for the
+//! real renders (`crate::render::script`, `crate::render::digest`) and for the samples the check
+//! renders with: a template that renders against every sample and names no variable outside the
+//! context finds every variable it names at runtime. The built-in sources are config data (a
+//! `[templates]` entry overrides them), so they live here, `digest.html` included.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -12,10 +13,10 @@ use minijinja::{AutoEscape, Environment, ErrorKind, UndefinedBehavior, Value, co
 
 use super::{DripItem, Prospect};
 
-/// Names of the built-in templates.
 /// The digest's built-in HTML template, included once.
-pub const DIGEST_HTML: &str = include_str!("../render/digest.html");
+pub const DIGEST_HTML: &str = include_str!("digest.html");
 
+/// Names of the built-in templates.
 pub const BUILTIN_NAMES: &[&str] = &["call", "email", "off_the_hook", "next_step", "drip", "digest_html"];
 
 /// The voicemail script, in AIDA order: who you are, the hook, the value for them, the ask,

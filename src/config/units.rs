@@ -170,15 +170,37 @@ pub fn toml_date(value: &toml::value::Datetime) -> Result<Date, String> {
 }
 
 /// Looks up an IANA zone. jiff's database indexes the whole zoneinfo tree the first time it is
-/// asked (a third of a small book's run); a plain name is read straight from its file instead,
-/// and anything else (another spelling, a missing file, a system without the tree) goes to
-/// jiff's database as before. This and jiff's are the only reads of the system in the core.
+/// asked (a third of a small book's run); a name of the usual shape (`UTC`, or an IANA area and
+/// a location: `America/Toronto`, `America/Argentina/Salta`) is read straight from its file
+/// instead, and anything else (another spelling, `posix/...`, a missing file, a system without
+/// the tree) goes to jiff's database as before. Besides jiff's own, this is the one read of the
+/// system the config makes.
 pub fn time_zone(name: &str) -> Result<TimeZone, jiff::Error> {
-    let plain = !name.is_empty()
-        && !name.starts_with('/')
-        && name.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'_' | b'-' | b'+'));
-    if plain {
+    const AREAS: &[&str] = &[
+        "Africa",
+        "America",
+        "Antarctica",
+        "Arctic",
+        "Asia",
+        "Atlantic",
+        "Australia",
+        "Europe",
+        "Etc",
+        "Indian",
+        "Pacific",
+    ];
+    let mut parts = name.split('/');
+    let area = parts.next().unwrap_or_default();
+    let rest: Vec<&str> = parts.collect();
+    let usual = name == "UTC"
+        || (AREAS.contains(&area)
+            && (1..=2).contains(&rest.len())
+            && rest.iter().all(|part| {
+                !part.is_empty()
+                    && part.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+                    && part.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'+'))
+            }));
+    if usual {
         let dir = std::env::var_os("TZDIR")
             .filter(|d| !d.is_empty())
             .map_or_else(|| std::path::PathBuf::from("/usr/share/zoneinfo"), std::path::PathBuf::from);
@@ -211,6 +233,21 @@ mod tests {
         for wait in ["3653 days", "522 weeks", "120 months", "2610 workdays"] {
             let date = Wait::parse(wait).unwrap().add_calendar(last);
             assert!(date.year() < 9000, "{wait}: {date}");
+        }
+    }
+
+    #[test]
+    fn zones_read_from_their_file_are_the_ones_jiff_knows() {
+        for name in ["UTC", "America/Toronto", "America/Argentina/Salta", "Etc/GMT+5", "Asia/Kolkata"] {
+            let quick = time_zone(name).expect(name);
+            let jiff = TimeZone::get(name).expect(name);
+            assert_eq!(quick.iana_name(), Some(name));
+            let at: jiff::Timestamp = "2026-07-01T12:00:00Z".parse().unwrap();
+            assert_eq!(quick.to_offset(at), jiff.to_offset(at), "{name}");
+        }
+        // Not zones to jiff, so not to ringback either, though files by these names exist.
+        for name in ["posix/America/Toronto", "right/UTC", "zone.tab", "America/../UTC", ""] {
+            assert!(time_zone(name).is_err(), "{name}");
         }
     }
 

@@ -36,11 +36,11 @@ pub use clock::{Clock, SystemClock};
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The config at start (a reload keeps the last good one instead).
-    #[error("{0}")]
+    #[error(transparent)]
     Config(#[from] ConfigError),
-    #[error("{0}")]
+    #[error(transparent)]
     State(#[from] StateError),
-    #[error("{0}")]
+    #[error(transparent)]
     Compose(#[from] email::ComposeError),
     #[error("background work failed: {0}")]
     Background(#[from] tokio::task::JoinError),

@@ -301,3 +301,52 @@ pub fn seen_keys(prospect: &crate::config::Prospect) -> Vec<String> {
     }
     keys
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(prospect: &str, seq: i64, second: i64, outcome: Outcome) -> Event {
+        Event {
+            seq,
+            prospect: prospect.into(),
+            at: Timestamp::from_second(1_795_000_000 + second).unwrap(),
+            outcome,
+            note: None,
+            promise: PromiseChoice::Auto,
+            next_step: None,
+            until: None,
+            item: Some("Case study".into()).filter(|_| outcome == Outcome::DripSent),
+        }
+    }
+
+    fn seqs(history: &History, id: &str) -> Vec<i64> {
+        history.events_of(id).iter().map(|e| e.seq).collect()
+    }
+
+    #[test]
+    fn pushing_keeps_each_prospects_events_together_and_in_order() {
+        let mut h = History::default();
+        h.push(&event("ann", 1, 100, Outcome::Voicemail));
+        h.push(&event("bob", 2, 50, Outcome::NoAnswer));
+        // Ann's events move behind Bob's; the earlier event sorts first.
+        h.push(&event("ann", 3, 10, Outcome::DripSent));
+        h.push(&event("bob", 4, 50, Outcome::Spoke));
+        assert_eq!(seqs(&h, "ann"), [3, 1]);
+        assert_eq!(seqs(&h, "bob"), [2, 4]);
+        assert_eq!(h.events_of("ann")[0].item(), Some("Case study"));
+        assert_eq!(h.events_of("ann")[1].item(), None);
+        assert_eq!(h.len(), 4);
+        assert!(h.events_of("cy").is_empty());
+    }
+
+    #[test]
+    fn loaded_rows_out_of_order_are_sorted_by_prospect_then_time() {
+        let ids = vec!["ann".to_owned(), "bob".to_owned()];
+        let logged = |seq: i64, second: i64| Logged::from(&event("x", seq, second, Outcome::Voicemail));
+        let rows = vec![(1, logged(5, 30)), (0, logged(2, 20)), (1, logged(4, 10)), (0, logged(1, 20))];
+        let h = History::from_loaded(ids, rows);
+        assert_eq!(seqs(&h, "ann"), [1, 2]);
+        assert_eq!(seqs(&h, "bob"), [4, 5]);
+    }
+}

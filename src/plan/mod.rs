@@ -696,8 +696,13 @@ fn why_text(config: &Config, item: &Item, today: Date, cap: usize) -> String {
 /// thousands of times, and each window costs several zone conversions.
 struct WindowCache<'c> {
     config: &'c Config,
-    slots: HashMap<(&'c str, &'c [Window], Date), Vec<Slot>>,
+    /// Keyed by the zone's name as written and its IANA name: an unnamed system zone (named
+    /// `UTC` for display) must not share windows with a prospect's real `UTC`.
+    slots: HashMap<WindowKey<'c>, Vec<Slot>>,
 }
+
+/// A zone (as written, and its IANA name), a prospect's windows and a day.
+type WindowKey<'c> = (&'c str, Option<&'c str>, &'c [Window], Date);
 
 impl<'c> WindowCache<'c> {
     /// Finds the item's window for its day, unless found already.
@@ -710,7 +715,12 @@ impl<'c> WindowCache<'c> {
         if !item.kind.is_call() {
             return;
         }
-        let key = (prospect.timezone_name.as_str(), prospect.call_windows.as_slice(), item.day);
+        let key = (
+            prospect.timezone_name.as_str(),
+            prospect.timezone.iana_name(),
+            prospect.call_windows.as_slice(),
+            item.day,
+        );
         let slots = self.slots.entry(key).or_insert_with(|| day_windows(self.config, prospect, item.day));
         item.window = slots.iter().find(|slot| slot.end.timestamp() > now.timestamp()).cloned();
     }

@@ -86,7 +86,7 @@ fn html(config: &Config, agenda: &Agenda, scripts: &Scripts<'_>, record: Promise
         .collect();
     // Every value a prospect's config or a template produced is escaped; nothing is trusted.
     let env = templates::environment(true);
-    // The built-in (src/render/digest.html) unless [templates] overrides `digest_html`; the
+    // The built-in (src/config/digest.html) unless [templates] overrides `digest_html`; the
     // config check rendered it with the same context and strictness.
     let source = config.templates.get("digest_html").map_or(DIGEST_HTML, String::as_str);
     let context = DigestContext {

@@ -10,25 +10,14 @@ use super::script::Scripts;
 use crate::config::{Config, Prospect};
 use crate::plan::{Agenda, Doing, Event, Item, Kind, PromiseChoice, Slot, short_date};
 
-/// Whether to colour terminal output: only on a TTY, never with `NO_COLOR`.
+/// Whether to colour terminal output (the command line decides: only on a TTY, never with
+/// `NO_COLOR`).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Style {
     pub colour: bool,
 }
 
 impl Style {
-    pub fn detect() -> Style {
-        use std::io::IsTerminal;
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Style { colour: !no_color && std::io::stdout().is_terminal() }
-    }
-
-    /// Colour for diagnostics on stderr, by the same rules.
-    pub fn detect_stderr() -> bool {
-        use std::io::IsTerminal;
-        std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
-    }
-
     fn paint(self, code: &str, text: &str) -> String {
         if self.colour { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
     }

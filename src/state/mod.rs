@@ -1002,3 +1002,19 @@ fn event_from_row(row: &rusqlite::Row<'_>, prospect: std::sync::Arc<str>) -> Res
         item: row.get(9)?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_error_names_what_was_being_done() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let state = State::open(&path).unwrap();
+        state.conn.execute_batch("DROP TABLE events").unwrap();
+        let error = state.history().expect_err("no events table").to_string();
+        assert!(error.starts_with("state database error (cannot load the history): "), "{error}");
+        assert!(error.contains("no such table: events"), "{error}");
+    }
+}
