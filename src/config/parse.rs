@@ -418,7 +418,120 @@ pub(super) fn parse_with(
     }
 
     // Me.
-    let (timezone, timezone_name) = match me_raw.as_ref().and_then(|m| m.timezone.as_ref()) {
+    let me = me(&mut v, me_raw);
+    let (timezone, timezone_name) = (me.timezone.clone(), me.timezone_name.clone());
+
+    // Schedule.
+    let digest_pattern =
+        schedule_raw.digest.as_ref().map_or("0 7 * * Mon-Fri".to_owned(), |s| s.get_ref().clone());
+    let digest = match parse_cron(&digest_pattern) {
+        Ok(c) => Some(c),
+        Err(m) => {
+            let span = schedule_raw.digest.as_ref().map_or(0..0, |s| s.span());
+            v.error(span, "schedule.digest", m);
+            None
+        }
+    };
+    let clock =
+        |v: &mut Validator, key: &str, value: &Option<Spanned<String>>, default: i64, max: (i64, &str)| {
+            value.as_ref().map_or(Some(SignedDuration::from_secs(default)), |s| {
+                parse_clock(s.get_ref(), SignedDuration::from_hours(max.0), max.1)
+                    .map_err(|m| v.error(s.span(), key, m))
+                    .ok()
+            })
+        };
+    let nudge = clock(&mut v, "schedule.nudge", &schedule_raw.nudge, 5 * 60, MAX_NUDGE);
+    let catch_up = clock(&mut v, "schedule.catch_up", &schedule_raw.catch_up, 4 * 3600, MAX_CATCH_UP);
+    let quiet_hours = schedule_raw.quiet_hours.as_ref().and_then(|s| {
+        Window::parse_any(s.get_ref()).map_err(|m| v.error(s.span(), "schedule.quiet_hours", m)).ok()
+    });
+
+    // Notify.
+    let notify = Notify {
+        desktop: notify_raw.desktop.enabled,
+        email: notify_raw.email.and_then(|e| email(&mut v, e, privacy, file)),
+    };
+
+    // Templates.
+    let (templates, template_names) = templates(&mut v, &cadences_raw, templates_raw);
+
+    // Drips.
+    let drips = drips(&mut v, drips_raw);
+    // Cadences.
+    let cadences = cadences(&mut v, cadences_raw, &template_names, &declared_drips, &drips);
+
+    // Defaults.
+    let default_cadence = match &defaults_raw.cadence {
+        Some(c) => {
+            if !declared_cadences.contains(c.get_ref()) {
+                v.error(c.span(), "defaults.cadence", unknown_ref("cadence", c.get_ref(), cadences.keys()));
+            }
+            c.get_ref().clone()
+        }
+        None => "standard".to_owned(),
+    };
+    let default_windows = match &defaults_raw.call_windows {
+        Some(w) => v.windows("defaults.call_windows", w),
+        None => vec![
+            Window::parse_call("07:30-08:30").expect("valid"),
+            Window::parse_call("17:00-18:00").expect("valid"),
+        ],
+    };
+    let keep_in_touch = match &defaults_raw.keep_in_touch {
+        Some(w) => v.wait("defaults.keep_in_touch", w).unwrap_or(Wait::Days(30)),
+        None => Wait::Days(30),
+    };
+
+    // Prospects.
+    let defaults = ProspectDefaults {
+        timezone: &timezone,
+        timezone_name: &timezone_name,
+        cadence: &default_cadence,
+        cadence_named: defaults_raw.cadence.is_some(),
+        windows: &default_windows,
+        declared_cadences: &declared_cadences,
+        cadences: &cadences,
+    };
+    let Some(prospects) = prospects(&mut v, prospects_raw, quick_tables, &defaults) else {
+        return Err(ConfigError { lines: Vec::new() });
+    };
+    let prospects: BTreeMap<String, Prospect> = prospects.into_iter().collect();
+
+    if !syntax_diagnostics.is_empty() {
+        let in_broken_table = |key: &str| {
+            broken_tables
+                .iter()
+                .any(|table| table.is_empty() || key == table || key.starts_with(&format!("{table}.")))
+        };
+        let mut all = syntax_diagnostics;
+        all.extend(v.diagnostics.into_iter().filter(|d| !in_broken_table(&d.key)));
+        return Err(ConfigError::render(file, text, all));
+    }
+    if !v.diagnostics.is_empty() {
+        return Err(ConfigError::render(file, text, v.diagnostics));
+    }
+    Ok(Config {
+        path: None,
+        me,
+        schedule: Schedule {
+            digest: digest.expect("no diagnostics means the cron parsed"),
+            digest_pattern,
+            nudge: nudge.expect("validated"),
+            quiet_hours,
+            catch_up: catch_up.expect("validated"),
+        },
+        notify,
+        defaults: Defaults { cadence: default_cadence, call_windows: default_windows, keep_in_touch },
+        cadences,
+        drips,
+        prospects,
+        templates,
+    })
+}
+
+/// `[me]`: who I am, my zone and the calendar of my workdays.
+fn me(v: &mut Validator, raw_me: Option<raw::Me>) -> Me {
+    let (timezone, timezone_name) = match raw_me.as_ref().and_then(|m| m.timezone.as_ref()) {
         Some(name) => {
             let tz = v.zone("me.timezone", name).unwrap_or(TimeZone::UTC);
             (tz, name.get_ref().clone())
@@ -438,7 +551,7 @@ pub(super) fn parse_with(
         calendar: Calendar::default(),
         max_calls_per_day: None,
     };
-    if let Some(raw) = me_raw {
+    if let Some(raw) = raw_me {
         me.name = raw.name;
         me.phone = raw.phone;
         if let Some(days) = &raw.workdays {
@@ -484,45 +597,22 @@ pub(super) fn parse_with(
         }
     }
     me.calendar = calendar;
+    me
+}
 
-    // Schedule.
-    let digest_pattern =
-        schedule_raw.digest.as_ref().map_or("0 7 * * Mon-Fri".to_owned(), |s| s.get_ref().clone());
-    let digest = match parse_cron(&digest_pattern) {
-        Ok(c) => Some(c),
-        Err(m) => {
-            let span = schedule_raw.digest.as_ref().map_or(0..0, |s| s.span());
-            v.error(span, "schedule.digest", m);
-            None
-        }
-    };
-    let clock =
-        |v: &mut Validator, key: &str, value: &Option<Spanned<String>>, default: i64, max: (i64, &str)| {
-            value.as_ref().map_or(Some(SignedDuration::from_secs(default)), |s| {
-                parse_clock(s.get_ref(), SignedDuration::from_hours(max.0), max.1)
-                    .map_err(|m| v.error(s.span(), key, m))
-                    .ok()
-            })
-        };
-    let nudge = clock(&mut v, "schedule.nudge", &schedule_raw.nudge, 5 * 60, MAX_NUDGE);
-    let catch_up = clock(&mut v, "schedule.catch_up", &schedule_raw.catch_up, 4 * 3600, MAX_CATCH_UP);
-    let quiet_hours = schedule_raw.quiet_hours.as_ref().and_then(|s| {
-        Window::parse_any(s.get_ref()).map_err(|m| v.error(s.span(), "schedule.quiet_hours", m)).ok()
-    });
-
-    // Notify.
-    let notify = Notify {
-        desktop: notify_raw.desktop.enabled,
-        email: notify_raw.email.and_then(|e| email(&mut v, e, privacy, file)),
-    };
-
-    // Templates: built-ins overlaid with the file's, each checked as strictly as it renders, for
-    // every kind of item that uses it (a step may name any template, for a call or an email).
+/// `[templates]`: built-ins overlaid with the file's, each checked as strictly as it renders,
+/// for every kind of item that uses it (a step may name any template, for a call or an email).
+/// Returns the sources by name and every name a step may use.
+fn templates(
+    v: &mut Validator,
+    cadences_raw: &[(Spanned<String>, raw::Cadence)],
+    templates_raw: Vec<(Spanned<String>, Spanned<String>)>,
+) -> (BTreeMap<String, String>, BTreeSet<String>) {
     let mut step_templates: Vec<(Option<String>, bool)> = Vec::new();
     // The first step naming a template for each action, to point at when a built-in cannot
     // render there (the drip template named by a call step).
     let mut step_spans: BTreeMap<(String, bool), (String, Range<usize>)> = BTreeMap::new();
-    for (id, raw) in &cadences_raw {
+    for (id, raw) in cadences_raw {
         for (i, step) in raw.steps.get_ref().iter().enumerate() {
             let step = step.get_ref();
             let call = step.action.get_ref() == "call";
@@ -555,8 +645,11 @@ pub(super) fn parse_with(
             v.error(span, key, format!("the built-in template `{name}` cannot render a {kind} step: {e}"));
         }
     }
+    (templates, template_names)
+}
 
-    // Drips.
+/// `[drips.*]`: intervals and items.
+fn drips(v: &mut Validator, drips_raw: Vec<(Spanned<String>, raw::Drip)>) -> BTreeMap<String, Drip> {
     let mut drips = BTreeMap::new();
     for (id, raw) in drips_raw {
         let key = format!("drips.{}", id.get_ref());
@@ -573,7 +666,17 @@ pub(super) fn parse_with(
             drips.insert(id.into_inner(), Drip { every, items });
         }
     }
-    // Cadences.
+    drips
+}
+
+/// `[cadences.*]`: steps, their templates, and the drip that follows.
+fn cadences(
+    v: &mut Validator,
+    cadences_raw: Vec<(Spanned<String>, raw::Cadence)>,
+    template_names: &BTreeSet<String>,
+    declared_drips: &BTreeSet<String>,
+    drips: &BTreeMap<String, Drip>,
+) -> BTreeMap<String, Cadence> {
     let mut cadences = BTreeMap::new();
     for (id, raw) in cadences_raw {
         let key = format!("cadences.{}", id.get_ref());
@@ -619,37 +722,37 @@ pub(super) fn parse_with(
         }
         cadences.insert(id.into_inner(), Cadence { steps, then: raw.then.map(|t| t.into_inner()) });
     }
+    cadences
+}
 
-    // Defaults.
-    let default_cadence = match &defaults_raw.cadence {
-        Some(c) => {
-            if !declared_cadences.contains(c.get_ref()) {
-                v.error(c.span(), "defaults.cadence", unknown_ref("cadence", c.get_ref(), cadences.keys()));
-            }
-            c.get_ref().clone()
-        }
-        None => "standard".to_owned(),
-    };
-    let default_windows = match &defaults_raw.call_windows {
-        Some(w) => v.windows("defaults.call_windows", w),
-        None => vec![
-            Window::parse_call("07:30-08:30").expect("valid"),
-            Window::parse_call("17:00-18:00").expect("valid"),
-        ],
-    };
-    let keep_in_touch = match &defaults_raw.keep_in_touch {
-        Some(w) => v.wait("defaults.keep_in_touch", w).unwrap_or(Wait::Days(30)),
-        None => Wait::Days(30),
-    };
+/// What a prospect takes when it does not say.
+struct ProspectDefaults<'a> {
+    timezone: &'a TimeZone,
+    timezone_name: &'a str,
+    cadence: &'a str,
+    /// `defaults.cadence` is set (a missing default is then reported there, not per prospect).
+    cadence_named: bool,
+    windows: &'a [Window],
+    declared_cadences: &'a BTreeSet<String>,
+    cadences: &'a BTreeMap<String, Cadence>,
+}
 
-    // Prospects.
+/// `[prospects.*]`: from the general parser's entries and the quick reader's tables, sorted by
+/// id. `None` when the quick reader gives up on a table or finds an id twice (the whole file
+/// then goes the general way).
+fn prospects(
+    v: &mut Validator,
+    prospects_raw: Vec<(Spanned<String>, raw::Prospect)>,
+    quick_tables: Option<(&str, &[fast::Table])>,
+    d: &ProspectDefaults<'_>,
+) -> Option<Vec<(String, Prospect)>> {
     // Collected then built in one go: a map built from a sorted list costs far less than
     // ten thousand inserts. Keys are formatted only for a message.
     let quick_raw = quick_tables.into_iter().flat_map(|(whole, tables)| tables.iter().map(|t| t.read(whole)));
     let mut prospects = Vec::with_capacity(prospects_raw.len() + quick_tables.map_or(0, |(_, t)| t.len()));
     for entry in prospects_raw.into_iter().map(Some).chain(quick_raw) {
         // A table the quick reader gives up on: the whole file goes the general way.
-        let Some((id, raw)) = entry else { return Err(ConfigError { lines: Vec::new() }) };
+        let (id, raw) = entry?;
         let key = KeyPath("prospects", id.get_ref());
         if !valid_id(id.get_ref()) {
             v.error(
@@ -663,7 +766,7 @@ pub(super) fn parse_with(
                 v.zone(format_args!("{key}.timezone"), name).unwrap_or(TimeZone::UTC),
                 name.get_ref().clone(),
             ),
-            None => (timezone.clone(), timezone_name.clone()),
+            None => (d.timezone.clone(), d.timezone_name.to_owned()),
         };
         let relationship = raw.relationship.as_ref().map_or(Some(Relationship::Cold), |r| {
             v.choice(
@@ -692,31 +795,32 @@ pub(super) fn parse_with(
         });
         let cadence = match &raw.cadence {
             Some(c) => {
-                if !declared_cadences.contains(c.get_ref()) {
+                if !d.declared_cadences.contains(c.get_ref()) {
                     v.error(
                         c.span(),
                         format!("{key}.cadence"),
-                        unknown_ref("cadence", c.get_ref(), cadences.keys()),
+                        unknown_ref("cadence", c.get_ref(), d.cadences.keys()),
                     );
                 }
                 c.get_ref().clone()
             }
             None => {
-                if !declared_cadences.contains(&default_cadence) && defaults_raw.cadence.is_none() {
+                if !d.declared_cadences.contains(d.cadence) && !d.cadence_named {
                     v.error(
                         id.span(),
                         format!("{key}.cadence"),
                         format!(
-                            "no cadence given and the default `{default_cadence}` is not defined: add [cadences.{default_cadence}] or set defaults.cadence"
+                            "no cadence given and the default `{0}` is not defined: add [cadences.{0}] or set defaults.cadence",
+                            d.cadence
                         ),
                     );
                 }
-                default_cadence.clone()
+                d.cadence.to_owned()
             }
         };
         let call_windows = match &raw.call_windows {
             Some(w) => v.windows(format_args!("{key}.call_windows"), w),
-            None => default_windows.clone(),
+            None => d.windows.to_vec(),
         };
         let since = raw.since.as_ref().and_then(|d| v.date(format_args!("{key}.since"), d));
         let promised_callback =
@@ -752,42 +856,11 @@ pub(super) fn parse_with(
         }
     }
     prospects.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    if quick && prospects.windows(2).any(|pair| pair[0].0 == pair[1].0) {
+    if quick_tables.is_some() && prospects.windows(2).any(|pair| pair[0].0 == pair[1].0) {
         // The same id twice: the general parser says where.
-        return Err(ConfigError { lines: Vec::new() });
+        return None;
     }
-    let prospects: BTreeMap<String, Prospect> = prospects.into_iter().collect();
-
-    if !syntax_diagnostics.is_empty() {
-        let in_broken_table = |key: &str| {
-            broken_tables
-                .iter()
-                .any(|table| table.is_empty() || key == table || key.starts_with(&format!("{table}.")))
-        };
-        let mut all = syntax_diagnostics;
-        all.extend(v.diagnostics.into_iter().filter(|d| !in_broken_table(&d.key)));
-        return Err(ConfigError::render(file, text, all));
-    }
-    if !v.diagnostics.is_empty() {
-        return Err(ConfigError::render(file, text, v.diagnostics));
-    }
-    Ok(Config {
-        path: None,
-        me,
-        schedule: Schedule {
-            digest: digest.expect("no diagnostics means the cron parsed"),
-            digest_pattern,
-            nudge: nudge.expect("validated"),
-            quiet_hours,
-            catch_up: catch_up.expect("validated"),
-        },
-        notify,
-        defaults: Defaults { cadence: default_cadence, call_windows: default_windows, keep_in_touch },
-        cadences,
-        drips,
-        prospects,
-        templates,
-    })
+    Some(prospects)
 }
 
 /// `table.id`, written out only when a message needs it.
