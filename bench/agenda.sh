@@ -1,6 +1,8 @@
 #!/bin/sh
 # Times the real binary on generated books (bench/gen.py), the rows issue 9 sets targets for:
 #   bench/agenda.sh            BIN=path/to/ringback bench/agenda.sh    (default: a release build)
+#   OLD=path/to/another/ringback bench/agenda.sh   times that binary too, interleaved in the same
+#                                                  hyperfine runs (fair on a noisy machine)
 #   1. agenda --json, 1k prospects, no history        (target <= 5 ms)
 #   2. agenda --json, 10k prospects, no history        (target <= 35 ms, <= 30 MB)
 #   3. agenda (text), 10k, against `remind -n` on 10k dated reminders (target <= 3x remind)
@@ -50,17 +52,34 @@ d1=$(book 1000 0)
 d10=$(book 10000 0)
 d100=$(book 100000 10)
 rb() { echo "$BIN --config $1/ringback.toml --state $1/state.db $2 --at $at"; }
+old() { echo "$OLD --config $1/ringback.toml --state $1/state.db $2 --at $at"; }
 
-printf '%-52s %10s %10s\n' "" "median ms" "peak MB"
-printf '%-52s %10s %10s\n' "agenda --json, 1k, no history" "$(median "$(rb "$d1" "agenda --json")")" \
-    "$(rss $(rb "$d1" "agenda --json"))"
-printf '%-52s %10s %10s\n' "agenda --json, 10k, no history" "$(median "$(rb "$d10" "agenda --json")")" \
-    "$(rss $(rb "$d10" "agenda --json"))"
-both=$(median "$(rb "$d10" agenda)" "remind -n $d10/reminders.rem 2026-11-24" | tr '\n' ' ')
-text=${both%% *}
-remind=$(echo "$both" | cut -d' ' -f2)
-printf '%-52s %10s %10s\n' "agenda (text), 10k" "$text" "$(rss $(rb "$d10" agenda))"
-printf '%-52s %10s %10s\n' "remind -n, 10k reminders" "$remind" "$(rss remind -n "$d10/reminders.rem" 2026-11-24)"
-printf '%-52s %10s\n' "agenda text / remind" "$(python3 -c "print(f'{$text / $remind:.2f}x')")"
-printf '%-52s %10s %10s\n' "agenda --json, 100k x 10 events" "$(median "$(rb "$d100" "agenda --json")")" \
-    "$(rss $(rb "$d100" "agenda --json"))"
+# One row: the median and peak RSS of this binary, then of $OLD when given (interleaved in the
+# same hyperfine run, so both meet the same noise).
+row() {
+    label=$1 dir=$2 args=$3
+    if [ -n "${OLD:-}" ]; then
+        times=$(median "$(rb "$dir" "$args")" "$(old "$dir" "$args")" | tr '\n' ' ')
+        # shellcheck disable=SC2046
+        printf '%-36s %10s %8s %11s %8s\n' "$label" "${times%% *}" "$(rss $(rb "$dir" "$args"))" \
+            "$(echo "$times" | cut -d' ' -f2)" "$(rss $(old "$dir" "$args"))"
+    else
+        # shellcheck disable=SC2046
+        printf '%-36s %10s %8s\n' "$label" "$(median "$(rb "$dir" "$args")")" "$(rss $(rb "$dir" "$args"))"
+    fi
+}
+
+# Text agenda against remind in one run: the ratio the target is about.
+ratio() {
+    both=$(median "$($1 "$d10" agenda)" "remind -n $d10/reminders.rem 2026-11-24" | tr '\n' ' ')
+    python3 -c "a, b = '$both'.split(); print(f'{float(a):.1f} ms / {float(b):.1f} ms = {float(a) / float(b):.2f}x')"
+}
+
+printf '%-36s %10s %8s %11s %8s\n' "" "median ms" "peak MB" "${OLD:+old median}" "${OLD:+old MB}"
+row "agenda --json, 1k, no history" "$d1" "agenda --json"
+row "agenda --json, 10k, no history" "$d10" "agenda --json"
+row "agenda (text), 10k" "$d10" agenda
+row "agenda --json, 100k x 10 events" "$d100" "agenda --json"
+echo "agenda (text) 10k / remind -n 10k: $(ratio rb)"
+[ -n "${OLD:-}" ] && echo "old agenda (text) / remind -n:      $(ratio old)"
+exit 0
