@@ -179,11 +179,11 @@ impl Other {
             }
             match bytes[i] {
                 b'#' => return Some(()),
-                b'"' if body[i..].starts_with("\"\"\"") => {
+                b'"' if bytes[i..].starts_with(b"\"\"\"") => {
                     self.open = Some("\"\"\"");
                     i += 3;
                 }
-                b'\'' if body[i..].starts_with("'''") => {
+                b'\'' if bytes[i..].starts_with(b"'''") => {
                     self.open = Some("'''");
                     i += 3;
                 }
@@ -228,7 +228,8 @@ fn find_close(body: &str, mut i: usize, close: &str) -> Option<usize> {
             i += 2;
             continue;
         }
-        if body[i..].starts_with(close) {
+        // Bytes, not `str` slices: `i` may stand inside a multi-byte character.
+        if bytes[i..].starts_with(close.as_bytes()) {
             let mut end = i + 3;
             while end < bytes.len() && bytes[end] == quote && end < i + 5 {
                 end += 1;
@@ -510,6 +511,7 @@ mod tests {
         "next_step.on = 2026-12-01",
         "status = \"paused\"",
         "hook = \"met at the fair\"",
+        "hook = \"Zürich ─ café\" # ─",
         "cadence = \"standard\"",
         "cadence = \"missing\"",
         "shoe_size = 44",
@@ -535,6 +537,7 @@ mod tests {
         ("\u{feff}", ""),
         ("", "\r"),
         ("", "[templates] # the rest\ncall = '''\n[prospects.hidden]\nname = \"H\"\n'''\n"),
+        ("", "[templates]\nnext_step = \"\"\"── é \\\n── \"\"\" # ──\ndrip = \"─\\\"─\"\n"),
         ("", "  [defaults]\ncall_windows = [\n  \"07:30-08:30\",\n]\n"),
         ("", "[drips.d]\nevery = \"1 month\"\nitems = [\n[prospects.x] \n]\n"),
     ];
@@ -586,6 +589,19 @@ mod tests {
         assert_eq!(format!("{:?}", parse(example, "<config>", Privacy::Private)), general(example));
         let plain = format!("{HEAD}[prospects.bill]\nname = \"Bill\"\nsince = 2026-06-01\n");
         assert_eq!(split(&plain).expect("plain").tables.len(), 1);
+    }
+
+    #[test]
+    fn multi_byte_text_in_the_rest_of_the_file_is_followed() {
+        // Found by the config_fast fuzzer: a multi-line string holding `─` made the reader
+        // slice inside the character and panic.
+        for tail in
+            ["[templates]\nnext_step = \"\"\"\n── The book ──\n\"\"\"\n", "[templates]\ncall = '''─'''\n"]
+        {
+            let text = format!("{HEAD}{tail}[prospects.a]\nname = \"Ä\"\n");
+            assert!(split(&text).is_some(), "{text}");
+            assert_eq!(format!("{:?}", parse(&text, "<config>", Privacy::Private)), general(&text));
+        }
     }
 
     #[test]
