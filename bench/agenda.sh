@@ -1,8 +1,8 @@
 #!/bin/sh
 # Times the real binary on generated books (bench/gen.py), the rows issue 9 sets targets for:
 #   bench/agenda.sh            BIN=path/to/ringback bench/agenda.sh    (default: a release build)
-#   OLD=path/to/another/ringback bench/agenda.sh   times that binary too, interleaved in the same
-#                                                  hyperfine runs (fair on a noisy machine)
+#   OLD=path/to/another/ringback bench/agenda.sh   times that binary too, in the same hyperfine
+#                                                  invocation, right after this one
 #   1. agenda --json, 1k prospects, no history        (target <= 5 ms)
 #   2. agenda --json, 10k prospects, no history        (target <= 35 ms, <= 30 MB)
 #   3. agenda (text), 10k, against `remind -n` on 10k dated reminders (target <= 3x remind)
@@ -11,6 +11,9 @@
 # of 20 runs (3 warm-up runs first: the file cache is warm, as for a person at a terminal) and
 # the peak RSS of one run.
 set -eu
+# Paths given relative to where the script was started from, before moving to the repository.
+[ -n "${BIN:-}" ] && BIN=$(realpath "$BIN")
+[ -n "${OLD:-}" ] && OLD=$(realpath "$OLD")
 cd "$(dirname "$0")/.."
 if [ -z "${BIN:-}" ]; then
     cargo build --release --quiet
@@ -22,12 +25,13 @@ at=2026-11-24T07:00
 # A book and its state: the state is created by one `log`, emptied, then filled from events.sql.
 book() {
     dir=$work/$1x$2
-    if [ ! -f "$dir/state.db" ]; then
+    if [ ! -f "$dir/done" ]; then
         rm -rf "$dir"
         python3 bench/gen.py "$1" "$2" "$dir"
         "$BIN" --config "$dir/ringback.toml" --state "$dir/state.db" log p0 spoke --at 2026-01-02 >/dev/null
         python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript('DELETE FROM events; DELETE FROM seen;' + open(sys.argv[2]).read())" \
             "$dir/state.db" "$dir/events.sql"
+        touch "$dir/done"
     fi
     echo "$dir"
 }
@@ -54,8 +58,17 @@ d100=$(book 100000 10)
 rb() { echo "$BIN --config $1/ringback.toml --state $1/state.db $2 --at $at"; }
 old() { echo "$OLD --config $1/ringback.toml --state $1/state.db $2 --at $at"; }
 
-# One row: the median and peak RSS of this binary, then of $OLD when given (interleaved in the
-# same hyperfine run, so both meet the same noise).
+# Every command once, outside any $(...): one that fails stops the script here, with its error,
+# rather than leaving a blank cell below.
+for dir in "$d1" "$d10" "$d100"; do
+    for build in rb ${OLD:+old}; do
+        # shellcheck disable=SC2046
+        $($build "$dir" "agenda --json") >/dev/null
+    done
+done
+
+# One row: the median and peak RSS of this binary, then of $OLD when given (timed one after the
+# other in the same hyperfine invocation).
 row() {
     label=$1 dir=$2 args=$3
     if [ -n "${OLD:-}" ]; then
@@ -81,5 +94,6 @@ row "agenda --json, 10k, no history" "$d10" "agenda --json"
 row "agenda (text), 10k" "$d10" agenda
 row "agenda --json, 100k x 10 events" "$d100" "agenda --json"
 echo "agenda (text) 10k / remind -n 10k: $(ratio rb)"
-[ -n "${OLD:-}" ] && echo "old agenda (text) / remind -n:      $(ratio old)"
-exit 0
+if [ -n "${OLD:-}" ]; then
+    echo "old agenda (text) / remind -n:      $(ratio old)"
+fi

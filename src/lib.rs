@@ -8,8 +8,8 @@
 //! Three rings; each module imports only from its own ring or one further in, and no two
 //! modules import each other, even through others (`tests/it/layout.rs` checks it).
 //!
-//! **The core**: no clock reads and no I/O but the time zone definitions a config names (and
-//! `$HOME` for a `~/` path in it); a fast unit test for every rule.
+//! **The core**: no clock reads and no I/O but time zone definitions (by name, or the system's
+//! when `me.timezone` is unset) and `$HOME` for a `~/` path; a fast unit test for every rule.
 //! - [`config`]: raw serde structs validated into a [`config::Config`] that cannot hold a bad
 //!   zone, cron, window, duration or reference; diagnostics carry `file:line:column`.
 //! - [`calendar`]: workdays, holidays, time away, and how waits count on them.

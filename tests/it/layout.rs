@@ -33,18 +33,47 @@ fn imports() -> BTreeMap<String, BTreeSet<String>> {
         }
         let text = std::fs::read_to_string(&file).expect("readable source");
         let names = graph.entry(module.clone()).or_default();
-        for line in text.lines().filter(|l| !l.trim_start().starts_with("//")) {
-            for (i, _) in line.match_indices("crate::") {
-                let rest = &line[i + "crate::".len()..];
-                let name: String =
-                    rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-                if !name.is_empty() && name != module {
-                    names.insert(name);
-                }
-            }
-        }
+        names.extend(names_in(&text, &module));
     }
     graph
+}
+
+/// The modules a source file names: `crate::x`, `crate::{x, y::z}`, and files it includes from
+/// another module's folder (`include_str!("../x/...")`), comments aside.
+fn names_in(text: &str, module: &str) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    let code: String =
+        text.lines().filter(|l| !l.trim_start().starts_with("//")).collect::<Vec<_>>().join("\n");
+    let word =
+        |s: &str| -> String { s.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect() };
+    for (i, _) in code.match_indices("crate::") {
+        let rest = &code[i + "crate::".len()..];
+        // `crate::{a, b::c}` names several modules at once.
+        let found: Vec<String> = match rest.strip_prefix('{') {
+            Some(group) => {
+                group[..group.find('}').unwrap_or(group.len())].split(',').map(|p| word(p.trim())).collect()
+            }
+            None => vec![word(rest)],
+        };
+        names.extend(found.into_iter().filter(|n| !n.is_empty() && *n != module));
+    }
+    // A file included from another module's folder ties the two as much as an import.
+    for (i, _) in code.match_indices("include_str!(\"../") {
+        let name = word(&code[i + "include_str!(\"../".len()..]);
+        if !name.is_empty() && name != module {
+            names.insert(name);
+        }
+    }
+    names
+}
+
+#[test]
+fn grouped_imports_and_included_files_are_seen() {
+    // The reader itself: a check that misses `crate::{a, b}` would pass a layout it should fail.
+    let code = "use crate::{plan, state::Letter};\n// crate::daemon in a comment\n\
+                const T: &str = include_str!(\"../render/x.html\");\nfn f() { crate::files::x(); }";
+    let names: Vec<String> = names_in(code, "config").into_iter().collect();
+    assert_eq!(names, ["files", "plan", "render", "state"]);
 }
 
 #[test]
