@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 use jiff::civil::{Date, DateTime};
 use jiff::{Timestamp, Zoned};
 
-use crate::config::{Config, ConfigError, NextStep};
+use crate::config::{Config, ConfigError, Lookup, NextStep, Prospect};
 use crate::files::Paths;
 use crate::plan::{self, Class, Event, History, Outcome, PromiseChoice};
 use crate::render::Scripts;
@@ -403,26 +403,45 @@ fn digest(paths: &Paths, at: Option<&str>, send: bool) -> Result<(), Failure> {
     }
 }
 
-fn history(paths: &Paths, id: &str, json: bool) -> Result<(), Failure> {
+fn history(paths: &Paths, query: &str, json: bool) -> Result<(), Failure> {
     let config = load(paths)?;
-    let Some(state) = State::open_read_only(&paths.state)? else {
-        if !config.prospects.contains_key(id) {
-            return Err(unknown_prospect(&config, id));
-        }
-        return if json {
-            json_line(&render::history_json(&config, id, &[]))
-        } else {
-            print(&render::history_text(&config, id, &[], style()))
-        };
+    let state = State::open_read_only(&paths.state)?;
+    let logged = |id: &str| -> Result<Vec<Event>, Failure> {
+        Ok(match &state {
+            Some(state) => state.events_of(id)?,
+            None => Vec::new(),
+        })
     };
-    let events = state.events_of(id)?;
-    if events.is_empty() && !config.prospects.contains_key(id) {
-        return Err(unknown_prospect(&config, id));
-    }
-    if json {
-        json_line(&render::history_json(&config, id, &events))
+    // An id no longer in the config still has its history; anything else is looked up.
+    let mut events = logged(query)?;
+    let id = if !events.is_empty() || config.prospects.contains_key(query) {
+        query.to_owned()
     } else {
-        print(&render::history_text(&config, id, &events, style()))
+        let id = find_prospect(&config, query)?.id.clone();
+        events = logged(&id)?;
+        id
+    };
+    if json {
+        json_line(&render::history_json(&config, &id, &events))
+    } else {
+        print(&render::history_text(&config, &id, &events, style()))
+    }
+}
+
+/// The prospect `query` names (an id, a unique id prefix or a name), or a usage failure that
+/// lists the candidates or suggests the closest id.
+fn find_prospect<'c>(config: &'c Config, query: &str) -> Result<&'c Prospect, Failure> {
+    match config.find_prospect(query) {
+        Ok(prospect) => Ok(prospect),
+        Err(Lookup::Unknown) => Err(unknown_prospect(config, query)),
+        Err(Lookup::Ambiguous(candidates)) => {
+            let listed: Vec<String> =
+                candidates.iter().map(|(id, name)| format!("  {id}  ({name})")).collect();
+            Err(Failure::Usage(format!(
+                "`{query}` could be any of these prospects; type more of the id:\n{}",
+                listed.join("\n")
+            )))
+        }
     }
 }
 
@@ -435,13 +454,17 @@ fn unknown_prospect(config: &Config, id: &str) -> Failure {
     Failure::Usage(format!("unknown prospect `{id}`{hint}"))
 }
 
-fn log(paths: &Paths, args: LogArgs) -> Result<(), Failure> {
+fn log(paths: &Paths, mut args: LogArgs) -> Result<(), Failure> {
     let config = load(paths)?;
-    let Some(prospect) = config.prospects.get(&args.id) else {
-        return Err(unknown_prospect(&config, &args.id));
-    };
+    let prospect = find_prospect(&config, &args.id)?;
+    args.id = prospect.id.clone();
     let now = Timestamp::now();
     let at = at_or_now(args.at.as_deref(), &config)?;
+    // Scripts and back-filling log ahead on purpose; a slip of the date is worth a word.
+    let ahead = at.duration_since(now);
+    if ahead > jiff::SignedDuration::from_hours(1) {
+        eprintln!("ringback: warning: --at is {} ahead of now; logged as given", ahead_text(ahead));
+    }
     let class = args.outcome.class();
     let outcome = args.outcome;
     if (args.promise.is_some() || args.no_promise) && !matches!(class, Class::Attempt | Class::Contact) {
@@ -510,6 +533,19 @@ fn log(paths: &Paths, args: LogArgs) -> Result<(), Failure> {
         format!("logged {outcome} for {} at {}\n", prospect.name, when.strftime("%a %-d %b %H:%M"));
     message.push_str(&after_log(&config, &history, &args.id, now.max(at)));
     print(&message)
+}
+
+/// `3 days 4 hours`, `2 hours 5 minutes`: how far ahead, to the minute.
+fn ahead_text(ahead: jiff::SignedDuration) -> String {
+    let minutes = ahead.as_secs() / 60;
+    let (days, hours, minutes) = (minutes / (24 * 60), minutes / 60 % 24, minutes % 60);
+    let unit = |n: i64, one: &str| if n == 1 { format!("1 {one}") } else { format!("{n} {one}s") };
+    let parts: Vec<String> = [(days, "day"), (hours, "hour"), (minutes, "minute")]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, one)| unit(n, one))
+        .collect();
+    parts.iter().take(2).cloned().collect::<Vec<_>>().join(" ")
 }
 
 /// What is next for a prospect after logging, so the person sees the promise they made.

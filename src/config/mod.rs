@@ -172,6 +172,14 @@ pub struct DripItem {
     pub url: Option<String>,
 }
 
+/// Why [`Config::find_prospect`] found no single prospect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    Unknown,
+    /// Several prospects match: their (id, name).
+    Ambiguous(Vec<(String, String)>),
+}
+
 /// How warm a prospect is; the derived order is the agenda's (client first).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Relationship {
@@ -275,6 +283,34 @@ impl Config {
         let both = format!("{:?}", parse::parse(text, "<config>", Privacy::Private));
         let general = format!("{:?}", parse::parse_with(text, "<config>", Privacy::Private, None));
         if both == general { Ok(()) } else { Err(format!("quick way: {both}\ngeneral way: {general}")) }
+    }
+
+    /// The prospect a person means by `query`: its id; else the one prospect whose id starts
+    /// with it or whose name matches it (the whole name, a word of it, or its start), all
+    /// without regard to case. `log carla` finds `carla-mendes`.
+    ///
+    /// # Errors
+    /// [`Lookup::Ambiguous`] with every candidate, sorted by id, or [`Lookup::Unknown`].
+    pub fn find_prospect(&self, query: &str) -> Result<&Prospect, Lookup> {
+        if let Some(p) = self.prospects.get(query) {
+            return Ok(p);
+        }
+        let query = query.trim().to_lowercase();
+        if query.is_empty() {
+            return Err(Lookup::Unknown);
+        }
+        let matches = |p: &Prospect| {
+            let name = p.name.to_lowercase();
+            p.id.to_lowercase().starts_with(&query)
+                || name.starts_with(&query)
+                || name.split_whitespace().any(|word| word == query)
+        };
+        let found: Vec<&Prospect> = self.prospects.values().filter(|p| matches(p)).collect();
+        match found.as_slice() {
+            [one] => Ok(one),
+            [] => Err(Lookup::Unknown),
+            many => Err(Lookup::Ambiguous(many.iter().map(|p| (p.id.clone(), p.name.clone())).collect())),
+        }
     }
 
     /// The cadence a prospect follows (validation guarantees it exists).

@@ -229,7 +229,7 @@ fn rejected_log_commands_write_nothing() {
     let book = Book::standard();
     book.run(&["agenda", "--at", "2026-11-24T07:00"]).code(0);
     let cases: &[(&[&str], &str)] = &[
-        (&["log", "bill-jone", "voicemail"], "did you mean `bill-jones`"),
+        (&["log", "bill-jnes", "voicemail"], "did you mean `bill-jones`"),
         (&["log", "bill-jones", "voicemale"], "invalid value 'voicemale'"),
         (&["log", "bill-jones", "voicemail", "--at", "yesterday"], "invalid time `yesterday`"),
         (&["log", "bill-jones", "voicemail", "--promise", "2026-13-01"], "--promise"),
@@ -322,4 +322,49 @@ fn agenda_days_lists_each_item_under_its_due_date() {
     let text = book.run(&["agenda", "--at", "2026-11-23T07:00", "--days", "3"]).code(0).stdout;
     assert!(text.contains("── Tue 24 Nov ──"), "{text}");
     book.run(&["agenda", "--days", "0"]).code(2);
+}
+
+#[test]
+fn a_prospect_is_found_by_id_prefix_or_name_and_an_ambiguous_one_lists_candidates() {
+    let book = Book::new(&format!(
+        "{BASE}\n[prospects.bill-smith]\nname = \"Bill Smith\"\nphone = \"+1 416 555 0111\"\n\
+         [prospects.carla-mendes]\nname = \"Carla Mendes\"\nphone = \"+1 514 555 0142\"\n"
+    ));
+    // A first name, any case.
+    let out = book.run(&["log", "CARLA", "voicemail", "--at", "2026-11-24T07:00"]).code(0).stdout;
+    assert!(out.contains("logged voicemail for Carla Mendes"), "{out}");
+    // A unique id prefix, then a surname.
+    let out = book.run(&["log", "bill-j", "no-answer", "--at", "2026-11-24T07:05"]).code(0).stdout;
+    assert!(out.contains("for Bill Jones"), "{out}");
+    let history = book.run(&["history", "smith", "--json"]).code(0).json();
+    assert_eq!(history["prospect"], "bill-smith");
+    // Two Bills: nothing is logged, and both are named with their ids.
+    let ran = book.run(&["log", "bill", "spoke", "--at", "2026-11-24T07:10"]).code(2);
+    assert!(ran.stderr.contains("`bill` could be any of these prospects"), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("bill-jones  (Bill Jones)") && ran.stderr.contains("bill-smith  (Bill Smith)")
+    );
+    let events =
+        |id: &str| book.run(&["history", id, "--json"]).code(0).json()["events"].as_array().unwrap().len();
+    assert_eq!((events("bill-jones"), events("bill-smith"), events("carla-mendes")), (1, 0, 1));
+    // Nothing like it: the closest id is suggested, as before.
+    let ran = book.run(&["log", "bill-jnes", "spoke"]).code(2);
+    assert!(
+        ran.stderr.contains("unknown prospect `bill-jnes`: did you mean `bill-jones`?"),
+        "{}",
+        ran.stderr
+    );
+}
+
+#[test]
+fn logging_far_ahead_is_accepted_with_a_warning_naming_how_far() {
+    let book = Book::standard();
+    let ahead = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(50)).to_string();
+    let ran = book.run(&["log", "bill-jones", "voicemail", "--at", &ahead]).code(0);
+    assert!(ran.stderr.contains("warning: --at is 2 days 1 hour ahead of now"), "{}", ran.stderr);
+    assert!(ran.stdout.contains("logged voicemail for Bill Jones"), "{}", ran.stdout);
+    // Within the hour (a clock a little fast) is not worth a word.
+    let soon = (jiff::Timestamp::now() + jiff::SignedDuration::from_mins(30)).to_string();
+    let ran = book.run(&["log", "bill-jones", "no-answer", "--at", &soon]).code(0);
+    assert!(!ran.stderr.contains("warning"), "{}", ran.stderr);
 }
