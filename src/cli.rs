@@ -64,6 +64,11 @@ pub enum Command {
     },
     /// Record what happened with a prospect.
     Log(LogArgs),
+    /// Take back the last logged event (of one prospect), and show what is due for them now.
+    Undo {
+        /// A prospect (id, id prefix or name) [default: the last event logged for anyone]
+        id: Option<String>,
+    },
     /// A prospect's logged events.
     History {
         id: String,
@@ -215,6 +220,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Next { at, json } => next(&paths, at.as_deref(), json),
         Command::Log(args) => log(&paths, args),
         Command::History { id, json } => history(&paths, &id, json),
+        Command::Undo { id } => undo(&paths, id.as_deref()),
         Command::Digest { at, send } => digest(&paths, at.as_deref(), send),
         Command::Run => daemon(&paths),
     }
@@ -532,6 +538,45 @@ fn log(paths: &Paths, mut args: LogArgs) -> Result<(), Failure> {
     let mut message =
         format!("logged {outcome} for {} at {}\n", prospect.name, when.strftime("%a %-d %b %H:%M"));
     message.push_str(&after_log(&config, &history, &args.id, now.max(at)));
+    print(&message)
+}
+
+fn undo(paths: &Paths, query: Option<&str>) -> Result<(), Failure> {
+    let config = load(paths)?;
+    let id = match query {
+        // The exact id first: a prospect gone from the config can still have its events.
+        Some(q) if config.prospects.contains_key(q) => Some(q.to_owned()),
+        Some(q) => match config.find_prospect(q) {
+            Ok(p) => Some(p.id.clone()),
+            Err(_) => Some(q.to_owned()),
+        },
+        None => None,
+    };
+    let (mut state, _) = load_history(paths, &config)?;
+    let now = Timestamp::now();
+    let Some(event) = state.undo_last(id.as_deref(), now)? else {
+        return Err(match &id {
+            Some(id) if !config.prospects.contains_key(id) => {
+                find_prospect(&config, id).err().unwrap_or_else(|| {
+                    Failure::runtime(format!("nothing to take back: no event is logged for `{id}`"))
+                })
+            }
+            Some(id) => Failure::runtime(format!(
+                "nothing to take back: no event is logged for {}",
+                config.prospects[id].name
+            )),
+            None => Failure::runtime("nothing to take back: no event is logged"),
+        });
+    };
+    let name = config.prospects.get(&*event.prospect).map_or(&*event.prospect, |p| p.name.as_str());
+    let when = event.at.to_zoned(config.me.timezone.clone());
+    let mut message = format!(
+        "took back {} for {name} at {} (kept in the state's undone table)\n",
+        event.outcome,
+        when.strftime("%a %-d %b %H:%M")
+    );
+    let history = state.history()?;
+    message.push_str(&after_log(&config, &history, &event.prospect, now));
     print(&message)
 }
 

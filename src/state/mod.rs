@@ -117,6 +117,21 @@ const MIGRATIONS: &[&str] = &[
         outcome TEXT NOT NULL,
         recorded INTEGER NOT NULL
     );",
+    // 4: events taken back with `ringback undo`, kept for the record.
+    "CREATE TABLE undone (
+        id INTEGER PRIMARY KEY,
+        prospect TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        note TEXT,
+        promise TEXT NOT NULL,
+        next_step_on TEXT,
+        next_step_what TEXT,
+        until TEXT,
+        item TEXT,
+        logged_at INTEGER NOT NULL,
+        undone_at INTEGER NOT NULL
+    );",
 ];
 
 /// How long a claim on a letter lasts: longer than any send may take (the send itself is
@@ -477,6 +492,48 @@ impl State {
             Ok(events)
         })();
         result.map_err(|e| e.during("read a prospect's events"))
+    }
+
+    /// Takes back the last logged event (by when it was logged), of one prospect or of any:
+    /// it leaves the event log and is kept in the `undone` table. `None` when there is none.
+    ///
+    /// # Errors
+    /// On a database error or a malformed row.
+    pub fn undo_last(&mut self, prospect: Option<&str>, now: Timestamp) -> Result<Option<Event>, StateError> {
+        let result = (|| -> Result<Option<Event>, StateError> {
+            let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let last: Option<(i64, String)> = {
+                let mut stmt = tx.prepare(
+                    "SELECT id, prospect FROM events WHERE ?1 IS NULL OR prospect = ?1 ORDER BY id DESC LIMIT 1",
+                )?;
+                let mut rows = stmt.query([prospect])?;
+                match rows.next()? {
+                    Some(row) => Some((row.get(0)?, row.get(1)?)),
+                    None => None,
+                }
+            };
+            let Some((id, who)) = last else { return Ok(None) };
+            let event = {
+                let mut stmt = tx.prepare(
+                    "SELECT id, prospect, at, outcome, note, promise, next_step_on, next_step_what, until, item
+                     FROM events WHERE id = ?1",
+                )?;
+                let mut rows = stmt.query([id])?;
+                let row = rows.next()?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+                event_from_row(row, who.as_str().into())?
+            };
+            tx.execute(
+                "INSERT INTO undone (id, prospect, at, outcome, note, promise, next_step_on, next_step_what, until, item, logged_at, undone_at)
+                 SELECT id, prospect, at, outcome, note, promise, next_step_on, next_step_what, until, item, logged_at, ?2
+                 FROM events WHERE id = ?1",
+                params![id, now.as_second()],
+            )?;
+            tx.execute("DELETE FROM events WHERE id = ?1", [id])?;
+            tx.commit()?;
+            self.own_writes += 1;
+            Ok(Some(event))
+        })();
+        result.map_err(|e| e.during("take back an event"))
     }
 
     /// Every prospect id the state knows (from events or sightings) with its event count.

@@ -368,3 +368,47 @@ fn logging_far_ahead_is_accepted_with_a_warning_naming_how_far() {
     let ran = book.run(&["log", "bill-jones", "no-answer", "--at", &soon]).code(0);
     assert!(!ran.stderr.contains("warning"), "{}", ran.stderr);
 }
+
+#[test]
+fn undo_takes_back_the_last_event_and_shows_what_is_due_again() {
+    let book = Book::new(&format!(
+        "{BASE}\n[prospects.carla-mendes]\nname = \"Carla Mendes\"\nphone = \"+1 514 555 0142\"\n"
+    ));
+    book.run(&["log", "bill-jones", "no-answer", "--at", "2026-11-23T17:10"]).code(0);
+    book.run(&["log", "bill-jones", "voicemail", "--at", "2026-11-24T17:10"]).code(0);
+    book.run(&["log", "carla", "spoke", "--at", "2026-11-24T09:00"]).code(0);
+    // No id: the last event logged, whoever it was for.
+    let out = book.run(&["undo"]).code(0).stdout;
+    assert!(out.starts_with("took back spoke for Carla Mendes at Tue 24 Nov 09:00"), "{out}");
+    assert!(out.contains("  next: call on"), "Carla is back in her cadence: {out}");
+    // By name: Bill's voicemail goes, and he is back on his second attempt.
+    let before = book.run(&["agenda", "--at", "2026-11-25T07:00", "--days", "7"]).code(0).stdout;
+    assert!(before.contains("attempt 3 of 4"), "{before}");
+    let out = book.run(&["undo", "bill"]).code(0).stdout;
+    assert!(out.starts_with("took back voicemail for Bill Jones at Tue 24 Nov 17:10"), "{out}");
+    assert!(out.contains("attempt 2 of 4"), "{out}");
+    let after = book.run(&["agenda", "--at", "2026-11-25T07:00", "--days", "7"]).code(0).stdout;
+    assert!(after.contains("attempt 2 of 4") && !after.contains("attempt 3 of 4"), "{after}");
+    let history = book.run(&["history", "bill-jones", "--json"]).code(0).json();
+    let outcomes: Vec<&str> =
+        history["events"].as_array().unwrap().iter().map(|e| e["outcome"].as_str().unwrap()).collect();
+    assert_eq!(outcomes, ["no-answer"]);
+    // Both are kept for the record.
+    let conn = rusqlite::Connection::open(&book.state).unwrap();
+    let undone: Vec<String> = conn
+        .prepare("SELECT outcome FROM undone ORDER BY outcome")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(undone, ["spoke", "voicemail"]);
+    // Nothing left for Carla: said, and nothing else is touched.
+    let ran = book.run(&["undo", "carla"]).code(1);
+    assert!(
+        ran.stderr.contains("nothing to take back: no event is logged for Carla Mendes"),
+        "{}",
+        ran.stderr
+    );
+    assert_eq!(event_count(&book.state), 1);
+}
