@@ -71,6 +71,7 @@ pub enum Command {
     },
     /// A prospect's logged events.
     History {
+        /// The prospect: its id, the start of it, its name, or the id of one gone from the config
         id: String,
         #[arg(long)]
         json: bool,
@@ -89,7 +90,7 @@ pub enum Command {
 
 #[derive(Debug, clap::Args)]
 pub struct LogArgs {
-    /// The prospect's id (its key in the prospects table).
+    /// The prospect: its id (its key under [prospects]), the start of it, or its name
     pub id: String,
     /// voicemail, no-answer, gatekeeper, emailed, spoke, replied, meeting, drip-sent,
     /// not-interested, won, lost, opted-out or snooze
@@ -466,11 +467,6 @@ fn log(paths: &Paths, mut args: LogArgs) -> Result<(), Failure> {
     args.id = prospect.id.clone();
     let now = Timestamp::now();
     let at = at_or_now(args.at.as_deref(), &config)?;
-    // Scripts and back-filling log ahead on purpose; a slip of the date is worth a word.
-    let ahead = at.duration_since(now);
-    if ahead > jiff::SignedDuration::from_hours(1) {
-        eprintln!("ringback: warning: --at is {} ahead of now; logged as given", ahead_text(ahead));
-    }
     let class = args.outcome.class();
     let outcome = args.outcome;
     if (args.promise.is_some() || args.no_promise) && !matches!(class, Class::Attempt | Class::Contact) {
@@ -533,6 +529,11 @@ fn log(paths: &Paths, mut args: LogArgs) -> Result<(), Failure> {
     let (mut state, mut history) = load_history(paths, &config)?;
     let seq = state.append(&event, now)?;
     history.push(&Event { seq, ..event });
+    // Scripts and back-filling log ahead on purpose; a slip of the date is worth a word.
+    let ahead = at.duration_since(now);
+    if ahead > AHEAD_WARNING {
+        eprintln!("ringback: warning: --at is {} ahead of now; logged as given", ahead_text(ahead));
+    }
 
     let when = at.to_zoned(config.me.timezone.clone());
     let mut message =
@@ -543,16 +544,19 @@ fn log(paths: &Paths, mut args: LogArgs) -> Result<(), Failure> {
 
 fn undo(paths: &Paths, query: Option<&str>) -> Result<(), Failure> {
     let config = load(paths)?;
+    // The exact id first, in the state too: a prospect gone from the config keeps its events.
+    let logged_for = |id: &str| -> Result<bool, Failure> {
+        Ok(match State::open_read_only(&paths.state)? {
+            Some(state) => !state.events_of(id)?.is_empty(),
+            None => false,
+        })
+    };
     let id = match query {
-        // The exact id first: a prospect gone from the config can still have its events.
-        Some(q) if config.prospects.contains_key(q) => Some(q.to_owned()),
-        Some(q) => match config.find_prospect(q) {
-            Ok(p) => Some(p.id.clone()),
-            Err(_) => Some(q.to_owned()),
-        },
+        Some(q) if config.prospects.contains_key(q) || logged_for(q)? => Some(q.to_owned()),
+        Some(q) => Some(find_prospect(&config, q)?.id.clone()),
         None => None,
     };
-    let (mut state, _) = load_history(paths, &config)?;
+    let mut state = State::open(&paths.state)?;
     let now = Timestamp::now();
     let Some(event) = state.undo_last(id.as_deref(), now)? else {
         return Err(match &id {
@@ -575,10 +579,14 @@ fn undo(paths: &Paths, query: Option<&str>) -> Result<(), Failure> {
         event.outcome,
         when.strftime("%a %-d %b %H:%M")
     );
-    let history = state.history()?;
+    let mut history = state.history()?;
+    state.mark_seen(&config, &mut history, now)?;
     message.push_str(&after_log(&config, &history, &event.prospect, now));
     print(&message)
 }
+
+/// `log --at` further ahead than this gets a warning.
+const AHEAD_WARNING: jiff::SignedDuration = jiff::SignedDuration::from_hours(1);
 
 /// `3 days 4 hours`, `2 hours 5 minutes`: how far ahead, to the minute.
 fn ahead_text(ahead: jiff::SignedDuration) -> String {

@@ -285,9 +285,10 @@ impl Config {
         if both == general { Ok(()) } else { Err(format!("quick way: {both}\ngeneral way: {general}")) }
     }
 
-    /// The prospect a person means by `query`: its id; else the one prospect whose id starts
-    /// with it or whose name matches it (the whole name, a word of it, or its start), all
-    /// without regard to case. `log carla` finds `carla-mendes`.
+    /// The prospect a person means by `query`, without regard to case or repeated spaces: its
+    /// id; else its whole name; else the one prospect whose id starts with the query, or whose
+    /// name starts with it or has it as a word (words split at spaces and `-`). `log carla`
+    /// finds `carla-mendes`; `log "carla mendes"` finds her even beside a `Carla Mendes-Ortiz`.
     ///
     /// # Errors
     /// [`Lookup::Ambiguous`] with every candidate, sorted by id, or [`Lookup::Unknown`].
@@ -295,22 +296,31 @@ impl Config {
         if let Some(p) = self.prospects.get(query) {
             return Ok(p);
         }
-        let query = query.trim().to_lowercase();
+        let query = query.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
         if query.is_empty() {
             return Err(Lookup::Unknown);
         }
-        let matches = |p: &Prospect| {
-            let name = p.name.to_lowercase();
+        let name_of = |p: &Prospect| p.name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+        fn one(found: Vec<&Prospect>) -> Result<&Prospect, Lookup> {
+            match found.as_slice() {
+                [] => Err(Lookup::Unknown),
+                [one] => Ok(one),
+                many => Err(Lookup::Ambiguous(many.iter().map(|p| (p.id.clone(), p.name.clone())).collect())),
+            }
+        }
+        // Exact matches first: an id or a whole name is never ambiguous with a longer one.
+        let exact: Vec<&Prospect> =
+            self.prospects.values().filter(|p| p.id.to_lowercase() == query || name_of(p) == query).collect();
+        if !exact.is_empty() {
+            return one(exact);
+        }
+        let partial = |p: &Prospect| {
+            let name = name_of(p);
             p.id.to_lowercase().starts_with(&query)
                 || name.starts_with(&query)
-                || name.split_whitespace().any(|word| word == query)
+                || name.split([' ', '-']).any(|word| word == query)
         };
-        let found: Vec<&Prospect> = self.prospects.values().filter(|p| matches(p)).collect();
-        match found.as_slice() {
-            [one] => Ok(one),
-            [] => Err(Lookup::Unknown),
-            many => Err(Lookup::Ambiguous(many.iter().map(|p| (p.id.clone(), p.name.clone())).collect())),
-        }
+        one(self.prospects.values().filter(|p| partial(p)).collect())
     }
 
     /// The cadence a prospect follows (validation guarantees it exists).
@@ -347,5 +357,56 @@ impl Privacy {
             Privacy::Shared(mode) if mode & 0o022 != 0 => Some(mode),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn book(prospects: &[(&str, &str)]) -> Config {
+        let mut text = String::from(
+            "[me]\nname = \"Dana\"\ntimezone = \"America/Toronto\"\n\
+             [cadences.standard]\nsteps = [{ wait = \"0 days\", action = \"call\" }]\n",
+        );
+        for (id, name) in prospects {
+            text.push_str(&format!("[prospects.{id}]\nname = \"{name}\"\n"));
+        }
+        Config::from_toml(&text).unwrap()
+    }
+
+    fn found(config: &Config, query: &str) -> Result<String, Lookup> {
+        config.find_prospect(query).map(|p| p.id.clone())
+    }
+
+    #[test]
+    fn a_prospect_is_found_by_id_name_prefix_or_word() {
+        let c = book(&[
+            ("bill", "Bill Old"),
+            ("bill-jones", "Bill Jones"),
+            ("carla-mendes", "Carla Mendes"),
+            ("carla-ortiz", "Carla Mendes-Ortiz"),
+        ]);
+        assert_eq!(found(&c, "bill"), Ok("bill".into()));
+        // An exact id or whole name wins over longer ones, whatever the case and spacing.
+        assert_eq!(found(&c, "BILL"), Ok("bill".into()));
+        assert_eq!(found(&c, " carla   MENDES "), Ok("carla-mendes".into()));
+        assert_eq!(found(&c, "bill-j"), Ok("bill-jones".into()));
+        assert_eq!(found(&c, "jones"), Ok("bill-jones".into()));
+        assert_eq!(found(&c, "ortiz"), Ok("carla-ortiz".into()));
+        let both = Lookup::Ambiguous(vec![
+            ("carla-mendes".into(), "Carla Mendes".into()),
+            ("carla-ortiz".into(), "Carla Mendes-Ortiz".into()),
+        ]);
+        assert_eq!(found(&c, "carla"), Err(both));
+        assert_eq!(
+            found(&c, "mendes"),
+            Err(Lookup::Ambiguous(vec![
+                ("carla-mendes".into(), "Carla Mendes".into()),
+                ("carla-ortiz".into(), "Carla Mendes-Ortiz".into()),
+            ]))
+        );
+        assert_eq!(found(&c, "zed"), Err(Lookup::Unknown));
+        assert_eq!(found(&c, "  "), Err(Lookup::Unknown));
     }
 }

@@ -119,7 +119,9 @@ const MIGRATIONS: &[&str] = &[
     );",
     // 4: events taken back with `ringback undo`, kept for the record.
     "CREATE TABLE undone (
-        id INTEGER PRIMARY KEY,
+        seq INTEGER PRIMARY KEY,
+        -- The event's id when it was logged; SQLite may give it to a later event.
+        id INTEGER NOT NULL,
         prospect TEXT NOT NULL,
         at INTEGER NOT NULL,
         outcome TEXT NOT NULL,

@@ -363,10 +363,16 @@ fn logging_far_ahead_is_accepted_with_a_warning_naming_how_far() {
     let ran = book.run(&["log", "bill-jones", "voicemail", "--at", &ahead]).code(0);
     assert!(ran.stderr.contains("warning: --at is 2 days 1 hour ahead of now"), "{}", ran.stderr);
     assert!(ran.stdout.contains("logged voicemail for Bill Jones"), "{}", ran.stdout);
-    // Within the hour (a clock a little fast) is not worth a word.
-    let soon = (jiff::Timestamp::now() + jiff::SignedDuration::from_mins(30)).to_string();
+    // Past the hour: a word; within it (a clock a little fast): none.
+    let later = (jiff::Timestamp::now() + jiff::SignedDuration::from_mins(95)).to_string();
+    let ran = book.run(&["log", "bill-jones", "no-answer", "--at", &later]).code(0);
+    assert!(ran.stderr.contains("warning: --at is 1 hour 34 minutes ahead"), "{}", ran.stderr);
+    let soon = (jiff::Timestamp::now() + jiff::SignedDuration::from_mins(50)).to_string();
     let ran = book.run(&["log", "bill-jones", "no-answer", "--at", &soon]).code(0);
     assert!(!ran.stderr.contains("warning"), "{}", ran.stderr);
+    // Nothing logged, nothing to warn about: only the error.
+    let ran = book.run(&["log", "bill-jones", "snooze", "--at", &ahead]).code(2);
+    assert!(!ran.stderr.contains("warning") && ran.stderr.contains("snooze needs --until"), "{}", ran.stderr);
 }
 
 #[test]
@@ -411,4 +417,23 @@ fn undo_takes_back_the_last_event_and_shows_what_is_due_again() {
         ran.stderr
     );
     assert_eq!(event_count(&book.state), 1);
+    // Log again and take back again: the new event may reuse the old one's id.
+    book.run(&["log", "carla", "voicemail", "--at", "2026-11-24T09:30"]).code(0);
+    let out = book.run(&["undo"]).code(0).stdout;
+    assert!(out.starts_with("took back voicemail for Carla Mendes"), "{out}");
+    let kept: i64 = conn.query_row("SELECT COUNT(*) FROM undone", [], |r| r.get(0)).unwrap();
+    assert_eq!(kept, 3);
+}
+
+#[test]
+fn undo_finds_a_prospect_gone_from_the_config_by_its_exact_id() {
+    let book = Book::new(&format!("{BASE}\n[prospects.bill]\nname = \"Bill Old\"\n"));
+    book.run(&["log", "bill", "voicemail", "--at", "2026-11-24T09:00"]).code(0);
+    book.run(&["log", "bill-jones", "no-answer", "--at", "2026-11-24T09:05"]).code(0);
+    // `bill` leaves the book; its id still names its events, not a prefix of `bill-jones`.
+    book.write_config(BASE);
+    let out = book.run(&["undo", "bill"]).code(0).stdout;
+    assert!(out.starts_with("took back voicemail for bill at Tue 24 Nov 09:00"), "{out}");
+    let history = book.run(&["history", "bill-jones", "--json"]).code(0).json();
+    assert_eq!(history["events"].as_array().unwrap().len(), 1);
 }
