@@ -90,7 +90,7 @@ pub enum Command {
 
 #[derive(Debug, clap::Args)]
 pub struct LogArgs {
-    /// The prospect: its id (its key under [prospects]), the start of it, or its name
+    /// The prospect: its id (its key in the prospects table), the start of it, or its name
     pub id: String,
     /// voicemail, no-answer, gatekeeper, emailed, spoke, replied, meeting, drip-sent,
     /// not-interested, won, lost, opted-out or snooze
