@@ -126,29 +126,14 @@ pub enum Failure {
     Config(#[from] ConfigError),
     #[error("{0}")]
     Usage(String),
-    /// Anything else, as one line: the error and each of its causes.
+    /// Anything else, as one line (the errors behind it quote their causes in their messages).
     #[error("{0}")]
     Runtime(String),
 }
 
-/// An error and its causes, `outer: inner: innermost`.
-fn with_causes(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut cause = error.source();
-    while let Some(e) = cause {
-        // A message that already quotes its cause (`cannot open ...: {e}`) says it once.
-        let said = e.to_string();
-        if !text.contains(&said) {
-            text.push_str(&format!(": {said}"));
-        }
-        cause = e.source();
-    }
-    text
-}
-
 impl From<crate::state::StateError> for Failure {
     fn from(e: crate::state::StateError) -> Self {
-        Failure::Runtime(with_causes(&e))
+        Failure::Runtime(e.to_string())
     }
 }
 
@@ -156,7 +141,7 @@ impl From<crate::daemon::Error> for Failure {
     fn from(e: crate::daemon::Error) -> Self {
         match e {
             crate::daemon::Error::Config(e) => Failure::Config(e),
-            other => Failure::Runtime(with_causes(&other)),
+            other => Failure::Runtime(other.to_string()),
         }
     }
 }

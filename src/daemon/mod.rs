@@ -42,8 +42,9 @@ pub enum Error {
     State(#[from] StateError),
     #[error(transparent)]
     Compose(#[from] email::ComposeError),
+    /// (Quoted in the message, so not also a `source`.)
     #[error("background work failed: {0}")]
-    Background(#[from] tokio::task::JoinError),
+    Background(tokio::task::JoinError),
     #[error("the digest did not reach the outbox")]
     NotQueued,
 }
@@ -105,7 +106,7 @@ impl DesktopSlot {
 /// Runs CPU-heavy work (parsing a large book, planning, building a digest) off the loop's
 /// thread, so signals, deliveries and the watchdog are never held up by it.
 async fn off_loop<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, Error> {
-    Ok(tokio::task::spawn_blocking(work).await?)
+    tokio::task::spawn_blocking(work).await.map_err(Error::Background)
 }
 
 /// Runs the daemon until `shutdown` is cancelled; returns after every task has finished.

@@ -31,8 +31,9 @@ pub enum StateError {
     #[error("the state `{0}` has schema version {1}, newer than this ringback knows ({2}): upgrade ringback")]
     TooNew(PathBuf, i64, i64),
     /// A database call failed while doing `operation` (`load the history`, `queue an email`).
-    #[error("state database error (cannot {operation}): {source}")]
-    Sql { operation: &'static str, source: rusqlite::Error },
+    /// (The error is quoted in the message, so it is not also a `source`.)
+    #[error("state database error (cannot {operation}): {error}")]
+    Sql { operation: &'static str, error: rusqlite::Error },
     #[error(
         "another `ringback run` (pid {1}) is already using the state `{0}`: stop it first (`systemctl --user stop ringback`)"
     )]
@@ -44,9 +45,9 @@ pub enum StateError {
 }
 
 impl From<rusqlite::Error> for StateError {
-    fn from(source: rusqlite::Error) -> Self {
+    fn from(error: rusqlite::Error) -> Self {
         // Named by the public method it happened in, through `during`.
-        StateError::Sql { operation: "use the state", source }
+        StateError::Sql { operation: "use the state", error }
     }
 }
 
@@ -54,7 +55,7 @@ impl StateError {
     /// Names the operation a database error happened in.
     fn during(self, operation: &'static str) -> StateError {
         match self {
-            StateError::Sql { source, .. } => StateError::Sql { operation, source },
+            StateError::Sql { error, .. } => StateError::Sql { operation, error },
             other => other,
         }
     }
@@ -199,7 +200,7 @@ impl State {
         let mut state =
             State { conn, path: path.to_path_buf(), version: MIGRATIONS.len() as i64, own_writes: 0 };
         state.prepare().map_err(|e| match e {
-            StateError::Sql { source, .. } => StateError::Open(path.to_path_buf(), source),
+            StateError::Sql { error, .. } => StateError::Open(path.to_path_buf(), error),
             other => other,
         })?;
         Ok(state)
