@@ -294,27 +294,26 @@ fn read_history(paths: &Paths) -> Result<(Option<State>, History), Failure> {
     Ok((state, history))
 }
 
-fn print(text: &str) -> Result<(), Failure> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+/// Writes to stdout through a buffer, flushed at the end.
+fn write_out(write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> Result<(), Failure> {
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    match write(&mut out).and_then(|()| out.flush()) {
         // A closed pipe (`ringback agenda | head`) is not an error worth a message.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other.map_err(|e| Failure::runtime(format!("cannot write output: {e}"))),
     }
 }
 
-/// Writes a value as pretty JSON and a newline, straight to stdout through a buffer.
+fn print(text: &str) -> Result<(), Failure> {
+    write_out(|out| out.write_all(text.as_bytes()))
+}
+
+/// Writes a value as pretty JSON and a newline, serialized straight into the buffer.
 fn json_line(value: &impl serde::Serialize) -> Result<(), Failure> {
-    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
-    let written = serde_json::to_writer_pretty(&mut out, value)
-        .map_err(std::io::Error::from)
-        .and_then(|()| out.write_all(b"\n"))
-        .and_then(|()| out.flush());
-    match written {
-        // A closed pipe (`ringback agenda --json | head`) is not an error worth a message.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.map_err(|e| Failure::runtime(format!("cannot write output: {e}"))),
-    }
+    write_out(|out| {
+        serde_json::to_writer_pretty(&mut *out, value).map_err(std::io::Error::from)?;
+        out.write_all(b"\n")
+    })
 }
 
 fn at_or_now(at: Option<&str>, config: &Config) -> Result<Timestamp, Failure> {
