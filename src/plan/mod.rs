@@ -55,7 +55,8 @@ impl Kind {
     }
 }
 
-/// What the person does for an item: a cadence step's [`Action`], or sending a drip item.
+/// What the person does for an item: call or email (as a cadence step's [`Action`] says), or
+/// send a drip item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Doing {
     Call,
@@ -70,15 +71,6 @@ impl Doing {
             Doing::Call => "call",
             Doing::Email => "email",
             Doing::Drip => "drip",
-        }
-    }
-}
-
-impl From<Action> for Doing {
-    fn from(action: Action) -> Doing {
-        match action {
-            Action::Call => Doing::Call,
-            Action::Email => Doing::Email,
         }
     }
 }
@@ -207,11 +199,7 @@ pub fn plan(config: &Config, history: &History, at: Timestamp, days: u32) -> Age
     let prospects: Vec<&Prospect> = config.prospects.values().collect();
     for (index, prospect) in prospects.iter().enumerate() {
         if let Some(track) = replay(config, history, prospect, &now) {
-            let first = items.len();
-            collect_items(config, prospect, &track, today, last_day, &mut items);
-            for item in &mut items[first..] {
-                item.index = index;
-            }
+            collect_items(config, (index, prospect), &track, today, last_day, &mut items);
         }
     }
     for item in &mut items {
@@ -540,9 +528,10 @@ fn next_call_date(
     None
 }
 
+/// The items a prospect's track yields; `index` is its place in the config's prospect map.
 fn collect_items(
     config: &Config,
-    prospect: &Prospect,
+    (index, prospect): (usize, &Prospect),
     track: &Track,
     today: Date,
     last_day: Date,
@@ -587,7 +576,7 @@ fn collect_items(
             reason,
             rolled: Vec::new(),
             window_for: None,
-            index: 0,
+            index,
         })
     };
 

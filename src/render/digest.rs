@@ -2,7 +2,7 @@
 //! (every field escaped), and the subject with the counts.
 
 use super::script::Scripts;
-use super::text as output;
+use super::text;
 use crate::config::Config;
 use crate::config::templates::{self, DigestComing, DigestContext, DigestItem};
 use crate::plan::{self, Agenda, History, Kind, PromiseRecord, short_date};
@@ -24,14 +24,14 @@ pub fn build(config: &Config, history: &History, at: jiff::Timestamp) -> Digest 
     let record = plan::promise_record(config, history, at);
     let scripts = Scripts::new(config);
     let month = agenda.at.strftime("%B").to_string();
-    let mut text = output::digest_text(config, &agenda, &scripts);
-    text.push_str(&format!(
+    let mut plain = text::digest_text(config, &agenda, &scripts);
+    plain.push_str(&format!(
         "\n== Your promises in {month} ==\n  {} kept on time, {} kept late, {} still open\n",
         record.on_time, record.late, record.open
     ));
-    let subject = output::digest_subject(&agenda);
+    let subject = text::digest_subject(&agenda);
     let html = html(config, &agenda, &scripts, record);
-    Digest { agenda, subject, text, html }
+    Digest { agenda, subject, text: plain, html }
 }
 
 /// The built-in HTML template (the same text as `builtin_templates()["digest_html"]`).
@@ -54,8 +54,8 @@ fn html(config: &Config, agenda: &Agenda, scripts: &Scripts<'_>, record: Promise
             phone: p.phone.clone().filter(|_| call),
             tel: p.phone.as_deref().map(tel),
             email: p.email.clone().filter(|_| !call),
-            window: call.then(|| output::best_window(config, p, item)),
-            late: Some(output::late_text(item)).filter(|l| !l.is_empty()),
+            window: call.then(|| text::best_window(config, p, item)),
+            late: Some(text::late_text(item)).filter(|l| !l.is_empty()),
             why: item.why.clone(),
             gatekeeper: p.gatekeeper.clone(),
             boss: p.boss.clone(),
@@ -90,14 +90,11 @@ fn html(config: &Config, agenda: &Agenda, scripts: &Scripts<'_>, record: Promise
     // config check rendered it with the same context and strictness.
     let source = config.templates.get("digest_html").map_or(DIGEST_HTML, String::as_str);
     let context = DigestContext {
-        subject: output::digest_subject(agenda),
+        subject: text::digest_subject(agenda),
         first_name: config.me.name.split_whitespace().next().unwrap_or("").to_owned(),
         day: short_date(today),
         month: agenda.at.strftime("%B").to_string(),
-        sections: sections
-            .into_iter()
-            .map(|(k, items)| (output::section_title(k).to_owned(), items))
-            .collect(),
+        sections: sections.into_iter().map(|(k, items)| (text::section_title(k).to_owned(), items)).collect(),
         coming,
         record: (record.on_time, record.late, record.open),
     };
