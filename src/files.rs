@@ -59,7 +59,7 @@ pub fn read_config(path: &Path) -> Result<Config, ConfigError> {
             )],
         }
     })?;
-    let mut config = Config::parse(&text, &file, file_is_private(path))?;
+    let mut config = Config::parse(&text, &file, privacy_of(path))?;
     config.path = Some(path.to_path_buf());
     if let Some(base) = path.parent() {
         config.anchor_paths(base);
@@ -96,7 +96,7 @@ fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
 }
 
 /// Whether others may read or write the config file.
-fn file_is_private(path: &Path) -> Privacy {
+pub fn privacy_of(path: &Path) -> Privacy {
     use std::os::unix::fs::PermissionsExt;
     match std::fs::metadata(path) {
         Ok(meta) if meta.permissions().mode() & 0o066 != 0 => {

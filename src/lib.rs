@@ -21,11 +21,13 @@
 //!
 //! **The edges**, where ringback meets the machine:
 //! - [`files`]: reading the config file, default paths, private files and folders.
+//! - [`book`]: editing the config file in place (add, set, import), validated, atomically.
 //! - [`state`]: SQLite: events, first sightings, delivery ledger, outbox, digest log.
 //! - [`notify`]: transports: desktop notifications over D-Bus; email to files, sendmail, SMTP.
 //! - [`daemon`]: the tokio service: scheduler, ledger, outbox postman, reload, signals.
 //! - [`cli`]: the commands and their exit codes; `main.rs` only calls it.
 
+pub mod book;
 pub mod calendar;
 pub mod cli;
 pub mod config;

@@ -216,6 +216,10 @@ pub struct Prospect {
     pub value: Option<String>,
     pub gatekeeper: Option<String>,
     pub boss: Option<String>,
+    /// Free text about the person (an import's notes column); shown by `next` and the digest.
+    pub notes: Option<String>,
+    /// A profile or web page (LinkedIn's URL column).
+    pub url: Option<String>,
     pub promised_callback: Option<Date>,
     pub next_step: Option<NextStep>,
     pub status: Status,

@@ -848,6 +848,8 @@ fn prospects(
                     value: raw.value,
                     gatekeeper: raw.gatekeeper,
                     boss: raw.boss,
+                    notes: raw.notes,
+                    url: raw.url,
                     promised_callback,
                     next_step,
                     status,

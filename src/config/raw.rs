@@ -142,6 +142,8 @@ pub struct Prospect {
     pub value: Option<String>,
     pub gatekeeper: Option<String>,
     pub boss: Option<String>,
+    pub notes: Option<String>,
+    pub url: Option<String>,
     pub promised_callback: Option<S<Datetime>>,
     pub next_step: Option<S<NextStep>>,
     pub status: Option<S<String>>,

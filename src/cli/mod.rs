@@ -18,6 +18,8 @@ use crate::render::Scripts;
 use crate::render::{self, Style};
 use crate::state::State;
 
+mod edit;
+
 /// Exit code for an invalid config (EX_CONFIG), so systemd does not restart-loop on it.
 pub const EXIT_CONFIG: u8 = 78;
 
@@ -86,6 +88,10 @@ pub enum Command {
     },
     /// Write a commented starter config (never overwrites).
     Init,
+    /// Add a prospect to the config (comments and layout kept).
+    Add(edit::AddArgs),
+    /// Change a prospect's fields in the config: `set carla status=paused`.
+    Set(edit::SetArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -209,6 +215,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Undo { id } => undo(&paths, id.as_deref()),
         Command::Digest { at, send } => digest(&paths, at.as_deref(), send),
         Command::Run => daemon(&paths),
+        Command::Add(args) => edit::add(&paths, args),
+        Command::Set(args) => edit::set(&paths, args),
     }
 }
 
@@ -670,7 +678,7 @@ fn check(paths: &Paths) -> Result<(), Failure> {
 }
 
 /// The starter config `ringback init` writes.
-pub const STARTER: &str = include_str!("../config/starter.toml");
+pub const STARTER: &str = include_str!("../../config/starter.toml");
 
 fn init(path: &Path) -> Result<(), Failure> {
     use std::os::unix::fs::OpenOptionsExt;

@@ -1,0 +1,321 @@
+//! Editing the book without an editor: `add`, `set` and `import` change the config file through
+//! one writer that keeps every comment and the layout (toml_edit), validates the result with
+//! the same loader the daemon uses, and replaces the file atomically (a temporary file in the
+//! same folder, same mode, then a rename), so the running daemon reloads it like any edit and
+//! never sees half a file.
+//!
+//! Edge: it reads and writes the config file; it uses the core to validate and `files` to read.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use toml_edit::{DocumentMut, Item, Table, Value};
+
+use crate::config::{Config, ConfigError};
+
+/// What an edit can be refused for. The caller decides the exit code: a refused value or a
+/// duplicate is the user's to fix (2), an unreadable or unwritable file is not (1).
+#[derive(Debug, thiserror::Error)]
+pub enum EditError {
+    /// The config as it is on disk does not validate: nothing is edited on top of it.
+    #[error("{0}")]
+    Invalid(ConfigError),
+    /// The edit itself is wrong: an unknown key, a bad value, a duplicate id.
+    #[error("{0}")]
+    Refused(String),
+    /// The edited config would not validate; nothing was written.
+    #[error(
+        "nothing written: the edited config would not be valid (lines as they would be after the edit):\n{0}"
+    )]
+    WouldBeInvalid(ConfigError),
+    #[error("{0}")]
+    Io(String),
+}
+
+/// Every key a prospect table may hold, with how `set KEY=VALUE` reads the value.
+pub const PROSPECT_KEYS: &[(&str, Kind)] = &[
+    ("name", Kind::Text),
+    ("company", Kind::Text),
+    ("phone", Kind::Text),
+    ("email", Kind::Text),
+    ("timezone", Kind::Text),
+    ("relationship", Kind::Text),
+    ("since", Kind::Date),
+    ("cadence", Kind::Text),
+    ("call_windows", Kind::List),
+    ("hook", Kind::Text),
+    ("value", Kind::Text),
+    ("gatekeeper", Kind::Text),
+    ("boss", Kind::Text),
+    ("notes", Kind::Text),
+    ("url", Kind::Text),
+    ("promised_callback", Kind::Date),
+    ("next_step", Kind::NextStep),
+    ("status", Kind::Text),
+];
+
+/// How a value given on the command line becomes TOML.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A string, as typed.
+    Text,
+    /// `YYYY-MM-DD`, written as a TOML date.
+    Date,
+    /// Comma-separated (`17:00-18:30,08:00-09:00`) or a TOML array.
+    List,
+    /// `YYYY-MM-DD what was agreed`, written as `{ on = DATE, what = "..." }`.
+    NextStep,
+}
+
+/// Reads a command-line value for a prospect key into TOML.
+///
+/// # Errors
+/// An unknown key (naming the known ones) or a value of the wrong shape.
+pub fn prospect_value(key: &str, text: &str) -> Result<Value, EditError> {
+    let Some((_, kind)) = PROSPECT_KEYS.iter().find(|(k, _)| *k == key) else {
+        let known: Vec<&str> = PROSPECT_KEYS.iter().map(|(k, _)| *k).collect();
+        return Err(EditError::Refused(format!(
+            "unknown prospect key `{key}`: expected one of {}",
+            known.join(", ")
+        )));
+    };
+    let date = |text: &str| -> Result<Value, EditError> {
+        text.trim()
+            .parse::<toml_edit::Datetime>()
+            .ok()
+            .filter(|d| d.date.is_some() && d.time.is_none())
+            .map(Value::from)
+            .ok_or_else(|| EditError::Refused(format!("{key}: `{text}` is not a date: expected YYYY-MM-DD")))
+    };
+    match kind {
+        Kind::Text => Ok(Value::from(text)),
+        Kind::Date => date(text),
+        Kind::List => {
+            let text = text.trim();
+            if text.starts_with('[') {
+                return text.parse::<Value>().ok().filter(Value::is_array).ok_or_else(|| {
+                    EditError::Refused(format!("{key}: `{text}` is not a TOML array of strings"))
+                });
+            }
+            let items: toml_edit::Array = text.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+            Ok(Value::Array(items))
+        }
+        Kind::NextStep => {
+            let (on, what) = text.trim().split_once(char::is_whitespace).unwrap_or((text.trim(), ""));
+            let what = what.trim();
+            if what.is_empty() {
+                return Err(EditError::Refused(format!(
+                    "{key}: expected `YYYY-MM-DD what was agreed`, e.g. `next_step=2026-12-03 send the proposal`"
+                )));
+            }
+            let mut step = toml_edit::InlineTable::new();
+            step.insert("on", date(on)?);
+            step.insert("what", Value::from(what));
+            Ok(Value::InlineTable(step))
+        }
+    }
+}
+
+/// The config file open for editing.
+pub struct Book {
+    path: PathBuf,
+    doc: DocumentMut,
+    /// The book as it validated before any edit, for looking prospects up.
+    config: Config,
+}
+
+impl Book {
+    /// Opens the config for editing; it must validate as it is.
+    ///
+    /// # Errors
+    /// [`EditError::Invalid`] when the file on disk is not a valid config, [`EditError::Io`]
+    /// when it cannot be read.
+    pub fn open(path: &Path) -> Result<Book, EditError> {
+        let config = crate::files::read_config(path).map_err(EditError::Invalid)?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| EditError::Io(format!("cannot read {}: {e}", path.display())))?;
+        // It validated, so it parses.
+        let doc = text
+            .parse::<DocumentMut>()
+            .map_err(|e| EditError::Io(format!("cannot edit {}: {e}", path.display())))?;
+        Ok(Book { path: path.to_path_buf(), doc, config })
+    }
+
+    /// The book as it was read, before any edit.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn prospects_table(&mut self) -> Result<&mut Table, EditError> {
+        let root = self.doc.as_table_mut();
+        if !root.contains_key("prospects") {
+            let mut prospects = Table::new();
+            // Only `[prospects.ID]` headers are written, never a bare `[prospects]`.
+            prospects.set_implicit(true);
+            root.insert("prospects", Item::Table(prospects));
+        }
+        root.get_mut("prospects").and_then(Item::as_table_mut).ok_or_else(|| {
+            EditError::Refused("`prospects` in the config is not a table of [prospects.ID] tables".into())
+        })
+    }
+
+    fn prospect_table(&mut self, id: &str) -> Result<&mut Table, EditError> {
+        let prospects = self.prospects_table()?;
+        match prospects.get_mut(id) {
+            Some(Item::Table(table)) => Ok(table),
+            Some(_) => Err(EditError::Refused(format!(
+                "prospects.{id} is written inline; edit it by hand or as a [prospects.{id}] table"
+            ))),
+            None => Err(EditError::Refused(format!("no prospect `{id}` in the config"))),
+        }
+    }
+
+    /// Whether the book has a prospect with this exact id.
+    pub fn has(&self, id: &str) -> bool {
+        self.doc.get("prospects").and_then(Item::as_table_like).is_some_and(|t| t.contains_key(id))
+    }
+
+    /// Adds a `[prospects.ID]` table after the last prospect, with `comment` lines above it.
+    ///
+    /// # Errors
+    /// A duplicate id, or an id that could not be typed on the command line.
+    pub fn add(&mut self, id: &str, fields: Vec<(&str, Value)>, comment: &[String]) -> Result<(), EditError> {
+        if self.has(id) {
+            return Err(EditError::Refused(format!("a prospect `{id}` is already in the config")));
+        }
+        let mut table = Table::new();
+        for (key, value) in fields {
+            table.insert(key, Item::Value(value));
+        }
+        let mut prefix = String::from("\n");
+        for line in comment {
+            prefix.push_str("# ");
+            prefix.push_str(&line.replace(['\n', '\r'], " "));
+            prefix.push('\n');
+        }
+        table.decor_mut().set_prefix(prefix);
+        let last = self.prospects_table()?.iter().filter_map(|(_, item)| item.as_table()?.position()).max();
+        // After the last prospect, not at the end of the file (where drips may follow): the
+        // tables written after it move one place down.
+        if let Some(last) = last {
+            shift_tables_after(self.doc.as_table_mut(), last);
+            table.set_position(Some(last + 1));
+        }
+        self.prospects_table()?.insert(id, Item::Table(table));
+        Ok(())
+    }
+
+    /// Sets one key of a prospect; `comment` (if any) goes after the value on its line.
+    ///
+    /// # Errors
+    /// An unknown prospect, or one written inline.
+    pub fn set(&mut self, id: &str, key: &str, value: Value, comment: Option<&str>) -> Result<(), EditError> {
+        let table = self.prospect_table(id)?;
+        let mut value = value;
+        if let Some(comment) = comment {
+            value.decor_mut().set_suffix(format!("  # {}", comment.replace(['\n', '\r'], " ")));
+        }
+        match table.get_mut(key) {
+            // Keep the comment that was on the line, unless a new one replaces it.
+            Some(Item::Value(old)) => {
+                let suffix = old.decor().suffix().cloned();
+                *old = value;
+                if comment.is_none()
+                    && let Some(suffix) = suffix
+                {
+                    old.decor_mut().set_suffix(suffix);
+                }
+            }
+            _ => {
+                table.insert(key, Item::Value(value));
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes one key of a prospect; whether it was there.
+    ///
+    /// # Errors
+    /// An unknown prospect, or one written inline.
+    pub fn unset(&mut self, id: &str, key: &str) -> Result<bool, EditError> {
+        Ok(self.prospect_table(id)?.remove(key).is_some())
+    }
+
+    /// The text the file would hold.
+    pub fn text(&self) -> String {
+        self.doc.to_string()
+    }
+
+    /// Validates the edited book and, when `write`, replaces the file with it atomically.
+    /// Returns the new config.
+    ///
+    /// # Errors
+    /// [`EditError::WouldBeInvalid`] (nothing written) or [`EditError::Io`].
+    pub fn save(&self, write: bool) -> Result<Config, EditError> {
+        let text = self.text();
+        let file = self.path.display().to_string();
+        let privacy = crate::files::privacy_of(&self.path);
+        let mut config = Config::parse(&text, &file, privacy).map_err(EditError::WouldBeInvalid)?;
+        config.path = Some(self.path.clone());
+        if let Some(base) = self.path.parent() {
+            config.anchor_paths(base);
+        }
+        if write {
+            replace_file(&self.path, text.as_bytes())
+                .map_err(|e| EditError::Io(format!("cannot write {}: {e}", self.path.display())))?;
+        }
+        Ok(config)
+    }
+}
+
+/// Moves every table written after position `after` one place down, making room there.
+fn shift_tables_after(table: &mut Table, after: isize) {
+    let shift = |t: &mut Table| {
+        if let Some(p) = t.position().filter(|p| *p > after) {
+            t.set_position(Some(p + 1));
+        }
+    };
+    for (_, item) in table.iter_mut() {
+        match item {
+            Item::Table(t) => {
+                shift(t);
+                shift_tables_after(t, after);
+            }
+            Item::ArrayOfTables(array) => {
+                for t in array.iter_mut() {
+                    shift(t);
+                    shift_tables_after(t, after);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Writes `bytes` to a new file beside `path` with its mode, syncs it, and renames it over
+/// `path`: a reader sees the old file or the new one, never a mix, and a crash leaves the old.
+fn replace_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let mode = std::fs::metadata(path)?.permissions().mode() & 0o7777;
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let temp = dir.join(format!(".{name}.ringback-{}", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(mode).open(&temp)?;
+        // The umask may have narrowed the mode given above; the file keeps the old one.
+        file.set_permissions(std::fs::Permissions::from_mode(mode))?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)?;
+        // The rename itself survives a crash only once the folder is synced.
+        std::fs::File::open(dir)?.sync_all()
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}

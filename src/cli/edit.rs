@@ -1,0 +1,157 @@
+//! `add` and `set`: the book edited from the command line, through [`crate::book::Book`].
+
+use jiff::Timestamp;
+use toml_edit::Value;
+
+use super::{Failure, find_prospect, print};
+use crate::book::{Book, EditError, prospect_value};
+use crate::files::Paths;
+
+#[derive(Debug, clap::Args)]
+pub struct AddArgs {
+    /// The new prospect's id: letters, digits, `-`, `_` and `.` (what you will type in `log`)
+    pub id: String,
+    #[arg(long, value_name = "TEXT")]
+    pub name: String,
+    #[arg(long, value_name = "TEXT")]
+    pub company: Option<String>,
+    /// In international form, e.g. "+1 604 555 0100"
+    #[arg(long, value_name = "NUMBER")]
+    pub phone: Option<String>,
+    #[arg(long, value_name = "ADDRESS")]
+    pub email: Option<String>,
+    /// The prospect's IANA zone, e.g. America/Vancouver [default: me.timezone]
+    #[arg(long, value_name = "ZONE")]
+    pub timezone: Option<String>,
+    /// cold, met, warm or client [default: cold]
+    #[arg(long, value_name = "KIND")]
+    pub relationship: Option<String>,
+    /// When they entered the book, YYYY-MM-DD [default: when ringback first sees them]
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Something personal to open with
+    #[arg(long, value_name = "TEXT")]
+    pub hook: Option<String>,
+    /// What you bring them, as the scripts say it
+    #[arg(long, value_name = "TEXT")]
+    pub value: Option<String>,
+    /// A cadence defined under [cadences] [default: defaults.cadence]
+    #[arg(long, value_name = "NAME")]
+    pub cadence: Option<String>,
+    /// Call windows in their zone, comma-separated: 08:00-09:00,17:00-18:30
+    #[arg(long, value_name = "WINDOWS")]
+    pub windows: Option<String>,
+    #[arg(long, value_name = "TEXT")]
+    pub notes: Option<String>,
+    /// A profile or web page
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SetArgs {
+    /// The prospect: its id, the start of it, or its name
+    pub id: String,
+    /// KEY=VALUE: status=won, call_windows=17:00-18:30, since=2026-11-02,
+    /// next_step="2026-12-03 send the proposal"
+    #[arg(value_name = "KEY=VALUE")]
+    pub changes: Vec<String>,
+    /// Remove KEY from the prospect (it falls back to its default)
+    #[arg(long, value_name = "KEY")]
+    pub unset: Vec<String>,
+}
+
+impl From<EditError> for Failure {
+    fn from(e: EditError) -> Self {
+        match e {
+            EditError::Invalid(e) => Failure::Config(e),
+            EditError::Refused(m) => Failure::Usage(m),
+            e @ EditError::WouldBeInvalid(_) => Failure::Usage(e.to_string()),
+            EditError::Io(m) => Failure::Runtime(m),
+        }
+    }
+}
+
+pub fn add(paths: &Paths, args: AddArgs) -> Result<(), Failure> {
+    let mut book = Book::open(&paths.config)?;
+    let given = [
+        ("name", Some(args.name)),
+        ("company", args.company),
+        ("phone", args.phone),
+        ("email", args.email),
+        ("timezone", args.timezone),
+        ("relationship", args.relationship),
+        ("since", args.since),
+        ("cadence", args.cadence),
+        ("call_windows", args.windows),
+        ("hook", args.hook),
+        ("value", args.value),
+        ("notes", args.notes),
+        ("url", args.url),
+    ];
+    let mut fields = Vec::new();
+    for (key, text) in given {
+        if let Some(text) = text {
+            fields.push((key, prospect_value(key, &text)?));
+        }
+    }
+    book.add(&args.id, fields, &[format!("added with `ringback add` on {}", today(&book))])?;
+    let config = book.save(true)?;
+    print(&format!(
+        "added prospect `{}` to {}\n{}",
+        args.id,
+        config.display_path(),
+        due_now(paths, &config, &args.id)?
+    ))
+}
+
+pub fn set(paths: &Paths, args: SetArgs) -> Result<(), Failure> {
+    if args.changes.is_empty() && args.unset.is_empty() {
+        return Err(Failure::Usage("nothing to change: give KEY=VALUE or --unset KEY".into()));
+    }
+    let mut book = Book::open(&paths.config)?;
+    let id = find_prospect(book.config(), &args.id)?.id.clone();
+    let mut changed = Vec::new();
+    for change in &args.changes {
+        let Some((key, text)) = change.split_once('=') else {
+            return Err(Failure::Usage(format!("`{change}` is not KEY=VALUE (e.g. status=won)")));
+        };
+        let key = key.trim();
+        let value: Value = prospect_value(key, text)?;
+        changed.push(format!("  {key} = {}", value.to_string().trim()));
+        book.set(&id, key, value, None)?;
+    }
+    for key in &args.unset {
+        // An unknown key is refused, not silently ignored.
+        prospect_value(key, "").or_else(|e| match e {
+            EditError::Refused(m) if m.starts_with("unknown") => Err(EditError::Refused(m)),
+            _ => Ok(Value::from("")),
+        })?;
+        if key == "name" {
+            return Err(Failure::Usage("a prospect needs a name: set it instead of unsetting it".into()));
+        }
+        if book.unset(&id, key)? {
+            changed.push(format!("  {key} removed"));
+        } else {
+            changed.push(format!("  {key} was not set"));
+        }
+    }
+    let config = book.save(true)?;
+    print(&format!(
+        "changed prospect `{id}` in {}:\n{}\n{}",
+        config.display_path(),
+        changed.join("\n"),
+        due_now(paths, &config, &id)?
+    ))
+}
+
+/// Today in my zone, for the comment on an added table.
+fn today(book: &Book) -> jiff::civil::Date {
+    Timestamp::now().to_zoned(book.config().me.timezone.clone()).date()
+}
+
+/// What is due for the prospect now, as `log` and `undo` show it.
+fn due_now(paths: &Paths, config: &crate::config::Config, id: &str) -> Result<String, Failure> {
+    let (_state, history) = super::read_history(paths)?;
+    Ok(super::after_log(config, &history, id, Timestamp::now()))
+}

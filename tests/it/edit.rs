@@ -1,0 +1,156 @@
+//! `add` and `set`: the book edited from the command line keeps its comments and layout, is
+//! validated before it is written, and is refused whole when any part is wrong.
+
+use crate::helpers::{BASE, Book, set_mode};
+
+/// BASE with comments, and a drip after the prospects, where a careless writer would append.
+fn commented() -> String {
+    format!(
+        "# my book, kept by hand\n{}\n# ── drips kept last ──\n[drips.monthly]  # a second drip\nevery = \"1 month\"\nitems = [{{ title = \"Newsletter\" }}]\n",
+        BASE.replace("hook = \"sails", "# ask about sailing first\nhook = \"sails")
+    )
+}
+
+#[test]
+fn add_writes_a_table_after_the_last_prospect_keeping_every_comment() {
+    let book = Book::new(&commented());
+    set_mode(&book.config, 0o640);
+    let ran = book
+        .run(&[
+            "add",
+            "zed-smith",
+            "--name",
+            "Zed Smith",
+            "--phone",
+            "+1 416 555 0142",
+            "--timezone",
+            "America/Toronto",
+            "--windows",
+            "08:00-09:00, 17:00-18:00",
+            "--since",
+            "2026-11-30",
+            "--notes",
+            "met at the \"Logistics\" fair",
+        ])
+        .code(0);
+    assert!(ran.stdout.contains("added prospect `zed-smith`"), "{}", ran.stdout);
+    let text = std::fs::read_to_string(&book.config).unwrap();
+    for comment in
+        ["# my book, kept by hand", "# ask about sailing first", "# ── drips kept last ──", "# a second drip"]
+    {
+        assert!(text.contains(comment), "lost `{comment}`:\n{text}");
+    }
+    let added = text.find("[prospects.zed-smith]").expect("the new table");
+    assert!(added > text.find("[prospects.bill-jones]").unwrap(), "{text}");
+    assert!(added < text.find("# ── drips kept last ──").unwrap(), "appended after the drips:\n{text}");
+    assert!(text.contains("call_windows = [\"08:00-09:00\", \"17:00-18:00\"]"), "{text}");
+    assert!(text.contains(r#"notes = 'met at the "Logistics" fair'"#), "{text}");
+    assert!(text.contains("since = 2026-11-30\n"), "a date, not a string:\n{text}");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&book.config).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640, "the rewrite changed the file's mode");
+    // What the person sees: the new prospect is in the agenda, in their own window.
+    let agenda = book.run(&["agenda", "--at", "2026-12-01T07:00"]).code(0);
+    assert!(agenda.stdout.contains("Zed Smith"), "{}", agenda.stdout);
+    assert!(agenda.stdout.contains("08:00"), "{}", agenda.stdout);
+}
+
+#[test]
+fn add_refuses_a_duplicate_or_a_bad_value_and_writes_nothing() {
+    let book = Book::new(&commented());
+    let before = std::fs::read(&book.config).unwrap();
+    let duplicate = book.run(&["add", "bill-jones", "--name", "Another Bill"]).code(2);
+    assert!(
+        duplicate.stderr.contains("a prospect `bill-jones` is already in the config"),
+        "{}",
+        duplicate.stderr
+    );
+    let zone = book.run(&["add", "zed", "--name", "Zed", "--timezone", "America/Nowhere"]).code(2);
+    assert!(zone.stderr.contains("nothing written"), "{}", zone.stderr);
+    assert!(
+        zone.stderr.contains("prospects.zed.timezone: unknown time zone `America/Nowhere`"),
+        "{}",
+        zone.stderr
+    );
+    let id = book.run(&["add", "zed smith", "--name", "Zed"]).code(2);
+    assert!(id.stderr.contains("a prospect id uses letters, digits"), "{}", id.stderr);
+    let since = book.run(&["add", "zed", "--name", "Zed", "--since", "next week"]).code(2);
+    assert!(since.stderr.contains("since: `next week` is not a date"), "{}", since.stderr);
+    assert_eq!(std::fs::read(&book.config).unwrap(), before, "a refused add changed the file");
+    let leftovers: Vec<_> = std::fs::read_dir(book.config.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("ringback-"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+#[test]
+fn add_and_set_leave_an_invalid_config_alone_with_exit_78() {
+    let invalid = BASE.replace("America/Vancouver", "America/Nowhere");
+    let book = Book::new(&invalid);
+    let add = book.run(&["add", "zed", "--name", "Zed"]).code(78);
+    assert!(add.stderr.contains("prospects.bill-jones.timezone: unknown time zone"), "{}", add.stderr);
+    book.run(&["set", "bill-jones", "status=won"]).code(78);
+    assert_eq!(std::fs::read_to_string(&book.config).unwrap(), invalid);
+}
+
+#[test]
+fn set_changes_fields_by_name_or_prefix_keeping_the_line_comment() {
+    let book = Book::new(&BASE.replace(
+        "relationship = \"warm\"",
+        "relationship = \"warm\"  # since the trade show\nstatus = \"active\"",
+    ));
+    let at = ["--at", "2026-11-23T07:00"];
+    let before = book.run(&["agenda", at[0], at[1]]).code(0);
+    assert!(before.stdout.contains("Bill Jones"), "{}", before.stdout);
+
+    let ran = book.run(&["set", "bill", "relationship=client", "status=paused"]).code(0);
+    assert!(ran.stdout.contains("relationship = \"client\""), "{}", ran.stdout);
+    assert!(ran.stdout.contains("nothing more is due for them"), "{}", ran.stdout);
+    let text = std::fs::read_to_string(&book.config).unwrap();
+    assert!(text.contains("relationship = \"client\"  # since the trade show"), "{text}");
+    let paused = book.run(&["agenda", at[0], at[1]]).code(0);
+    assert!(!paused.stdout.contains("Bill Jones"), "a paused prospect is still listed:\n{}", paused.stdout);
+
+    // Back to active, by name, and an agreed next step: the agenda shows it on its day.
+    book.run(&["set", "Bill Jones", "--unset", "status", "next_step=2026-11-25 present the ERP study"])
+        .code(0);
+    let text = std::fs::read_to_string(&book.config).unwrap();
+    assert!(!text.contains("status ="), "{text}");
+    assert!(text.contains("next_step = { on = 2026-11-25, what = \"present the ERP study\" }"), "{text}");
+    let agenda = book.run(&["agenda", "--at", "2026-11-25T07:00"]).code(0);
+    assert!(agenda.stdout.contains("present the ERP study"), "{}", agenda.stdout);
+}
+
+#[test]
+fn set_refuses_unknown_keys_bad_values_and_ambiguous_names_writing_nothing() {
+    let book = Book::new(&format!(
+        "{BASE}\n[prospects.bill-smith]\nname = \"Bill Smith\"\nphone = \"+1 416 555 0100\"\n"
+    ));
+    let before = std::fs::read(&book.config).unwrap();
+    let unknown = book.run(&["set", "bill-jones", "colour=blue"]).code(2);
+    assert!(
+        unknown.stderr.contains("unknown prospect key `colour`: expected one of name, company"),
+        "{}",
+        unknown.stderr
+    );
+    let status = book.run(&["set", "bill-jones", "status=asleep"]).code(2);
+    assert!(status.stderr.contains("prospects.bill-jones.status"), "{}", status.stderr);
+    assert!(status.stderr.contains("asleep"), "{}", status.stderr);
+    let shape = book.run(&["set", "bill-jones", "status"]).code(2);
+    assert!(shape.stderr.contains("is not KEY=VALUE"), "{}", shape.stderr);
+    let step = book.run(&["set", "bill-jones", "next_step=2026-11-25"]).code(2);
+    assert!(step.stderr.contains("YYYY-MM-DD what was agreed"), "{}", step.stderr);
+    let ambiguous = book.run(&["set", "bill", "status=won"]).code(2);
+    assert!(
+        ambiguous.stderr.contains("bill-jones") && ambiguous.stderr.contains("bill-smith"),
+        "{}",
+        ambiguous.stderr
+    );
+    let name = book.run(&["set", "bill-jones", "--unset", "name"]).code(2);
+    assert!(name.stderr.contains("needs a name"), "{}", name.stderr);
+    // One bad change refuses the others given with it.
+    book.run(&["set", "bill-jones", "status=won", "since=soon"]).code(2);
+    assert_eq!(std::fs::read(&book.config).unwrap(), before, "a refused set changed the file");
+}
