@@ -5,8 +5,8 @@ set -eu
 cd "$(dirname "$0")/.."
 
 # Debian packages the end-to-end tests start: a session bus, a notification server under a
-# virtual X display, and (for the benchmark comparison) remind.
-packages="dbus dbus-x11 dunst xvfb libnotify-bin python3-aiosmtpd openssl systemd"
+# virtual X display, and libphonenumber (the oracle for import's zone guesses).
+packages="dbus dbus-x11 dunst xvfb libnotify-bin python3-aiosmtpd openssl systemd python3-phonenumbers tzdata iso-codes"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

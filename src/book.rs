@@ -179,6 +179,15 @@ impl Book {
         self.doc.get("prospects").and_then(Item::as_table_like).is_some_and(|t| t.contains_key(id))
     }
 
+    /// Whether a prospect's table has `key` (set, not defaulted).
+    pub fn has_key(&self, id: &str, key: &str) -> bool {
+        self.doc
+            .get("prospects")
+            .and_then(|p| p.get(id))
+            .and_then(Item::as_table_like)
+            .is_some_and(|t| t.contains_key(key))
+    }
+
     /// Adds a `[prospects.ID]` table after the last prospect, with `comment` lines above it.
     ///
     /// # Errors

@@ -33,6 +33,7 @@ pub mod cli;
 pub mod config;
 pub mod daemon;
 pub mod files;
+pub mod import;
 pub mod notify;
 pub mod plan;
 pub mod render;

@@ -155,3 +155,124 @@ fn due_now(paths: &Paths, config: &crate::config::Config, id: &str) -> Result<St
     let (_state, history) = super::read_history(paths)?;
     Ok(super::after_log(config, &history, id, Timestamp::now()))
 }
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// A CSV export (Google, Outlook, Thunderbird, LinkedIn, HubSpot, Salesforce, Pipedrive,
+    /// Zoho, Close; gzip-compressed too)
+    pub file: std::path::PathBuf,
+    /// Read KEY from COLUMN (for headers in another language): name, first_name, last_name,
+    /// company, mobile, phone, email, notes, url, country, state, timezone
+    #[arg(long, value_name = "KEY=COLUMN")]
+    pub map: Vec<String>,
+    /// The file's encoding when it has no byte-order mark and is not UTF-8 (e.g. windows-1252,
+    /// iso-8859-2) [default: UTF-8, else windows-1252]
+    #[arg(long, value_name = "E")]
+    pub encoding: Option<String>,
+    /// The field separator [default: `,` `;` or tab, whichever the file uses]
+    #[arg(long, value_name = "C")]
+    pub delimiter: Option<String>,
+    /// Print the report and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Fill the empty fields of prospects already in the book instead of only reporting them
+    #[arg(long)]
+    pub update: bool,
+}
+
+/// The most an export may be: far more than any contact list, and a bound on a wrong path.
+const MAX_IMPORT_BYTES: u64 = 256 * 1024 * 1024;
+
+pub fn import(paths: &Paths, args: ImportArgs) -> Result<(), Failure> {
+    use crate::import::{MAP_KEYS, Options, ReadOptions};
+    let mut map = Vec::new();
+    for entry in &args.map {
+        let Some((key, column)) = entry.split_once('=') else {
+            return Err(Failure::Usage(format!(
+                "--map `{entry}` is not KEY=COLUMN (e.g. first_name=Vorname)"
+            )));
+        };
+        let Some((_, key)) = MAP_KEYS.iter().find(|(k, _)| *k == key.trim()) else {
+            let keys: Vec<&str> = MAP_KEYS.iter().map(|(k, _)| *k).collect();
+            return Err(Failure::Usage(format!(
+                "--map: unknown key `{key}`: expected one of {}",
+                keys.join(", ")
+            )));
+        };
+        map.push((*key, column.trim().to_owned()));
+    }
+    let encoding = match &args.encoding {
+        Some(label) => Some(encoding_rs::Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| {
+            Failure::Usage(format!(
+                "--encoding: unknown encoding `{label}` (try utf-8, windows-1252, iso-8859-15, utf-16le)"
+            ))
+        })?),
+        None => None,
+    };
+    let delimiter = match args.delimiter.as_deref() {
+        None => None,
+        Some("\\t" | "tab" | "\t") => Some(b'\t'),
+        Some(d) if d.len() == 1 && d.is_ascii() => Some(d.as_bytes()[0]),
+        Some(d) => {
+            return Err(Failure::Usage(format!("--delimiter `{d}` is not one character (`,` `;` `tab`)")));
+        }
+    };
+    let options = Options { map, read: ReadOptions { encoding, delimiter }, update: args.update };
+
+    let mut book = Book::open(&paths.config)?;
+    let bytes = read_export(&args.file)?;
+    let name = args
+        .file
+        .file_name()
+        .map_or_else(|| args.file.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let (heading, report) = crate::import::import(&mut book, &bytes, &name, &options)
+        .map_err(|e| Failure::runtime(format!("{}: {e}", args.file.display())))?;
+    let changed = report.added + report.updated > 0;
+    let config = book.save(!args.dry_run && changed).map_err(|e| match e {
+        EditError::WouldBeInvalid(e) => {
+            Failure::runtime(format!("nothing written: the book with these rows would not be valid:\n{e}"))
+        }
+        other => Failure::from(other),
+    })?;
+    let mut out = format!("{heading}\n");
+    for line in &report.lines {
+        out.push_str("  ");
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.push_str(&report.summary());
+    out.push('\n');
+    out.push_str(&if args.dry_run {
+        "dry run: nothing written\n".to_owned()
+    } else if changed {
+        format!("wrote {}\n", config.display_path())
+    } else {
+        "nothing to write\n".to_owned()
+    });
+    print(&out)
+}
+
+/// Reads an export, gunzipping it when it is gzip (Close delivers `.csv.gz`).
+fn read_export(path: &std::path::Path) -> Result<Vec<u8>, Failure> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| Failure::runtime(format!("cannot read {}: {e}", path.display()));
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_IMPORT_BYTES + 1).read_to_end(&mut bytes).map_err(cannot)?;
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut plain = Vec::new();
+        flate2::read::GzDecoder::new(&bytes[..])
+            .take(MAX_IMPORT_BYTES + 1)
+            .read_to_end(&mut plain)
+            .map_err(|e| Failure::runtime(format!("cannot gunzip {}: {e}", path.display())))?;
+        bytes = plain;
+    }
+    if bytes.len() as u64 > MAX_IMPORT_BYTES {
+        return Err(Failure::runtime(format!(
+            "{} is larger than {} MiB: is this a contacts export?",
+            path.display(),
+            MAX_IMPORT_BYTES / (1024 * 1024)
+        )));
+    }
+    Ok(bytes)
+}

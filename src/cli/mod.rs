@@ -92,6 +92,8 @@ pub enum Command {
     Add(edit::AddArgs),
     /// Change a prospect's fields in the config: `set carla status=paused`.
     Set(edit::SetArgs),
+    /// Add prospects from a CSV export of contacts or a CRM, guessing each one's zone.
+    Import(edit::ImportArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -217,6 +219,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Run => daemon(&paths),
         Command::Add(args) => edit::add(&paths, args),
         Command::Set(args) => edit::set(&paths, args),
+        Command::Import(args) => edit::import(&paths, args),
     }
 }
 

@@ -1,0 +1,547 @@
+//! `ringback import`: prospects from a contacts or CRM export, added to the book.
+//!
+//! Edge: it reads a file the user names and writes the book through [`crate::book`].
+//!
+//! Each row becomes a prospect with a name, company, the best phone (mobile, then work, then
+//! primary, then any), email (the one marked primary, else the first), notes, a profile URL,
+//! and a zone: the file's own zone column, else a guess from the phone's prefix, else from the
+//! country (and state or province where a country spans zones), else none (it is listed, and the
+//! prospect falls back to `me.timezone`). A row matching a prospect already in the book (the same
+//! phone in E.164, email in any case, or profile URL) is reported and not added; `--update` fills
+//! that prospect's empty fields instead. A row without a name, or with a phone or email that is
+//! not one, is reported with the line it starts on and skipped.
+
+mod columns;
+mod phone;
+mod sheet;
+
+use std::collections::{HashMap, HashSet};
+
+use toml_edit::Value;
+
+pub use columns::{Key, MAP_KEYS};
+pub use sheet::ReadOptions;
+
+use crate::book::{Book, EditError};
+use crate::config::Config;
+use columns::{Columns, Contact};
+use phone::{PhoneError, Zones};
+
+/// What `import` was asked to do.
+#[derive(Debug, Default)]
+pub struct Options {
+    /// `--map KEY=COLUMN`, keys from [`MAP_KEYS`].
+    pub map: Vec<(Key, String)>,
+    pub read: ReadOptions,
+    pub update: bool,
+}
+
+/// What happened to each row, in file order, and the counts.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub lines: Vec<String>,
+    pub added: usize,
+    pub updated: usize,
+    pub duplicates: usize,
+    pub skipped: usize,
+    pub email_only: usize,
+    /// How the zones were found: from the file, guessed from the phone, from the country, none.
+    pub zones: [usize; 4],
+}
+
+impl Report {
+    fn row(&mut self, line: u64, text: String) {
+        self.lines.push(format!("line {line}: {text}"));
+    }
+
+    pub fn summary(&self) -> String {
+        let [file, phone, country, none] = self.zones;
+        let email_only = match self.email_only {
+            0 => String::new(),
+            n => format!(" ({n} with no phone)"),
+        };
+        format!(
+            "added {}{email_only}, updated {}, already in the book {}, skipped {}; zones: {file} from the file, {phone} guessed from the phone, {country} from the country, {none} not found",
+            self.added, self.updated, self.duplicates, self.skipped
+        )
+    }
+}
+
+/// Reads an export and adds its rows to the book (not yet saved). `file` names it in the
+/// report and in the comment over each added table.
+///
+/// # Errors
+/// The file cannot be read as a contacts export (no header found, a `--map` column missing).
+pub fn import(
+    book: &mut Book,
+    bytes: &[u8],
+    file: &str,
+    options: &Options,
+) -> Result<(String, Report), String> {
+    let overrides = &options.map;
+    let sheet = sheet::read(bytes, &options.read, |row| {
+        Columns::lenient(row, overrides).usable()
+            && (columns::source(row).is_some() || row.iter().filter(|c| !c.is_empty()).count() >= 2)
+    })?;
+    let columns = Columns::new(&sheet.header, overrides)?;
+    let source =
+        columns::source(&sheet.header).unwrap_or("an export of unknown origin (columns matched by name)");
+    let assumed = if sheet.encoding_assumed {
+        " (assumed: the file is not UTF-8 and has no byte-order mark; --encoding says otherwise)"
+    } else {
+        ""
+    };
+    let heading = format!(
+        "read {file} as {source}: {} records after the header on line {}, {}{assumed}, `{}`-separated",
+        sheet.records.len(),
+        sheet.header_line,
+        sheet.encoding,
+        char::from(sheet.delimiter).escape_default()
+    );
+
+    let zones = Zones::load();
+    let config = book.config().clone();
+    let my_calling = config.me.phone.as_deref().and_then(|p| calling_code_of(&zones, p));
+    let mut known = Known::of(&config, &zones, my_calling);
+    let mut report = Report::default();
+    let mut ids: HashSet<String> = config.prospects.keys().cloned().collect();
+
+    for record in &sheet.records {
+        let contact = columns.read(&record.fields);
+        let row = match Row::read(&contact, &zones, my_calling) {
+            Ok(row) => row,
+            Err(why) => {
+                report.skipped += 1;
+                report.row(record.line, format!("skipped: {why}"));
+                continue;
+            }
+        };
+        if let Some((id, how)) = known.matching(&row) {
+            if options.update && config.prospects.contains_key(&id) {
+                let filled = fill(book, &id, &row, file, record.line).map_err(|e| e.to_string())?;
+                if filled.is_empty() {
+                    report.duplicates += 1;
+                    report.row(
+                        record.line,
+                        format!("{} is already in the book as `{id}` ({how}); nothing to fill", row.name),
+                    );
+                } else {
+                    report.updated += 1;
+                    report.row(record.line, format!("updated `{id}` ({how}): filled {}", filled.join(", ")));
+                }
+            } else {
+                report.duplicates += 1;
+                let hint = if options.update { "" } else { "; --update fills its empty fields" };
+                report.row(
+                    record.line,
+                    format!("{} is already in the book as `{id}` ({how}): not added{hint}", row.name),
+                );
+            }
+            continue;
+        }
+        let id = unique_id(&row.name, &ids);
+        ids.insert(id.clone());
+        known.add(&id, &row);
+        let (zone_note, zone_kind) = match &row.zone {
+            Found::File(zone) => (format!("zone {zone} from the file"), 0),
+            Found::Guessed(zone, from) => (
+                format!("zone {zone} guessed from {from}"),
+                match from {
+                    From::Phone(_) => 1,
+                    From::Country(_) => 2,
+                },
+            ),
+            Found::Not(why) => (format!("no zone ({why}): it uses me.timezone until you set one"), 3),
+        };
+        report.zones[zone_kind] += 1;
+        let mut comment = vec![format!("imported from {file} line {}", record.line)];
+        let mut note = zone_note;
+        if row.phone.is_none() {
+            report.email_only += 1;
+            let only = if row.email.is_some() { "email only" } else { "profile URL only" };
+            comment
+                .push(format!("{only}: no phone in the export; add one with `ringback set {id} phone=...`"));
+            note.push_str(&format!("; {only} (no phone: no calls until you add one)"));
+        }
+        book.add(&id, row.fields(), &comment).map_err(|e| e.to_string())?;
+        report.added += 1;
+        let company = row.company.as_deref().map(|c| format!(", {c}")).unwrap_or_default();
+        report.row(record.line, format!("added `{id}` ({}{company}): {note}", row.name));
+    }
+    Ok((heading, report))
+}
+
+/// The E.164 calling code a number starts with (`+1 416…` → `1`).
+fn calling_code_of(zones: &Zones, number: &str) -> Option<&'static str> {
+    let e164 = phone::e164(number, None).ok()?;
+    let digits = &e164[1..];
+    (1..=3).filter_map(|n| digits.get(..n)).find_map(|prefix| zones.calling_code_from_prefix(prefix))
+}
+
+/// Where a zone came from.
+#[derive(Debug)]
+enum Found {
+    File(String),
+    Guessed(String, From),
+    Not(String),
+}
+
+#[derive(Debug)]
+enum From {
+    /// The prefix, as `+1 604`.
+    Phone(String),
+    Country(String),
+}
+
+impl std::fmt::Display for From {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            From::Phone(prefix) => write!(f, "{prefix}"),
+            From::Country(what) => write!(f, "{what}"),
+        }
+    }
+}
+
+/// One row judged: what will be written.
+#[derive(Debug)]
+struct Row {
+    name: String,
+    company: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    notes: Option<String>,
+    url: Option<String>,
+    zone: Found,
+}
+
+impl Row {
+    fn read(contact: &Contact, zones: &Zones, my_calling: Option<&str>) -> Result<Row, String> {
+        let joined: Vec<&str> = [&contact.first, &contact.middle, &contact.last]
+            .into_iter()
+            .filter_map(|p| p.as_deref())
+            .collect();
+        let name = match (&contact.name, joined.is_empty()) {
+            (_, false) => joined.join(" "),
+            (Some(name), true) => name.clone(),
+            (None, true) => return Err("no name".to_owned()),
+        };
+        let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+        let country = contact.country.as_deref().and_then(|c| zones.country_code(c));
+        let calling = country.and_then(|c| zones.calling_code(c)).or(my_calling);
+        let mut phones: Vec<&(u8, String)> = contact.phones.iter().collect();
+        phones.sort_by_key(|(rank, _)| *rank);
+        let phone = match phones.first() {
+            None => None,
+            Some((_, text)) => Some(phone::e164(text, calling).map_err(|e| match e {
+                PhoneError::NotANumber => format!("phone `{text}` is not a phone number"),
+                PhoneError::Length => format!("phone `{text}` has too few or too many digits"),
+                PhoneError::NoCountry => format!(
+                    "phone `{text}` has no country code and the row no country (add +CC, or set me.phone so its country is assumed)"
+                ),
+            })?),
+        };
+        let mut emails: Vec<&(bool, String)> = contact.emails.iter().collect();
+        // The one marked primary first, else the order of the columns.
+        emails.sort_by_key(|(primary, _)| !primary);
+        let email = match emails.first() {
+            None => None,
+            Some((_, text)) if is_email(text) => Some(text.clone()),
+            Some((_, text)) => return Err(format!("email `{text}` is not an address")),
+        };
+        if phone.is_none() && email.is_none() && contact.url.is_none() {
+            return Err(format!("{name}: no phone, email or profile URL to reach them by"));
+        }
+        let zone = zone(contact, zones, phone.as_deref(), country);
+        Ok(Row {
+            name,
+            company: contact.company.clone(),
+            phone,
+            email,
+            notes: contact.notes.clone(),
+            url: contact.url.clone(),
+            zone,
+        })
+    }
+
+    fn fields(&self) -> Vec<(&'static str, Value)> {
+        let mut fields = vec![("name", Value::from(self.name.as_str()))];
+        let text = [("company", &self.company), ("phone", &self.phone), ("email", &self.email)];
+        fields.extend(text.into_iter().filter_map(|(k, v)| Some((k, Value::from(v.as_deref()?)))));
+        match &self.zone {
+            Found::File(zone) => fields.push(("timezone", Value::from(zone.as_str()))),
+            Found::Guessed(zone, from) => {
+                let mut value = Value::from(zone.as_str());
+                value.decor_mut().set_suffix(format!("  # guessed from {from}"));
+                fields.push(("timezone", value));
+            }
+            Found::Not(_) => {}
+        }
+        let text = [("notes", &self.notes), ("url", &self.url)];
+        fields.extend(text.into_iter().filter_map(|(k, v)| Some((k, Value::from(v.as_deref()?)))));
+        fields
+    }
+}
+
+fn is_email(text: &str) -> bool {
+    let Some((local, domain)) = text.rsplit_once('@') else { return false };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !text.chars().any(|c| c.is_whitespace() || c == ',' || c == '<' || c == '>')
+}
+
+/// The row's zone: the file's own (an IANA name, or HubSpot's `america_slash_new_york`), else
+/// the phone's prefix when libphonenumber gives it one zone, else the country (or state).
+fn zone(contact: &Contact, zones: &Zones, phone: Option<&str>, country: Option<&str>) -> Found {
+    for column in [&contact.timezone, &contact.ip_timezone] {
+        if let Some(zone) = column.as_deref().and_then(iana_name) {
+            return Found::File(zone);
+        }
+    }
+    let mut why = Vec::new();
+    if let Some(phone) = phone {
+        match zones.by_phone(phone) {
+            Some((_, found)) if found.len() == 1 => {
+                return Found::Guessed(found[0].to_owned(), From::Phone(shown_prefix(phone, zones)));
+            }
+            Some((prefix, found)) if found.len() > 1 => {
+                // A state or one-zone country may settle it.
+                let by_country = country.and_then(|c| zones.by_country(c, contact.state.as_deref()));
+                if let Some(zone) = by_country.filter(|z| found.contains(z)) {
+                    return Found::Guessed(zone.to_owned(), From::Country(place(contact)));
+                }
+                why.push(format!("+{prefix} spans {}", found.join(", ")));
+            }
+            _ => why.push(format!("no zone known for {phone}")),
+        }
+    }
+    if let Some(code) = country {
+        if let Some(zone) = zones.by_country(code, contact.state.as_deref()) {
+            return Found::Guessed(zone.to_owned(), From::Country(place(contact)));
+        }
+        why.push(format!("{} spans several zones", place(contact)));
+    } else if let Some(country) = &contact.country {
+        why.push(format!("country `{country}` not recognised"));
+    }
+    if why.is_empty() {
+        why.push("the row has no zone, phone or country".to_owned());
+    }
+    Found::Not(why.join("; "))
+}
+
+/// `the state NY, United States` or `the country Germany`, for a guess's comment.
+fn place(contact: &Contact) -> String {
+    match (&contact.state, &contact.country) {
+        (Some(state), Some(country)) => format!("the state {state}, {country}"),
+        (None, Some(country)) => format!("the country {country}"),
+        _ => "the row's country".to_owned(),
+    }
+}
+
+/// `+1 604` for `+16045550100`: the calling code, then the rest of the prefix the zone came from.
+fn shown_prefix(phone: &str, zones: &Zones) -> String {
+    let (prefix, _) = zones.by_phone(phone).unwrap_or(("", Vec::new()));
+    let calling = calling_code_of(zones, phone).unwrap_or("");
+    match prefix.strip_prefix(calling) {
+        Some(rest) if !rest.is_empty() => format!("+{calling} {rest}"),
+        _ => format!("+{prefix}"),
+    }
+}
+
+/// An IANA zone name the system knows, from the name itself or HubSpot's slug of it
+/// (`america_slash_port_hyphen_au_hyphen_prince` is `America/Port-au-Prince`).
+fn iana_name(text: &str) -> Option<String> {
+    let text = text.trim();
+    let name = text.replace("_slash_", "/").replace("_hyphen_", "-");
+    if jiff::tz::TimeZone::get(&name).is_ok() && name.contains('/') {
+        // The database's own spelling, not the slug's lowercase.
+        return jiff::tz::db()
+            .available()
+            .find(|n| n.as_str().eq_ignore_ascii_case(&name))
+            .map(|n| n.to_string());
+    }
+    None
+}
+
+/// Ways a row can be a prospect the book already has.
+struct Known {
+    phones: HashMap<String, String>,
+    emails: HashMap<String, String>,
+    urls: HashMap<String, String>,
+}
+
+impl Known {
+    fn of(config: &Config, zones: &Zones, my_calling: Option<&str>) -> Known {
+        let mut known = Known { phones: HashMap::new(), emails: HashMap::new(), urls: HashMap::new() };
+        for (id, p) in &config.prospects {
+            let calling = my_calling;
+            if let Some(phone) = p.phone.as_deref().and_then(|t| phone::e164(t, calling).ok()) {
+                known.phones.insert(phone, id.clone());
+            }
+            if let Some(email) = &p.email {
+                known.emails.insert(email.to_lowercase(), id.clone());
+            }
+            if let Some(url) = &p.url {
+                known.urls.insert(url_key(url), id.clone());
+            }
+        }
+        let _ = zones;
+        known
+    }
+
+    fn matching(&self, row: &Row) -> Option<(String, &'static str)> {
+        let phone = row.phone.as_ref().and_then(|p| self.phones.get(p)).map(|id| (id.clone(), "same phone"));
+        let email = || {
+            row.email
+                .as_ref()
+                .and_then(|e| self.emails.get(&e.to_lowercase()))
+                .map(|id| (id.clone(), "same email"))
+        };
+        let url =
+            || row.url.as_ref().and_then(|u| self.urls.get(&url_key(u))).map(|id| (id.clone(), "same URL"));
+        phone.or_else(email).or_else(url)
+    }
+
+    fn add(&mut self, id: &str, row: &Row) {
+        if let Some(phone) = &row.phone {
+            self.phones.insert(phone.clone(), id.to_owned());
+        }
+        if let Some(email) = &row.email {
+            self.emails.insert(email.to_lowercase(), id.to_owned());
+        }
+        if let Some(url) = &row.url {
+            self.urls.insert(url_key(url), id.to_owned());
+        }
+    }
+}
+
+/// A profile URL compared without scheme, `www.`, case or trailing `/`.
+fn url_key(url: &str) -> String {
+    let url = url.trim().to_lowercase();
+    let url = url.trim_start_matches("https://").trim_start_matches("http://").trim_start_matches("www.");
+    url.trim_end_matches('/').to_owned()
+}
+
+/// `--update`: the row's values for keys the prospect's table does not have.
+fn fill(book: &mut Book, id: &str, row: &Row, file: &str, line: u64) -> Result<Vec<&'static str>, EditError> {
+    let mut filled = Vec::new();
+    for (key, value) in row.fields() {
+        if key == "name" || book.has_key(id, key) {
+            continue;
+        }
+        let from = format!("from {file} line {line}");
+        let comment = match value.decor().suffix().and_then(|s| s.as_str()) {
+            Some(guess) => format!("{} ({from})", guess.trim().trim_start_matches('#').trim()),
+            None => from,
+        };
+        book.set(id, key, value, Some(&comment))?;
+        filled.push(key);
+    }
+    Ok(filled)
+}
+
+/// An id from a name: lowercase, Latin letters without their accents, words joined by `-`,
+/// made unique with `-2`, `-3`.
+fn unique_id(name: &str, taken: &HashSet<String>) -> String {
+    let mut base = String::new();
+    for c in name.chars().flat_map(fold_accent) {
+        if c.is_alphanumeric() {
+            base.extend(c.to_lowercase());
+        } else if !base.is_empty() && !base.ends_with('-') {
+            base.push('-');
+        }
+    }
+    let base = base.trim_end_matches('-').to_owned();
+    let base = if base.is_empty() { "prospect".to_owned() } else { base };
+    if !taken.contains(&base) {
+        return base;
+    }
+    (2..).map(|n| format!("{base}-{n}")).find(|id| !taken.contains(id)).unwrap_or(base)
+}
+
+/// The plain letters of an accented Latin one (`é` → `e`, `ß` → `ss`, `Ł` → `L`), else itself.
+fn fold_accent(c: char) -> impl Iterator<Item = char> {
+    const FOLDS: &[(&str, &str)] = &[
+        ("àáâãäåāăą", "a"),
+        ("ÀÁÂÃÄÅĀĂĄ", "A"),
+        ("çćĉċč", "c"),
+        ("ÇĆĈĊČ", "C"),
+        ("ďđ", "d"),
+        ("ĎĐ", "D"),
+        ("èéêëēĕėęě", "e"),
+        ("ÈÉÊËĒĔĖĘĚ", "E"),
+        ("ĝğġģ", "g"),
+        ("ĜĞĠĢ", "G"),
+        ("ìíîïĩīĭįı", "i"),
+        ("ÌÍÎÏĨĪĬĮİ", "I"),
+        ("ķ", "k"),
+        ("Ķ", "K"),
+        ("ĺļľŀł", "l"),
+        ("ĹĻĽĿŁ", "L"),
+        ("ñńņňŉ", "n"),
+        ("ÑŃŅŇ", "N"),
+        ("òóôõöøōŏő", "o"),
+        ("ÒÓÔÕÖØŌŎŐ", "O"),
+        ("ŕŗř", "r"),
+        ("ŔŖŘ", "R"),
+        ("śŝşš", "s"),
+        ("ŚŜŞŠ", "S"),
+        ("ţťŧ", "t"),
+        ("ŢŤŦ", "T"),
+        ("ùúûüũūŭůűų", "u"),
+        ("ÙÚÛÜŨŪŬŮŰŲ", "U"),
+        ("ýÿ", "y"),
+        ("ÝŸ", "Y"),
+        ("źżž", "z"),
+        ("ŹŻŽ", "Z"),
+        ("ß", "ss"),
+        ("æ", "ae"),
+        ("Æ", "AE"),
+        ("œ", "oe"),
+        ("Œ", "OE"),
+        ("þ", "th"),
+        ("Þ", "TH"),
+        ("ð", "d"),
+        ("Ð", "D"),
+    ];
+    let folded = FOLDS.iter().find(|(from, _)| from.contains(c)).map(|(_, to)| *to);
+    let mut buffer = [0u8; 4];
+    let own = c.encode_utf8(&mut buffer).to_owned();
+    folded.map_or(own, str::to_owned).chars().collect::<Vec<_>>().into_iter()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_plain_and_unique() {
+        let taken: HashSet<String> = ["bill-jones".to_owned()].into();
+        assert_eq!(unique_id("Bill  Jones", &taken), "bill-jones-2");
+        assert_eq!(unique_id("Łukasz Żółć", &taken), "lukasz-zolc");
+        assert_eq!(unique_id("Jürgen Groß-Müller", &taken), "jurgen-gross-muller");
+        assert_eq!(unique_id("Дмитрий Иванов", &taken), "дмитрий-иванов");
+        assert_eq!(unique_id("O'Connor, Erin", &taken), "o-connor-erin");
+        assert_eq!(unique_id("!!!", &taken), "prospect");
+    }
+
+    #[test]
+    fn hubspot_slugs_and_iana_names_are_zones() {
+        assert_eq!(
+            iana_name("america_slash_port_hyphen_au_hyphen_prince").as_deref(),
+            Some("America/Port-au-Prince")
+        );
+        assert_eq!(iana_name("America/Vancouver").as_deref(), Some("America/Vancouver"));
+        assert_eq!(iana_name("Eastern Time"), None);
+        assert_eq!(iana_name("UTC"), None);
+    }
+
+    #[test]
+    fn emails_are_checked_for_shape_only() {
+        assert!(is_email("ada@example.com"));
+        assert!(!is_email("not-an-email"));
+        assert!(!is_email("ada@localhost"));
+        assert!(!is_email("Ada <ada@example.com>"));
+    }
+}

@@ -1,0 +1,175 @@
+//! Phone numbers as exports write them, made E.164, and the prospect's zone guessed from the
+//! number's prefix or the row's country, with the tables `scripts/gen-zones.py` generates from
+//! libphonenumber, tzdata and iso-codes (`zones.txt`; licences in `ZONES-LICENSE.md`).
+
+use std::collections::HashMap;
+
+const TABLES: &str = include_str!("zones.txt");
+
+/// The generated tables, by section.
+pub struct Zones {
+    sections: HashMap<&'static str, HashMap<&'static str, &'static str>>,
+}
+
+impl Zones {
+    pub fn load() -> Zones {
+        let mut sections: HashMap<&str, HashMap<&str, &str>> = HashMap::new();
+        let mut current = "";
+        for line in TABLES.lines() {
+            if line.starts_with('#') || line.is_empty() {
+                continue;
+            }
+            if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                current = name;
+                continue;
+            }
+            if let Some((key, value)) = line.split_once('\t') {
+                sections.entry(current).or_default().insert(key, value);
+            }
+        }
+        Zones { sections }
+    }
+
+    fn get(&self, section: &str, key: &str) -> Option<&'static str> {
+        self.sections.get(section)?.get(key).copied()
+    }
+
+    /// The zones libphonenumber gives the longest known prefix of an E.164 number
+    /// (`+16045550100`), with that prefix.
+    pub fn by_phone(&self, e164: &str) -> Option<(&'static str, Vec<&'static str>)> {
+        let digits = e164.strip_prefix('+')?;
+        (1..=digits.len()).rev().find_map(|n| {
+            let prefix = &digits[..n];
+            let zones = self.get("phone", prefix)?;
+            let zones: Vec<&str> = zones.split('&').filter(|z| !z.is_empty()).collect();
+            let (key, _) = self.sections.get("phone")?.get_key_value(prefix)?;
+            Some((*key, zones))
+        })
+    }
+
+    /// A country as exports write it (`Canada`, `CA`, `Deutschland`) as its ISO code.
+    pub fn country_code(&self, country: &str) -> Option<&'static str> {
+        let key = fold_spaces(country);
+        self.get("country-name", &key)
+    }
+
+    /// The zone of a country with one zone, or of a state or province (`US`, `NY`).
+    pub fn by_country(&self, code: &str, state: Option<&str>) -> Option<&'static str> {
+        if let Some(state) = state {
+            let key = format!("{}:{}", code.to_lowercase(), fold_spaces(state));
+            if let Some(region) = self.get("region-name", &key)
+                && let Some(zone) = self.get("region", region)
+            {
+                return Some(zone);
+            }
+        }
+        // A country whose other zones hold few people (Germany and Büsingen) has a main one.
+        self.get("country", code).or_else(|| self.get("country-main", code))
+    }
+
+    /// `prefix` when it is a country calling code (`1`, `44`, `358`).
+    pub fn calling_code_from_prefix(&self, prefix: &str) -> Option<&'static str> {
+        self.sections.get("calling")?.values().find(|code| **code == prefix).copied()
+    }
+
+    /// The international calling code of a country (`CA` → `1`).
+    pub fn calling_code(&self, code: &str) -> Option<&'static str> {
+        self.get("calling", code)
+    }
+}
+
+fn fold_spaces(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+/// Why a number could not be read.
+#[derive(Debug, PartialEq, Eq)]
+pub enum PhoneError {
+    /// Letters or signs no phone number has.
+    NotANumber,
+    /// Written without a country code, and the row says no country to take it from.
+    NoCountry,
+    /// Too short or too long for any number.
+    Length,
+}
+
+/// An exported number in E.164 (`+16045550100`). A number written without its country code is
+/// read in the row's country (`calling`, e.g. `1` for the US); an extension is dropped.
+///
+/// # Errors
+/// [`PhoneError`] saying what is wrong with it.
+pub fn e164(text: &str, calling: Option<&str>) -> Result<String, PhoneError> {
+    let lower = text.to_lowercase();
+    // `+1 604 555 0100 x12`, `ext. 12`, `;ext=12`: the extension is for a person, not the dialler.
+    let number = ["ext", " x", ";", "#"]
+        .iter()
+        .filter_map(|mark| lower.find(mark))
+        .min()
+        .map_or(lower.as_str(), |at| &lower[..at]);
+    let number = number.trim().trim_start_matches("tel:");
+    if number.chars().any(|c| !(c.is_ascii_digit() || " +-()./\u{a0}".contains(c)))
+        || number.chars().skip(1).any(|c| c == '+')
+    {
+        return Err(PhoneError::NotANumber);
+    }
+    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+    let international = if number.starts_with('+') {
+        digits
+    } else if let Some(rest) = digits.strip_prefix("00") {
+        rest.to_owned()
+    } else {
+        let calling = calling.ok_or(PhoneError::NoCountry)?;
+        if calling == "1" {
+            // North America: ten digits, or eleven with the leading 1.
+            match digits.len() {
+                10 => format!("1{digits}"),
+                11 if digits.starts_with('1') => digits,
+                _ => return Err(PhoneError::Length),
+            }
+        } else {
+            // Italy, San Marino and the Vatican keep the 0; elsewhere it is a trunk prefix.
+            let keeps_zero = matches!(calling, "39" | "378" | "379");
+            let national = if keeps_zero { &digits[..] } else { digits.strip_prefix('0').unwrap_or(&digits) };
+            format!("{calling}{national}")
+        }
+    };
+    if !(7..=15).contains(&international.len()) {
+        return Err(PhoneError::Length);
+    }
+    Ok(format!("+{international}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_as_exports_write_them() {
+        assert_eq!(e164("+1 (604) 555-0100", None), Ok("+16045550100".into()));
+        assert_eq!(e164("604.555.0100", Some("1")), Ok("+16045550100".into()));
+        assert_eq!(e164("1-604-555-0100 ext. 12", Some("1")), Ok("+16045550100".into()));
+        assert_eq!(e164("0171 1234567", Some("49")), Ok("+491711234567".into()));
+        assert_eq!(e164("06 1234 5678", Some("39")), Ok("+390612345678".into()));
+        assert_eq!(e164("0041 44 555 00 00", None), Ok("+41445550000".into()));
+        assert_eq!(e164("tel:+44 20 7946 0000", None), Ok("+442079460000".into()));
+        assert_eq!(e164("0171 1234567", None), Err(PhoneError::NoCountry));
+        assert_eq!(e164("call me maybe", Some("1")), Err(PhoneError::NotANumber));
+        assert_eq!(e164("555-0100", Some("1")), Err(PhoneError::Length));
+        assert_eq!(e164("+1 604 +555", None), Err(PhoneError::NotANumber));
+    }
+
+    #[test]
+    fn zones_by_the_longest_prefix_and_by_country() {
+        let zones = Zones::load();
+        assert_eq!(zones.by_phone("+16045550100").map(|z| z.1), Some(vec!["America/Vancouver"]));
+        assert_eq!(zones.by_phone("+442079460000").map(|z| z.1), Some(vec!["Europe/London"]));
+        assert_eq!(zones.country_code("Deutschland"), Some("DE"));
+        assert_eq!(zones.country_code("United States"), Some("US"));
+        assert_eq!(zones.by_country("DE", None), Some("Europe/Berlin"));
+        assert_eq!(zones.by_country("US", Some("NY")), Some("America/New_York"));
+        assert_eq!(zones.by_country("CA", Some("British Columbia")), Some("America/Vancouver"));
+        assert_eq!(zones.by_country("US", None), None, "the US has several zones");
+        assert_eq!(zones.by_country("RU", None), None, "so has Russia");
+        assert_eq!(zones.calling_code("CA"), Some("1"));
+    }
+}
