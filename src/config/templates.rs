@@ -275,9 +275,13 @@ impl ScriptContext {
 /// One item of a digest section, as the HTML template sees it.
 #[derive(Debug, Clone, Default)]
 pub struct DigestItem {
+    /// What `ringback log` takes.
+    pub id: String,
     pub name: String,
     pub company: Option<String>,
     pub phone: Option<String>,
+    /// A call to someone with no number in the book.
+    pub no_phone: bool,
     pub tel: Option<String>,
     pub email: Option<String>,
     pub window: Option<String>,
@@ -285,6 +289,8 @@ pub struct DigestItem {
     pub why: String,
     pub gatekeeper: Option<String>,
     pub boss: Option<String>,
+    pub notes: Option<String>,
+    pub url: Option<String>,
     pub script: String,
 }
 
@@ -292,6 +298,7 @@ pub struct DigestItem {
 #[derive(Debug, Clone, Default)]
 pub struct DigestComing {
     pub day: String,
+    pub id: String,
     pub name: String,
     pub company: Option<String>,
     pub what: String,
@@ -328,9 +335,13 @@ impl DigestContext {
     pub fn value(&self) -> Value {
         let item = |i: &DigestItem| {
             context! {
+                id => &i.id,
                 name => &i.name,
                 company => &i.company,
                 phone => &i.phone,
+                no_phone => i.no_phone,
+                notes => &i.notes,
+                url => &i.url,
                 tel => &i.tel,
                 email => &i.email,
                 window => &i.window,
@@ -351,7 +362,7 @@ impl DigestContext {
         let coming: Vec<Value> = self
             .coming
             .iter()
-            .map(|c| context! { day => &c.day, name => &c.name, company => &c.company, what => &c.what })
+            .map(|c| context! { day => &c.day, id => &c.id, name => &c.name, company => &c.company, what => &c.what })
             .collect();
         let (on_time, late, open) = self.record;
         context! {
@@ -370,9 +381,11 @@ impl DigestContext {
         let item = |full: bool| {
             let some = |s: &str| full.then(|| s.to_owned());
             DigestItem {
+                id: "bill-jones".to_owned(),
                 name: "Bill Jones".to_owned(),
                 company: some("ABC Inc"),
                 phone: some("+1 604 555 0100"),
+                no_phone: !full,
                 tel: some("+16045550100"),
                 email: some("bill@abc.example"),
                 window: some("17:00-18:30"),
@@ -380,6 +393,8 @@ impl DigestContext {
                 why: "attempt 2 of 7".to_owned(),
                 gatekeeper: some("Mary"),
                 boss: some("Susan Park"),
+                notes: some("Met at the trade show.\nPrefers mornings."),
+                url: some("https://www.linkedin.com/in/bill"),
                 script: "Hi Bill".to_owned(),
             }
         };
@@ -392,6 +407,7 @@ impl DigestContext {
             coming: if items {
                 vec![DigestComing {
                     day: "Wed 25 Nov".to_owned(),
+                    id: "bill-jones".to_owned(),
                     name: "Bill Jones".to_owned(),
                     company: full.then(|| "ABC Inc".to_owned()),
                     what: "promised callback".to_owned(),

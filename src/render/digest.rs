@@ -49,9 +49,11 @@ fn html(config: &Config, agenda: &Agenda, scripts: &Scripts<'_>, record: Promise
         let Some(p) = config.prospects.get(&item.prospect) else { continue };
         let call = item.kind.is_call();
         let value = DigestItem {
+            id: p.id.clone(),
             name: p.name.clone(),
             company: p.company.clone(),
             phone: p.phone.clone().filter(|_| call),
+            no_phone: call && p.phone.is_none(),
             tel: p.phone.as_deref().map(tel),
             email: p.email.clone().filter(|_| !call),
             window: call.then(|| text::best_window(config, p, item)),
@@ -59,6 +61,8 @@ fn html(config: &Config, agenda: &Agenda, scripts: &Scripts<'_>, record: Promise
             why: item.why.clone(),
             gatekeeper: p.gatekeeper.clone(),
             boss: p.boss.clone(),
+            notes: p.notes.clone(),
+            url: p.url.clone(),
             script: scripts.render(item),
         };
         match sections.last_mut() {
@@ -78,6 +82,7 @@ fn html(config: &Config, agenda: &Agenda, scripts: &Scripts<'_>, record: Promise
             };
             Some(DigestComing {
                 day: short_date(i.day),
+                id: p.id.clone(),
                 name: p.name.clone(),
                 company: p.company.clone(),
                 what,

@@ -89,7 +89,7 @@ pub fn nudge_message(config: &Config, group: &NudgeGroup) -> DesktopMessage {
     let mut parts = Vec::new();
     for item in &group.items {
         let Some(p) = config.prospects.get(&item.prospect) else { continue };
-        let company = p.company.as_deref().map(|c| format!(" ({c})")).unwrap_or_default();
+        let who = super::text::who(p);
         let phone = p.phone.as_deref().unwrap_or("no phone");
         let window = item.window.as_ref().map(|w| window_text(config, p, w)).unwrap_or_default();
         let flag = match (item.kind, item.overdue) {
@@ -98,7 +98,7 @@ pub fn nudge_message(config: &Config, group: &NudgeGroup) -> DesktopMessage {
             (Kind::NextStep, _) => " — agreed next step".to_owned(),
             _ => String::new(),
         };
-        parts.push((item.prospect.clone(), format!("{}{company} {phone} · {window}{flag}", p.name)));
+        parts.push((item.prospect.clone(), format!("{who} {phone} · {window}{flag}")));
     }
     let body = parts.iter().map(|(_, line)| line.as_str()).collect::<Vec<_>>().join("\n");
     // One prospect: the three buttons. Several: voicemail and spoke per prospect, one snooze.

@@ -73,11 +73,17 @@ pub fn window_text(config: &Config, prospect: &Prospect, slot: &Slot) -> String 
     )
 }
 
-fn who(prospect: &Prospect) -> String {
+/// `Bill Jones (ABC Inc) [bill-jones]`: the id is what `log`, `set` and `undo` take.
+pub fn who(prospect: &Prospect) -> String {
     match &prospect.company {
-        Some(c) => format!("{} ({c})", prospect.name),
-        None => prospect.name.clone(),
+        Some(c) => format!("{} ({c}) [{}]", prospect.name, prospect.id),
+        None => format!("{} [{}]", prospect.name, prospect.id),
     }
+}
+
+/// What a call to a prospect with no number says instead of one.
+pub fn no_phone(prospect: &Prospect) -> String {
+    format!("no phone: add one with `ringback set {} phone=...`", prospect.id)
 }
 
 fn when_text(config: &Config, item: &Item) -> String {
@@ -125,7 +131,7 @@ pub fn agenda_text(config: &Config, agenda: &Agenda, style: Style) -> String {
         .map(|item| {
             let prospect = &config.prospects[&item.prospect];
             let contact = match item.kind.action() {
-                Doing::Call => prospect.phone.clone().unwrap_or_default(),
+                Doing::Call => prospect.phone.clone().unwrap_or_else(|| "no phone".to_owned()),
                 Doing::Email | Doing::Drip => prospect.email.clone().unwrap_or_default(),
             };
             [who(prospect), contact, when_text(config, item), late_text(item)]
@@ -177,8 +183,14 @@ pub fn next_text(config: &Config, item: Option<&Item>, scripts: &Scripts<'_>, st
     };
     let _ = writeln!(out, "{}", style.bold(&format!("{verb} {}", who(prospect))));
     let contact = if item.kind.is_call() { &prospect.phone } else { &prospect.email };
-    if let Some(c) = contact {
-        let _ = writeln!(out, "  {c}");
+    match contact {
+        Some(c) => {
+            let _ = writeln!(out, "  {c}");
+        }
+        None if item.kind.is_call() => {
+            let _ = writeln!(out, "  {}", no_phone(prospect));
+        }
+        None => {}
     }
     let when = when_text(config, item);
     if !when.is_empty() {
@@ -189,10 +201,15 @@ pub fn next_text(config: &Config, item: Option<&Item>, scripts: &Scripts<'_>, st
         let _ = writeln!(out, "  {}", style.red(&late));
     }
     let _ = writeln!(out, "  why:  {}", item.why);
-    for (label, value) in [("gatekeeper", &prospect.gatekeeper), ("boss", &prospect.boss)] {
+    for (label, value) in
+        [("gatekeeper", &prospect.gatekeeper), ("boss", &prospect.boss), ("url", &prospect.url)]
+    {
         if let Some(v) = value {
             let _ = writeln!(out, "  {label}: {v}");
         }
+    }
+    if let Some(notes) = &prospect.notes {
+        let _ = writeln!(out, "  notes:\n{}", indent(notes, "    "));
     }
     let _ = writeln!(out, "\n{}", indent(&scripts.render(item), "  "));
     out
@@ -251,9 +268,8 @@ pub fn digest_text(config: &Config, agenda: &Agenda, scripts: &Scripts<'_>) -> S
         let prospect = &config.prospects[&item.prospect];
         let _ = writeln!(out, "\n* {}", who(prospect));
         if item.kind.is_call() {
-            if let Some(phone) = &prospect.phone {
-                let _ = writeln!(out, "  phone:  {phone}");
-            }
+            let phone = prospect.phone.clone().unwrap_or_else(|| no_phone(prospect));
+            let _ = writeln!(out, "  phone:  {phone}");
             let _ = writeln!(out, "  window: {}", best_window(config, prospect, item));
         } else if let Some(email) = &prospect.email {
             let _ = writeln!(out, "  email:  {email}");
@@ -263,10 +279,15 @@ pub fn digest_text(config: &Config, agenda: &Agenda, scripts: &Scripts<'_>) -> S
             let _ = writeln!(out, "  late:   {late}");
         }
         let _ = writeln!(out, "  why:    {}", item.why);
-        for (label, value) in [("gatekeeper", &prospect.gatekeeper), ("boss", &prospect.boss)] {
+        for (label, value) in
+            [("gatekeeper", &prospect.gatekeeper), ("boss", &prospect.boss), ("url", &prospect.url)]
+        {
             if let Some(v) = value {
                 let _ = writeln!(out, "  {label}: {v}");
             }
+        }
+        if let Some(notes) = &prospect.notes {
+            let _ = writeln!(out, "  notes:\n{}", indent(notes, "    "));
         }
         let label = if item.kind.is_call() { "script" } else { "draft" };
         let _ = writeln!(out, "  {label}:\n{}", indent(&scripts.render(item), "    "));

@@ -1,6 +1,6 @@
 //! The real binary against a temp config and state.
 
-use crate::helpers::{BASE, Book, event_count, ringback, set_mode};
+use crate::helpers::{BASE, Book, event_count, in_toronto, ringback, set_mode};
 
 #[test]
 fn check_accepts_the_repository_example() {
@@ -184,8 +184,12 @@ fn agenda_json_has_the_documented_shape() {
     assert_eq!(item["due"], "2026-11-24");
     assert_eq!(item["overdue"], false);
     assert_eq!(item["days_late"], 0);
-    assert_eq!(item["window"]["start"], "2026-11-24T20:00:00-05:00");
-    assert_eq!(item["window"]["end"], "2026-11-24T21:30:00-05:00");
+    let (start, end) = (
+        in_toronto("2026-11-24", "17:00", "America/Vancouver"),
+        in_toronto("2026-11-24", "18:30", "America/Vancouver"),
+    );
+    assert_eq!(item["window"]["start"], start.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string());
+    assert_eq!(item["window"]["end"], end.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string());
     assert_eq!(item["attempt"], 2);
     assert_eq!(item["of"], 4);
     assert_eq!(item["why"], "you promised on Fri 20 Nov to call back today");
@@ -262,13 +266,20 @@ fn next_json_is_null_when_nothing_is_due() {
     assert_eq!(ran.json()["prospect"], "bill-jones");
 }
 
+/// Bill's window on 24 November (17:00-18:30 in Vancouver) in Toronto: `20:00-21:30` with
+/// tzdata before 2026e, `19:00-20:30` after.
+fn bill_window() -> String {
+    let at = |t| in_toronto("2026-11-24", t, "America/Vancouver").strftime("%H:%M").to_string();
+    format!("{}-{}", at("17:00"), at("18:30"))
+}
+
 #[test]
 fn next_text_names_the_call_and_the_script() {
     let book = Book::standard();
     let out = book.run(&["next", "--at", "2026-11-24T07:00"]).code(0).stdout;
-    assert!(out.contains("Call Bill Jones (ABC Inc)"), "{out}");
+    assert!(out.contains("Call Bill Jones (ABC Inc) [bill-jones]"), "{out}");
     assert!(out.contains("+1 604 555 0100"), "{out}");
-    assert!(out.contains("20:00-21:30 (Vancouver 17:00-18:30)"), "{out}");
+    assert!(out.contains(&format!("{} (Vancouver 17:00-18:30)", bill_window())), "{out}");
 }
 
 #[test]
@@ -280,9 +291,12 @@ fn digest_prints_sections_and_coming_up() {
     let out = book.run(&["digest", "--at", "2026-11-24T07:00"]).code(0).stdout;
     assert!(out.starts_with("ringback — Tue 24 Nov: 1 promised callback\n"), "{out}");
     assert!(out.contains("== Promised callbacks (1) =="), "{out}");
-    assert!(out.contains("window: 20:00-21:30 (Vancouver 17:00-18:30)"), "{out}");
+    assert!(out.contains(&format!("window: {} (Vancouver 17:00-18:30)", bill_window())), "{out}");
     assert!(out.contains("== Coming up =="), "{out}");
-    assert!(out.contains("Thu 26 Nov  Bill Jones (ABC Inc)  next step: the ERP findings"), "{out}");
+    assert!(
+        out.contains("Thu 26 Nov  Bill Jones (ABC Inc) [bill-jones]  next step: the ERP findings"),
+        "{out}"
+    );
 }
 
 #[test]

@@ -192,7 +192,11 @@ async fn nudges_are_grouped_and_sent_once_before_the_window() {
     pass(30 * 60).await;
     let shown = daemon.stop().await;
     let nudge = shown.iter().find(|m| m.summary.starts_with("Call at")).unwrap();
-    assert!(nudge.body.contains("Amy Ames (Ames & Co) +1 416 555 0001 · 07:30-08:30"), "{}", nudge.body);
+    assert!(
+        nudge.body.contains("Amy Ames (Ames & Co) [amy] +1 416 555 0001 · 07:30-08:30"),
+        "{}",
+        nudge.body
+    );
     assert_eq!(shown.iter().filter(|m| m.summary.starts_with("Call at")).count(), 1);
 }
 
@@ -354,7 +358,7 @@ async fn a_button_pressed_on_a_nudge_is_in_the_next_mornings_digest() {
         !calls.contains("Ben Bell"),
         "Ben is listed as a call although his voicemail was logged:\n{text}"
     );
-    assert!(text.contains("Thu 26 Nov  Ben Bell  promised callback"), "{text}");
+    assert!(text.contains("Thu 26 Nov  Ben Bell [ben]  promised callback"), "{text}");
 }
 
 #[tokio::test(start_paused = true)]

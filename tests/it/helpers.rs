@@ -185,3 +185,12 @@ pub fn eml_text(path: &std::path::Path) -> String {
         .replace("=E2=80=94", "—")
         .replace("=3D", "=")
 }
+
+/// A wall-clock time in `zone` as it reads in `America/Toronto` (BASE's `me.timezone`), by the
+/// machine's own zone data. British Columbia stopped changing its clocks in tzdata 2026e
+/// (Vancouver stays at -07:00 from November 2026), so a test must not pin an offset that
+/// depends on which tzdata the machine has.
+pub fn in_toronto(date: &str, time: &str, zone: &str) -> jiff::Zoned {
+    let civil: jiff::civil::DateTime = format!("{date}T{time}").parse().expect("a date and time");
+    civil.in_tz(zone).expect("a zone").in_tz("America/Toronto").expect("Toronto")
+}

@@ -436,3 +436,31 @@ fn zone_guesses_agree_with_libphonenumber() {
     }
     assert!(checked[0] > 150, "one-zone numbers checked: {checked:?}");
 }
+
+#[test]
+fn imported_notes_profiles_and_missing_phones_show_in_next_and_the_digest() {
+    let book = Book::new(EMPTY);
+    book.run(&["import", &fixture("linkedin.csv")]).code(0);
+    // Nadia came with a profile URL and no phone: her first call says how to add one.
+    let digest = book.run(&["digest", "--at", "2026-12-02T07:00"]).code(0).stdout;
+    let nadia = &digest[digest
+        .find("* Nadia Haddad (Meridian Health Partners) [nadia-haddad]")
+        .expect("listed with her id")..];
+    assert!(
+        nadia.contains("phone:  no phone: add one with `ringback set nadia-haddad phone=...`"),
+        "{nadia}"
+    );
+    assert!(nadia.contains("url: https://www.linkedin.com/in/"), "{nadia}");
+    book.run(&["set", "nadia", "phone=+1 416 555 0142"]).code(0);
+    let digest = book.run(&["digest", "--at", "2026-12-02T07:00"]).code(0).stdout;
+    assert!(digest.contains("phone:  +1 416 555 0142"), "{digest}");
+
+    let book = Book::new(EMPTY);
+    book.run(&["import", &fixture("google.csv")]).code(0);
+    let next = book.run(&["next", "--at", "2026-12-02T12:00"]).code(0).stdout;
+    assert!(next.contains("Call Priya Raman (Northwind Analytics) [priya-raman]"), "{next}");
+    assert!(
+        next.contains("  notes:\n    Met at the Vancouver SaaS meetup.\n    Prefers calls after 10am."),
+        "{next}"
+    );
+}
