@@ -5,8 +5,9 @@ set -eu
 cd "$(dirname "$0")/.."
 
 # Debian packages the end-to-end tests start: a session bus, a notification server under a
-# virtual X display, and libphonenumber (the oracle for import's zone guesses).
-packages="dbus dbus-x11 dunst xvfb libnotify-bin python3-aiosmtpd openssl systemd python3-phonenumbers tzdata iso-codes"
+# virtual X display, libphonenumber (the oracle for import's zone guesses), and libical and
+# icalendar (two parsers that read the calendar feed back).
+packages="dbus dbus-x11 dunst xvfb libnotify-bin python3-aiosmtpd openssl systemd python3-phonenumbers tzdata iso-codes gir1.2-ical-3.0 python3-gi python3-icalendar"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -94,6 +94,18 @@ pub enum Command {
     Set(edit::SetArgs),
     /// Add prospects from a CSV export of contacts or a CRM, guessing each one's zone.
     Import(edit::ImportArgs),
+    /// The plan as an iCalendar file (to stdout), or with --url where the daemon serves it.
+    Ics {
+        /// Cover this many days from today
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=366))]
+        days: u32,
+        /// RFC 3339, or YYYY-MM-DD or YYYY-MM-DDTHH:MM in me.timezone (default: now)
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+        /// Print the feed's URL for a calendar to subscribe to (needs `calendar.listen`)
+        #[arg(long, conflicts_with_all = ["days", "at"])]
+        url: bool,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -220,6 +232,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Add(args) => edit::add(&paths, args),
         Command::Set(args) => edit::set(&paths, args),
         Command::Import(args) => edit::import(&paths, args),
+        Command::Ics { days, at, url } => ics(&paths, days, at.as_deref(), url),
     }
 }
 
@@ -403,6 +416,24 @@ fn digest(paths: &Paths, at: Option<&str>, send: bool) -> Result<(), Failure> {
         ))),
         SentNow::Refused(e) => Err(Failure::runtime(format!("the digest was refused: {e}"))),
     }
+}
+
+fn ics(paths: &Paths, days: u32, at: Option<&str>, url: bool) -> Result<(), Failure> {
+    let config = load(paths)?;
+    if url {
+        let Some(address) = config.feed.listen else {
+            return Err(Failure::Usage(format!(
+                "the daemon serves no feed: add [calendar] listen = \"127.0.0.1:PORT\" to {}",
+                config.display_path()
+            )));
+        };
+        let token = State::open(&paths.state)?.feed_token()?;
+        return print(&format!("{}\n", crate::daemon::feed::url(address, &token)));
+    }
+    let at = at_or_now(at, &config)?;
+    let (mut state, history) = load_history(paths, &config)?;
+    let feed = crate::daemon::feed::build(&config, &history, &mut state, at, days)?;
+    print(&feed)
 }
 
 fn history(paths: &Paths, query: &str, json: bool) -> Result<(), Failure> {

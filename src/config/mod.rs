@@ -39,6 +39,7 @@ pub struct Config {
     pub me: Me,
     pub schedule: Schedule,
     pub notify: Notify,
+    pub feed: Feed,
     pub defaults: Defaults,
     pub cadences: BTreeMap<String, Cadence>,
     pub drips: BTreeMap<String, Drip>,
@@ -67,6 +68,18 @@ pub struct Schedule {
     pub quiet_hours: Option<Window>,
     pub catch_up: SignedDuration,
 }
+
+/// `[calendar]`: the calendar feed.
+#[derive(Debug, Clone, Default)]
+pub struct Feed {
+    /// Where the daemon serves the feed over HTTP; always a loopback address. `None`: off.
+    pub listen: Option<std::net::SocketAddr>,
+    /// A reminder this long before each timed event, for phones that sync the calendar.
+    pub alarm: Option<SignedDuration>,
+}
+
+/// The longest `calendar.alarm`: a reminder is about the call, not the day before.
+pub const MAX_ALARM: (i64, &str) = (24, "24h");
 
 #[derive(Debug, Clone, Default)]
 pub struct Notify {

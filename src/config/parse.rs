@@ -15,7 +15,7 @@ use super::*;
 use crate::calendar::weekday_index;
 
 const SECTIONS: &[&str] =
-    &["me", "schedule", "notify", "defaults", "cadences", "drips", "prospects", "templates"];
+    &["me", "schedule", "notify", "calendar", "defaults", "cadences", "drips", "prospects", "templates"];
 
 /// Collects diagnostics while validating, so one pass reports every problem in the file.
 pub(super) struct Validator<'s> {
@@ -446,6 +446,34 @@ pub(super) fn parse_with(
         Window::parse_any(s.get_ref()).map_err(|m| v.error(s.span(), "schedule.quiet_hours", m)).ok()
     });
 
+    // The calendar feed.
+    let feed_raw: raw::CalendarFeed =
+        sections.remove("calendar").and_then(|s| v.section(&["calendar"], s)).unwrap_or_default();
+    let feed = Feed {
+        listen: feed_raw.listen.as_ref().and_then(|s| {
+            let address = s.get_ref().parse::<std::net::SocketAddr>().map_err(|_| {
+                v.error(s.span(), "calendar.listen", format!("`{}` is not an address and port: expected `127.0.0.1:PORT`", s.get_ref()))
+            });
+            match address {
+                Ok(address) if address.ip().is_loopback() => Some(address),
+                Ok(_) => {
+                    v.error(
+                        s.span(),
+                        "calendar.listen",
+                        "the feed names your prospects: it is served on a loopback address only (127.0.0.1:PORT or [::1]:PORT)",
+                    );
+                    None
+                }
+                Err(()) => None,
+            }
+        }),
+        alarm: feed_raw.alarm.as_ref().and_then(|s| {
+            parse_clock(s.get_ref(), SignedDuration::from_hours(MAX_ALARM.0), MAX_ALARM.1)
+                .map_err(|m| v.error(s.span(), "calendar.alarm", m))
+                .ok()
+        }),
+    };
+
     // Notify.
     let notify = Notify {
         desktop: notify_raw.desktop.enabled,
@@ -521,6 +549,7 @@ pub(super) fn parse_with(
             catch_up: catch_up.expect("validated"),
         },
         notify,
+        feed,
         defaults: Defaults { cadence: default_cadence, call_windows: default_windows, keep_in_touch },
         cadences,
         drips,

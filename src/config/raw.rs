@@ -41,6 +41,13 @@ pub struct Schedule {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct CalendarFeed {
+    pub listen: Option<S<String>>,
+    pub alarm: Option<S<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Notify {
     #[serde(default)]
     pub desktop: Desktop,

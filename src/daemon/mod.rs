@@ -10,6 +10,7 @@
 //! use the command line (which maps its [`Error`] to an exit code).
 
 pub mod clock;
+pub mod feed;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -142,6 +143,10 @@ pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -
         shutdown.clone(),
     ));
 
+    // The calendar feed follows the config as reloads change it.
+    let (configs, configs_rx) = watch::channel(config.clone());
+    tracker.spawn(feed::serve(State::open(&paths.state)?, configs_rx, clock.clone(), shutdown.clone()));
+
     let (reload_tx, mut reload_rx) = mpsc::channel::<&'static str>(16);
     let _watcher = watch_config(&paths.config, reload_tx.clone());
     // Registered here, before the first tick, so an early SIGHUP never takes the default
@@ -173,6 +178,7 @@ pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -
         in_flight: Vec::new(),
         open_nudges: Vec::new(),
         pruned: None,
+        configs,
     };
     tracing::info!(
         "ringback running: {} prospects, digest `{}` in {}",
@@ -273,6 +279,8 @@ struct Service {
     open_nudges: Vec<(Vec<String>, Option<Timestamp>)>,
     /// When the state was last pruned.
     pruned: Option<Timestamp>,
+    /// The config, for the calendar feed's server.
+    configs: watch::Sender<Arc<Config>>,
 }
 
 impl Service {
@@ -585,6 +593,7 @@ impl Service {
                     });
                 }
                 self.config = Arc::new(config);
+                self.configs.send_replace(self.config.clone());
                 self.planned = None;
                 self.next_digest = None;
                 let now = self.clock.now();

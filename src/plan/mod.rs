@@ -9,6 +9,7 @@
 //! channels, the daemon or the command line.
 
 mod history;
+mod project;
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::HashMap;
@@ -18,6 +19,7 @@ use jiff::{Timestamp, Zoned};
 
 use crate::config::{Action, Calendar, Config, DripItem, NextStep, Prospect, Relationship, Status, Window};
 pub use history::{Class, Event, History, Logged, Outcome, PromiseChoice, seen_keys};
+pub use project::{FEED_DAYS_BACK, project};
 
 /// What kind of reminder an item is; the derived order is the agenda's section order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

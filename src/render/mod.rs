@@ -6,6 +6,7 @@
 //! or the command line, and it never reads the clock or a file.
 
 pub mod digest;
+pub mod ics;
 mod json;
 mod nudge;
 pub mod script;

@@ -30,6 +30,8 @@ pub enum StateError {
     Create(PathBuf, std::io::Error),
     #[error("the state `{0}` has schema version {1}, newer than this ringback knows ({2}): upgrade ringback")]
     TooNew(PathBuf, i64, i64),
+    #[error("cannot read the system's random source for the feed's token: {0}")]
+    Random(std::io::Error),
     /// A database call failed while doing `operation` (`load the history`, `queue an email`).
     /// (The error is quoted in the message, so it is not also a `source`.)
     #[error("state database error (cannot {operation}): {error}")]
@@ -134,6 +136,20 @@ const MIGRATIONS: &[&str] = &[
         item TEXT,
         logged_at INTEGER NOT NULL,
         undone_at INTEGER NOT NULL
+    );",
+    // 5: the calendar feed: each item's last form, so a client sees a change only when there
+    // is one (DTSTAMP and SEQUENCE), and the secret in the feed's URL.
+    "CREATE TABLE feed (
+        uid TEXT PRIMARY KEY,
+        -- When the item is placed (UTC start and end, or a date), and everything else it says.
+        placed TEXT NOT NULL,
+        fingerprint INTEGER NOT NULL,
+        sequence INTEGER NOT NULL,
+        changed_at INTEGER NOT NULL
+    );
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
     );",
 ];
 
@@ -537,6 +553,82 @@ impl State {
             Ok(Some(event))
         })();
         result.map_err(|e| e.during("take back an event"))
+    }
+
+    /// How each feed item stands: `(uid, placed, fingerprint)` in, `(sequence, changed_at)` out,
+    /// in the same order. An item seen for the first time starts at sequence 0, changed now; a
+    /// new `placed` (the item moved) raises its sequence; any other change only its time.
+    ///
+    /// # Errors
+    /// On a database error.
+    pub fn feed_revisions(
+        &mut self,
+        items: &[(String, String, u64)],
+        now: Timestamp,
+    ) -> Result<Vec<(i64, Timestamp)>, StateError> {
+        let result = (|| -> Result<Vec<(i64, Timestamp)>, StateError> {
+            let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let mut out = Vec::with_capacity(items.len());
+            let mut wrote = false;
+            {
+                let mut read =
+                    tx.prepare("SELECT placed, fingerprint, sequence, changed_at FROM feed WHERE uid = ?1")?;
+                let mut write = tx.prepare(
+                    "INSERT INTO feed (uid, placed, fingerprint, sequence, changed_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (uid) DO UPDATE SET placed = ?2, fingerprint = ?3, sequence = ?4, changed_at = ?5",
+                )?;
+                for (uid, placed, fingerprint) in items {
+                    // SQLite integers are signed: the fingerprint is kept by its bits.
+                    let fingerprint = *fingerprint as i64;
+                    let old: Option<(String, i64, i64, i64)> = read
+                        .query_row([uid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                        .optional()?;
+                    let (sequence, changed) = match old {
+                        Some((p, f, sequence, changed)) if p == *placed && f == fingerprint => {
+                            out.push((sequence, Timestamp::from_second(changed).unwrap_or(now)));
+                            continue;
+                        }
+                        Some((p, _, sequence, _)) if p == *placed => (sequence, now),
+                        Some((_, _, sequence, _)) => (sequence + 1, now),
+                        None => (0, now),
+                    };
+                    write.execute(params![uid, placed, fingerprint, sequence, changed.as_second()])?;
+                    wrote = true;
+                    out.push((sequence, changed));
+                }
+            }
+            tx.commit()?;
+            if wrote {
+                self.own_writes += 1;
+            }
+            Ok(out)
+        })();
+        result.map_err(|e| e.during("record the calendar feed"))
+    }
+
+    /// The secret in the feed's URL: made once from the system's random source, then kept.
+    ///
+    /// # Errors
+    /// On a database error or when the random source cannot be read.
+    pub fn feed_token(&mut self) -> Result<String, StateError> {
+        let result = (|| -> Result<String, StateError> {
+            let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let kept: Option<String> = tx
+                .query_row("SELECT value FROM settings WHERE key = 'feed_token'", [], |r| r.get(0))
+                .optional()?;
+            if let Some(token) = kept {
+                return Ok(token);
+            }
+            let mut bytes = [0u8; 16];
+            rustix::rand::getrandom(&mut bytes, rustix::rand::GetRandomFlags::empty())
+                .map_err(|e| StateError::Random(e.into()))?;
+            let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            tx.execute("INSERT INTO settings (key, value) VALUES ('feed_token', ?1)", [&token])?;
+            tx.commit()?;
+            self.own_writes += 1;
+            Ok(token)
+        })();
+        result.map_err(|e| e.during("keep the feed's token"))
     }
 
     /// Every prospect id the state knows (from events or sightings) with its event count.

@@ -6,6 +6,7 @@ mod daemon;
 mod desktop;
 mod edit;
 mod helpers;
+mod ics;
 mod import;
 mod layout;
 mod process;

@@ -1,0 +1,235 @@
+//! The calendar feed: built for `ringback ics`, and served by the daemon over HTTP on loopback
+//! (`[calendar] listen`) for calendars that subscribe by URL (GNOME Calendar and Evolution take
+//! only http(s); Thunderbird and Apple Calendar take a URL).
+//!
+//! The URL holds a random token kept in the state: anyone else on the machine who guesses the
+//! port still gets 404. GET and HEAD only; a strong ETag (a hash of the body) answers
+//! `If-None-Match` with 304, so a client polling every 15 minutes moves no data while nothing
+//! changed.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use http_body_util::Full;
+use hyper::body::Bytes;
+use hyper::header::{self, HeaderValue};
+use hyper::{Method, Request, Response, StatusCode};
+use jiff::Timestamp;
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+
+use super::Clock;
+use crate::config::Config;
+use crate::plan::{self, History};
+use crate::render::Scripts;
+use crate::render::ics;
+use crate::state::{State, StateError};
+
+/// How many days ahead the served feed covers (as `ringback ics` does by default).
+pub const DAYS: u32 = 30;
+
+/// The feed at `now` through `days` days: planned, each item's revision recorded in the state.
+///
+/// # Errors
+/// A state error while recording the revisions.
+pub fn build(
+    config: &Config,
+    history: &History,
+    state: &mut State,
+    now: Timestamp,
+    days: u32,
+) -> Result<String, StateError> {
+    let items = plan::project(config, history, now, days, ics::uid);
+    let scripts = Scripts::new(config);
+    let events = ics::feed_events(config, &items, &scripts);
+    let keys: Vec<(String, String, u64)> =
+        events.iter().map(|e| (e.uid.clone(), e.placed_text(), e.fingerprint())).collect();
+    let revisions = state.feed_revisions(&keys, now)?;
+    Ok(ics::calendar(&events, &revisions, config.feed.alarm))
+}
+
+/// The path the feed is served at.
+pub fn path(token: &str) -> String {
+    format!("/feed/{token}.ics")
+}
+
+/// The URL a calendar subscribes to.
+pub fn url(address: SocketAddr, token: &str) -> String {
+    format!("http://{address}{}", path(token))
+}
+
+/// What the server needs to answer a request.
+struct Feed {
+    state: Mutex<State>,
+    token: String,
+    configs: watch::Receiver<Arc<Config>>,
+    clock: Arc<dyn Clock>,
+}
+
+/// Serves the feed while `[calendar] listen` is set, moving when a reload changes it.
+pub async fn serve(
+    mut state: State,
+    mut configs: watch::Receiver<Arc<Config>>,
+    clock: Arc<dyn Clock>,
+    shutdown: CancellationToken,
+) {
+    let token = match state.feed_token() {
+        Ok(token) => token,
+        Err(e) => {
+            tracing::error!("the calendar feed is off: {e}");
+            return;
+        }
+    };
+    let feed = Arc::new(Feed { state: Mutex::new(state), token, configs: configs.clone(), clock });
+    loop {
+        let listen = configs.borrow_and_update().feed.listen;
+        let listener = match listen {
+            None => None,
+            Some(address) => match tokio::net::TcpListener::bind(address).await {
+                Ok(listener) => {
+                    tracing::info!("calendar feed at {}", url(address, &feed.token));
+                    Some(listener)
+                }
+                Err(e) => {
+                    tracing::error!("cannot serve the calendar feed on {address}: {e}");
+                    None
+                }
+            },
+        };
+        // Until the address changes, the daemon stops, or (with no listener) forever.
+        let changed = async {
+            loop {
+                if configs.changed().await.is_err() {
+                    std::future::pending::<()>().await;
+                }
+                if configs.borrow().feed.listen != listen {
+                    return;
+                }
+            }
+        };
+        tokio::pin!(changed);
+        loop {
+            let accepted = async {
+                match &listener {
+                    Some(l) => l.accept().await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                () = shutdown.cancelled() => return,
+                () = &mut changed => break,
+                accepted = accepted => match accepted {
+                    Ok((stream, _)) => {
+                        let feed = feed.clone();
+                        tokio::spawn(connection(stream, feed, shutdown.clone()));
+                    }
+                    Err(e) => {
+                        tracing::warn!("calendar feed: {e}");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                },
+            }
+        }
+    }
+}
+
+async fn connection(stream: tokio::net::TcpStream, feed: Arc<Feed>, shutdown: CancellationToken) {
+    let service = hyper::service::service_fn(move |request| {
+        let feed = feed.clone();
+        async move { Ok::<_, std::convert::Infallible>(answer(&request, feed).await) }
+    });
+    let served = hyper::server::conn::http1::Builder::new()
+        .timer(hyper_util::rt::TokioTimer::new())
+        // A client that opens a connection and says nothing is not kept waiting on.
+        .header_read_timeout(Duration::from_secs(10))
+        .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+    tokio::select! {
+        () = shutdown.cancelled() => {}
+        result = served => {
+            if let Err(e) = result {
+                tracing::debug!("calendar feed connection: {e}");
+            }
+        }
+    }
+}
+
+fn plain(status: StatusCode, text: &'static str) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from_static(text.as_bytes())));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    response
+}
+
+/// Equal without telling, by how long it took, how much of the token was right.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+async fn answer<B>(request: &Request<B>, feed: Arc<Feed>) -> Response<Full<Bytes>> {
+    if !same(request.uri().path().as_bytes(), path(&feed.token).as_bytes()) {
+        return plain(StatusCode::NOT_FOUND, "not found\n");
+    }
+    let head = request.method() == Method::HEAD;
+    if request.method() != Method::GET && !head {
+        let mut response = plain(StatusCode::METHOD_NOT_ALLOWED, "GET or HEAD\n");
+        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return response;
+    }
+    let config = feed.configs.borrow().clone();
+    let now = feed.clock.now();
+    let built = {
+        let feed = feed.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut state = feed.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let history = state.history()?;
+            build(&config, &history, &mut state, now, DAYS)
+        })
+        .await
+    };
+    let body = match built {
+        Ok(Ok(body)) => body,
+        Ok(Err(e)) => {
+            tracing::error!("calendar feed: {e}");
+            return plain(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the feed could not be built; see the daemon's log\n",
+            );
+        }
+        Err(e) => {
+            tracing::error!("calendar feed: {e}");
+            return plain(StatusCode::INTERNAL_SERVER_ERROR, "the feed could not be built\n");
+        }
+    };
+    let etag = format!("\"{:016x}\"", ics::fnv1a([body.as_bytes()]));
+    let matches = request
+        .headers()
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|tag| {
+            let tag = tag.trim();
+            tag == "*" || tag.trim_start_matches("W/") == etag
+        });
+    let mut response = if matches {
+        let mut response = Response::new(Full::new(Bytes::new()));
+        *response.status_mut() = StatusCode::NOT_MODIFIED;
+        response
+    } else {
+        let length = body.len();
+        let mut response = Response::new(Full::new(if head { Bytes::new() } else { Bytes::from(body) }));
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/calendar; charset=utf-8"));
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+        response
+    };
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, value);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}

@@ -1,0 +1,262 @@
+//! The calendar feed (RFC 5545): calls, promises and next steps in the prospect's window, in
+//! UTC, so no VTIMEZONE is needed (a TZID without one is floating time to Thunderbird and an
+//! error to Outlook); emails and drips as all-day items.
+//!
+//! Each item keeps one UID whatever its date (a moved call updates the event rather than
+//! adding one). DTSTAMP and LAST-MODIFIED are when the item last changed and SEQUENCE counts
+//! its moves, both kept by the caller between feeds: Evolution treats any change of them as an
+//! edit, so "now" would churn every event on every poll.
+
+use std::fmt::Write as _;
+
+use jiff::civil::Date;
+use jiff::{SignedDuration, Timestamp};
+
+use super::script::Scripts;
+use super::text::who;
+use crate::config::Config;
+use crate::plan::{Item, Kind};
+
+/// One event of the feed, before its revision is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedEvent {
+    pub uid: String,
+    pub placed: Placed,
+    pub summary: String,
+    pub description: String,
+    pub category: &'static str,
+}
+
+/// Where an event sits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Placed {
+    /// A call window, in UTC.
+    Timed(Timestamp, Timestamp),
+    /// A whole day: emails, drips, and a call with no window left that day.
+    Day(Date),
+}
+
+impl FeedEvent {
+    /// Where it sits, as text: a change of this is a reschedule.
+    pub fn placed_text(&self) -> String {
+        match &self.placed {
+            Placed::Timed(start, end) => format!("{} {}", utc(*start), utc(*end)),
+            Placed::Day(day) => day.strftime("%Y%m%d").to_string(),
+        }
+    }
+
+    /// Everything else it says, hashed: a change of this is an edit.
+    pub fn fingerprint(&self) -> u64 {
+        fnv1a([self.summary.as_bytes(), b"\0", self.description.as_bytes(), self.category.as_bytes()])
+    }
+}
+
+/// FNV-1a, 64 bits: stable across builds and Rust versions, unlike the standard hasher.
+pub fn fnv1a<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for byte in part {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    hash
+}
+
+/// The logical item an agenda item is, without its date: `call-bill-jones-standard-2@ringback`.
+pub fn uid(config: &Config, item: &Item) -> String {
+    let id = &item.prospect;
+    let cadence = config.prospects.get(id).map_or("", |p| p.cadence.as_str());
+    let what = match item.kind {
+        Kind::Promise => match item.promise_made {
+            Some(made) => format!("promise-{id}-{}", made.strftime("%Y%m%d")),
+            None => format!("promise-{id}-book"),
+        },
+        Kind::NextStep => {
+            let what = item.next_step.as_deref().unwrap_or("");
+            format!("next-step-{id}-{:08x}", fnv1a([what.as_bytes()]) as u32)
+        }
+        Kind::Call => match item.attempt {
+            Some(n) => format!("call-{id}-{cadence}-{n}"),
+            None => format!("keep-in-touch-{id}"),
+        },
+        Kind::Email => format!("email-{id}-{cadence}-{}", item.attempt.unwrap_or(0)),
+        Kind::Drip => {
+            let title = item.drip_item.as_ref().map_or("", |d| d.title.as_str());
+            format!("drip-{id}-{:08x}", fnv1a([title.as_bytes()]) as u32)
+        }
+    };
+    format!("{what}@ringback")
+}
+
+/// The events for projected items (see [`crate::plan::project`]).
+pub fn feed_events(config: &Config, items: &[Item], scripts: &Scripts<'_>) -> Vec<FeedEvent> {
+    items
+        .iter()
+        .filter_map(|item| {
+            let prospect = config.prospects.get(&item.prospect)?;
+            let (verb, category) = match item.kind {
+                Kind::Promise => ("Call", "promise"),
+                Kind::NextStep => ("Call", "next-step"),
+                Kind::Call => ("Call", "call"),
+                Kind::Email => ("Email", "email"),
+                Kind::Drip => ("Send a drip to", "drip"),
+            };
+            let tail = match item.kind {
+                Kind::Promise => " — promised callback".to_owned(),
+                Kind::NextStep => format!(" — next step: {}", item.next_step.as_deref().unwrap_or("")),
+                Kind::Drip => item.drip_item.as_ref().map(|d| format!(": {}", d.title)).unwrap_or_default(),
+                _ => String::new(),
+            };
+            let late = match item.days_late {
+                _ if !item.overdue => String::new(),
+                1 => " (1 day late)".to_owned(),
+                n => format!(" ({n} days late)"),
+            };
+            let summary = format!("{verb} {}{tail}{late}", who(prospect));
+            let mut description = String::new();
+            if item.kind.is_call() {
+                match &prospect.phone {
+                    Some(phone) => {
+                        let tel: String = phone.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
+                        let _ = writeln!(description, "{phone}: tel:{tel}");
+                    }
+                    None => {
+                        let _ = writeln!(description, "{}", super::text::no_phone(prospect));
+                    }
+                }
+            } else if let Some(email) = &prospect.email {
+                let _ = writeln!(description, "{email}: mailto:{email}");
+            }
+            let _ = writeln!(description, "Why: {}", item.why);
+            let label = if item.kind.is_call() { "Script" } else { "Draft" };
+            let _ = write!(description, "\n{label}:\n{}", scripts.render(item));
+            let placed = match (&item.window, item.kind.is_call()) {
+                (Some(slot), true) => Placed::Timed(slot.start.timestamp(), slot.end.timestamp()),
+                _ => Placed::Day(item.day),
+            };
+            Some(FeedEvent {
+                uid: uid(config, item),
+                placed,
+                summary,
+                description: description.trim_end().to_owned(),
+                category,
+            })
+        })
+        .collect()
+}
+
+/// `20261124T220000Z`.
+fn utc(at: Timestamp) -> String {
+    at.strftime("%Y%m%dT%H%M%SZ").to_string()
+}
+
+/// The whole calendar: `revisions[i]` is `(sequence, changed)` for `events[i]`; `alarm` adds a
+/// reminder that long before each timed event.
+pub fn calendar(
+    events: &[FeedEvent],
+    revisions: &[(i64, Timestamp)],
+    alarm: Option<SignedDuration>,
+) -> String {
+    let mut out = String::new();
+    let mut line = |text: &str| fold(text, &mut out);
+    line("BEGIN:VCALENDAR");
+    line("VERSION:2.0");
+    line(&format!("PRODID:-//ringback//ringback {}//EN", env!("CARGO_PKG_VERSION")));
+    line("CALSCALE:GREGORIAN");
+    line("NAME:ringback — calls");
+    line("X-WR-CALNAME:ringback — calls");
+    line("REFRESH-INTERVAL;VALUE=DURATION:PT15M");
+    line("X-PUBLISHED-TTL:PT15M");
+    for (event, (sequence, changed)) in events.iter().zip(revisions) {
+        line("BEGIN:VEVENT");
+        line(&format!("UID:{}", escape(&event.uid)));
+        line(&format!("DTSTAMP:{}", utc(*changed)));
+        line(&format!("LAST-MODIFIED:{}", utc(*changed)));
+        line(&format!("SEQUENCE:{sequence}"));
+        match &event.placed {
+            Placed::Timed(start, end) => {
+                line(&format!("DTSTART:{}", utc(*start)));
+                line(&format!("DTEND:{}", utc(*end)));
+            }
+            Placed::Day(day) => {
+                let next = day.tomorrow().unwrap_or(*day);
+                line(&format!("DTSTART;VALUE=DATE:{}", day.strftime("%Y%m%d")));
+                line(&format!("DTEND;VALUE=DATE:{}", next.strftime("%Y%m%d")));
+            }
+        }
+        line(&format!("SUMMARY:{}", escape(&event.summary)));
+        line(&format!("DESCRIPTION:{}", escape(&event.description)));
+        line(&format!("CATEGORIES:ringback,{}", event.category));
+        line("TRANSP:TRANSPARENT");
+        line("X-MICROSOFT-CDO-BUSYSTATUS:FREE");
+        if let (Some(before), Placed::Timed(..)) = (alarm, &event.placed) {
+            line("BEGIN:VALARM");
+            line("ACTION:DISPLAY");
+            line(&format!("DESCRIPTION:{}", escape(&event.summary)));
+            line(&format!("TRIGGER:-PT{}M", before.as_secs() / 60));
+            line("END:VALARM");
+        }
+        line("END:VEVENT");
+    }
+    line("END:VCALENDAR");
+    out
+}
+
+/// RFC 5545 text: backslash, `;`, `,` and line ends escaped.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Writes a content line folded at 75 octets, never inside a UTF-8 character, each physical
+/// line ended by CRLF; a continuation starts with one space (which counts in its 75).
+fn fold(line: &str, out: &mut String) {
+    let mut width = 0;
+    let mut limit = 75;
+    for c in line.chars() {
+        if width + c.len_utf8() > limit {
+            out.push_str("\r\n ");
+            width = 1;
+            limit = 75;
+        }
+        out.push(c);
+        width += c.len_utf8();
+    }
+    out.push_str("\r\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_fold_at_75_octets_between_characters() {
+        let mut out = String::new();
+        let text = format!("DESCRIPTION:{}", "é".repeat(60));
+        fold(&text, &mut out);
+        let lines: Vec<&str> = out.split_terminator("\r\n").collect();
+        assert!(lines.len() > 1, "{out:?}");
+        assert!(lines.iter().all(|l| l.len() <= 75), "{lines:?}");
+        assert!(lines[1..].iter().all(|l| l.starts_with(' ')), "{lines:?}");
+        let unfolded: String =
+            lines.iter().enumerate().map(|(i, l)| if i == 0 { *l } else { &l[1..] }).collect();
+        assert_eq!(unfolded, text);
+        assert!(out.ends_with("\r\n"));
+    }
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(escape("a,b;c\\d\r\ne"), "a\\,b\\;c\\\\d\\ne");
+    }
+}

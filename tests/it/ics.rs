@@ -1,0 +1,272 @@
+//! The calendar feed, read back by the parsers calendars use: libical (GNOME Calendar and
+//! Evolution) and Python's icalendar, through tests/it/ics_check.py; and served by the daemon.
+
+use std::io::{Read as _, Write as _};
+use std::net::TcpStream;
+use std::process::Command;
+use std::time::Duration;
+
+use crate::helpers::Book;
+use crate::process::Daemon;
+use crate::smtp::free_port;
+
+/// A prospect in Berlin on a long cadence of calls (and one email), across Europe's spring
+/// change of the clocks on 28 March 2027; me in Toronto, whose clocks changed on 14 March.
+const BOOK: &str = r#"
+[me]
+name = "Dana Reyes"
+phone = "+1 416 555 0199"
+timezone = "America/Toronto"
+
+[notify.desktop]
+enabled = false
+
+[calendar]
+alarm = "5m"
+
+[cadences.long]
+steps = [
+  { wait = "0 days", action = "call" },
+  { wait = "2 workdays", action = "call" },
+  { wait = "2 workdays", action = "email" },
+  { wait = "2 workdays", action = "call" },
+  { wait = "2 workdays", action = "call" },
+  { wait = "2 workdays", action = "call" },
+]
+
+[prospects.greta]
+name = "Greta Vogel"
+company = "Vogel, Söhne & Töchter; Berlin"
+phone = "+49 30 555 0100"
+email = "greta@vogel.example"
+timezone = "Europe/Berlin"
+since = 2027-03-22
+cadence = "long"
+call_windows = ["09:00-10:00"]
+hook = "the new plant in Leipzig, \"Werk 2\""
+"#;
+
+/// What the checker read: its JSON.
+fn check(feed: &str) -> serde_json::Value {
+    let python = "/usr/bin/python3";
+    let probe = Command::new(python)
+        .args(["-c", "import gi; gi.require_version('ICalGLib', '3.0'); import icalendar"])
+        .output();
+    assert!(
+        probe.is_ok_and(|o| o.status.success()),
+        "the feed checker needs Debian's gir1.2-ical-3.0, python3-gi and python3-icalendar (scripts/test.sh installs them as root)"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("feed.ics");
+    std::fs::write(&file, feed).unwrap();
+    let out = Command::new(python)
+        .args([concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/ics_check.py"), file.to_str().unwrap()])
+        .output()
+        .expect("the checker runs");
+    assert!(out.status.success(), "the checker failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+/// The events one parser saw, after asserting it and the raw check found nothing wrong.
+fn events<'a>(checked: &'a serde_json::Value, parser: &str) -> &'a Vec<serde_json::Value> {
+    for layer in ["raw", parser] {
+        let errors = checked[layer]["errors"].as_array().expect("errors");
+        assert!(errors.is_empty(), "{layer} found errors: {errors:?}");
+    }
+    checked[parser]["events"].as_array().expect("events")
+}
+
+#[test]
+fn the_feed_reads_alike_in_libical_and_icalendar_in_utc_across_a_change_of_the_clocks() {
+    let book = Book::new(BOOK);
+    let feed = book.run(&["ics", "--at", "2027-03-22T02:00", "--days", "21"]).code(0).stdout;
+    assert!(feed.contains("\r\n") && !feed.replace("\r\n", "").contains('\n'), "not CRLF throughout");
+    assert!(!feed.contains("METHOD:"), "a METHOD makes it an iTIP message");
+    let checked = check(&feed);
+    for parser in ["libical", "icalendar"] {
+        let calendar = &checked[parser]["calendar"];
+        assert_eq!(calendar["refresh_interval"], "PT15M", "{parser}: {calendar}");
+        assert_eq!(calendar["published_ttl"], "PT15M", "{parser}: {calendar}");
+        let events = events(&checked, parser);
+        // Five calls and one email, each once, as if each step is done on its day.
+        let starts: Vec<(&str, bool)> =
+            events.iter().map(|e| (e["start"].as_str().unwrap(), e["all_day"].as_bool().unwrap())).collect();
+        assert_eq!(events.len(), 6, "{parser}: {starts:?}");
+        let mut calls: Vec<&str> = starts.iter().filter(|(_, day)| !day).map(|(s, _)| *s).collect();
+        calls.sort_unstable();
+        // 09:00 in Berlin: 08:00 UTC before 28 March, 07:00 after.
+        assert_eq!(
+            calls,
+            [
+                "2027-03-22T08:00:00Z",
+                "2027-03-24T08:00:00Z",
+                "2027-03-30T07:00:00Z",
+                "2027-04-01T07:00:00Z",
+                "2027-04-05T07:00:00Z",
+            ],
+            "{parser}"
+        );
+        let email: Vec<&serde_json::Value> = events.iter().filter(|e| e["all_day"] == true).collect();
+        assert_eq!(email.len(), 1, "{parser}");
+        assert_eq!(email[0]["start"], "2027-03-26", "{parser}");
+        assert_eq!(email[0]["end"], "2027-03-27", "{parser}");
+        for event in events {
+            assert!(event["tzid"].is_null(), "{parser}: a TZID without its VTIMEZONE: {event}");
+            assert_eq!(event["transp"], "TRANSPARENT", "{parser}: {event}");
+            assert_eq!(event["sequence"], 0, "{parser}: {event}");
+            assert_eq!(event["dtstamp"], "2027-03-22T06:00:00Z", "{parser}: {event}");
+            let summary = event["summary"].as_str().unwrap();
+            assert!(
+                summary.contains("Greta Vogel (Vogel, Söhne & Töchter; Berlin) [greta]"),
+                "{parser}: {summary}"
+            );
+            let alarms = event["alarms"].as_array().unwrap();
+            if event["all_day"] == true {
+                assert!(alarms.is_empty(), "{parser}: an alarm on an all-day item: {event}");
+            } else {
+                assert_eq!(alarms.len(), 1, "{parser}: {event}");
+                assert_eq!(alarms[0]["trigger"], "-PT5M", "{parser}: {event}");
+                let description = event["description"].as_str().unwrap();
+                assert!(
+                    description.starts_with("+49 30 555 0100: tel:+49305550100\nWhy: attempt "),
+                    "{parser}: {description}"
+                );
+                assert!(description.contains("\"Werk 2\""), "{parser}: {description}");
+            }
+        }
+    }
+    // Both parsers read the same events.
+    let uids = |parser: &str| -> Vec<String> {
+        checked[parser]["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["uid"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(uids("libical"), uids("icalendar"));
+}
+
+#[test]
+fn a_moved_call_keeps_its_uid_and_counts_the_move_and_an_unchanged_feed_stays_as_it_was() {
+    let book = Book::new(BOOK);
+    let first = check(&book.run(&["ics", "--at", "2027-03-22T02:00", "--days", "10"]).code(0).stdout);
+    let before = events(&first, "libical").clone();
+    let call = before.iter().find(|e| e["uid"] == "call-greta-long-1@ringback").expect("the first call");
+    assert_eq!(call["start"], "2027-03-22T08:00:00Z");
+    // Snoozed to Thursday: the same event moves.
+    book.run(&["log", "greta", "snooze", "--until", "2027-03-25", "--at", "2027-03-22T03:00"]).code(0);
+    let second = check(&book.run(&["ics", "--at", "2027-03-22T04:00", "--days", "10"]).code(0).stdout);
+    let after = events(&second, "libical");
+    let moved =
+        after.iter().find(|e| e["uid"] == "call-greta-long-1@ringback").expect("still there, same UID");
+    assert_eq!(moved["start"], "2027-03-25T08:00:00Z");
+    assert_eq!(moved["sequence"], 1);
+    assert_eq!(moved["dtstamp"], "2027-03-22T08:00:00Z");
+    assert_eq!(moved["last_modified"], "2027-03-22T08:00:00Z");
+    assert_eq!(after.iter().filter(|e| e["uid"] == "call-greta-long-1@ringback").count(), 1);
+    // The same feed again: nothing changed, so nothing says it did.
+    let third = check(&book.run(&["ics", "--at", "2027-03-22T05:00", "--days", "10"]).code(0).stdout);
+    let again = events(&third, "libical");
+    assert_eq!(again, after, "an unchanged feed changed");
+}
+
+/// One HTTP/1.1 request on loopback; the raw response.
+fn http(port: u16, request: &str) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("the feed listens");
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).expect("a response");
+    String::from_utf8(response).expect("UTF-8")
+}
+
+fn header<'a>(response: &'a str, name: &str) -> Option<&'a str> {
+    let head = response.split("\r\n\r\n").next().unwrap();
+    head.lines().find_map(|l| {
+        let (key, value) = l.split_once(':')?;
+        key.eq_ignore_ascii_case(name).then(|| value.trim())
+    })
+}
+
+#[test]
+fn the_daemon_serves_the_feed_on_loopback_behind_its_token_with_etags() {
+    let port = free_port();
+    // The daemon plans by the real clock: Greta starts when it first sees her.
+    let book = Book::new(
+        &BOOK
+            .replace("[calendar]", &format!("[calendar]\nlisten = \"127.0.0.1:{port}\""))
+            .replace("since = 2027-03-22\n", ""),
+    );
+    let url = book.run(&["ics", "--url"]).code(0).stdout;
+    let path =
+        url.trim().strip_prefix(&format!("http://127.0.0.1:{port}")).expect("a loopback URL").to_owned();
+    assert!(
+        path.starts_with("/feed/") && path.ends_with(".ics") && path.len() == "/feed/.ics".len() + 32,
+        "{path}"
+    );
+    assert_eq!(book.run(&["ics", "--url"]).code(0).stdout, url, "the token is kept");
+
+    let daemon = Daemon::start(&book, &[]);
+    daemon.wait_for("calendar feed at http://127.0.0.1:", 1);
+    let get = |extra: &str| {
+        http(port, &format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n{extra}\r\n"))
+    };
+    let ok = get("");
+    assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
+    assert_eq!(header(&ok, "content-type"), Some("text/calendar; charset=utf-8"));
+    let etag = header(&ok, "etag").expect("an ETag").to_owned();
+    assert!(etag.starts_with('"') && !etag.starts_with("W/"), "a strong ETag: {etag}");
+    let body = ok.split_once("\r\n\r\n").unwrap().1;
+    assert!(body.starts_with("BEGIN:VCALENDAR\r\n") && body.ends_with("END:VCALENDAR\r\n"), "{body}");
+    assert!(body.contains("Greta Vogel"), "{body}");
+
+    let same = get(&format!("If-None-Match: {etag}\r\n"));
+    assert!(same.starts_with("HTTP/1.1 304"), "{same}");
+    assert_eq!(same.split_once("\r\n\r\n").unwrap().1, "", "a 304 has no body");
+    let other = get("If-None-Match: \"0000000000000000\"\r\n");
+    assert!(other.starts_with("HTTP/1.1 200"), "{other}");
+
+    let head = http(port, &format!("HEAD {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert_eq!(header(&head, "etag"), Some(etag.as_str()));
+    assert_eq!(head.split_once("\r\n\r\n").unwrap().1, "");
+
+    let wrong = http(
+        port,
+        "GET /feed/00000000000000000000000000000000.ics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert!(wrong.starts_with("HTTP/1.1 404"), "{wrong}");
+    assert!(!wrong.contains("Greta"), "{wrong}");
+    let bare = http(port, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    assert!(bare.starts_with("HTTP/1.1 404"), "{bare}");
+    let post = http(
+        port,
+        &format!("POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
+    );
+    assert!(post.starts_with("HTTP/1.1 405"), "{post}");
+    assert_eq!(header(&post, "allow"), Some("GET, HEAD"));
+    assert_eq!(daemon.terminate(), 0);
+}
+
+#[test]
+fn the_feed_listens_on_loopback_only_and_its_settings_are_checked() {
+    for (listen, says) in [
+        (
+            "0.0.0.0:8765",
+            "calendar.listen: the feed names your prospects: it is served on a loopback address only",
+        ),
+        ("192.168.1.10:8765", "served on a loopback address only"),
+        ("localhost", "calendar.listen: `localhost` is not an address and port"),
+    ] {
+        let book = Book::new(&BOOK.replace("[calendar]", &format!("[calendar]\nlisten = \"{listen}\"")));
+        let ran = book.run(&["check"]).code(78);
+        assert!(ran.stderr.contains(says), "{listen}: {}", ran.stderr);
+    }
+    let book = Book::new(&BOOK.replace("alarm = \"5m\"", "alarm = \"soon\""));
+    let ran = book.run(&["ics"]).code(78);
+    assert!(ran.stderr.contains("calendar.alarm"), "{}", ran.stderr);
+    let book = Book::new(BOOK);
+    let ran = book.run(&["ics", "--url"]).code(2);
+    assert!(ran.stderr.contains("add [calendar] listen = \"127.0.0.1:PORT\""), "{}", ran.stderr);
+}
