@@ -19,6 +19,7 @@ use crate::render::{self, Style};
 use crate::state::State;
 
 mod edit;
+mod install;
 
 /// Exit code for an invalid config (EX_CONFIG), so systemd does not restart-loop on it.
 pub const EXIT_CONFIG: u8 = 78;
@@ -54,6 +55,7 @@ pub enum Command {
         /// Cover this many days from that day.
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=366))]
         days: u32,
+        /// As JSON, in the shape the README documents
         #[arg(long)]
         json: bool,
     },
@@ -61,6 +63,7 @@ pub enum Command {
     Next {
         #[arg(long, value_name = "TIME")]
         at: Option<String>,
+        /// As JSON, in the shape the README documents
         #[arg(long)]
         json: bool,
     },
@@ -75,6 +78,7 @@ pub enum Command {
     History {
         /// The prospect: its id, the start of it, its name, or the id of one gone from the config
         id: String,
+        /// As JSON, in the shape the README documents
         #[arg(long)]
         json: bool,
     },
@@ -106,6 +110,13 @@ pub enum Command {
         #[arg(long, conflicts_with_all = ["days", "at"])]
         url: bool,
     },
+    /// Shell completions, to stdout: `ringback completions bash > ~/.local/share/bash-completion/completions/ringback`.
+    Completions {
+        /// bash, zsh or fish (also elvish, powershell)
+        shell: clap_complete::Shell,
+    },
+    /// The ringback(1) manual page (roff), to stdout: `ringback man | man -l -`.
+    Man,
 }
 
 #[derive(Debug, clap::Args)]
@@ -118,6 +129,7 @@ pub struct LogArgs {
     /// When it happened [default: now]
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
+    /// What happened, in your words (kept in the history)
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,
     /// You told them you will call on DATE unless you hear back first.
@@ -129,6 +141,7 @@ pub struct LogArgs {
     /// An agreed next step on DATE (with --what).
     #[arg(long, value_name = "DATE", requires = "what")]
     pub next_step: Option<Date>,
+    /// What was agreed for the next step
     #[arg(long, value_name = "TEXT", requires = "next_step")]
     pub what: Option<String>,
     /// For snooze: nothing is due before DATE.
@@ -233,6 +246,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Set(args) => edit::set(&paths, args),
         Command::Import(args) => edit::import(&paths, args),
         Command::Ics { days, at, url } => ics(&paths, days, at.as_deref(), url),
+        Command::Completions { shell } => install::completions(shell),
+        Command::Man => install::man(),
     }
 }
 

@@ -9,6 +9,7 @@ mod helpers;
 mod ics;
 mod import;
 mod layout;
+mod package;
 mod process;
 mod properties;
 mod smtp;
