@@ -197,7 +197,18 @@ impl Failure {
 fn style() -> Style {
     use std::io::IsTerminal;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    Style { colour: !no_color && std::io::stdout().is_terminal() }
+    let tty = std::io::stdout().is_terminal();
+    // `COLUMNS` first (a user's choice, or a pager's), then the terminal's own width.
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .or_else(|| {
+            tty.then(|| rustix::termios::tcgetwinsize(std::io::stdout()).ok())
+                .flatten()
+                .map(|size| usize::from(size.ws_col))
+        })
+        .filter(|w| *w >= 20);
+    Style { colour: !no_color && tty, width }
 }
 
 /// Colour for diagnostics on stderr, by the same rules.
@@ -671,12 +682,12 @@ fn check(paths: &Paths) -> Result<(), Failure> {
     use crate::config::Status;
     let closed = count(Status::Won) + count(Status::Lost) + count(Status::OptedOut);
     out.push_str(&format!(
-        "  {} prospects: {} active, {} paused, {closed} closed; {} cadences; {} drips\n",
-        config.prospects.len(),
+        "  {}: {} active, {} paused, {closed} closed; {}; {}\n",
+        render::count(config.prospects.len(), "prospect", "prospects"),
         count(Status::Active),
         count(Status::Paused),
-        config.cadences.len(),
-        config.drips.len()
+        render::count(config.cadences.len(), "cadence", "cadences"),
+        render::count(config.drips.len(), "drip", "drips")
     ));
     out.push_str(&format!("  time zone: {}\n", config.me.timezone_name));
     match config.schedule.digest.find_next_occurrence(&now, false) {
@@ -703,7 +714,11 @@ fn check(paths: &Paths) -> Result<(), Failure> {
         out.push_str(&format!("  state: {} (not created yet)\n", paths.state.display()));
         return print(&out);
     };
-    out.push_str(&format!("  state: {} ({} events)\n", state.path().display(), history.len()));
+    out.push_str(&format!(
+        "  state: {} ({})\n",
+        state.path().display(),
+        render::count(history.len(), "event", "events")
+    ));
     let recent = state.recent_digests(5)?;
     if !recent.is_empty() {
         out.push_str("  last digests (newest first):\n");

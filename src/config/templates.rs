@@ -39,8 +39,7 @@ const EMAIL: &str = "Subject: {% if prospect.value %}{{ prospect.value | capital
 {% if prospect.company %} for {{ prospect.company }}{% endif %}\n\n\
 Hi {{ prospect.first_name }},\n\n\
 I've tried to reach you by phone, so I thought I'd write instead. \
-{% if prospect.value %}I'd like to show you how to get {{ prospect.value }}. {% endif %}\
-{% if prospect.hook %}[hook: {{ prospect.hook }}] {% endif %}\
+{% if prospect.value %}I'm writing about {{ prospect.value }}{% if prospect.company %} for {{ prospect.company }}{% endif %}. {% endif %}\
 Would fifteen minutes this week suit you? Just reply with a time that works.\n\n\
 Best regards,\n{{ me.name }}{% if me.phone %}\n{{ me.phone }}{% endif %}";
 
@@ -53,8 +52,8 @@ and I'll only send you something of value now and then.\n\n\
 Best regards,\n{{ me.name }}{% if me.phone %}\n{{ me.phone }}{% endif %}";
 
 const NEXT_STEP: &str = "Hi {{ prospect.first_name }}, it's {{ me.name }}. \
-Last time we spoke we agreed to talk today about {{ next_step }}. \
-{% if prospect.value %}It's the step towards {{ prospect.value }}. {% endif %}\
+Last time we spoke we agreed on a next step for today: {{ next_step }}. \
+{% if prospect.value %}It's a step towards {{ prospect.value }}. {% endif %}\
 Is now still a good time?";
 
 const DRIP: &str = "Subject: {{ drip.title }}\n\n\
@@ -129,7 +128,8 @@ impl From<&Prospect> for ProspectFields {
 pub struct Callback {
     /// `Tuesday the 24th`.
     pub on: String,
-    /// The weekday before it: "if I don't hear from you by Monday".
+    /// The workday before it: "if I don't hear from you by Monday"; "the end of today" when
+    /// that is the day the script is read.
     pub hear_by: String,
 }
 

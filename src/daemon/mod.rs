@@ -181,8 +181,8 @@ pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -
         configs,
     };
     tracing::info!(
-        "ringback running: {} prospects, digest `{}` in {}",
-        service.config.prospects.len(),
+        "ringback running: {}, digest `{}` in {}",
+        crate::render::count(service.config.prospects.len(), "prospect", "prospects"),
         service.config.schedule.digest_pattern,
         service.config.me.timezone_name
     );

@@ -614,6 +614,21 @@ fn collect_items(
                     }
                 }
                 Action::Email => {
+                    // A promised call or an agreed next step listed by the email's day goes
+                    // first: "I've tried to reach you by phone" must not arrive the day you call
+                    // as promised. Overdue items are listed today, so while the call waits the
+                    // email waits a day more each day. (A call promised for after the email, as
+                    // a voicemail before an email step promises, leaves it be.)
+                    let listed = |day: Date| day.max(today);
+                    let email_day = listed(calendar.on_or_after(due));
+                    let pending =
+                        [track.promise.as_ref().map(|p| p.on), track.next_step.as_ref().map(|n| n.on)];
+                    let first =
+                        pending.into_iter().flatten().map(listed).filter(|day| *day <= email_day).max();
+                    let due = match first {
+                        Some(day) => calendar.next_after(day),
+                        None => due,
+                    };
                     let template = s.template.as_deref().unwrap_or("email");
                     if let Some(mut item) = make(Kind::Email, due, reason, template) {
                         item.note = s.note.clone();
@@ -655,7 +670,7 @@ fn why_text(config: &Config, item: &Item, today: Date, cap: usize) -> String {
             format!("you promised on {} to call back {}", short_date(*made), when(*on, today))
         }
         Reason::Promise { made: None, on } => format!("you promised to call back {}", when(*on, today)),
-        Reason::NextStep { on, what } => format!("you agreed to talk {} about {what}", when(*on, today)),
+        Reason::NextStep { on, what } => format!("agreed next step, due {}: {what}", when(*on, today)),
         Reason::Step { step, last } => {
             let position =
                 format!("attempt {} of {} ({} cadence)", step + 1, cadence.steps.len(), prospect.cadence);

@@ -282,7 +282,7 @@ fn next_step_is_due_on_its_date_and_kept_by_contact_on_or_after() {
     let h = history(vec![spoke.clone()]);
     let a = plan(&c, &h, at("2026-11-25T07:00"), 1);
     assert_eq!(kinds(&a), vec![("bill".into(), Kind::NextStep, date(2026, 11, 25))]);
-    assert_eq!(a.items[0].why, "you agreed to talk today about the ERP findings");
+    assert_eq!(a.items[0].why, "agreed next step, due today: the ERP findings");
     // A reply before the date does not clear it; a meeting on the date keeps it.
     let h = history(vec![spoke.clone(), ev("bill", Outcome::Replied, "2026-11-23T09:00")]);
     assert!(plan(&c, &h, at("2026-11-25T07:00"), 1).items.iter().any(|i| i.kind == Kind::NextStep));

@@ -35,9 +35,20 @@ impl<'c> Scripts<'c> {
             Ok(t) => t,
             Err(e) => return format!("(template `{}` failed: {e})", item.template),
         };
-        let callback = item.callback_on.map(|on| Callback {
-            on: long_date(on),
-            hear_by: self.config.me.calendar.previous_before(on).strftime("%A").to_string(),
+        let callback = item.callback_on.map(|on| {
+            let hear_by = self.config.me.calendar.previous_before(on);
+            Callback {
+                on: long_date(on),
+                // Read on Monday, "by Monday" would be no time at all; a weekday more than a
+                // week off is heard as this week's, so it gets its date.
+                hear_by: if hear_by <= item.day {
+                    "the end of today".to_owned()
+                } else if hear_by > item.day.saturating_add(jiff::Span::new().days(6)) {
+                    long_date(hear_by)
+                } else {
+                    hear_by.strftime("%A").to_string()
+                },
+            }
         });
         // The same context the config check rendered every template with, so no variable is
         // missing here.

@@ -15,6 +15,9 @@ use crate::plan::{Agenda, Doing, Event, Item, Kind, PromiseChoice, Slot, short_d
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Style {
     pub colour: bool,
+    /// The terminal's width in columns; `None` (output to a file or a pipe, no `COLUMNS`)
+    /// leaves lines as long as they are.
+    pub width: Option<usize>,
 }
 
 impl Style {
@@ -159,15 +162,68 @@ pub fn agenda_text(config: &Config, agenda: &Agenda, style: Style) -> String {
             w1 = widths[1],
             w2 = widths[2]
         );
-        if row[3].is_empty() {
-            let _ = writeln!(out, "{}", line.trim_end());
+        let late = if row[3].is_empty() { String::new() } else { format!("  {}", row[3]) };
+        let fits = style.width.is_none_or(|w| line.trim_end().chars().count() + late.chars().count() <= w);
+        if fits {
+            let _ = writeln!(
+                out,
+                "{}{}",
+                if late.is_empty() { line.trim_end() } else { &line },
+                style.red(&late)
+            );
         } else {
-            let _ = writeln!(out, "{line}  {}", style.red(&row[3]));
+            // Too wide to align: the row as words, wrapped.
+            let row = format!("{}  {}  {}{late}", row[0], row[1], row[2]);
+            let _ = writeln!(out, "{}", wrap(&row, style.width, "  ", "      "));
         }
-        let _ = writeln!(out, "    {}", style.dim(&item.why));
+        let _ = writeln!(out, "{}", style.dim(&wrap(&item.why, style.width, "    ", "    ")));
     }
     out
 }
+
+/// Words laid into lines of at most `width` columns (a longer word keeps its own line), the
+/// first line after `first`, the others after `rest`; each line of `text` stays a line, as it
+/// is when it fits.
+pub fn wrap(text: &str, width: Option<usize>, first: &str, rest: &str) -> String {
+    let mut out = String::new();
+    let mut prefix = first;
+    for paragraph in text.lines() {
+        let fits = width.is_none_or(|w| prefix.chars().count() + paragraph.chars().count() <= w);
+        let Some(width) = width.filter(|_| !fits) else {
+            if !paragraph.is_empty() {
+                out.push_str(prefix);
+                out.push_str(paragraph);
+            }
+            out.push('\n');
+            prefix = rest;
+            continue;
+        };
+        let mut line = String::from(prefix);
+        let mut empty = true;
+        for word in paragraph.split_whitespace() {
+            let len = line.chars().count();
+            if !empty && len + 1 + word.chars().count() > width {
+                out.push_str(&line);
+                out.push('\n');
+                line = String::from(rest);
+                empty = true;
+            }
+            if !empty {
+                line.push(' ');
+            }
+            line.push_str(word);
+            empty = false;
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+        prefix = rest;
+    }
+    out.pop();
+    out
+}
+
+/// The plain-text digest is an email: its lines stay within 76 columns, as mail readers expect.
+pub const DIGEST_WIDTH: usize = 76;
 
 /// The single next thing, with its script.
 pub fn next_text(config: &Config, item: Option<&Item>, scripts: &Scripts<'_>, style: Style) -> String {
@@ -200,29 +256,23 @@ pub fn next_text(config: &Config, item: Option<&Item>, scripts: &Scripts<'_>, st
     if !late.is_empty() {
         let _ = writeln!(out, "  {}", style.red(&late));
     }
-    let _ = writeln!(out, "  why:  {}", item.why);
+    let _ = writeln!(out, "{}", wrap(&item.why, style.width, "  why:  ", "        "));
     for (label, value) in
         [("gatekeeper", &prospect.gatekeeper), ("boss", &prospect.boss), ("url", &prospect.url)]
     {
         if let Some(v) = value {
-            let _ = writeln!(out, "  {label}: {v}");
+            let _ = writeln!(out, "{}", wrap(v, style.width, &format!("  {label}: "), "    "));
         }
     }
     if let Some(notes) = &prospect.notes {
-        let _ = writeln!(out, "  notes:\n{}", indent(notes, "    "));
+        let _ = writeln!(out, "  notes:\n{}", wrap(notes, style.width, "    ", "    "));
     }
-    let _ = writeln!(out, "\n{}", indent(&scripts.render(item), "  "));
+    let _ = writeln!(out, "\n{}", wrap(&scripts.render(item), style.width, "  ", "  "));
     out
 }
 
-fn indent(text: &str, prefix: &str) -> String {
-    text.lines()
-        .map(|l| if l.is_empty() { String::new() } else { format!("{prefix}{l}") })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
+/// `1 prospect`, `2 prospects`.
+pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
@@ -230,7 +280,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 /// `ringback — Tue 24 Nov: 2 promised callbacks, 5 calls, 1 drip`.
 pub fn digest_subject(agenda: &Agenda) -> String {
     let today: Vec<&Item> = agenda.items.iter().filter(|i| i.day == agenda.first_day).collect();
-    let count = |k: Kind| today.iter().filter(|i| i.kind == k).count();
+    let of_kind = |k: Kind| today.iter().filter(|i| i.kind == k).count();
     let parts: Vec<String> = [
         (Kind::Promise, "promised callback", "promised callbacks"),
         (Kind::NextStep, "next step", "next steps"),
@@ -239,8 +289,8 @@ pub fn digest_subject(agenda: &Agenda) -> String {
         (Kind::Drip, "drip", "drips"),
     ]
     .into_iter()
-    .filter(|(k, _, _)| count(*k) > 0)
-    .map(|(k, one, many)| plural(count(k), one, many))
+    .filter(|(k, _, _)| of_kind(*k) > 0)
+    .map(|(k, one, many)| count(of_kind(k), one, many))
     .collect();
     let counts = if parts.is_empty() { "nothing due".to_owned() } else { parts.join(", ") };
     format!("ringback — {}: {counts}", short_date(agenda.first_day))
@@ -278,19 +328,20 @@ pub fn digest_text(config: &Config, agenda: &Agenda, scripts: &Scripts<'_>) -> S
         if !late.is_empty() {
             let _ = writeln!(out, "  late:   {late}");
         }
-        let _ = writeln!(out, "  why:    {}", item.why);
+        let _ = writeln!(out, "{}", wrap(&item.why, Some(DIGEST_WIDTH), "  why:    ", "          "));
         for (label, value) in
             [("gatekeeper", &prospect.gatekeeper), ("boss", &prospect.boss), ("url", &prospect.url)]
         {
             if let Some(v) = value {
-                let _ = writeln!(out, "  {label}: {v}");
+                let _ = writeln!(out, "{}", wrap(v, Some(DIGEST_WIDTH), &format!("  {label}: "), "    "));
             }
         }
         if let Some(notes) = &prospect.notes {
-            let _ = writeln!(out, "  notes:\n{}", indent(notes, "    "));
+            let _ = writeln!(out, "  notes:\n{}", wrap(notes, Some(DIGEST_WIDTH), "    ", "    "));
         }
         let label = if item.kind.is_call() { "script" } else { "draft" };
-        let _ = writeln!(out, "  {label}:\n{}", indent(&scripts.render(item), "    "));
+        let _ =
+            writeln!(out, "  {label}:\n{}", wrap(&scripts.render(item), Some(DIGEST_WIDTH), "    ", "    "));
     }
     let coming: Vec<&Item> = agenda
         .items
@@ -307,7 +358,8 @@ pub fn digest_text(config: &Config, agenda: &Agenda, scripts: &Scripts<'_>) -> S
             Kind::Promise => "promised callback".to_owned(),
             _ => format!("next step: {}", item.next_step.as_deref().unwrap_or("")),
         };
-        let _ = writeln!(out, "  {}  {}  {what}", short_date(item.day), who(prospect));
+        let line = format!("{}  {}  {what}", short_date(item.day), who(prospect));
+        let _ = writeln!(out, "{}", wrap(&line, Some(DIGEST_WIDTH), "  ", "      "));
     }
     out
 }

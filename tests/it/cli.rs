@@ -197,9 +197,10 @@ fn agenda_json_has_the_documented_shape() {
     assert!(script.starts_with("Hi Bill, it's Dana Reyes"), "{script}");
     assert!(script.contains("Canada Cup"), "the hook is in the script: {script}");
     // Done today (Tue 24), step 3 is an email 3 workdays later (Fri 27), and the next call a
-    // week after that: Fri 4 Dec, "if I don't hear from you by Thursday".
+    // week after that: Fri 4 Dec, "if I don't hear from you by Thursday the 3rd" (a bare
+    // "Thursday" would be heard as this week's).
     assert!(
-        script.contains("If I don't hear from you by Thursday, I'll call you on Friday the 4th"),
+        script.contains("If I don't hear from you by Thursday the 3rd, I'll call you on Friday the 4th"),
         "{script}"
     );
 }

@@ -15,4 +15,5 @@ mod properties;
 mod smtp;
 mod trust;
 mod unit;
+mod words;
 mod years;
