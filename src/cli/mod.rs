@@ -456,9 +456,10 @@ fn ics(paths: &Paths, days: u32, at: Option<&str>, url: bool) -> Result<(), Fail
         let token = State::open(&paths.state)?.feed_token()?;
         return print(&format!("{}\n", crate::daemon::feed::url(address, &token)));
     }
+    let record = at.is_none();
     let at = at_or_now(at, &config)?;
     let (mut state, history) = load_history(paths, &config)?;
-    let feed = crate::daemon::feed::build(&config, &history, &mut state, at, days)?;
+    let feed = crate::daemon::feed::build(&config, &history, &mut state, at, days, record)?;
     print(&feed)
 }
 

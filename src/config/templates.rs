@@ -35,7 +35,7 @@ const CALL: &str = "Hi {{ prospect.first_name }}, it's {{ me.name }}\
 {% if callback %}If I don't hear from you by {{ callback.hear_by }}, I'll call you on {{ callback.on }}. {% endif %}\
 Again, it's {{ me.name }}{% if me.phone %}, {{ me.phone }}{% endif %}.";
 
-const EMAIL: &str = "Subject: {% if prospect.value %}{{ prospect.value | capitalize }}{% else %}A quick idea{% endif %}\
+const EMAIL: &str = "Subject: {% if prospect.value %}{{ prospect.value | sentence }}{% else %}A quick idea{% endif %}\
 {% if prospect.company %} for {{ prospect.company }}{% endif %}\n\n\
 Hi {{ prospect.first_name }},\n\n\
 I've tried to reach you by phone, so I thought I'd write instead. \
@@ -52,7 +52,8 @@ and I'll only send you something of value now and then.\n\n\
 Best regards,\n{{ me.name }}{% if me.phone %}\n{{ me.phone }}{% endif %}";
 
 const NEXT_STEP: &str = "Hi {{ prospect.first_name }}, it's {{ me.name }}. \
-Last time we spoke we agreed on a next step for today: {{ next_step }}. \
+{% if overdue %}Last time we spoke we agreed on a next step for {{ due }}: {{ next_step }}, and I'm sorry it has taken me longer. \
+{% else %}Last time we spoke we agreed on a next step for today: {{ next_step }}. {% endif %}\
 {% if prospect.value %}It's a step towards {{ prospect.value }}. {% endif %}\
 Is now still a good time?";
 
@@ -83,6 +84,11 @@ pub fn builtin_templates() -> BTreeMap<String, String> {
 pub fn environment<'s>(html: bool) -> Environment<'s> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
+    // `capitalize` lowercases the rest ("the erp review"): a subject keeps its words as written.
+    env.add_filter("sentence", |text: String| -> String {
+        let mut chars = text.chars();
+        chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    });
     env.set_debug(true);
     if html {
         env.set_auto_escape_callback(|_| AutoEscape::Html);

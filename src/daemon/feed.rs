@@ -29,7 +29,9 @@ use crate::state::{State, StateError};
 /// How many days ahead the served feed covers (as `ringback ics` does by default).
 pub const DAYS: u32 = 30;
 
-/// The feed at `now` through `days` days: planned, each item's revision recorded in the state.
+/// The feed at `now` through `days` days: planned, each item's revision recorded in the state
+/// when `record` (a feed for another time than now, `ics --at`, records nothing: its stamps
+/// would mislead the calendars that subscribe).
 ///
 /// # Errors
 /// A state error while recording the revisions.
@@ -39,13 +41,14 @@ pub fn build(
     state: &mut State,
     now: Timestamp,
     days: u32,
+    record: bool,
 ) -> Result<String, StateError> {
     let items = plan::project(config, history, now, days, ics::uid);
     let scripts = Scripts::new(config);
     let events = ics::feed_events(config, &items, &scripts);
     let keys: Vec<(String, String, u64)> =
         events.iter().map(|e| (e.uid.clone(), e.placed_text(), e.fingerprint())).collect();
-    let revisions = state.feed_revisions(&keys, now)?;
+    let revisions = state.feed_revisions(&keys, now, record)?;
     Ok(ics::calendar(&events, &revisions, config.feed.alarm))
 }
 
@@ -185,7 +188,7 @@ async fn answer<B>(request: &Request<B>, feed: Arc<Feed>) -> Response<Full<Bytes
         tokio::task::spawn_blocking(move || {
             let mut state = feed.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             let history = state.history()?;
-            build(&config, &history, &mut state, now, DAYS)
+            build(&config, &history, &mut state, now, DAYS, true)
         })
         .await
     };

@@ -92,8 +92,8 @@ pub fn import(
         ""
     };
     let heading = format!(
-        "read {file} as {source}: {} records after the header on line {}, {}{assumed}, `{}`-separated",
-        sheet.records.len(),
+        "read {file} as {source}: {} after the header on line {}, {}{assumed}, `{}`-separated",
+        crate::render::count(sheet.records.len(), "record", "records"),
         sheet.header_line,
         sheet.encoding,
         char::from(sheet.delimiter).escape_default()
@@ -161,7 +161,7 @@ pub fn import(
             let only = if row.email.is_some() { "email only" } else { "profile URL only" };
             comment
                 .push(format!("{only}: no phone in the export; add one with `ringback set {id} phone=...`"));
-            note.push_str(&format!("; {only} (no phone: no calls until you add one)"));
+            note.push_str(&format!("; {only} (no phone: its calls say so until you add one)"));
         }
         book.add(&id, row.fields(), &comment).map_err(|e| e.to_string())?;
         report.added += 1;

@@ -107,6 +107,14 @@ pub fn e164(text: &str, calling: Option<&str>) -> Result<String, PhoneError> {
         .min()
         .map_or(lower.as_str(), |at| &lower[..at]);
     let number = number.trim().trim_start_matches("tel:");
+    // `+44 (0)20 7946 0000`: the trunk 0 written for callers at home, not dialled from abroad.
+    let without_trunk;
+    let number = if number.starts_with('+') && number.contains("(0)") {
+        without_trunk = number.replacen("(0)", "", 1);
+        without_trunk.as_str()
+    } else {
+        number
+    };
     if number.chars().any(|c| !(c.is_ascii_digit() || " +-()./\u{a0}".contains(c)))
         || number.chars().skip(1).any(|c| c == '+')
     {
@@ -152,6 +160,7 @@ mod tests {
         assert_eq!(e164("06 1234 5678", Some("39")), Ok("+390612345678".into()));
         assert_eq!(e164("0041 44 555 00 00", None), Ok("+41445550000".into()));
         assert_eq!(e164("tel:+44 20 7946 0000", None), Ok("+442079460000".into()));
+        assert_eq!(e164("+44 (0)20 7946 0000", None), Ok("+442079460000".into()));
         assert_eq!(e164("0171 1234567", None), Err(PhoneError::NoCountry));
         assert_eq!(e164("call me maybe", Some("1")), Err(PhoneError::NotANumber));
         assert_eq!(e164("555-0100", Some("1")), Err(PhoneError::Length));

@@ -614,21 +614,24 @@ fn collect_items(
                     }
                 }
                 Action::Email => {
-                    // A promised call or an agreed next step listed by the email's day goes
+                    // A promised call or an agreed next step listed on the email's day goes
                     // first: "I've tried to reach you by phone" must not arrive the day you call
                     // as promised. Overdue items are listed today, so while the call waits the
-                    // email waits a day more each day. (A call promised for after the email, as
-                    // a voicemail before an email step promises, leaves it be.)
+                    // email waits a day more each day. One listed on another day leaves the
+                    // email where the cadence puts it.
                     let listed = |day: Date| day.max(today);
+                    let calls: Vec<Date> =
+                        [track.promise.as_ref().map(|p| p.on), track.next_step.as_ref().map(|n| n.on)]
+                            .into_iter()
+                            .flatten()
+                            .map(listed)
+                            .collect();
                     let email_day = listed(calendar.on_or_after(due));
-                    let pending =
-                        [track.promise.as_ref().map(|p| p.on), track.next_step.as_ref().map(|n| n.on)];
-                    let first =
-                        pending.into_iter().flatten().map(listed).filter(|day| *day <= email_day).max();
-                    let due = match first {
-                        Some(day) => calendar.next_after(day),
-                        None => due,
-                    };
+                    let mut day = email_day;
+                    while calls.contains(&day) {
+                        day = calendar.next_after(day);
+                    }
+                    let due = if day == email_day { due } else { day };
                     let template = s.template.as_deref().unwrap_or("email");
                     if let Some(mut item) = make(Kind::Email, due, reason, template) {
                         item.note = s.note.clone();

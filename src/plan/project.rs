@@ -16,7 +16,8 @@ pub const FEED_DAYS_BACK: i64 = 7;
 /// step is placed as if the earlier ones were done on their due dates: a call or promise ends
 /// in no answer at its window's start (so no new promise), an email is sent, a drip goes out,
 /// and an agreed next step is kept. Items due more than [`FEED_DAYS_BACK`] days ago are left
-/// out. `key` names the logical item; the first day an item is listed wins.
+/// out (and taken as done, so what follows them shows). `key` names the logical item; the
+/// first day an item is listed wins.
 pub fn project(
     config: &Config,
     history: &History,
@@ -43,12 +44,12 @@ pub fn project(
         };
         let agenda = plan(config, &history, at, 1);
         for item in agenda.items {
-            if item.day != day || (item.overdue && item.days_late > FEED_DAYS_BACK) {
+            if item.day != day || !listed.insert(key(config, &item)) {
                 continue;
             }
-            if !listed.insert(key(config, &item)) {
-                continue;
-            }
+            // Too old to show, but done in the projection all the same, so the steps after it
+            // are laid out.
+            let shown = !(item.overdue && item.days_late > FEED_DAYS_BACK);
             let outcome = match item.kind {
                 Kind::Promise | Kind::Call => Outcome::NoAnswer,
                 Kind::NextStep => Outcome::Spoke,
@@ -71,7 +72,9 @@ pub fn project(
                 until: None,
                 item: item.drip_item.as_ref().map(|d| d.title.clone()),
             });
-            out.push(item);
+            if shown {
+                out.push(item);
+            }
         }
     }
     out

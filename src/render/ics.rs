@@ -194,7 +194,12 @@ pub fn calendar(
             line("BEGIN:VALARM");
             line("ACTION:DISPLAY");
             line(&format!("DESCRIPTION:{}", escape(&event.summary)));
-            line(&format!("TRIGGER:-PT{}M", before.as_secs() / 60));
+            let seconds = before.as_secs();
+            line(&if seconds % 60 == 0 {
+                format!("TRIGGER:-PT{}M", seconds / 60)
+            } else {
+                format!("TRIGGER:-PT{seconds}S")
+            });
             line("END:VALARM");
         }
         line("END:VEVENT");
@@ -212,7 +217,9 @@ fn escape(text: &str) -> String {
             ';' => out.push_str("\\;"),
             ',' => out.push_str("\\,"),
             '\n' => out.push_str("\\n"),
-            '\r' => {}
+            '\t' => out.push(' '),
+            // Other control characters are not allowed in a TEXT value.
+            c if c.is_control() => {}
             c => out.push(c),
         }
     }
@@ -257,6 +264,6 @@ mod tests {
 
     #[test]
     fn text_is_escaped() {
-        assert_eq!(escape("a,b;c\\d\r\ne"), "a\\,b\\;c\\\\d\\ne");
+        assert_eq!(escape("a,b;c\\d\r\ne\u{7}\tf"), "a\\,b\\;c\\\\d\\ne f");
     }
 }

@@ -93,7 +93,9 @@ pub fn nudge_message(config: &Config, group: &NudgeGroup) -> DesktopMessage {
         let phone = p.phone.as_deref().unwrap_or("no phone");
         let window = item.window.as_ref().map(|w| window_text(config, p, w)).unwrap_or_default();
         let flag = match (item.kind, item.overdue) {
-            (Kind::Promise, true) => format!(" — promised, {} days late", item.days_late),
+            (Kind::Promise, true) => {
+                format!(" — promised, {} late", super::text::count(item.days_late as usize, "day", "days"))
+            }
             (Kind::Promise, false) => " — promised callback".to_owned(),
             (Kind::NextStep, _) => " — agreed next step".to_owned(),
             _ => String::new(),

@@ -558,6 +558,7 @@ impl State {
     /// How each feed item stands: `(uid, placed, fingerprint)` in, `(sequence, changed_at)` out,
     /// in the same order. An item seen for the first time starts at sequence 0, changed now; a
     /// new `placed` (the item moved) raises its sequence; any other change only its time.
+    /// With `record` false nothing is written (a feed for another time than now).
     ///
     /// # Errors
     /// On a database error.
@@ -565,6 +566,7 @@ impl State {
         &mut self,
         items: &[(String, String, u64)],
         now: Timestamp,
+        record: bool,
     ) -> Result<Vec<(i64, Timestamp)>, StateError> {
         let result = (|| -> Result<Vec<(i64, Timestamp)>, StateError> {
             let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -592,8 +594,10 @@ impl State {
                         Some((_, _, sequence, _)) => (sequence + 1, now),
                         None => (0, now),
                     };
-                    write.execute(params![uid, placed, fingerprint, sequence, changed.as_second()])?;
-                    wrote = true;
+                    if record {
+                        write.execute(params![uid, placed, fingerprint, sequence, changed.as_second()])?;
+                        wrote = true;
+                    }
                     out.push((sequence, changed));
                 }
             }

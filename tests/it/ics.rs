@@ -149,26 +149,85 @@ fn the_feed_reads_alike_in_libical_and_icalendar_in_utc_across_a_change_of_the_c
 
 #[test]
 fn a_moved_call_keeps_its_uid_and_counts_the_move_and_an_unchanged_feed_stays_as_it_was() {
-    let book = Book::new(BOOK);
-    let first = check(&book.run(&["ics", "--at", "2027-03-22T02:00", "--days", "10"]).code(0).stdout);
-    let before = events(&first, "libical").clone();
-    let call = before.iter().find(|e| e["uid"] == "call-greta-long-1@ringback").expect("the first call");
-    assert_eq!(call["start"], "2027-03-22T08:00:00Z");
-    // Snoozed to Thursday: the same event moves.
-    book.run(&["log", "greta", "snooze", "--until", "2027-03-25", "--at", "2027-03-22T03:00"]).code(0);
-    let second = check(&book.run(&["ics", "--at", "2027-03-22T04:00", "--days", "10"]).code(0).stdout);
-    let after = events(&second, "libical");
-    let moved =
-        after.iter().find(|e| e["uid"] == "call-greta-long-1@ringback").expect("still there, same UID");
-    assert_eq!(moved["start"], "2027-03-25T08:00:00Z");
+    // By the real clock: the feed records each item's revisions as they happen.
+    let book = Book::new(&BOOK.replace("since = 2027-03-22\n", ""));
+    let feed = || check(&book.run(&["ics", "--days", "40"]).code(0).stdout);
+    let call = |checked: &serde_json::Value| -> serde_json::Value {
+        let events = events(checked, "libical");
+        let found: Vec<&serde_json::Value> =
+            events.iter().filter(|e| e["uid"] == "call-greta-long-1@ringback").collect();
+        assert_eq!(found.len(), 1, "{events:?}");
+        found[0].clone()
+    };
+    let before = jiff::Timestamp::now();
+    let first = call(&feed());
+    assert_eq!(first["sequence"], 0);
+    // Snoozed for a week: the same event moves.
+    let today = jiff::Zoned::now().in_tz("America/Toronto").unwrap().date();
+    let until = today.checked_add(jiff::Span::new().days(7)).unwrap().to_string();
+    book.run(&["log", "greta", "snooze", "--until", &until]).code(0);
+    let second = feed();
+    let moved = call(&second);
+    assert_ne!(moved["start"], first["start"]);
+    assert!(moved["start"].as_str().unwrap() >= until.as_str(), "{moved}");
     assert_eq!(moved["sequence"], 1);
-    assert_eq!(moved["dtstamp"], "2027-03-22T08:00:00Z");
-    assert_eq!(moved["last_modified"], "2027-03-22T08:00:00Z");
-    assert_eq!(after.iter().filter(|e| e["uid"] == "call-greta-long-1@ringback").count(), 1);
+    let stamp: jiff::Timestamp = moved["dtstamp"].as_str().unwrap().parse().unwrap();
+    assert!(
+        stamp >= before.round(jiff::Unit::Second).unwrap() - jiff::SignedDuration::from_secs(1),
+        "{moved}"
+    );
+    assert!(stamp <= jiff::Timestamp::now(), "{moved}");
+    assert_eq!(moved["last_modified"], moved["dtstamp"]);
     // The same feed again: nothing changed, so nothing says it did.
-    let third = check(&book.run(&["ics", "--at", "2027-03-22T05:00", "--days", "10"]).code(0).stdout);
-    let again = events(&third, "libical");
-    assert_eq!(again, after, "an unchanged feed changed");
+    let third = feed();
+    assert_eq!(events(&third, "libical"), events(&second, "libical"), "an unchanged feed changed");
+}
+
+#[test]
+fn a_feed_for_another_time_records_nothing() {
+    let book = Book::new(BOOK);
+    let at = ["ics", "--at", "2027-03-22T02:00", "--days", "10"];
+    let first = check(&book.run(&at).code(0).stdout);
+    book.run(&["log", "greta", "snooze", "--until", "2027-03-25", "--at", "2027-03-22T03:00"]).code(0);
+    let second = check(&book.run(&at).code(0).stdout);
+    let call = |checked: &serde_json::Value| {
+        events(checked, "libical")
+            .iter()
+            .find(|e| e["uid"] == "call-greta-long-1@ringback")
+            .cloned()
+            .expect("the call")
+    };
+    assert_eq!(call(&first)["start"], "2027-03-22T08:00:00Z");
+    // Moved, but the first feed was not recorded: it is new to the record, at sequence 0,
+    // stamped with the time asked for.
+    assert_eq!(call(&second)["start"], "2027-03-25T08:00:00Z");
+    assert_eq!(call(&second)["sequence"], 0);
+    assert_eq!(call(&second)["dtstamp"], "2027-03-22T06:00:00Z");
+}
+
+#[test]
+fn open_items_of_the_last_week_stay_in_the_feed_and_older_ones_leave() {
+    // Greta's first call fell due on Wed 17 March (5 days back on the 22nd); Hans's on Mon 8
+    // March (14 back). The feed shows Greta's late call where today's agenda puts it.
+    let book = Book::new(&format!(
+        "{}\n[prospects.hans]\nname = \"Hans Roth\"\nphone = \"+49 30 555 0101\"\ntimezone = \"Europe/Berlin\"\nsince = 2027-03-08\ncadence = \"long\"\ncall_windows = [\"09:00-10:00\"]\n",
+        BOOK.replace("since = 2027-03-22", "since = 2027-03-17")
+    ));
+    let checked = check(&book.run(&["ics", "--at", "2027-03-22T02:00", "--days", "1"]).code(0).stdout);
+    let today = events(&checked, "libical");
+    let summaries: Vec<&str> = today.iter().map(|e| e["summary"].as_str().unwrap()).collect();
+    assert_eq!(summaries.len(), 1, "{summaries:?}");
+    assert!(
+        summaries[0].starts_with("Call Greta Vogel") && summaries[0].ends_with("(5 days late)"),
+        "{summaries:?}"
+    );
+    assert_eq!(today[0]["start"], "2027-03-22T08:00:00Z");
+    // Hans's stale call is left out, but his cadence goes on in the feed as if it was made.
+    let week = check(&book.run(&["ics", "--at", "2027-03-22T02:00", "--days", "7"]).code(0).stdout);
+    let hans: Vec<&serde_json::Value> =
+        events(&week, "libical").iter().filter(|e| e["uid"].as_str().unwrap().contains("-hans-")).collect();
+    assert!(hans.iter().all(|e| e["uid"] != "call-hans-long-1@ringback"), "{hans:?}");
+    assert!(hans.iter().any(|e| e["uid"] == "call-hans-long-2@ringback"), "{hans:?}");
 }
 
 /// One HTTP/1.1 request on loopback; the raw response.

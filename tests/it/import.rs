@@ -109,7 +109,7 @@ fn every_export_is_read_with_its_source_encoding_lines_and_zones() {
             "as LinkedIn Connections: 4 records after the header on line 4",
             &[
                 (5, "added `nadia-haddad` (Nadia Haddad, Meridian Health Partners): no zone"),
-                (6, "email only (no phone: no calls until you add one)"),
+                (6, "email only (no phone: its calls say so until you add one)"),
                 (7, "skipped: no name"),
                 (8, "profile URL only"),
             ],

@@ -139,3 +139,36 @@ fn text_fits_the_terminal_and_the_digest_fits_an_email() {
     let piped = book.run(&["next", "--at", "2026-11-24T07:00"]).code(0).stdout;
     assert!(piped.lines().any(|l| l.starts_with("  Hi Bill") && l.ends_with("+1 416 555 0199.")), "{piped}");
 }
+
+#[test]
+fn an_email_step_after_a_promised_call_stays_where_the_cadence_puts_it() {
+    // Voicemail on Tue 24 promising Wed 25; the email step is due 3 workdays after Tue 24, on
+    // Fri 27: the call comes first on its own day, and the email keeps its day.
+    let book = Book::standard();
+    book.run(&["log", "bill-jones", "no-answer", "--at", "2026-11-20T17:00"]).code(0);
+    book.run(&["log", "bill-jones", "voicemail", "--at", "2026-11-24T17:10", "--promise", "2026-11-25"])
+        .code(0);
+    let week = book.run(&["agenda", "--at", "2026-11-25T07:00", "--days", "5", "--json"]).code(0).json();
+    let due: Vec<(&str, &str)> = week["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["kind"].as_str().unwrap(), i["due"].as_str().unwrap()))
+        .collect();
+    assert_eq!(due, [("promise", "2026-11-25"), ("email", "2026-11-27")]);
+}
+
+#[test]
+fn an_email_draft_keeps_the_words_as_written_and_no_note_to_self() {
+    let book = Book::standard();
+    book.run(&["log", "bill-jones", "no-answer", "--at", "2026-11-20T17:00"]).code(0);
+    book.run(&["log", "bill-jones", "no-answer", "--at", "2026-11-24T17:00"]).code(0);
+    let next = book.run(&["next", "--at", "2026-11-27T09:00"]).code(0).stdout;
+    assert!(next.starts_with("Email Bill Jones (ABC Inc) [bill-jones]"), "{next}");
+    assert!(next.contains("Subject: A 23% productivity gain from the ERP review for ABC Inc\n"), "{next}");
+    assert!(
+        next.contains("I'm writing about a 23% productivity gain from the ERP review for ABC Inc."),
+        "{next}"
+    );
+    assert!(!next.contains("[hook") && !next.contains("Canada Cup"), "a note to self in a draft: {next}");
+}
