@@ -1,5 +1,6 @@
 #!/bin/sh
-# Builds the Debian package with cargo-deb: target/debian/ringback_VERSION_ARCH.deb, holding
+# Builds the Debian package with cargo-deb: $CARGO_TARGET_DIR/debian/ringback_VERSION_ARCH.deb
+# (target/ by default), holding
 # the binary in /usr/bin, the systemd user unit in /usr/lib/systemd/user (its ExecStart
 # pointing there, not at ~/.cargo/bin), the man page, and bash, zsh and fish completions.
 # Installs cargo-deb (with cargo) when it is missing. Then: sudo dpkg -i target/debian/*.deb
@@ -11,9 +12,11 @@ if ! command -v cargo-deb >/dev/null 2>&1; then
     cargo install cargo-deb --locked --version 3.8.0
 fi
 
+target=${CARGO_TARGET_DIR:-target}
 cargo build --release --locked
-bin=target/release/ringback
-assets=target/deb-assets
+bin=$target/release/ringback
+# Under target/release, which cargo-deb maps to whatever target folder is in use.
+assets=$target/release/deb-assets
 rm -rf "$assets"
 mkdir -p "$assets"
 # Generated from the binary being packaged, so they match its command line.
@@ -29,4 +32,4 @@ sed -e 's|^ExecStart=%h/.cargo/bin/ringback run$|ExecStart=/usr/bin/ringback run
 grep -q '^ExecStart=/usr/bin/ringback run$' "$assets/ringback.service"
 
 cargo deb --no-build --locked
-ls -l target/debian/*.deb
+ls -l "$target"/debian/*.deb

@@ -89,6 +89,16 @@ pub fn add(paths: &Paths, args: AddArgs) -> Result<(), Failure> {
         ("notes", args.notes),
         ("url", args.url),
     ];
+    let text = |key: &str| given.iter().find(|(k, _)| *k == key).and_then(|(_, v)| v.as_deref());
+    if let Some((id, how)) =
+        crate::import::already_in_book(book.config(), text("phone"), text("email"), text("url"))
+    {
+        let name = book.config().prospects.get(&id).map_or("", |p| p.name.as_str());
+        return Err(Failure::Usage(format!(
+            "{name} [{id}] already has this {}: not added (log against `{id}`, or change theirs with `ringback set {id} ...`)",
+            how.trim_start_matches("same ")
+        )));
+    }
     let mut fields = Vec::new();
     for (key, text) in given {
         if let Some(text) = text {
@@ -228,12 +238,6 @@ pub fn import(paths: &Paths, args: ImportArgs) -> Result<(), Failure> {
     let (heading, report) = crate::import::import(&mut book, &bytes, &name, &options)
         .map_err(|e| Failure::runtime(format!("{}: {e}", args.file.display())))?;
     let changed = report.added + report.updated > 0;
-    let config = book.save(!args.dry_run && changed).map_err(|e| match e {
-        EditError::WouldBeInvalid(e) => {
-            Failure::runtime(format!("nothing written: the book with these rows would not be valid:\n{e}"))
-        }
-        other => Failure::from(other),
-    })?;
     let mut out = format!("{heading}\n");
     for line in &report.lines {
         out.push_str("  ");
@@ -242,6 +246,17 @@ pub fn import(paths: &Paths, args: ImportArgs) -> Result<(), Failure> {
     }
     out.push_str(&report.summary());
     out.push('\n');
+    let config = match book.save(!args.dry_run && changed) {
+        Ok(config) => config,
+        Err(EditError::WouldBeInvalid(e)) => {
+            // The report first: it says which rows the errors are about.
+            print(&out)?;
+            return Err(Failure::runtime(format!(
+                "nothing written: the book with these rows would not be valid:\n{e}"
+            )));
+        }
+        Err(other) => return Err(Failure::from(other)),
+    };
     out.push_str(&if args.dry_run {
         "dry run: nothing written\n".to_owned()
     } else if changed {

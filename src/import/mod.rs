@@ -171,6 +171,29 @@ pub fn import(
     Ok((heading, report))
 }
 
+/// The prospect already in the book with this phone (compared in E.164), email (in any case)
+/// or profile URL, and which of them matched: `add` refuses it as `import` does.
+pub fn already_in_book(
+    config: &Config,
+    phone: Option<&str>,
+    email: Option<&str>,
+    url: Option<&str>,
+) -> Option<(String, &'static str)> {
+    let zones = Zones::load();
+    let my_calling = config.me.phone.as_deref().and_then(|p| calling_code_of(&zones, p));
+    let known = Known::of(config, &zones, my_calling);
+    let row = Row {
+        name: String::new(),
+        company: None,
+        phone: phone.and_then(|p| phone::e164(p, my_calling).ok()),
+        email: email.map(str::to_owned),
+        notes: None,
+        url: url.map(str::to_owned),
+        zone: Found::Not(String::new()),
+    };
+    known.matching(&row)
+}
+
 /// The E.164 calling code a number starts with (`+1 416…` → `1`).
 fn calling_code_of(zones: &Zones, number: &str) -> Option<&'static str> {
     let e164 = phone::e164(number, None).ok()?;

@@ -49,6 +49,11 @@ fn add_writes_a_table_after_the_last_prospect_keeping_every_comment() {
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(&book.config).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o640, "the rewrite changed the file's mode");
+    let files: Vec<String> = std::fs::read_dir(book.config.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(files, ["ringback.toml"], "the write left files behind");
     // What the person sees: the new prospect is in the agenda, in their own window.
     let agenda = book.run(&["agenda", "--at", "2026-12-01T07:00"]).code(0);
     assert!(agenda.stdout.contains("Zed Smith"), "{}", agenda.stdout);
@@ -75,6 +80,17 @@ fn add_refuses_a_duplicate_or_a_bad_value_and_writes_nothing() {
     let id = book.run(&["add", "zed smith", "--name", "Zed"]).code(2);
     assert!(id.stderr.contains("a prospect id uses letters, digits"), "{}", id.stderr);
     let since = book.run(&["add", "zed", "--name", "Zed", "--since", "next week"]).code(2);
+    // The same person under another id: by phone in any format, by email in any case.
+    let phone =
+        book.run(&["add", "william", "--name", "William Jones", "--phone", "+1 (604) 555-0100"]).code(2);
+    assert!(
+        phone.stderr.contains("Bill Jones [bill-jones] already has this phone: not added"),
+        "{}",
+        phone.stderr
+    );
+    let email =
+        book.run(&["add", "william", "--name", "William Jones", "--email", "Bill@ABC.example"]).code(2);
+    assert!(email.stderr.contains("Bill Jones [bill-jones] already has this email"), "{}", email.stderr);
     assert!(since.stderr.contains("since: `next week` is not a date"), "{}", since.stderr);
     assert_eq!(std::fs::read(&book.config).unwrap(), before, "a refused add changed the file");
     let leftovers: Vec<_> = std::fs::read_dir(book.config.parent().unwrap())

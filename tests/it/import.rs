@@ -357,6 +357,8 @@ fn nothing_is_written_when_the_file_is_unreadable_the_book_invalid_or_the_result
         "{}",
         ran.stderr
     );
+    // The report still says which rows those are.
+    assert!(ran.stdout.contains("line 2: added `amara-nwosu`"), "{}", ran.stdout);
     assert!(
         ran.stderr.contains("no cadence given and the default `standard` is not defined"),
         "{}",

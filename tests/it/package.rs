@@ -1,6 +1,6 @@
-//! The Debian package packaging/deb.sh builds (scripts/test.sh builds it before the tests):
-//! installed with dpkg into a scratch root, enabled with systemctl there, and every file in it
-//! checked against the binary under test.
+//! The Debian package packaging/deb.sh builds, built here: installed with dpkg into a scratch
+//! root, enabled with systemctl there, and every file in it checked against the binary under
+//! test.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -18,26 +18,31 @@ fn ok(program: &str, args: &[&str]) -> String {
     String::from_utf8(out.stdout).expect("UTF-8")
 }
 
-/// The package for this version, or a failure saying how to build it.
+/// Builds the package with packaging/deb.sh, in a target folder of its own (the one this test
+/// runs from is locked by `cargo test`), and returns it.
 fn package() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/debian");
+    let probe = Command::new("cargo").args(["deb", "--version"]).output();
+    assert!(
+        probe.is_ok_and(|o| o.status.success()),
+        "cargo-deb is missing: cargo install cargo-deb --locked (scripts/test.sh does)"
+    );
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let target = repo.join("target/package-test");
+    let built = Command::new(repo.join("packaging/deb.sh"))
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .expect("packaging/deb.sh runs");
+    assert!(built.status.success(), "packaging/deb.sh failed:\n{}", String::from_utf8_lossy(&built.stderr));
     let name = format!("ringback_{}-1_", env!("CARGO_PKG_VERSION"));
-    std::fs::read_dir(&dir)
-        .ok()
-        .into_iter()
-        .flatten()
+    std::fs::read_dir(target.join("debian"))
+        .expect("cargo-deb's output folder")
         .filter_map(Result::ok)
         .map(|e| e.path())
         .find(|p| {
             p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(&name))
                 && p.extension().is_some_and(|e| e == "deb")
         })
-        .unwrap_or_else(|| {
-            panic!(
-                "no {name}*.deb in {}: build it with packaging/deb.sh (scripts/test.sh does)",
-                dir.display()
-            )
-        })
+        .unwrap_or_else(|| panic!("packaging/deb.sh made no {name}*.deb"))
 }
 
 #[test]
@@ -71,6 +76,7 @@ fn the_debian_package_installs_the_binary_unit_manual_and_completions() {
         "/usr/share/zsh/vendor-completions/_ringback",
         "/usr/share/fish/vendor_completions.d/ringback.fish",
         "/usr/share/doc/ringback/examples/ringback.toml",
+        "/usr/share/doc/ringback/ZONES-LICENSE.md",
     ] {
         assert!(listed.lines().any(|l| l == file), "{file} is not in the package:\n{listed}");
     }
@@ -80,11 +86,7 @@ fn the_debian_package_installs_the_binary_unit_manual_and_completions() {
     let binary = binary.to_str().unwrap();
     let ours = env!("CARGO_BIN_EXE_ringback");
     assert_eq!(ok(binary, &["--version"]), ok(ours, &["--version"]));
-    assert_eq!(
-        ok(binary, &["man"]),
-        ok(ours, &["man"]),
-        "the package is stale (its command line differs): rebuild it with packaging/deb.sh"
-    );
+    assert_eq!(ok(binary, &["man"]), ok(ours, &["man"]), "the packaged binary is not the one under test");
     let manual = root.join("usr/share/man/man1/ringback.1.gz");
     let page = ok("sh", &["-c", &format!("gzip -dc '{}'", manual.display())]);
     assert_eq!(page, ok(ours, &["man"]));
