@@ -309,6 +309,9 @@ fn shift_tables_after(table: &mut Table, after: isize) {
 /// `path`: a reader sees the old file or the new one, never a mix, and a crash leaves the old.
 fn replace_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    // A config kept elsewhere behind a symlink (a dotfiles repository) stays a symlink: the
+    // file it points to is the one replaced.
+    let path = &std::fs::canonicalize(path)?;
     let mode = std::fs::metadata(path)?.permissions().mode() & 0o7777;
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();

@@ -227,7 +227,11 @@ pub fn import(paths: &Paths, args: ImportArgs) -> Result<(), Failure> {
             return Err(Failure::Usage(format!("--delimiter `{d}` is not one character (`,` `;` `tab`)")));
         }
     };
-    let options = Options { map, read: ReadOptions { encoding, delimiter }, update: args.update };
+    let taken = match crate::state::State::open_read_only(&paths.state)? {
+        Some(state) => state.known_ids()?.into_keys().collect(),
+        None => Vec::new(),
+    };
+    let options = Options { map, read: ReadOptions { encoding, delimiter }, update: args.update, taken };
 
     let mut book = Book::open(&paths.config)?;
     let bytes = read_export(&args.file)?;

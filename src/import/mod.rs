@@ -34,6 +34,8 @@ pub struct Options {
     pub map: Vec<(Key, String)>,
     pub read: ReadOptions,
     pub update: bool,
+    /// Ids the state has events for, besides the book's.
+    pub taken: Vec<String>,
 }
 
 /// What happened to each row, in file order, and the counts.
@@ -99,12 +101,24 @@ pub fn import(
         char::from(sheet.delimiter).escape_default()
     );
 
+    let heading = match &sheet.footer {
+        Some((line, text)) => {
+            let text: String = text.chars().take(60).collect();
+            format!(
+                "{heading}\n  line {line}: the data ends here, at a one-column row (`{text}`): a report's footer; nothing after it was read"
+            )
+        }
+        None => heading,
+    };
     let zones = Zones::load();
     let config = book.config().clone();
     let my_calling = config.me.phone.as_deref().and_then(|p| calling_code_of(&zones, p));
     let mut known = Known::of(&config, &zones, my_calling);
     let mut report = Report::default();
-    let mut ids: HashSet<String> = config.prospects.keys().cloned().collect();
+    // Ids still in the state (a prospect removed from the book keeps its events) are taken too:
+    // a new person must not inherit someone else's history.
+    let mut ids: HashSet<String> =
+        config.prospects.keys().cloned().chain(options.taken.iter().cloned()).collect();
 
     for record in &sheet.records {
         let contact = columns.read(&record.fields);

@@ -101,7 +101,7 @@ pub enum PhoneError {
 pub fn e164(text: &str, calling: Option<&str>) -> Result<String, PhoneError> {
     let lower = text.to_lowercase();
     // `+1 604 555 0100 x12`, `ext. 12`, `;ext=12`: the extension is for a person, not the dialler.
-    let number = ["ext", " x", ";", "#"]
+    let number = ["ext", "x", ";", "#"]
         .iter()
         .filter_map(|mark| lower.find(mark))
         .min()
@@ -136,8 +136,16 @@ pub fn e164(text: &str, calling: Option<&str>) -> Result<String, PhoneError> {
             }
         } else {
             // Italy, San Marino and the Vatican keep the 0; elsewhere it is a trunk prefix.
-            let keeps_zero = matches!(calling, "39" | "378" | "379");
-            let national = if keeps_zero { &digits[..] } else { digits.strip_prefix('0').unwrap_or(&digits) };
+            // The trunk prefix dialled at home: 0 almost everywhere, 8 in Russia, Kazakhstan,
+            // Belarus and Lithuania, 06 in Hungary; none in Italy, San Marino and the Vatican.
+            let trunk = match calling {
+                "39" | "378" | "379" => "",
+                "7" | "375" | "370" => "8",
+                "36" => "06",
+                _ => "0",
+            };
+            let national =
+                if trunk.is_empty() { &digits[..] } else { digits.strip_prefix(trunk).unwrap_or(&digits) };
             format!("{calling}{national}")
         }
     };
@@ -161,6 +169,9 @@ mod tests {
         assert_eq!(e164("0041 44 555 00 00", None), Ok("+41445550000".into()));
         assert_eq!(e164("tel:+44 20 7946 0000", None), Ok("+442079460000".into()));
         assert_eq!(e164("+44 (0)20 7946 0000", None), Ok("+442079460000".into()));
+        assert_eq!(e164("604-555-0100x12", Some("1")), Ok("+16045550100".into()));
+        assert_eq!(e164("8 916 555-01-23", Some("7")), Ok("+79165550123".into()));
+        assert_eq!(e164("06 1 234 5678", Some("36")), Ok("+3612345678".into()));
         assert_eq!(e164("0171 1234567", None), Err(PhoneError::NoCountry));
         assert_eq!(e164("call me maybe", Some("1")), Err(PhoneError::NotANumber));
         assert_eq!(e164("555-0100", Some("1")), Err(PhoneError::Length));

@@ -16,6 +16,9 @@ pub struct Sheet {
     /// The physical line the header is on.
     pub header_line: u64,
     pub records: Vec<Record>,
+    /// Where the data ended before the end of the file: the line and text of a one-field row
+    /// (a report's footer). Nothing after it is read.
+    pub footer: Option<(u64, String)>,
 }
 
 #[derive(Debug)]
@@ -87,7 +90,7 @@ pub fn read(
     let (text, encoding, encoding_assumed) = decode(bytes, options.encoding);
     // One kind of line end: the reader then counts lines as an editor does (with `\r\n` it puts
     // a record's start on the line before), and cells hold `\n` as TOML will.
-    let text = text.replace("\r\n", "\n");
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let delimiter = options.delimiter.unwrap_or_else(|| sniff_delimiter(&text));
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -95,6 +98,7 @@ pub fn read(
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
     let mut header: Option<(Vec<String>, u64)> = None;
+    let mut footer = None;
     let mut records = Vec::new();
     let mut seen = 0;
     // Lines counted up to `counted`, in bytes: records come in order, so each is counted once.
@@ -123,6 +127,7 @@ pub fn read(
             Some((names, _)) => {
                 // A footer (Salesforce's "Grand Totals", its copyright lines) is one field long.
                 if fields.len() == 1 && names.len() > 1 {
+                    footer = Some((line, fields[0].clone()));
                     break;
                 }
                 if fields.iter().all(String::is_empty) {
@@ -138,7 +143,7 @@ pub fn read(
             char::from(delimiter).escape_default()
         ));
     };
-    Ok(Sheet { encoding, encoding_assumed, delimiter, header, header_line, records })
+    Ok(Sheet { encoding, encoding_assumed, delimiter, header, header_line, records, footer })
 }
 
 /// A cell as it should be read: Windows line ends inside a quoted field become `\n`; a formula

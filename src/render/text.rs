@@ -163,14 +163,10 @@ pub fn agenda_text(config: &Config, agenda: &Agenda, style: Style) -> String {
             w2 = widths[2]
         );
         let late = if row[3].is_empty() { String::new() } else { format!("  {}", row[3]) };
-        let fits = style.width.is_none_or(|w| line.trim_end().chars().count() + late.chars().count() <= w);
+        let line = if late.is_empty() { line.trim_end().to_owned() } else { line };
+        let fits = style.width.is_none_or(|w| line.chars().count() + late.chars().count() <= w);
         if fits {
-            let _ = writeln!(
-                out,
-                "{}{}",
-                if late.is_empty() { line.trim_end() } else { &line },
-                style.red(&late)
-            );
+            let _ = writeln!(out, "{line}{}", style.red(&late));
         } else {
             // Too wide to align: the row as words, wrapped.
             let row = format!("{}  {}  {}{late}", row[0], row[1], row[2]);
@@ -316,7 +312,7 @@ pub fn digest_text(config: &Config, agenda: &Agenda, scripts: &Scripts<'_>) -> S
             last = Some(item.kind);
         }
         let prospect = &config.prospects[&item.prospect];
-        let _ = writeln!(out, "\n* {}", who(prospect));
+        let _ = writeln!(out, "\n{}", wrap(&who(prospect), Some(DIGEST_WIDTH), "* ", "  "));
         if item.kind.is_call() {
             let phone = prospect.phone.clone().unwrap_or_else(|| no_phone(prospect));
             let _ = writeln!(out, "  phone:  {phone}");

@@ -170,3 +170,30 @@ fn set_refuses_unknown_keys_bad_values_and_ambiguous_names_writing_nothing() {
     book.run(&["set", "bill-jones", "status=won", "since=soon"]).code(2);
     assert_eq!(std::fs::read(&book.config).unwrap(), before, "a refused set changed the file");
 }
+
+#[test]
+fn a_config_behind_a_symlink_stays_a_symlink() {
+    let book = Book::new(BASE);
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("ringback.toml");
+    std::os::unix::fs::symlink(&book.config, &link).unwrap();
+    let state = dir.path().join("s.db");
+    crate::helpers::ringback(
+        &[
+            "--config",
+            link.to_str().unwrap(),
+            "--state",
+            state.to_str().unwrap(),
+            "set",
+            "bill",
+            "status=paused",
+        ],
+        &[],
+    )
+    .code(0);
+    assert!(
+        std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(),
+        "the symlink was replaced by a file"
+    );
+    assert!(std::fs::read_to_string(&book.config).unwrap().contains("status = \"paused\""));
+}

@@ -188,6 +188,15 @@ fn every_export_is_read_with_its_source_encoding_lines_and_zones() {
     for (file, heading, rows) in cases {
         let ran = book.run(&["import", "--dry-run", &fixture(file)]).code(0);
         let first = ran.stdout.lines().next().unwrap_or_default();
+        if *file == "salesforce-report.csv" {
+            assert!(
+                ran.stdout.contains(
+                    "\n  line 8: the data ends here, at a one-column row (`Grand Totals (3 records)`)"
+                ),
+                "{}",
+                ran.stdout
+            );
+        }
         assert!(first.starts_with(&format!("read {file} ")) && first.contains(heading), "{file}: {first}");
         for (line, says) in *rows {
             let reported = report_line(&ran.stdout, *line);
@@ -465,4 +474,16 @@ fn imported_notes_profiles_and_missing_phones_show_in_next_and_the_digest() {
         next.contains("  notes:\n    Met at the Vancouver SaaS meetup.\n    Prefers calls after 10am."),
         "{next}"
     );
+}
+
+#[test]
+fn a_new_prospect_never_takes_the_id_of_one_whose_events_are_still_kept() {
+    // Priya was in the book once, with a logged call; she was removed, her events were kept.
+    let book = Book::new(&format!("{EMPTY}\n[prospects.priya-raman]\nname = \"Priya Old\"\n"));
+    book.run(&["log", "priya-raman", "voicemail", "--at", "2026-11-20T10:00"]).code(0);
+    book.write_config(EMPTY);
+    let ran = book.run(&["import", &fixture("google.csv")]).code(0);
+    assert!(report_line(&ran.stdout, 2).contains("added `priya-raman-2` (Priya Raman"), "{}", ran.stdout);
+    let history = book.run(&["history", "priya-raman-2"]).code(0).stdout;
+    assert!(!history.contains("voicemail"), "the new Priya inherited the old one's history:\n{history}");
 }
