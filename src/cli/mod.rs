@@ -117,6 +117,14 @@ pub enum Command {
     },
     /// The ringback(1) manual page (roff), to stdout: `ringback man | man -l -`.
     Man,
+    /// Explain one prospect: where they stand, what is pending, and why they are or are not
+    /// on the day's list.
+    Why {
+        /// The prospect: its id, the start of it, or its name
+        id: String,
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -259,6 +267,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Ics { days, at, url } => ics(&paths, days, at.as_deref(), url),
         Command::Completions { shell } => install::completions(shell),
         Command::Man => install::man(),
+        Command::Why { id, at } => why(&paths, &id, at.as_deref()),
     }
 }
 
@@ -442,6 +451,15 @@ fn digest(paths: &Paths, at: Option<&str>, send: bool) -> Result<(), Failure> {
         ))),
         SentNow::Refused(e) => Err(Failure::runtime(format!("the digest was refused: {e}"))),
     }
+}
+
+fn why(paths: &Paths, query: &str, at: Option<&str>) -> Result<(), Failure> {
+    let config = load(paths)?;
+    let id = find_prospect(&config, query)?.id.clone();
+    let at = at_or_now(at, &config)?;
+    let (_state, history) = read_history(paths)?;
+    let explained = plan::why(&config, &history, &id, at).expect("the id was found in the config");
+    print(&render::why_text(&config, &explained, style()))
 }
 
 fn ics(paths: &Paths, days: u32, at: Option<&str>, url: bool) -> Result<(), Failure> {

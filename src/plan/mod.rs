@@ -10,6 +10,7 @@
 
 mod history;
 mod project;
+mod why;
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::HashMap;
@@ -20,6 +21,7 @@ use jiff::{Timestamp, Zoned};
 use crate::config::{Action, Calendar, Config, DripItem, NextStep, Prospect, Relationship, Status, Window};
 pub use history::{Class, Event, History, Logged, Outcome, PromiseChoice, seen_keys};
 pub use project::{FEED_DAYS_BACK, project};
+pub use why::{Explained, Trouble, Verdict, why};
 
 /// What kind of reminder an item is; the derived order is the agenda's section order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -696,7 +698,8 @@ fn why_text(config: &Config, item: &Item, today: Date, cap: usize) -> String {
         }
     };
     for day in &item.rolled {
-        why = format!("{why} (rolled over from {}: more than {cap} calls that day)", short_date(*day));
+        let calls = if cap == 1 { "call" } else { "calls" };
+        why = format!("{why} (rolled over from {}: more than {cap} {calls} that day)", short_date(*day));
     }
     why
 }

@@ -18,5 +18,5 @@ pub use nudge::{DesktopMessage, digest_summary, nudge_message};
 pub use script::{BUILTIN_NAMES, Scripts, builtin_templates, long_date};
 pub use text::{
     Style, agenda_text, best_window, count, digest_subject, digest_text, history_text, late_text, next_text,
-    section_title, window_text,
+    section_title, why_text, window_text,
 };

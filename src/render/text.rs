@@ -414,3 +414,62 @@ pub fn history_text(config: &Config, id: &str, events: &[Event], style: Style) -
     }
     out
 }
+
+/// `ringback why`: one prospect explained.
+pub fn why_text(config: &Config, explained: &crate::plan::Explained, style: Style) -> String {
+    let Some(prospect) = config.prospects.get(&explained.id) else { return String::new() };
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", style.bold(&who(prospect)));
+    let relationship = format!("{:?}", prospect.relationship).to_lowercase();
+    let status = match prospect.status {
+        crate::config::Status::Active => "active",
+        crate::config::Status::Paused => "paused",
+        crate::config::Status::Won => "won",
+        crate::config::Status::Lost => "lost",
+        crate::config::Status::OptedOut => "opted out",
+    };
+    let mut row = |label: &str, value: String| {
+        let _ = writeln!(out, "{}", wrap(&value, style.width, &format!("  {label:<11} "), "              "));
+    };
+    row("status:", format!("{status}, {relationship}, {}", explained.stage));
+    let cadence = config.cadence_of(prospect);
+    let then =
+        cadence.then.as_deref().map_or("no drip after it".to_owned(), |d| format!("then the {d} drip"));
+    row(
+        "cadence:",
+        match explained.cadence {
+            Some((done, of)) => format!("{} ({then}): {done} of {of} steps done", prospect.cadence),
+            None => format!("{} ({then})", prospect.cadence),
+        },
+    );
+    let tz = config.me.timezone.clone();
+    row(
+        "last:",
+        match explained.last {
+            Some((at, outcome)) => format!("{outcome} on {}", at.to_zoned(tz).strftime("%a %-d %b %H:%M")),
+            None => "nothing logged yet".to_owned(),
+        },
+    );
+    if let Some((on, made)) = &explained.promise {
+        let made = made.map(|m| format!(" (promised on {})", short_date(m))).unwrap_or_default();
+        row("promise:", format!("call back on {}{made}", short_date(*on)));
+    }
+    if let Some((on, what)) = &explained.next_step {
+        row("next step:", format!("{} on {}", what, short_date(*on)));
+    }
+    if let Some(until) = explained.snoozed_until {
+        row("snoozed:", format!("until {}", short_date(until)));
+    }
+    if let Some(item) = &explained.next {
+        let when = if item.day == explained.day { "today".to_owned() } else { short_date(item.day) };
+        row("next due:", format!("{when}: {}", item.why));
+    }
+    row(
+        &format!("{}:", short_date(explained.day)),
+        explained
+            .verdict
+            .text(explained.day)
+            .replace("ringback set ID", &format!("ringback set {}", prospect.id)),
+    );
+    out
+}

@@ -15,5 +15,6 @@ mod properties;
 mod smtp;
 mod trust;
 mod unit;
+mod why;
 mod words;
 mod years;
