@@ -5,14 +5,14 @@ The source is the Python `holidays` package (PyPI, MIT), pinned to one exact ver
 below; scripts/test.sh installs the same pin). Debian's python3-holidays is far too old (0.10.1
 in bookworm: no CN, KR or AE, none of the holiday changes since 2021), so run this with a venv:
 
-    /usr/bin/python3 -m venv /tmp/holidays-venv
-    /tmp/holidays-venv/bin/pip install --quiet holidays==0.109
-    /tmp/holidays-venv/bin/python scripts/gen-holidays.py            # writes src/holidays.txt
-    /tmp/holidays-venv/bin/python scripts/gen-holidays.py --check    # exit 1 if it would differ
+    /usr/bin/python3 -m venv target/holidays-venv
+    target/holidays-venv/bin/pip install --require-hashes --only-binary=:all: -r scripts/holidays-requirements.txt
+    target/holidays-venv/bin/python scripts/gen-holidays.py            # writes src/holidays.txt
+    target/holidays-venv/bin/python scripts/gen-holidays.py --check    # exit 1 if it would differ
 
 It refuses to run with another version of the package, so that the file only changes when the
-pin does: to move to a new release, change PINNED here and the pin in scripts/test.sh, then
-regenerate and read the diff.
+pin does: to move to a new release, change PINNED here and in tests/it/holidays_oracle.py and
+the pins and hashes in scripts/holidays-requirements.txt, then regenerate and read the diff.
 
 What goes in: the years FIRST..LAST, for the countries in COUNTRIES (national list) and, for those
 in SUBDIVIDED, every subdivision the package supports whose code is an ISO 3166-2 style code
@@ -21,8 +21,10 @@ left out, see the `# skipped` header line). Only the package's default category 
 optional, bank, school, government or half-day lists. Observed days are included as the package
 gives them (observed=True, its default): a shifted day off is a day off. Year Y's list is the
 dates in Y of `holidays.country_holidays(country, subdiv=..., years=Y)`, exactly what
-tests/it/holidays_oracle.py prints. Names are the package's English ones (the country's own
-language where it has no English translation; none of the listed countries lacks one).
+tests/it/holidays_oracle.py prints. Names are the package's English ones, asked for explicitly
+(the country's own English such as en_CA or en_IN where that is its default, else en_US; the
+country's own language where it has no English translation, which none of the listed lacks),
+so they do not depend on the caller's locale.
 
 The output is deterministic for a given package version (nothing depends on today's date, the
 locale or dict order; everything is sorted), so a change in the file is a change in the data.
@@ -30,7 +32,6 @@ The format is described in the header the script writes (HEADER_FORMAT below).
 """
 
 import argparse
-import datetime
 import importlib.metadata
 import os
 import re
@@ -74,7 +75,9 @@ Format: UTF-8 text, LF line ends. `#` lines are comments. `[name]` starts a sect
     `AT-9` Wien, `FR-RE` for `FR-974`); sorted by ALIAS; an ALIAS is never a CODE.
   [dates] CODE<TAB>DATES<TAB>NAME-IDS: one line per code, sorted by CODE (byte order).
     DATES is YYYYMMDD,YYYYMMDD,... sorted and unique; NAME-IDS is ID,ID,... with one [names]
-    ID for each date, in the same order.
+    ID for each date, in the same order. On a subdivision's line an empty ID means "the
+    name the national line gives that date" (which it has, under the same name); a country's
+    line always comes before its subdivisions' and has no empty ID.
   A code missing from [dates] has no table; a year outside {first}-{last} is not covered.
 """
 
@@ -107,18 +110,26 @@ def check_package():
 
 
 def english(cls):
-    """The language to ask names in: English where the package has it."""
+    """The language to ask names in: English where the package has it, always named explicitly.
+
+    With language=None the package lets gettext pick a translation from the environment
+    (LANGUAGE, LC_ALL, LANG...): IN's Diwali is "Diwali" under LANG=C.UTF-8 and "Diwali
+    (Deepavali)" (its en_IN name) under LC_ALL=C. So the language is always given, and a country
+    with no translations at all (NZ) is asked with the locale variables cleared (see main).
+    """
     default = cls.default_language
     langs = cls.supported_languages or ()
-    if default is None or default.startswith("en"):
-        return None  # the default strings are English already
+    if not langs:
+        return None  # no translations: the package's own (English) strings
+    if default and default.startswith("en"):
+        return default  # en_CA, en_GB, en_AU, en_IN...: the country's own English
     for lang in ("en_US", "en_GB"):
         if lang in langs:
             return lang
     for lang in sorted(langs):
         if lang.startswith("en"):
             return lang
-    return None
+    return default
 
 
 def codes():
@@ -177,7 +188,8 @@ def generate():
     lines = [
         "# ringback's public holiday table, read for `holidays = \"CC\"` / `\"CC-SUB\"`.",
         "# GENERATED by scripts/gen-holidays.py: do not edit; regenerate with",
-        f"#   python3 -m venv V && V/bin/pip install {PACKAGE}=={version} && V/bin/python scripts/gen-holidays.py",
+        "#   python3 -m venv V && V/bin/pip install --require-hashes -r scripts/holidays-requirements.txt",
+        "#   && V/bin/python scripts/gen-holidays.py",
         f"# Source: the Python package `{PACKAGE}` {version} (PyPI), licence {licence} (from its metadata);",
         f"#   category {CATEGORY!r} only (the package's default), observed days included, names in English.",
         f"# Years {FIRST}-{LAST}. {len(COUNTRIES)} countries, {len(table) - len(COUNTRIES)} subdivisions"
@@ -196,14 +208,22 @@ def generate():
             continue
         lines.append(f"{alias}\t{code}")
     lines.append("[dates]")
+    national = {}  # country -> {date: name}; a country's line sorts before its subdivisions'
     for code, items in rows:
+        country, _, sub = code.partition("-")
+        if not sub:
+            national[country] = dict(items)
+        inherited = national[country] if sub else {}
         dates = ",".join(d.strftime("%Y%m%d") for d, _ in items)
-        nids = ",".join(str(ids[name]) for _, name in items)
+        nids = ",".join("" if inherited.get(d) == name else str(ids[name]) for d, name in items)
         lines.append(f"{code}\t{dates}\t{nids}")
     return "\n".join(lines) + "\n", len(table)
 
 
 def main():
+    # Names must not depend on the caller's locale (see english()).
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        os.environ.pop(var, None)
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--check", action="store_true", help="exit 1 if src/holidays.txt is not what it would write")
     ap.add_argument("--out", default=OUT, help=argparse.SUPPRESS)

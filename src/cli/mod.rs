@@ -117,6 +117,19 @@ pub enum Command {
     },
     /// The ringback(1) manual page (roff), to stdout: `ringback man | man -l -`.
     Man,
+    /// What works: calls, connect rates by attempt, their local time and weekday, emails,
+    /// promises kept, and where every prospect stands.
+    Stats {
+        /// First day, YYYY-MM-DD in me.timezone [default: four weeks ago]
+        #[arg(long, value_name = "DATE")]
+        since: Option<Date>,
+        /// Last day, YYYY-MM-DD in me.timezone [default: today]
+        #[arg(long, value_name = "DATE")]
+        until: Option<Date>,
+        /// As JSON, in the shape the README documents
+        #[arg(long)]
+        json: bool,
+    },
     /// Explain one prospect: where they stand, what is pending, and why they are or are not
     /// on the day's list.
     Why {
@@ -268,6 +281,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Completions { shell } => install::completions(shell),
         Command::Man => install::man(),
         Command::Why { id, at } => why(&paths, &id, at.as_deref()),
+        Command::Stats { since, until, json } => stats(&paths, since, until, json),
     }
 }
 
@@ -451,6 +465,20 @@ fn digest(paths: &Paths, at: Option<&str>, send: bool) -> Result<(), Failure> {
         ))),
         SentNow::Refused(e) => Err(Failure::runtime(format!("the digest was refused: {e}"))),
     }
+}
+
+fn stats(paths: &Paths, since: Option<Date>, until: Option<Date>, json: bool) -> Result<(), Failure> {
+    let config = load(paths)?;
+    let now = Timestamp::now();
+    let today = now.to_zoned(config.me.timezone.clone()).date();
+    let until = until.unwrap_or(today);
+    let since = since.unwrap_or_else(|| until.saturating_sub(jiff::Span::new().days(27)));
+    if since > until {
+        return Err(Failure::Usage(format!("--since {since} is after --until {until}")));
+    }
+    let (_state, history) = read_history(paths)?;
+    let stats = plan::stats(&config, &history, since, until, now);
+    if json { json_line(&stats) } else { print(&render::stats_text(&config, &stats)) }
 }
 
 fn why(paths: &Paths, query: &str, at: Option<&str>) -> Result<(), Failure> {

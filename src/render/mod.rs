@@ -17,6 +17,6 @@ pub use json::{AgendaJson, ItemJson, ScriptJson, agenda_json, history_json, item
 pub use nudge::{DesktopMessage, digest_summary, nudge_message};
 pub use script::{BUILTIN_NAMES, Scripts, builtin_templates, long_date};
 pub use text::{
-    Style, agenda_text, best_window, count, digest_subject, digest_text, history_text, late_text, next_text,
-    section_title, why_text, window_text,
+    Style, agenda_text, bar, best_window, count, digest_subject, digest_text, history_text, late_text,
+    next_text, rate_text, section_title, stats_text, why_text, window_text,
 };

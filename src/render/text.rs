@@ -473,3 +473,101 @@ pub fn why_text(config: &Config, explained: &crate::plan::Explained, style: Styl
     );
     out
 }
+
+/// A rate as counts, with a percentage only once there are enough to mean something.
+pub fn rate_text(rate: crate::plan::Rate) -> String {
+    match rate.ratio() {
+        None => "0/0".to_owned(),
+        Some(r) if rate.of >= 10 => format!("{}/{} ({:.0}%)", rate.hits, rate.of, r * 100.0),
+        Some(_) => format!("{}/{}", rate.hits, rate.of),
+    }
+}
+
+/// A one-character bar for a fraction: `▁` to `█`, a space for no data.
+pub fn bar(fraction: Option<f64>) -> char {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    match fraction {
+        None => ' ',
+        Some(f) => BARS[((f.clamp(0.0, 1.0) * 7.0).round()) as usize],
+    }
+}
+
+/// `ringback stats` for a terminal: aligned tables with a bar per rate.
+pub fn stats_text(config: &Config, stats: &crate::plan::Stats) -> String {
+    use crate::plan::LocalWindow;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "ringback stats · {} – {} ({})",
+        short_date(stats.since),
+        short_date(stats.until),
+        config.me.timezone_name
+    );
+    let table = |out: &mut String, title: &str, rows: Vec<(String, crate::plan::Rate)>| {
+        let _ = writeln!(out, "\n{title}");
+        if rows.iter().all(|(_, r)| r.of == 0) {
+            let _ = writeln!(out, "  no calls");
+            return;
+        }
+        let width = rows.iter().map(|(l, _)| l.chars().count()).max().unwrap_or(0);
+        for (label, rate) in rows {
+            let _ = writeln!(out, "  {label:<width$}  {}  {}", bar(rate.ratio()), rate_text(rate));
+        }
+    };
+    let _ = writeln!(out, "\nCalls: {} made, connect rate {}", stats.calls.of, rate_text(stats.calls));
+    table(
+        &mut out,
+        "Connects by attempt",
+        stats.by_attempt.iter().map(|(n, r)| (format!("attempt {n}"), *r)).collect(),
+    );
+    table(
+        &mut out,
+        "Connects by their local time",
+        [
+            (LocalWindow::Early, "early (before 09:00)"),
+            (LocalWindow::Other, "09:00-17:00"),
+            (LocalWindow::Late, "late (17:00 or later)"),
+        ]
+        .into_iter()
+        .map(|(w, label)| (label.to_owned(), stats.by_window.get(&w).copied().unwrap_or_default()))
+        .collect(),
+    );
+    table(
+        &mut out,
+        "Connects by their weekday",
+        stats.by_weekday.iter().map(|(d, r)| (d.clone(), *r)).collect(),
+    );
+    let _ = writeln!(out, "\nEmails: {} sent, reply rate {}", stats.emails.of, rate_text(stats.emails));
+    let p = stats.promises;
+    let _ = writeln!(
+        out,
+        "Promises: {} due, {} kept on time, {} kept late, {} missed, {} still open",
+        p.made, p.kept_on_time, p.kept_late, p.missed, p.open
+    );
+    let _ = writeln!(out, "Next steps kept: {}", rate_text(stats.next_steps));
+    let days = &stats.days_to_first_contact;
+    if days.is_empty() {
+        let _ = writeln!(out, "First contact: none reached in the span");
+    } else {
+        let _ = writeln!(
+            out,
+            "First contact: a median {} days after the first attempt ({})",
+            crate::plan::median_text(days),
+            count(days.len(), "prospect", "prospects")
+        );
+    }
+    let _ = writeln!(out, "\nProspects now");
+    let width = stats.prospects.keys().map(|k| k.chars().count()).max().unwrap_or(0);
+    for (place, n) in &stats.prospects {
+        let star = if *place == "finished without a drip" { "  ★ in no list" } else { "" };
+        let _ = writeln!(out, "  {place:<width$}  {n}{star}");
+    }
+    if !stats.finished_without_drip.is_empty() {
+        let _ = writeln!(
+            out,
+            "  ★ their cadence ended with no drip after it, so nothing will be due again: {}",
+            stats.finished_without_drip.join(", ")
+        );
+    }
+    out
+}

@@ -13,6 +13,7 @@ mod package;
 mod process;
 mod properties;
 mod smtp;
+mod stats;
 mod trust;
 mod unit;
 mod why;

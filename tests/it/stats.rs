@@ -1,0 +1,165 @@
+//! `ringback stats` on a scripted log whose numbers are worked out by hand below.
+
+use crate::helpers::Book;
+
+const BOOK: &str = r#"
+[me]
+name = "Dana Reyes"
+timezone = "America/Toronto"
+
+[cadences.standard]
+steps = [
+  { wait = "0 days", action = "call" },
+  { wait = "2 workdays", action = "call" },
+  { wait = "2 workdays", action = "email" },
+  { wait = "1 week", action = "call" },
+]
+then = "news"
+
+[cadences.short]
+steps = [{ wait = "0 days", action = "call" }]
+
+[drips.news]
+every = "3 months"
+items = [{ title = "Letter" }]
+
+[prospects.amy]
+name = "Amy Ames"
+phone = "+1 416 555 0001"
+timezone = "America/Toronto"
+since = 2026-11-02
+
+[prospects.ben]
+name = "Ben Bell"
+phone = "+44 20 7946 0002"
+timezone = "Europe/London"
+since = 2026-11-02
+
+[prospects.cid]
+name = "Cid Cole"
+phone = "+1 416 555 0003"
+timezone = "America/Toronto"
+relationship = "client"
+since = 2026-10-01
+
+[prospects.dan]
+name = "Dan Dee"
+phone = "+1 416 555 0004"
+timezone = "America/Toronto"
+since = 2026-11-02
+cadence = "short"
+"#;
+
+/// The log, with the local time (theirs) and what each call counts as:
+/// - amy (Toronto): Mon 2 08:30 no-answer (attempt 1, early); Wed 4 10:00 voicemail (attempt
+///   2, other); Fri 6 emailed (step 3); Thu 12 17:30 spoke with a next step on the 19th
+///   (attempt 4, late, a connect); Thu 19 10:00 meeting (outside the cadence, other, a connect;
+///   keeps the next step).
+/// - ben (London, GMT in November): Mon 2 17:00 no-answer (attempt 1, late); Tue 3 16:00
+///   voicemail promising Mon 9 (attempt 2, other); Tue 10 17:30 no-answer (attempt 3, late:
+///   the promise kept a day late); Thu 12 replied.
+/// - cid (a client, no cadence): Mon 16 10:00 spoke (other, a connect).
+/// - dan (Toronto, a one-call cadence with no drip): Mon 2 12:00 voicemail promising Thu 5
+///   (attempt 1, other); nothing after: the promise is missed and he finished without a drip.
+fn logged() -> Book {
+    let book = Book::new(BOOK);
+    for (id, outcome, at, extra) in [
+        ("amy", "no-answer", "2026-11-02T08:30", vec![]),
+        ("amy", "voicemail", "2026-11-04T10:00", vec!["--no-promise"]),
+        ("amy", "emailed", "2026-11-06T09:00", vec![]),
+        ("amy", "spoke", "2026-11-12T17:30", vec!["--next-step", "2026-11-19", "--what", "demo"]),
+        ("amy", "meeting", "2026-11-19T10:00", vec![]),
+        ("ben", "no-answer", "2026-11-02T17:00:00Z", vec![]),
+        ("ben", "voicemail", "2026-11-03T16:00:00Z", vec!["--promise", "2026-11-09"]),
+        ("ben", "no-answer", "2026-11-10T17:30:00Z", vec![]),
+        ("ben", "replied", "2026-11-12T12:00:00Z", vec![]),
+        ("cid", "spoke", "2026-11-16T10:00", vec![]),
+        ("dan", "voicemail", "2026-11-02T12:00", vec!["--promise", "2026-11-05"]),
+    ] {
+        let mut args = vec!["log", id, outcome, "--at", at];
+        args.extend(extra);
+        book.run(&args).code(0);
+    }
+    book
+}
+
+#[test]
+fn the_numbers_are_the_ones_worked_out_by_hand() {
+    let book = logged();
+    let json =
+        book.run(&["stats", "--since", "2026-11-02", "--until", "2026-11-29", "--json"]).code(0).json();
+    let rate = |v: &serde_json::Value| (v["hits"].as_u64().unwrap(), v["of"].as_u64().unwrap());
+    // Calls: amy 4 (no-answer, voicemail, spoke, meeting), ben 3, cid 1, dan 1; connects:
+    // amy's spoke and meeting, cid's spoke.
+    assert_eq!(rate(&json["calls"]), (3, 9));
+    let attempts: Vec<(String, (u64, u64))> =
+        json["by_attempt"].as_object().unwrap().iter().map(|(k, v)| (k.clone(), rate(v))).collect();
+    assert_eq!(
+        attempts,
+        [("1".into(), (0, 3)), ("2".into(), (0, 2)), ("3".into(), (0, 1)), ("4".into(), (1, 1))]
+    );
+    assert_eq!(rate(&json["by_window"]["early"]), (0, 1));
+    assert_eq!(rate(&json["by_window"]["other"]), (2, 5));
+    assert_eq!(rate(&json["by_window"]["late"]), (1, 3));
+    let weekdays: Vec<(String, (u64, u64))> = json["by_weekday"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d[0].as_str().unwrap().to_owned(), rate(&d[1])))
+        .collect();
+    assert_eq!(
+        weekdays,
+        [
+            ("Mon".into(), (1, 4)),
+            ("Tue".into(), (0, 2)),
+            ("Wed".into(), (0, 1)),
+            ("Thu".into(), (2, 2)),
+            ("Fri".into(), (0, 0)),
+            ("Sat".into(), (0, 0)),
+            ("Sun".into(), (0, 0)),
+        ]
+    );
+    assert_eq!(rate(&json["emails"]), (1, 1));
+    let p = &json["promises"];
+    assert_eq!(
+        (
+            p["made"].as_u64(),
+            p["kept_on_time"].as_u64(),
+            p["kept_late"].as_u64(),
+            p["missed"].as_u64(),
+            p["open"].as_u64()
+        ),
+        (Some(2), Some(0), Some(1), Some(1), Some(0))
+    );
+    assert_eq!(rate(&json["next_steps"]), (1, 1));
+    // amy: first attempt 2 Nov, first contact 12 Nov; ben: 2 Nov, his reply on 12 Nov; cid:
+    // both on 16 Nov.
+    assert_eq!(json["days_to_first_contact"], serde_json::json!([0, 10, 10]));
+    assert_eq!(json["prospects"], serde_json::json!({"engaged": 3, "finished without a drip": 1}));
+    assert_eq!(json["finished_without_drip"], serde_json::json!(["dan"]));
+}
+
+#[test]
+fn the_terminal_tables_show_counts_with_every_rate() {
+    let book = logged();
+    let text = book.run(&["stats", "--since", "2026-11-02", "--until", "2026-11-29"]).code(0).stdout;
+    assert!(text.starts_with("ringback stats · Mon 2 Nov – Sun 29 Nov (America/Toronto)\n"), "{text}");
+    assert!(text.contains("Calls: 9 made, connect rate 3/9\n"), "{text}");
+    assert!(text.contains("  attempt 4  █  1/1\n"), "{text}");
+    assert!(text.contains("  early (before 09:00)   ▁  0/1\n"), "{text}");
+    assert!(text.contains("  Thu  █  2/2\n"), "{text}");
+    assert!(
+        text.contains("Promises: 2 due, 0 kept on time, 1 kept late, 1 missed, 0 still open\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("First contact: a median 10 days after the first attempt (3 prospects)\n"),
+        "{text}"
+    );
+    assert!(text.contains("  finished without a drip  1  ★ in no list\n"), "{text}");
+    assert!(text.contains("nothing will be due again: dan\n"), "{text}");
+    assert!(!text.contains('%'), "a percentage from a handful: {text}");
+    // The default span is the four weeks to today: nothing of November 2026 if today is later.
+    let bad = book.run(&["stats", "--since", "2026-11-29", "--until", "2026-11-02"]).code(2);
+    assert!(bad.stderr.contains("is after --until"), "{}", bad.stderr);
+}
