@@ -785,6 +785,13 @@ fn check(paths: &Paths) -> Result<(), Failure> {
             ));
         }
     }
+    let suggestions = plan::suggest_windows(&config, &history);
+    if !suggestions.is_empty() {
+        out.push_str("  better call windows, from the log (nothing is changed by itself):\n");
+        for s in &suggestions {
+            out.push_str(&format!("    {}\n", render::suggestion_text(&config, s)));
+        }
+    }
     print(&out)
 }
 

@@ -92,6 +92,8 @@ pub struct Stats {
     pub prospects: BTreeMap<&'static str, usize>,
     /// Cold prospects whose cadence ended with no drip after it: no list shows them.
     pub finished_without_drip: Vec<String>,
+    /// Better call windows, from the whole log (see [`suggest_windows`]).
+    pub window_suggestions: Vec<Suggestion>,
 }
 
 /// The stats for `since..=until` (dates in my zone), with prospects' standing at `now`.
@@ -195,6 +197,7 @@ pub fn stats(config: &Config, history: &History, since: Date, until: Date, now: 
     // The emails' replies can outnumber them in a span (a reply to last month's email).
     stats.emails.hits = stats.emails.hits.min(stats.emails.of);
     stats.days_to_first_contact.sort_unstable();
+    stats.window_suggestions = suggest_windows(config, history);
     stats
 }
 
@@ -290,4 +293,113 @@ mod tests {
         assert_eq!(median_text(&[1, 2, 9]), "2");
         assert_eq!(Rate { hits: 0, of: 0 }.ratio(), None);
     }
+}
+
+/// A better call window, from the log: calls inside it connected at least twice as often as
+/// the calls outside it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Suggestion {
+    /// `None` for the whole book (`defaults.call_windows`).
+    pub prospect: Option<String>,
+    /// `17:30-18:30`, in the prospect's own time.
+    pub window: String,
+    pub inside: Rate,
+    pub outside: Rate,
+}
+
+/// Calls to one prospect before a window is suggested for them.
+pub const MIN_CALLS_PROSPECT: usize = 10;
+/// Calls across the book before a book-wide window is suggested.
+pub const MIN_CALLS_BOOK: usize = 30;
+/// Connects inside a suggested window.
+pub const MIN_CONNECTS_INSIDE: usize = 3;
+
+/// Windows that learn: for each prospect with enough calls (and for the book), the hour or
+/// hour and a half, on the half hour in their own time, where their calls connected best,
+/// when the evidence rule holds: at least [`MIN_CALLS_PROSPECT`] calls to them
+/// ([`MIN_CALLS_BOOK`] across the book), at least [`MIN_CONNECTS_INSIDE`] connects inside,
+/// and a connect rate inside at least twice that outside. Never a change by itself.
+pub fn suggest_windows(config: &Config, history: &History) -> Vec<Suggestion> {
+    // (minute of their day, connected) per prospect.
+    let mut book = Vec::new();
+    let mut out = Vec::new();
+    for prospect in config.prospects.values() {
+        let calls: Vec<(i32, bool)> = history
+            .events_of(&prospect.id)
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e.outcome,
+                    Outcome::Voicemail
+                        | Outcome::NoAnswer
+                        | Outcome::Gatekeeper
+                        | Outcome::Spoke
+                        | Outcome::Meeting
+                )
+            })
+            .map(|e| {
+                let theirs = e.at().to_zoned(prospect.timezone.clone());
+                (
+                    i32::from(theirs.hour()) * 60 + i32::from(theirs.minute()),
+                    matches!(e.outcome, Outcome::Spoke | Outcome::Meeting),
+                )
+            })
+            .collect();
+        book.extend_from_slice(&calls);
+        let current: Vec<String> = prospect.call_windows.iter().map(ToString::to_string).collect();
+        if calls.len() >= MIN_CALLS_PROSPECT
+            && let Some((window, inside, outside)) = best_window(&calls)
+            && current != [window.clone()]
+        {
+            out.push(Suggestion { prospect: Some(prospect.id.clone()), window, inside, outside });
+        }
+    }
+    let current: Vec<String> = config.defaults.call_windows.iter().map(ToString::to_string).collect();
+    if book.len() >= MIN_CALLS_BOOK
+        && let Some((window, inside, outside)) = best_window(&book)
+        && current != [window.clone()]
+    {
+        out.push(Suggestion { prospect: None, window, inside, outside });
+    }
+    out
+}
+
+/// The qualifying range with the best connect rate inside; then more connects; then the
+/// shorter; then the one that starts closest before its first call.
+fn best_window(calls: &[(i32, bool)]) -> Option<(String, Rate, Rate)> {
+    let mut best: Option<((i32, i32), Rate, Rate, i32)> = None;
+    for start in (6 * 60..=20 * 60).step_by(30) {
+        for length in [60, 90] {
+            let end = start + length;
+            let (mut inside, mut outside) = (Rate::default(), Rate::default());
+            let mut first = i32::MAX;
+            for &(minute, connect) in calls {
+                if (start..end).contains(&minute) {
+                    inside.add(connect);
+                    first = first.min(minute);
+                } else {
+                    outside.add(connect);
+                }
+            }
+            // Twice the rate outside, in whole numbers: hits_in/of_in >= 2 hits_out/of_out.
+            let doubles = inside.hits * outside.of >= 2 * outside.hits * inside.of;
+            if inside.hits < MIN_CONNECTS_INSIDE || !doubles || outside.of == 0 {
+                continue;
+            }
+            let slack = first - start;
+            let better = match &best {
+                None => true,
+                Some(((s, e), b, _, b_slack)) => {
+                    let (a, c) = (inside.hits * b.of, b.hits * inside.of);
+                    (a, inside.hits, -length, -slack) > (c, b.hits, -(e - s), -b_slack)
+                }
+            };
+            if better {
+                best = Some(((start, end), inside, outside, slack));
+            }
+        }
+    }
+    best.map(|((start, end), inside, outside, _)| {
+        (format!("{:02}:{:02}-{:02}:{:02}", start / 60, start % 60, end / 60, end % 60), inside, outside)
+    })
 }

@@ -492,6 +492,28 @@ pub fn bar(fraction: Option<f64>) -> char {
     }
 }
 
+/// A window suggestion in words, with the command that applies it.
+pub fn suggestion_text(config: &Config, s: &crate::plan::Suggestion) -> String {
+    let (i, o) = (s.inside, s.outside);
+    match s.prospect.as_deref().and_then(|id| config.prospects.get(id)) {
+        Some(p) => format!(
+            "{} connected on {} of {} calls {} (their time) and {} of {} outside it: try `ringback set {} call_windows={}`",
+            who(p),
+            i.hits,
+            i.of,
+            s.window,
+            o.hits,
+            o.of,
+            p.id,
+            s.window
+        ),
+        None => format!(
+            "across the book, {} of {} calls {} (the prospects' own time) connected and {} of {} outside it: try defaults.call_windows = [\"{}\"]",
+            i.hits, i.of, s.window, o.hits, o.of, s.window
+        ),
+    }
+}
+
 /// `ringback stats` for a terminal: aligned tables with a bar per rate.
 pub fn stats_text(config: &Config, stats: &crate::plan::Stats) -> String {
     use crate::plan::LocalWindow;
@@ -568,6 +590,12 @@ pub fn stats_text(config: &Config, stats: &crate::plan::Stats) -> String {
             "  ★ their cadence ended with no drip after it, so nothing will be due again: {}",
             stats.finished_without_drip.join(", ")
         );
+    }
+    if !stats.window_suggestions.is_empty() {
+        let _ = writeln!(out, "\nBetter call windows (from the whole log)");
+        for s in &stats.window_suggestions {
+            let _ = writeln!(out, "  {}", suggestion_text(config, s));
+        }
     }
     out
 }

@@ -163,3 +163,73 @@ fn the_terminal_tables_show_counts_with_every_rate() {
     let bad = book.run(&["stats", "--since", "2026-11-29", "--until", "2026-11-02"]).code(2);
     assert!(bad.stderr.contains("is after --until"), "{}", bad.stderr);
 }
+
+/// Bill picks up late: of 12 calls, 4 of the 5 from 17:30 connected, 0 of the 7 before 9:00.
+fn late_picker(calls: &[(&str, &str)]) -> Book {
+    let book = Book::new(&format!(
+        "{BOOK}\n[prospects.bill]\nname = \"Bill Jones\"\nphone = \"+1 416 555 0009\"\ntimezone = \"America/Toronto\"\nrelationship = \"client\"\nsince = 2026-09-01\ncall_windows = [\"08:00-09:00\", \"17:00-18:30\"]\n"
+    ));
+    for (at, outcome) in calls {
+        book.run(&["log", "bill", outcome, "--at", at]).code(0);
+    }
+    book
+}
+
+#[test]
+fn a_better_window_is_suggested_only_with_enough_evidence() {
+    let mut calls = vec![];
+    let early = [
+        "2026-09-01T08:10",
+        "2026-09-02T08:10",
+        "2026-09-03T08:10",
+        "2026-09-04T08:10",
+        "2026-09-07T08:10",
+        "2026-09-08T08:10",
+        "2026-09-09T08:10",
+    ];
+    for at in early {
+        calls.push((at, "no-answer"));
+    }
+    let late = [
+        ("2026-09-10T17:40", "spoke"),
+        ("2026-09-11T17:40", "spoke"),
+        ("2026-09-14T17:45", "spoke"),
+        ("2026-09-15T17:50", "spoke"),
+        ("2026-09-16T17:40", "no-answer"),
+    ];
+    calls.extend(late);
+    let book = late_picker(&calls);
+    let check = book.run(&["check"]).code(0).stdout;
+    assert!(
+        check.contains(
+            "Bill Jones [bill] connected on 4 of 5 calls 17:30-18:30 (their time) and 0 of 7 outside it: try `ringback set bill call_windows=17:30-18:30`"
+        ),
+        "{check}"
+    );
+    let stats = book.run(&["stats", "--since", "2026-09-01", "--until", "2026-09-30"]).code(0).stdout;
+    assert!(
+        stats.contains("Better call windows (from the whole log)\n  Bill Jones [bill] connected on 4 of 5"),
+        "{stats}"
+    );
+    // Applying it is one command; the book is never changed by the suggestion itself.
+    assert!(
+        std::fs::read_to_string(&book.config)
+            .unwrap()
+            .contains("call_windows = [\"08:00-09:00\", \"17:00-18:30\"]")
+    );
+    book.run(&["set", "bill", "call_windows=17:30-18:30"]).code(0);
+    assert!(
+        !book.run(&["check"]).code(0).stdout.contains("better call windows"),
+        "suggested what is already set"
+    );
+
+    // Nine calls: fewer than ten to one prospect is not enough evidence.
+    let thin = late_picker(&calls[3..]);
+    assert!(!thin.run(&["check"]).code(0).stdout.contains("better call windows"));
+    // Enough calls, but only 2 connects in the window.
+    let mut weak = calls.clone();
+    weak[7].1 = "no-answer";
+    weak[8].1 = "no-answer";
+    let weak = late_picker(&weak);
+    assert!(!weak.run(&["check"]).code(0).stdout.contains("better call windows"));
+}
