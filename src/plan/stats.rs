@@ -316,8 +316,8 @@ pub const MIN_CONNECTS_INSIDE: usize = 3;
 
 /// Windows that learn: for each prospect with enough calls (and for the book), the hour or
 /// hour and a half, on the half hour in their own time, where their calls connected best,
-/// when the evidence rule holds: at least [`MIN_CALLS_PROSPECT`] calls to them
-/// ([`MIN_CALLS_BOOK`] across the book), at least [`MIN_CONNECTS_INSIDE`] connects inside,
+/// when the evidence rule holds: at least `MIN_CALLS_PROSPECT` calls to them
+/// (`MIN_CALLS_BOOK` across the book), at least `MIN_CONNECTS_INSIDE` connects inside,
 /// and a connect rate inside at least twice that outside. Never a change by itself.
 pub fn suggest_windows(config: &Config, history: &History) -> Vec<Suggestion> {
     // (minute of their day, connected) per prospect.
