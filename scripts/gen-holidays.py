@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generates src/holidays.txt, the public holiday table ringback embeds for `holidays = "CA-ON"`.
+"""Generates src/config/holidays.txt, the public holiday table ringback embeds for `holidays = "CA-ON"`.
 
 The source is the Python `holidays` package (PyPI, MIT), pinned to one exact version (PINNED
 below; scripts/test.sh installs the same pin). Debian's python3-holidays is far too old (0.10.1
@@ -7,7 +7,7 @@ in bookworm: no CN, KR or AE, none of the holiday changes since 2021), so run th
 
     /usr/bin/python3 -m venv target/holidays-venv
     target/holidays-venv/bin/pip install --require-hashes --only-binary=:all: -r scripts/holidays-requirements.txt
-    target/holidays-venv/bin/python scripts/gen-holidays.py            # writes src/holidays.txt
+    target/holidays-venv/bin/python scripts/gen-holidays.py            # writes src/config/holidays.txt
     target/holidays-venv/bin/python scripts/gen-holidays.py --check    # exit 1 if it would differ
 
 It refuses to run with another version of the package, so that the file only changes when the
@@ -44,7 +44,7 @@ PINNED = "0.109"
 FIRST, LAST = 2020, 2035
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(REPO, "src", "holidays.txt")
+OUT = os.path.join(REPO, "src", "config", "holidays.txt")
 
 # National lists: the countries sales calls go to. Add a country here (and, for its subdivisions,
 # to SUBDIVIDED), regenerate, and mind the file size the script prints.
@@ -225,7 +225,7 @@ def main():
     for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
         os.environ.pop(var, None)
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--check", action="store_true", help="exit 1 if src/holidays.txt is not what it would write")
+    ap.add_argument("--check", action="store_true", help="exit 1 if src/config/holidays.txt is not what it would write")
     ap.add_argument("--out", default=OUT, help=argparse.SUPPRESS)
     args = ap.parse_args()
     text, count = generate()

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # virtual X display, libphonenumber (the oracle for import's zone guesses), libical and
 # icalendar (two parsers that read the calendar feed back), and what builds and checks the
 # Debian package (dpkg-dev for its dependencies, groff for its manual page).
-packages="dbus dbus-x11 dunst xvfb libnotify-bin python3-aiosmtpd openssl systemd python3-phonenumbers tzdata iso-codes gir1.2-ical-3.0 python3-gi python3-icalendar dpkg-dev groff-base gzip"
+packages="dbus dbus-x11 dunst xvfb libnotify-bin python3-aiosmtpd openssl systemd python3-phonenumbers tzdata iso-codes gir1.2-ical-3.0 python3-gi python3-icalendar dpkg-dev groff-base gzip python3-venv"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -26,6 +26,18 @@ if [ -n "$missing" ]; then
         exit 1
     fi
 fi
+
+# The holiday table is checked against the `holidays` package it is generated from (PyPI,
+# pinned with hashes), in a venv of its own.
+holidays_venv=target/holidays-venv
+if ! "$holidays_venv/bin/python" -c 'import importlib.metadata as m, sys; sys.exit(m.version("holidays") != "0.109")' 2>/dev/null; then
+    echo "installing holidays 0.109 into $holidays_venv"
+    rm -rf "$holidays_venv"
+    /usr/bin/python3 -m venv "$holidays_venv"
+    "$holidays_venv/bin/pip" install --quiet --disable-pip-version-check --require-hashes --only-binary=:all: -r scripts/holidays-requirements.txt
+fi
+"$holidays_venv/bin/python" -B scripts/gen-holidays.py --check
+export RINGBACK_HOLIDAYS_PYTHON="$PWD/$holidays_venv/bin/python"
 
 # The package test builds the Debian package with cargo-deb.
 if ! command -v cargo-deb >/dev/null 2>&1; then

@@ -49,6 +49,7 @@ pub const PROSPECT_KEYS: &[(&str, Kind)] = &[
     ("boss", Kind::Text),
     ("notes", Kind::Text),
     ("url", Kind::Text),
+    ("holidays", Kind::Text),
     ("promised_callback", Kind::Date),
     ("next_step", Kind::NextStep),
     ("status", Kind::Text),

@@ -46,6 +46,9 @@ pub struct AddArgs {
     /// A profile or web page
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
+    /// Their public holidays: a country (CA) or a subdivision (CA-ON)
+    #[arg(long, value_name = "CODE")]
+    pub holidays: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -88,6 +91,7 @@ pub fn add(paths: &Paths, args: AddArgs) -> Result<(), Failure> {
         ("value", args.value),
         ("notes", args.notes),
         ("url", args.url),
+        ("holidays", args.holidays),
     ];
     let text = |key: &str| given.iter().find(|(k, _)| *k == key).and_then(|(_, v)| v.as_deref());
     if let Some((id, how)) =

@@ -13,6 +13,7 @@ mod cron;
 mod diag;
 mod email;
 mod fast;
+pub mod holidays;
 mod parse;
 mod raw;
 mod syntax;
@@ -46,6 +47,9 @@ pub struct Config {
     pub prospects: BTreeMap<String, Prospect>,
     /// Template sources by name: the built-in defaults overlaid with `[templates]`.
     pub templates: BTreeMap<String, String>,
+    /// My calendar with a country's or subdivision's public holidays added, by the code
+    /// prospects name in `holidays` (the days that are workdays for both of us).
+    pub calendars: BTreeMap<String, Calendar>,
 }
 
 #[derive(Debug, Clone)]
@@ -233,6 +237,9 @@ pub struct Prospect {
     pub notes: Option<String>,
     /// A profile or web page (LinkedIn's URL column).
     pub url: Option<String>,
+    /// The code of the public holidays they keep (`CA-ON`), from the prospect or `[defaults]`;
+    /// a key of [`Config::calendars`].
+    pub holidays: Option<String>,
     pub promised_callback: Option<Date>,
     pub next_step: Option<NextStep>,
     pub status: Status,
@@ -341,6 +348,12 @@ impl Config {
     }
 
     /// The cadence a prospect follows (validation guarantees it exists).
+    /// The days something may fall due on for a prospect: my workdays, less their public
+    /// holidays when they keep some.
+    pub fn calendar_for(&self, prospect: &Prospect) -> &Calendar {
+        prospect.holidays.as_ref().and_then(|code| self.calendars.get(code)).unwrap_or(&self.me.calendar)
+    }
+
     pub fn cadence_of(&self, prospect: &Prospect) -> &Cadence {
         &self.cadences[&prospect.cadence]
     }

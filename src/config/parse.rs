@@ -23,6 +23,10 @@ pub(super) struct Validator<'s> {
     diagnostics: Vec<Diagnostic>,
     /// Zones already looked up: a book names a handful of zones thousands of times.
     zones: HashMap<String, TimeZone>,
+    /// Holiday codes already looked up, as written: the table's code, or what is wrong.
+    holiday_codes: HashMap<String, Result<String, String>>,
+    /// The dates of each code in use.
+    holiday_dates: BTreeMap<String, Vec<Date>>,
     /// The file parsed again, once, the first time a table fails to deserialize: errors are
     /// rare, and keeping a copy of every table on the happy path would cost more.
     document: Option<Spanned<DeTable<'s>>>,
@@ -33,7 +37,14 @@ const SECRET_KEYS: &[&str] = &["password"];
 
 impl<'s> Validator<'s> {
     fn new(source: &'s str) -> Self {
-        Validator { source, diagnostics: Vec::new(), zones: HashMap::new(), document: None }
+        Validator {
+            source,
+            diagnostics: Vec::new(),
+            zones: HashMap::new(),
+            document: None,
+            holiday_codes: HashMap::new(),
+            holiday_dates: BTreeMap::new(),
+        }
     }
 
     pub(super) fn error(&mut self, span: Range<usize>, key: impl Into<String>, message: impl Into<String>) {
@@ -109,6 +120,22 @@ impl<'s> Validator<'s> {
             attempt = T::deserialize(toml::de::ValueDeserializer::from(value.clone()));
         }
         None
+    }
+
+    /// A holiday calendar's code, looked up once per spelling.
+    fn holidays(&mut self, key: impl std::fmt::Display, code: &Spanned<String>) -> Option<String> {
+        let found = match self.holiday_codes.get(code.get_ref()) {
+            Some(known) => known.clone(),
+            None => {
+                let found = holidays::lookup(code.get_ref()).map(|(canonical, dates)| {
+                    self.holiday_dates.insert(canonical.clone(), dates);
+                    canonical
+                });
+                self.holiday_codes.insert(code.get_ref().clone(), found.clone());
+                found
+            }
+        };
+        found.map_err(|message| self.error(code.span(), key.to_string(), message)).ok()
     }
 
     pub(super) fn zone(&mut self, key: impl std::fmt::Display, name: &Spanned<String>) -> Option<TimeZone> {
@@ -511,7 +538,9 @@ pub(super) fn parse_with(
     };
 
     // Prospects.
+    let default_holidays = defaults_raw.holidays.as_ref().and_then(|c| v.holidays("defaults.holidays", c));
     let defaults = ProspectDefaults {
+        holidays: default_holidays.as_deref(),
         timezone: &timezone,
         timezone_name: &timezone_name,
         cadence: &default_cadence,
@@ -524,6 +553,15 @@ pub(super) fn parse_with(
         return Err(ConfigError { lines: Vec::new() });
     };
     let prospects: BTreeMap<String, Prospect> = prospects.into_iter().collect();
+    // Each code in use: my calendar with its holidays added.
+    let calendars: BTreeMap<String, Calendar> = std::mem::take(&mut v.holiday_dates)
+        .into_iter()
+        .map(|(code, dates)| {
+            let mut calendar = me.calendar.clone();
+            calendar.holidays.extend(dates);
+            (code, calendar)
+        })
+        .collect();
 
     if !syntax_diagnostics.is_empty() {
         let in_broken_table = |key: &str| {
@@ -555,6 +593,7 @@ pub(super) fn parse_with(
         drips,
         prospects,
         templates,
+        calendars,
     })
 }
 
@@ -756,6 +795,7 @@ fn cadences(
 
 /// What a prospect takes when it does not say.
 struct ProspectDefaults<'a> {
+    holidays: Option<&'a str>,
     timezone: &'a TimeZone,
     timezone_name: &'a str,
     cadence: &'a str,
@@ -851,6 +891,10 @@ fn prospects(
             Some(w) => v.windows(format_args!("{key}.call_windows"), w),
             None => d.windows.to_vec(),
         };
+        let holidays = match &raw.holidays {
+            Some(code) => v.holidays(format_args!("{key}.holidays"), code),
+            None => d.holidays.map(str::to_owned),
+        };
         let since = raw.since.as_ref().and_then(|d| v.date(format_args!("{key}.since"), d));
         let promised_callback =
             raw.promised_callback.as_ref().and_then(|d| v.date(format_args!("{key}.promised_callback"), d));
@@ -879,6 +923,7 @@ fn prospects(
                     boss: raw.boss,
                     notes: raw.notes,
                     url: raw.url,
+                    holidays,
                     promised_callback,
                     next_step,
                     status,

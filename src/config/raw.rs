@@ -101,6 +101,7 @@ pub struct Defaults {
     pub cadence: Option<S<String>>,
     pub call_windows: Option<S<Vec<S<String>>>>,
     pub keep_in_touch: Option<S<String>>,
+    pub holidays: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -151,6 +152,7 @@ pub struct Prospect {
     pub boss: Option<String>,
     pub notes: Option<String>,
     pub url: Option<String>,
+    pub holidays: Option<S<String>>,
     pub promised_callback: Option<S<Datetime>>,
     pub next_step: Option<S<NextStep>>,
     pub status: Option<S<String>>,

@@ -199,7 +199,6 @@ pub fn plan(config: &Config, history: &History, at: Timestamp, days: u32) -> Age
     let today = now.date();
     let days = days.max(1);
     let last_day = today.saturating_add(jiff::Span::new().days(i64::from(days) - 1));
-    let calendar = &config.me.calendar;
 
     let mut items = Vec::with_capacity(config.prospects.len());
     let prospects: Vec<&Prospect> = config.prospects.values().collect();
@@ -230,7 +229,8 @@ pub fn plan(config: &Config, history: &History, at: Timestamp, days: u32) -> Age
                 todays.select_nth_unstable_by(cap, |&a, &b| call_order(&items[a], &items[b]));
             }
             for &i in todays.iter().skip(cap) {
-                let next = calendar.next_after(day);
+                // A day that is a workday for both of us: their holidays too.
+                let next = config.calendar_for(prospects[items[i].index]).next_after(day);
                 let item = &mut items[i];
                 item.rolled.push(day);
                 item.due = next;
@@ -366,7 +366,7 @@ fn replay_observed(
         return None;
     }
     let tz = now.time_zone();
-    let calendar = &config.me.calendar;
+    let calendar = config.calendar_for(prospect);
     let cadence = config.cadence_of(prospect);
     let since = start_date(history, prospect, now);
     let mut track = Track {
@@ -543,7 +543,7 @@ fn collect_items(
     last_day: Date,
     items: &mut Vec<Item>,
 ) {
-    let calendar = &config.me.calendar;
+    let calendar = config.calendar_for(prospect);
     let cadence = config.cadence_of(prospect);
     let (attempt, of, attempts) = match track.phase {
         Phase::Cadence { step, .. } => (Some(step + 1), Some(cadence.steps.len()), step),

@@ -36,7 +36,7 @@ impl<'c> Scripts<'c> {
             Err(e) => return format!("(template `{}` failed: {e})", item.template),
         };
         let callback = item.callback_on.map(|on| {
-            let hear_by = self.config.me.calendar.previous_before(on);
+            let hear_by = self.config.calendar_for(prospect).previous_before(on);
             Callback {
                 on: long_date(on),
                 // Read on Monday, "by Monday" would be no time at all; a weekday more than a

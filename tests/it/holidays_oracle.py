@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The public holidays the `holidays` package gives one code in one year, as src/holidays.txt has them.
+"""The public holidays the `holidays` package gives one code in one year, as src/config/holidays.txt has them.
 
     V/bin/python tests/it/holidays_oracle.py CODE YEAR [CODE YEAR ...]
 

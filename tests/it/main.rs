@@ -6,6 +6,7 @@ mod daemon;
 mod desktop;
 mod edit;
 mod helpers;
+mod holidays;
 mod ics;
 mod import;
 mod layout;
