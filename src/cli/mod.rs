@@ -93,7 +93,7 @@ pub enum Command {
     /// Write a commented starter config (never overwrites).
     Init,
     /// Add a prospect to the config (comments and layout kept).
-    Add(edit::AddArgs),
+    Add(Box<edit::AddArgs>),
     /// Change a prospect's fields in the config: `set carla status=paused`.
     Set(edit::SetArgs),
     /// Add prospects from a CSV export of contacts or a CRM, guessing each one's zone.
@@ -274,7 +274,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Undo { id } => undo(&paths, id.as_deref()),
         Command::Digest { at, send } => digest(&paths, at.as_deref(), send),
         Command::Run => daemon(&paths),
-        Command::Add(args) => edit::add(&paths, args),
+        Command::Add(args) => edit::add(&paths, *args),
         Command::Set(args) => edit::set(&paths, args),
         Command::Import(args) => edit::import(&paths, args),
         Command::Ics { days, at, url } => ics(&paths, days, at.as_deref(), url),
