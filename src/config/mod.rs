@@ -88,6 +88,9 @@ pub const MAX_ALARM: (i64, &str) = (24, "24h");
 #[derive(Debug, Clone, Default)]
 pub struct Notify {
     pub desktop: bool,
+    /// The program a nudge's Call button opens the number's `tel:` URI with (a softphone, KDE
+    /// Connect or a phone-link app through the desktop's handler).
+    pub open_with: String,
     pub email: Option<Email>,
 }
 

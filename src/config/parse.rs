@@ -504,6 +504,7 @@ pub(super) fn parse_with(
     // Notify.
     let notify = Notify {
         desktop: notify_raw.desktop.enabled,
+        open_with: notify_raw.desktop.open_with.clone().unwrap_or_else(|| "xdg-open".to_owned()),
         email: notify_raw.email.and_then(|e| email(&mut v, e, privacy, file)),
     };
 

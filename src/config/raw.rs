@@ -59,11 +59,12 @@ pub struct Notify {
 pub struct Desktop {
     #[serde(default = "yes")]
     pub enabled: bool,
+    pub open_with: Option<String>,
 }
 
 impl Default for Desktop {
     fn default() -> Self {
-        Desktop { enabled: true }
+        Desktop { enabled: true, open_with: None }
     }
 }
 

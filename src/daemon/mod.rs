@@ -433,7 +433,7 @@ impl Service {
                 continue;
             }
             group.items = fresh;
-            let message = crate::render::nudge_message(&config, group);
+            let message = crate::render::nudge_message(&config, group, now);
             self.in_flight = message.nudge_keys.clone();
             tracing::info!("nudge: {}", message.summary);
             if desktop.show(&message).await.is_ok() {
@@ -515,7 +515,18 @@ impl Service {
         let (verb, id) = invoked.action.split_once(':').unwrap_or((invoked.action.as_str(), ""));
         let outcome = match verb {
             "voicemail" => plan::Outcome::Voicemail,
+            "no-answer" => plan::Outcome::NoAnswer,
             "spoke" => plan::Outcome::Spoke,
+            "call" => {
+                let text = self.call(id).await;
+                invoked.answer(text);
+                return Ok(());
+            }
+            "snooze-tomorrow" | "snooze-week" => {
+                let text = self.snooze_for(verb, id, state, now).await?;
+                invoked.answer(text);
+                return Ok(());
+            }
             "snooze" => {
                 for key in &invoked.nudge_keys {
                     state.forget_delivery(key)?;
@@ -569,6 +580,90 @@ impl Service {
         };
         invoked.answer(text);
         Ok(())
+    }
+
+    /// The Call button: the number's `tel:` URI opened with `notify.desktop.open_with`. It logs
+    /// nothing; the nudge stays up for what happened.
+    async fn call(&self, id: &str) -> String {
+        let Some(prospect) = self.config.prospects.get(id) else {
+            return format!("`{id}` is no longer in the config");
+        };
+        let Some(phone) = &prospect.phone else {
+            return format!(
+                "{} has no phone in the book: add one with `ringback set {id} phone=...`",
+                prospect.name
+            );
+        };
+        let tel: String = phone.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
+        let program = self.config.notify.open_with.clone();
+        let spawned = tokio::process::Command::new(&program)
+            .arg(format!("tel:{tel}"))
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+        match spawned {
+            Ok(mut child) => {
+                tracing::info!("calling {} with {program} from the notification", prospect.name);
+                // Reaped in the background: a handler that hands the number to a phone may
+                // take its time, and nothing waits on it.
+                let program = program.clone();
+                tokio::spawn(async move {
+                    match child.wait().await {
+                        Ok(status) if !status.success() => {
+                            tracing::warn!("{program} tel:{tel} exited with {status}")
+                        }
+                        Err(e) => tracing::warn!("{program}: {e}"),
+                        Ok(_) => {}
+                    }
+                });
+                format!("Calling {} on {phone}: press what happened when you are done", prospect.name)
+            }
+            Err(e) => {
+                tracing::warn!("cannot run {program}: {e}");
+                format!("cannot run {program} ({e}): dial {phone}")
+            }
+        }
+    }
+
+    /// "Snooze until tomorrow" (to their next workday, first window) and "Snooze a week": a
+    /// snooze logged for each prospect of the nudge, as `ringback log ID snooze --until` does.
+    async fn snooze_for(
+        &mut self,
+        verb: &str,
+        ids: &str,
+        state: &mut State,
+        now: Timestamp,
+    ) -> Result<String, Error> {
+        let today = now.to_zoned(self.config.me.timezone.clone()).date();
+        let mut names = Vec::new();
+        let mut last = today;
+        for id in ids.split(',').filter(|id| !id.is_empty()) {
+            let Some(prospect) = self.config.prospects.get(id) else { continue };
+            let calendar = self.config.calendar_for(prospect);
+            let until = match verb {
+                "snooze-week" => calendar.on_or_after(today.saturating_add(jiff::Span::new().days(7))),
+                _ => calendar.next_after(today),
+            };
+            let event = plan::Event {
+                seq: 0,
+                prospect: id.into(),
+                at: now,
+                outcome: plan::Outcome::Snooze,
+                note: Some("from the notification".to_owned()),
+                promise: plan::PromiseChoice::Auto,
+                next_step: None,
+                until: Some(until),
+                item: None,
+            };
+            state.append(&event, now)?;
+            tracing::info!("logged snooze until {until} for {} from the notification", prospect.name);
+            names.push(prospect.name.clone());
+            last = until;
+        }
+        self.refresh_history(state, now).await?;
+        self.planned = None;
+        Ok(format!("Snoozed {} until {}", names.join(", "), last.strftime("%a %-d %b")))
     }
 
     async fn reload(

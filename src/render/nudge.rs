@@ -44,6 +44,16 @@ impl DesktopMessage {
     /// `confirmation`: the answer as its summary, the other prospects' lines and buttons kept.
     /// `None` when nothing is left to press (the answer is then shown without buttons).
     pub fn after_press(&self, action: &str, confirmation: &str) -> (DesktopMessage, bool) {
+        // Calling logs nothing: the nudge stays, buttons and all, for what happened.
+        if action.starts_with("call:") {
+            return (DesktopMessage { summary: confirmation.to_owned(), ..self.clone() }, true);
+        }
+        // Snoozed to another day: nothing is left to press.
+        if action.starts_with("snooze-") {
+            let done =
+                DesktopMessage { summary: confirmation.to_owned(), actions: Vec::new(), ..self.clone() };
+            return (done, false);
+        }
         let pressed = action.split_once(':').map(|(_, id)| id);
         let keep = |id: &str| pressed.is_some_and(|p| p != id);
         let parts: Vec<(String, String)> = self.parts.iter().filter(|(id, _)| keep(id)).cloned().collect();
@@ -78,7 +88,24 @@ impl DesktopMessage {
 }
 
 /// The nudge for a group of calls whose windows open together.
-pub fn nudge_message(config: &Config, group: &NudgeGroup) -> DesktopMessage {
+/// The start of a script, for the nudge's body: its first sentences, to about 120 characters.
+fn opening(script: &str) -> String {
+    let mut out = String::new();
+    for sentence in script.split_inclusive(". ") {
+        if !out.is_empty() && out.chars().count() + sentence.chars().count() > 120 {
+            out.push('…');
+            break;
+        }
+        out.push_str(sentence);
+    }
+    out.trim_end().to_owned()
+}
+
+/// The nudge for a group of calls whose windows open together, shown at `now`: each prospect
+/// with their number, window, their own time now, the hook and how the script starts; buttons
+/// to call, to log what happened, and to snooze.
+pub fn nudge_message(config: &Config, group: &NudgeGroup, now: jiff::Timestamp) -> DesktopMessage {
+    let scripts = super::Scripts::new(config);
     let names: Vec<&str> = group
         .items
         .iter()
@@ -100,19 +127,34 @@ pub fn nudge_message(config: &Config, group: &NudgeGroup) -> DesktopMessage {
             (Kind::NextStep, _) => " — agreed next step".to_owned(),
             _ => String::new(),
         };
-        parts.push((item.prospect.clone(), format!("{who} {phone} · {window}{flag}")));
+        let mut line = format!("{who} {phone} · {window}{flag}");
+        let _ = write!(line, "\n  their time {}", now.to_zoned(p.timezone.clone()).strftime("%H:%M"));
+        if let Some(hook) = &p.hook {
+            let _ = write!(line, " · hook: {hook}");
+        }
+        let script = opening(&scripts.render(item));
+        if !script.is_empty() {
+            let _ = write!(line, "\n  “{script}”");
+        }
+        parts.push((item.prospect.clone(), line));
     }
     let body = parts.iter().map(|(_, line)| line.as_str()).collect::<Vec<_>>().join("\n");
-    // One prospect: the three buttons. Several: voicemail and spoke per prospect, one snooze.
+    // In the order they are used: call, what happened, then the snoozes. Servers show the
+    // first few; dunst's context menu and GNOME's expanded view show them all.
     let mut actions = Vec::new();
     let single = group.items.len() == 1;
     for item in &group.items {
         let name = config.prospects.get(&item.prospect).map_or(item.prospect.as_str(), |p| p.name.as_str());
         let label = |what: &str| if single { what.to_owned() } else { format!("{what}: {name}") };
+        actions.push((format!("call:{}", item.prospect), label("Call")));
         actions.push((format!("voicemail:{}", item.prospect), label("Left voicemail")));
+        actions.push((format!("no-answer:{}", item.prospect), label("No answer")));
         actions.push((format!("spoke:{}", item.prospect), label("Spoke")));
     }
-    actions.push(("snooze".to_owned(), "Snooze 1h".to_owned()));
+    let ids: Vec<&str> = group.items.iter().map(|i| i.prospect.as_str()).collect();
+    actions.push(("snooze".to_owned(), "Snooze 1 hour".to_owned()));
+    actions.push((format!("snooze-tomorrow:{}", ids.join(",")), "Snooze until tomorrow".to_owned()));
+    actions.push((format!("snooze-week:{}", ids.join(",")), "Snooze a week".to_owned()));
     // Up until the last of its windows ends, on the wall clock, however late it was shown.
     let until = group.items.iter().filter_map(|i| i.window.as_ref()).map(|w| w.end.timestamp()).max();
     DesktopMessage {
@@ -140,5 +182,7 @@ pub fn digest_summary(config: &Config, agenda: &Agenda) -> DesktopMessage {
     if first.is_empty() {
         body.push_str("No calls today.");
     }
-    DesktopMessage::plain(summary, body.trim_end(), false)
+    // An overdue promise makes the morning's summary critical: it is the one to see.
+    let overdue = agenda.items.iter().any(|i| i.kind == Kind::Promise && i.overdue);
+    DesktopMessage::plain(summary, body.trim_end(), overdue)
 }

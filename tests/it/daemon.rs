@@ -284,12 +284,26 @@ async fn notification_buttons_log_the_call_or_snooze_the_nudge() {
     assert_eq!(
         labels,
         [
+            "Call: Amy Ames",
             "Left voicemail: Amy Ames",
+            "No answer: Amy Ames",
             "Spoke: Amy Ames",
+            "Call: Ben Bell",
             "Left voicemail: Ben Bell",
+            "No answer: Ben Bell",
             "Spoke: Ben Bell",
-            "Snooze 1h"
+            "Snooze 1 hour",
+            "Snooze until tomorrow",
+            "Snooze a week",
         ]
+    );
+    // Each prospect with their own time now, and how the script starts.
+    assert!(
+        nudge.body.contains(
+            "Amy Ames (Ames & Co) [amy] +1 416 555 0001 · 07:30-08:30\n  their time 07:20\n  “Hi Amy"
+        ),
+        "{}",
+        nudge.body
     );
 
     // "Snooze 1h": the same nudge again an hour later (Ben's window is still open then).
@@ -455,4 +469,74 @@ async fn a_second_daemon_on_the_same_state_refuses_to_start() {
     first.stop().await;
     // Once the first has stopped, the lock is free again.
     start(&book, "2026-11-24T06:00:00").stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_nudge_calls_logs_no_answer_and_snoozes_to_tomorrow_or_a_week() {
+    // The Call button opens the number with `open_with`: here a stub that writes it down.
+    let dir = tempfile::tempdir().unwrap();
+    let opened = dir.path().join("opened");
+    let stub = dir.path().join("open-tel");
+    std::fs::write(&stub, format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n", opened.display())).unwrap();
+    crate::helpers::set_mode(&stub, 0o755);
+    let config = with_schedule("digest = \"0 6 * * *\"\nnudge = \"10m\"").replace(
+        "[notify.email]",
+        &format!("[notify.desktop]\nopen_with = \"{}\"\n\n[notify.email]", stub.display()),
+    );
+    let book = Book::new(&format!("{config}{CALLERS}"));
+    let daemon = start(&book, "2026-11-24T07:20:00");
+    pass(5).await;
+    assert_eq!(daemon.shown().iter().filter(|s| s.starts_with("Call at")).count(), 1);
+
+    daemon.press.send(ringback::notify::Invoked::new("call:amy", vec![])).await.unwrap();
+    eventually(|| std::fs::read_to_string(&opened).is_ok_and(|t| t == "tel:+14165550001\n")).await;
+    // "No answer: Ben Bell" logs it; "Snooze until tomorrow" snoozes Amy to Wednesday.
+    daemon.press.send(ringback::notify::Invoked::new("no-answer:ben", vec![])).await.unwrap();
+    daemon.press.send(ringback::notify::Invoked::new("snooze-tomorrow:amy", vec![])).await.unwrap();
+    pass(5).await;
+    {
+        let state = State::open(&book.state).unwrap();
+        let ben = state.events_of("ben").unwrap();
+        assert_eq!(ben.iter().map(|e| e.outcome).collect::<Vec<_>>(), [Outcome::NoAnswer]);
+        let amy = state.events_of("amy").unwrap();
+        assert_eq!(
+            amy.iter().map(|e| (e.outcome, e.until.map(|d| d.to_string()))).collect::<Vec<_>>(),
+            [(Outcome::Snooze, Some("2026-11-25".to_owned()))]
+        );
+    }
+    // The call logged nothing of its own, and Amy is nudged again tomorrow before her window
+    // (Ben's next call is two workdays on).
+    pass(24 * 3600 + 60).await;
+    let mornings: Vec<String> =
+        daemon.shown().into_iter().filter(|s| s.starts_with("Call at") && s.contains("Amy")).collect();
+    assert_eq!(mornings, ["Call at 07:30: Amy Ames, Ben Bell", "Call at 07:30: Amy Ames"]);
+
+    // "Snooze a week": nothing for Amy until Wednesday 2 December.
+    daemon.press.send(ringback::notify::Invoked::new("snooze-week:amy", vec![])).await.unwrap();
+    pass(5).await;
+    daemon.stop().await;
+    let listed = |at: &str| -> bool {
+        let json = book.run(&["agenda", "--at", at, "--json"]).code(0).json();
+        json["items"].as_array().unwrap().iter().any(|i| i["prospect"] == "amy")
+    };
+    assert!(!listed("2026-11-30T07:00"), "Amy is listed during her week's snooze");
+    assert!(listed("2026-12-02T07:00"), "Amy is not back after her week");
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_morning_summary_is_critical_when_a_promise_is_overdue() {
+    for (promised, critical) in [("2026-11-20", true), ("2026-11-24", false)] {
+        let book = Book::new(&with_schedule("digest = \"0 7 * * *\"").replace(
+            "relationship = \"warm\"",
+            &format!("relationship = \"warm\"\npromised_callback = {promised}"),
+        ));
+        let daemon = start(&book, "2026-11-24T06:59:00");
+        pass(2 * 60).await;
+        let shown = daemon.stop().await;
+        let summary = shown
+            .iter()
+            .find(|m| m.summary.starts_with("ringback — Tue 24 Nov"))
+            .expect("the digest's summary");
+        assert_eq!(summary.critical, critical, "promised {promised}: {summary:?}");
+    }
 }

@@ -85,6 +85,12 @@ pub fn noon_book() -> (String, String) {
     (config, opens.strftime("%H:%M").to_string())
 }
 
+/// The zone `noon_book` put me in.
+fn config_zone(config: &str) -> String {
+    let line = config.lines().find(|l| l.starts_with("timezone = \"Etc/")).expect("the zone line");
+    line.trim_start_matches("timezone = \"").trim_end_matches('"').to_owned()
+}
+
 fn free_display() -> u32 {
     (90..200).find(|n| !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()).expect("a free X display")
 }
@@ -95,8 +101,17 @@ fn a_nudge_reaches_dunst_over_the_session_bus() {
     require(&["Xvfb"], "xvfb");
     require(&["dunst", "dunstctl"], "dunst");
     let (config, opens) = noon_book();
-    let book = Book::new(&config);
     let out = tempfile::tempdir().unwrap();
+    // The Call button opens the number with a stub the test installs in place of xdg-open.
+    let stub = out.path().join("open-tel");
+    std::fs::write(&stub, format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}/opened'\n", out.path().display()))
+        .unwrap();
+    crate::helpers::set_mode(&stub, 0o755);
+    let config = config.replace(
+        "[schedule]",
+        &format!("[notify.desktop]\nopen_with = \"{}\"\n\n[schedule]", stub.display()),
+    );
+    let book = Book::new(&config);
     let script = out.path().join("scenario.sh");
     std::fs::write(&script, SCENARIO).unwrap();
     crate::helpers::set_mode(&script, 0o755);
@@ -129,7 +144,7 @@ fn a_nudge_reaches_dunst_over_the_session_bus() {
         ])
         .env("DISPLAY_NUM", free_display().to_string())
         .env("DUNSTRC", &dunstrc)
-        .env("PRESS", "Left voicemail: Bill Jones|Spoke: Eve Vil")
+        .env("PRESS", "Call: Bill Jones|Left voicemail: Bill Jones|Spoke: Eve Vil")
         .env("RUST_LOG", "info")
         .status()
         .unwrap();
@@ -144,6 +159,16 @@ fn a_nudge_reaches_dunst_over_the_session_bus() {
     let summary = format!("Call at {opens}: Bill Jones, Eve Vil");
     assert!(monitor.contains(&summary), "{monitor}");
     assert!(monitor.contains("+1 604 555 0100"), "{monitor}");
+    assert!(
+        monitor.contains(&format!(
+            "their time {}",
+            jiff::Zoned::now().in_tz(&config_zone(&config)).unwrap().strftime("%H:")
+        )),
+        "{monitor}"
+    );
+    // Call opened the number and logged nothing; the nudge stayed up for what happened.
+    assert_eq!(read("opened"), "tel:+16045550100\n", "{log}");
+    assert!(monitor.contains("Calling Bill Jones on +1 604 555 0100"), "{monitor}");
     // Regression: with no expire timeout, dunst closed the nudge (and its buttons) after its
     // default timeout (1 s here).
     assert_eq!(read("displayed").trim(), "1", "the nudge did not stay up\ndunst:\n{}", read("dunst.log"));
