@@ -129,6 +129,13 @@ pub enum Command {
         /// As JSON, in the shape the README documents
         #[arg(long)]
         json: bool,
+        /// The weekly review instead: a week's calls, contacts, promises, best and worst
+        /// window, and the four weeks to it
+        #[arg(long, conflicts_with_all = ["since", "until"])]
+        review: bool,
+        /// With --review: the week (Monday to Sunday) holding DATE [default: last week]
+        #[arg(long, value_name = "DATE", requires = "review")]
+        week: Option<Date>,
     },
     /// Explain one prospect: where they stand, what is pending, and why they are or are not
     /// on the day's list.
@@ -281,7 +288,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Completions { shell } => install::completions(shell),
         Command::Man => install::man(),
         Command::Why { id, at } => why(&paths, &id, at.as_deref()),
-        Command::Stats { since, until, json } => stats(&paths, since, until, json),
+        Command::Stats { since, until, json, review: false, .. } => stats(&paths, since, until, json),
+        Command::Stats { json, review: true, week, .. } => weekly_review(&paths, week, json),
     }
 }
 
@@ -479,6 +487,16 @@ fn stats(paths: &Paths, since: Option<Date>, until: Option<Date>, json: bool) ->
     let (_state, history) = read_history(paths)?;
     let stats = plan::stats(&config, &history, since, until, now);
     if json { json_line(&stats) } else { print(&render::stats_text(&config, &stats)) }
+}
+
+fn weekly_review(paths: &Paths, week: Option<Date>, json: bool) -> Result<(), Failure> {
+    let config = load(paths)?;
+    let now = Timestamp::now();
+    let today = now.to_zoned(config.me.timezone.clone()).date();
+    let day = week.unwrap_or_else(|| today.saturating_sub(jiff::Span::new().days(7)));
+    let (_state, history) = read_history(paths)?;
+    let review = plan::review(&config, &history, plan::monday_of(day), now);
+    if json { json_line(&review) } else { print(render::review_text(&review).trim_start()) }
 }
 
 fn why(paths: &Paths, query: &str, at: Option<&str>) -> Result<(), Failure> {

@@ -322,6 +322,17 @@ pub struct DigestContext {
     pub coming: Vec<DigestComing>,
     /// Promises this month: kept on time, kept late, still open.
     pub record: (usize, usize, usize),
+    /// The weekly review, on the first digest of a week.
+    pub review: Option<DigestReview>,
+}
+
+/// The weekly review as the HTML template sees it: its lines, and a bar per week.
+#[derive(Debug, Clone, Default)]
+pub struct DigestReview {
+    pub title: String,
+    pub lines: Vec<String>,
+    /// (label, calls, connects as `3/12`, calls bar width in percent, connect-rate width).
+    pub weeks: Vec<(String, usize, String, u32, u32)>,
 }
 
 const DIGEST_VARIABLES: &[&str] = &[
@@ -334,6 +345,10 @@ const DIGEST_VARIABLES: &[&str] = &[
     "record.on_time",
     "record.late",
     "record.open",
+    "review",
+    "review.title",
+    "review.lines",
+    "review.weeks",
 ];
 
 impl DigestContext {
@@ -370,6 +385,16 @@ impl DigestContext {
             .iter()
             .map(|c| context! { day => &c.day, id => &c.id, name => &c.name, company => &c.company, what => &c.what })
             .collect();
+        let review = self.review.as_ref().map(|r| {
+            let weeks: Vec<Value> = r
+                .weeks
+                .iter()
+                .map(|(label, calls, connects, calls_width, rate_width)| {
+                    context! { label => label, calls => calls, connects => connects, calls_width => calls_width, rate_width => rate_width }
+                })
+                .collect();
+            context! { title => &r.title, lines => &r.lines, weeks => weeks }
+        });
         let (on_time, late, open) = self.record;
         context! {
             subject => &self.subject,
@@ -379,6 +404,7 @@ impl DigestContext {
             sections => sections,
             coming => coming,
             record => context! { on_time => on_time, late => late, open => open },
+            review => review,
         }
     }
 
@@ -422,6 +448,11 @@ impl DigestContext {
                 Vec::new()
             },
             record: (1, 0, 2),
+            review: full.then(|| DigestReview {
+                title: "Last week: Mon 16 Nov – Sun 22 Nov".to_owned(),
+                lines: vec!["calls: 12, contacts: 3 (3/12 (25%))".to_owned()],
+                weeks: vec![("week of Mon 16 Nov".to_owned(), 12, "3/12 (25%)".to_owned(), 100, 25)],
+            }),
         };
         vec![
             (digest(true, true), ""),

@@ -22,7 +22,10 @@ use jiff::{Timestamp, Zoned};
 use crate::config::{Action, Calendar, Config, DripItem, NextStep, Prospect, Relationship, Status, Window};
 pub use history::{Class, Event, History, Logged, Outcome, PromiseChoice, seen_keys};
 pub use project::{FEED_DAYS_BACK, project};
-pub use stats::{LocalWindow, Promises, Rate, Stats, Suggestion, median_text, stats, suggest_windows};
+pub use stats::{
+    LocalWindow, Promises, Rate, Review, Stats, Suggestion, median_text, monday_of, review, stats,
+    suggest_windows,
+};
 pub use why::{Explained, Trouble, Verdict, why};
 
 /// What kind of reminder an item is; the derived order is the agenda's section order.

@@ -403,3 +403,47 @@ fn best_window(calls: &[(i32, bool)]) -> Option<(String, Rate, Rate)> {
         (format!("{:02}:{:02}-{:02}:{:02}", start / 60, start % 60, end / 60, end % 60), inside, outside)
     })
 }
+
+/// The weekly review: a week's calls, contacts and promises, its best and worst window, and
+/// the four weeks to it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Review {
+    pub week: Stats,
+    /// Calls and connects per week, the oldest first, the reviewed week last.
+    pub trend: Vec<(Date, Rate)>,
+}
+
+impl Review {
+    /// The best and worst local window by connect rate, when calls fell in two or more.
+    pub fn best_and_worst(&self) -> Option<((LocalWindow, Rate), (LocalWindow, Rate))> {
+        let windows: Vec<(LocalWindow, Rate)> =
+            self.week.by_window.iter().filter(|(_, r)| r.of > 0).map(|(w, r)| (*w, *r)).collect();
+        if windows.len() < 2 {
+            return None;
+        }
+        let key = |r: &Rate| (r.hits * 1000 / r.of.max(1), r.of);
+        let best = *windows.iter().max_by_key(|(_, r)| key(r))?;
+        let worst = *windows.iter().min_by_key(|(_, r)| key(r))?;
+        // Only when the rates differ: "best" between two zeros says nothing.
+        (key(&best.1).0 != key(&worst.1).0).then_some((best, worst))
+    }
+}
+
+/// The review of the week (Monday to Sunday) that starts on `monday`.
+pub fn review(config: &Config, history: &History, monday: Date, now: Timestamp) -> Review {
+    let sunday = |start: Date| start.saturating_add(jiff::Span::new().days(6));
+    let week = stats(config, history, monday, sunday(monday), now);
+    let trend = (0..4)
+        .rev()
+        .map(|k| {
+            let start = monday.saturating_sub(jiff::Span::new().weeks(k));
+            (start, stats(config, history, start, sunday(start), now).calls)
+        })
+        .collect();
+    Review { week, trend }
+}
+
+/// The Monday of the week holding `day`.
+pub fn monday_of(day: Date) -> Date {
+    day.saturating_sub(jiff::Span::new().days(i64::from(day.weekday().to_monday_zero_offset())))
+}

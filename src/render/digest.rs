@@ -25,24 +25,65 @@ pub fn build(config: &Config, history: &History, at: jiff::Timestamp) -> Digest 
     let scripts = Scripts::new(config);
     let month = agenda.at.strftime("%B").to_string();
     let mut plain = text::digest_text(config, &agenda, &scripts);
+    // The first digest of a week reviews the week before.
+    let review = crate::schedule::first_digest_of_week(config, at).then(|| {
+        let last_monday = plan::monday_of(today).saturating_sub(jiff::Span::new().days(7));
+        plan::review(config, history, last_monday, at)
+    });
+    if let Some(review) = &review {
+        plain.push_str(&text::review_text(review));
+    }
     plain.push_str(&format!(
         "\n== Your promises in {month} ==\n  {} kept on time, {} kept late, {} still open\n",
         record.on_time, record.late, record.open
     ));
     let subject = text::digest_subject(&agenda);
-    let html = html(config, &agenda, &scripts, record);
+    let html = html(config, &agenda, &scripts, record, review.as_ref());
     Digest { agenda, subject, text: plain, html }
 }
 
 /// The built-in HTML template (the same text as `builtin_templates()["digest_html"]`).
 const DIGEST_HTML: &str = templates::DIGEST_HTML;
 
+/// The review for the HTML part: its text lines, and bars as `<td>` widths (Gmail and Outlook
+/// render no SVG, and block images by default).
+fn digest_review(review: &plan::Review) -> templates::DigestReview {
+    let text = text::review_text(review);
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    let title = lines.next().unwrap_or_default().trim().trim_matches('=').trim().to_owned();
+    let lines =
+        lines.map(str::trim).take_while(|l| !l.starts_with("four weeks")).map(str::to_owned).collect();
+    let most = review.trend.iter().map(|(_, r)| r.of).max().unwrap_or(0).max(1);
+    let weeks = review
+        .trend
+        .iter()
+        .map(|(start, rate)| {
+            let calls_width = (rate.of * 100 / most) as u32;
+            let rate_width = rate.ratio().map_or(0, |r| (r * 100.0).round() as u32);
+            (
+                format!("week of {}", short_date(*start)),
+                rate.of,
+                text::rate_text(*rate),
+                calls_width.max(1),
+                rate_width.max(1),
+            )
+        })
+        .collect();
+    templates::DigestReview { title, lines, weeks }
+}
+
 /// Digits and a leading `+`: what a `tel:` link may hold.
 fn tel(phone: &str) -> String {
     phone.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect()
 }
 
-fn html(config: &Config, agenda: &Agenda, scripts: &Scripts<'_>, record: PromiseRecord) -> String {
+fn html(
+    config: &Config,
+    agenda: &Agenda,
+    scripts: &Scripts<'_>,
+    record: PromiseRecord,
+    review: Option<&plan::Review>,
+) -> String {
     let today = agenda.first_day;
     let mut sections: Vec<(Kind, Vec<DigestItem>)> = Vec::new();
     for item in agenda.items.iter().filter(|i| i.day == today) {
@@ -102,6 +143,7 @@ fn html(config: &Config, agenda: &Agenda, scripts: &Scripts<'_>, record: Promise
         sections: sections.into_iter().map(|(k, items)| (text::section_title(k).to_owned(), items)).collect(),
         coming,
         record: (record.on_time, record.late, record.open),
+        review: review.map(digest_review),
     };
     let rendered = env.template_from_str(source).and_then(|t| t.render(context.value()));
     rendered.unwrap_or_else(|e| {

@@ -599,3 +599,53 @@ pub fn stats_text(config: &Config, stats: &crate::plan::Stats) -> String {
     }
     out
 }
+
+/// The weekly review as text: the digest's section after "Coming up", and `stats --review`.
+pub fn review_text(review: &crate::plan::Review) -> String {
+    use crate::plan::LocalWindow;
+    let window_name = |w: LocalWindow| match w {
+        LocalWindow::Early => "early (before 09:00)",
+        LocalWindow::Other => "09:00-17:00",
+        LocalWindow::Late => "late (17:00 or later)",
+    };
+    let week = &review.week;
+    let mut out = String::new();
+    let _ = writeln!(out, "\n== Last week: {} – {} ==", short_date(week.since), short_date(week.until));
+    let _ = writeln!(
+        out,
+        "  calls: {}, contacts: {} ({})",
+        week.calls.of,
+        week.calls.hits,
+        rate_text(week.calls)
+    );
+    let p = week.promises;
+    let _ = writeln!(
+        out,
+        "  promises: {} due, {} kept on time, {} kept late, {} missed, {} still open",
+        p.made, p.kept_on_time, p.kept_late, p.missed, p.open
+    );
+    match review.best_and_worst() {
+        Some(((best, b), (worst, w))) => {
+            let _ = writeln!(
+                out,
+                "  best window: {}, {}; worst: {}, {}",
+                window_name(best),
+                rate_text(b),
+                window_name(worst),
+                rate_text(w)
+            );
+        }
+        None => {
+            let _ = writeln!(out, "  best and worst window: too few calls, or no difference, to compare");
+        }
+    }
+    let most = review.trend.iter().map(|(_, r)| r.of).max().unwrap_or(0).max(1);
+    let calls: String = review.trend.iter().map(|(_, r)| bar(Some(r.of as f64 / most as f64))).collect();
+    let contacts: String = review.trend.iter().map(|(_, r)| bar(r.ratio())).collect();
+    let _ = writeln!(out, "  four weeks: calls {calls}  connect rate {contacts}");
+    for (start, rate) in &review.trend {
+        let calls = count(rate.of, "call", "calls");
+        let _ = writeln!(out, "    week of {:<10}  {calls:>9}  {}", short_date(*start), rate_text(*rate));
+    }
+    out
+}

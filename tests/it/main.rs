@@ -13,6 +13,7 @@ mod layout;
 mod package;
 mod process;
 mod properties;
+mod review;
 mod smtp;
 mod stats;
 mod trust;

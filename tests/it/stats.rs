@@ -233,3 +233,28 @@ fn a_better_window_is_suggested_only_with_enough_evidence() {
     let weak = late_picker(&weak);
     assert!(!weak.run(&["check"]).code(0).stdout.contains("better call windows"));
 }
+
+#[test]
+fn the_weekly_review_of_a_week_with_its_trend() {
+    let book = logged();
+    let text = book.run(&["stats", "--review", "--week", "2026-11-11"]).code(0).stdout;
+    // Mon 9 - Sun 15 Nov: amy's spoke (late, a connect) and ben's no-answer (late); ben's
+    // promise of Mon 9 was kept on Tue 10.
+    assert!(text.starts_with("== Last week: Mon 9 Nov – Sun 15 Nov ==\n"), "{text}");
+    assert!(text.contains("  calls: 2, contacts: 1 (1/2)\n"), "{text}");
+    assert!(
+        text.contains("  promises: 1 due, 0 kept on time, 1 kept late, 0 missed, 0 still open\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  best and worst window: too few calls, or no difference, to compare\n"),
+        "{text}"
+    );
+    // The week of 2 Nov had 5 calls and no connect; the two October weeks none.
+    assert!(text.contains("  four weeks: calls ▁▁█▄  connect rate   ▁▅\n"), "{text}");
+    assert!(text.contains("    week of Mon 2 Nov     5 calls  0/5\n"), "{text}");
+    assert!(text.contains("    week of Mon 9 Nov     2 calls  1/2\n"), "{text}");
+    let json = book.run(&["stats", "--review", "--week", "2026-11-11", "--json"]).code(0).json();
+    assert_eq!(json["week"]["calls"], serde_json::json!({"hits": 1, "of": 2}));
+    assert_eq!(json["trend"].as_array().unwrap().len(), 4);
+}
