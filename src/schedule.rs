@@ -260,6 +260,18 @@ pub fn status_line(next_digest: Option<&Zoned>, now: Timestamp, groups: &[NudgeG
     }
 }
 
+/// Whether the digest at `at` is the first scheduled one of its week (Monday to Sunday in my
+/// zone): that one carries the weekly review of the week before.
+pub fn first_digest_of_week(config: &Config, at: Timestamp) -> bool {
+    let tz = config.me.timezone.clone();
+    let day = at.to_zoned(tz.clone()).date();
+    let Ok(week_start) = crate::plan::monday_of(day).to_zoned(tz) else { return false };
+    let cron = &config.schedule.digest;
+    let Ok(first) = cron.find_next_occurrence(&week_start, true) else { return false };
+    let Ok(second) = cron.find_next_occurrence(&first, false) else { return first.timestamp() <= at };
+    first.timestamp() <= at && at < second.timestamp()
+}
+
 #[cfg(test)]
 mod tests {
     use jiff::Timestamp;
@@ -468,16 +480,4 @@ call_windows = ["17:00-18:00"]
             at("America/Toronto", "2026-11-25T07:00")
         );
     }
-}
-
-/// Whether the digest at `at` is the first scheduled one of its week (Monday to Sunday in my
-/// zone): that one carries the weekly review of the week before.
-pub fn first_digest_of_week(config: &Config, at: Timestamp) -> bool {
-    let tz = config.me.timezone.clone();
-    let day = at.to_zoned(tz.clone()).date();
-    let Ok(week_start) = crate::plan::monday_of(day).to_zoned(tz) else { return false };
-    let cron = &config.schedule.digest;
-    let Ok(first) = cron.find_next_occurrence(&week_start, true) else { return false };
-    let Ok(second) = cron.find_next_occurrence(&first, false) else { return first.timestamp() <= at };
-    first.timestamp() <= at && at < second.timestamp()
 }

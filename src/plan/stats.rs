@@ -278,23 +278,6 @@ pub fn median_text(sorted: &[i64]) -> String {
     if twice % 2 == 0 { (twice / 2).to_string() } else { format!("{}.5", twice / 2) }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn windows_split_at_nine_and_five_and_medians_halve() {
-        assert_eq!(LocalWindow::of(8), LocalWindow::Early);
-        assert_eq!(LocalWindow::of(9), LocalWindow::Other);
-        assert_eq!(LocalWindow::of(16), LocalWindow::Other);
-        assert_eq!(LocalWindow::of(17), LocalWindow::Late);
-        assert_eq!(median_text(&[0, 10]), "5");
-        assert_eq!(median_text(&[0, 3]), "1.5");
-        assert_eq!(median_text(&[1, 2, 9]), "2");
-        assert_eq!(Rate { hits: 0, of: 0 }.ratio(), None);
-    }
-}
-
 /// A better call window, from the log: calls inside it connected at least twice as often as
 /// the calls outside it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -446,4 +429,21 @@ pub fn review(config: &Config, history: &History, monday: Date, now: Timestamp) 
 /// The Monday of the week holding `day`.
 pub fn monday_of(day: Date) -> Date {
     day.saturating_sub(jiff::Span::new().days(i64::from(day.weekday().to_monday_zero_offset())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_split_at_nine_and_five_and_medians_halve() {
+        assert_eq!(LocalWindow::of(8), LocalWindow::Early);
+        assert_eq!(LocalWindow::of(9), LocalWindow::Other);
+        assert_eq!(LocalWindow::of(16), LocalWindow::Other);
+        assert_eq!(LocalWindow::of(17), LocalWindow::Late);
+        assert_eq!(median_text(&[0, 10]), "5");
+        assert_eq!(median_text(&[0, 3]), "1.5");
+        assert_eq!(median_text(&[1, 2, 9]), "2");
+        assert_eq!(Rate { hits: 0, of: 0 }.ratio(), None);
+    }
 }
