@@ -212,9 +212,20 @@ pub fn plan(config: &Config, history: &History, at: Timestamp, days: u32) -> Age
     }
     for item in &mut items {
         item.day = item.due.max(today);
+        // An overdue item waits out the prospect's own holidays (not my days off: those keep
+        // it listed, as ever), so nobody is called on their national day.
+        if item.due < today
+            && let Some(theirs) =
+                prospects[item.index].holidays.as_ref().and_then(|c| config.calendars.get(c))
+        {
+            while theirs.holidays.contains(&item.day) && !config.me.calendar.holidays.contains(&item.day) {
+                item.day = item.day.tomorrow().unwrap_or(item.day);
+            }
+        }
         item.overdue = item.due < today;
         item.days_late = if item.overdue { days_between(item.due, today) } else { 0 };
     }
+    items.retain(|item| item.day <= last_day);
     let mut windows = WindowCache { config, slots: HashMap::new() };
 
     // Cap the day's calls: overflow rolls to the next workday, in call order, day by day.

@@ -176,16 +176,27 @@ pub fn stats(config: &Config, history: &History, since: Date, until: Date, now: 
             }
             match event.outcome {
                 Outcome::Emailed => stats.emails.of += 1,
-                Outcome::Replied => stats.emails.hits += 1,
+                // A reply counts for an email only from someone who was emailed.
+                Outcome::Replied if events[..i].iter().any(|e| e.outcome == Outcome::Emailed) => {
+                    stats.emails.hits += 1;
+                }
                 _ => {}
             }
+        }
+        // Next steps due in the span, agreed in it or before, logged or typed into the book.
+        let kept_from = |on: Date, from: usize| {
+            events[from..].iter().any(|later| {
+                matches!(later.outcome.class(), Class::Attempt | Class::Contact)
+                    && later.at().to_zoned(my_tz.clone()).date() >= on
+            })
+        };
+        for (i, event) in events.iter().enumerate() {
             if let Some(next) = event.next_step().filter(|n| in_span(n.on)) {
-                let kept = events[i + 1..].iter().any(|later| {
-                    matches!(later.outcome.class(), Class::Attempt | Class::Contact)
-                        && later.at().to_zoned(my_tz.clone()).date() >= next.on
-                });
-                stats.next_steps.add(kept);
+                stats.next_steps.add(kept_from(next.on, i + 1));
             }
+        }
+        if let Some(next) = prospect.next_step.as_ref().filter(|n| in_span(n.on)) {
+            stats.next_steps.add(kept_from(next.on, 0));
         }
         count_promises(config, history, prospect, &now, &in_span, &mut stats.promises);
         let place = standing(config, history, prospect, &now);
@@ -235,6 +246,16 @@ fn count_promises(
     }
 }
 
+/// Whether the prospect's last decisive event was a `not-interested`.
+pub(super) fn declined(history: &History, id: &str) -> bool {
+    history
+        .events_of(id)
+        .iter()
+        .rev()
+        .find(|e| matches!(e.outcome.class(), Class::Decline | Class::Contact | Class::Attempt))
+        .is_some_and(|e| e.outcome == Outcome::NotInterested)
+}
+
 /// Where a prospect stands now, as `stats` counts them.
 fn standing(
     config: &Config,
@@ -264,6 +285,8 @@ fn standing(
         Phase::Cadence { .. } => "in cadence",
         Phase::Engaged => "engaged",
         Phase::Drip { .. } => "on drip",
+        // Said no, with no drip to keep in touch by: closed, not forgotten.
+        Phase::Done if declined(history, &prospect.id) => "not interested",
         Phase::Done => "finished without a drip",
     }
 }

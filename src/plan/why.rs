@@ -126,6 +126,10 @@ pub fn why(config: &Config, history: &super::History, id: &str, at: Timestamp) -
             Some(until) if until >= item.day => Verdict::Snoozed(until),
             _ => Verdict::Waiting(item.day, what_falls_due(item), item.attempt.is_some()),
         },
+        (None, None) if track.phase == Phase::Done && super::stats::declined(history, id) => {
+            let day = last.map_or(today, |(at, _)| at.to_zoned(now.time_zone().clone()).date());
+            Verdict::ClosedBy(Outcome::NotInterested, day)
+        }
         (None, None) if track.phase == Phase::Done && cadence.then.is_none() => Verdict::FinishedWithoutDrip,
         (None, None) => match explained.snoozed_until {
             Some(until) => Verdict::Snoozed(until),

@@ -57,16 +57,20 @@ impl DesktopMessage {
         let pressed = action.split_once(':').map(|(_, id)| id);
         let keep = |id: &str| pressed.is_some_and(|p| p != id);
         let parts: Vec<(String, String)> = self.parts.iter().filter(|(id, _)| keep(id)).cloned().collect();
+        let left: Vec<&str> = parts.iter().map(|(id, _)| id.as_str()).collect();
         let actions: Vec<(String, String)> = self
             .actions
             .iter()
-            .filter(|(key, _)| match key.split_once(':') {
-                Some((_, id)) => keep(id),
-                None => !parts.is_empty(),
+            .filter_map(|(key, label)| match key.split_once(':') {
+                // A snooze covers the prospects still in the nudge, not one just logged.
+                Some((verb, _)) if verb.starts_with("snooze-") => {
+                    (!left.is_empty()).then(|| (format!("{verb}:{}", left.join(",")), label.clone()))
+                }
+                Some((_, id)) => keep(id).then(|| (key.clone(), label.clone())),
+                None => (!parts.is_empty()).then(|| (key.clone(), label.clone())),
             })
-            .cloned()
             .collect();
-        let open = actions.iter().any(|(key, _)| key.contains(':'));
+        let open = actions.iter().any(|(key, _)| key.contains(':') && !key.starts_with("snooze-"));
         let body = parts.iter().map(|(_, line)| line.as_str()).collect::<Vec<_>>().join("\n");
         let nudge_keys = self
             .nudge_keys
@@ -185,4 +189,28 @@ pub fn digest_summary(config: &Config, agenda: &Agenda) -> DesktopMessage {
     // An overdue promise makes the morning's summary critical: it is the one to see.
     let overdue = agenda.items.iter().any(|i| i.kind == Kind::Promise && i.overdue);
     DesktopMessage::plain(summary, body.trim_end(), overdue)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_snooze_after_a_press_covers_only_the_prospects_left() {
+        let actions = ["voicemail:amy", "voicemail:ben", "snooze", "snooze-week:amy,ben"]
+            .iter()
+            .map(|k| (k.to_string(), k.to_string()))
+            .collect();
+        let message = DesktopMessage {
+            actions,
+            parts: vec![("amy".into(), "Amy".into()), ("ben".into(), "Ben".into())],
+            ..DesktopMessage::plain("Call at 07:30", "", false)
+        };
+        let (after, open) = message.after_press("voicemail:amy", "Logged voicemail for Amy");
+        assert!(open);
+        let keys: Vec<&str> = after.actions.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["voicemail:ben", "snooze", "snooze-week:ben"]);
+        let (last, open) = after.after_press("voicemail:ben", "Logged voicemail for Ben");
+        assert!(!open && last.actions.is_empty(), "{last:?}");
+    }
 }

@@ -168,3 +168,16 @@ fn the_table_matches_the_holidays_package() {
         assert_eq!(table_dates(code, year), package, "{code} {year}");
     }
 }
+
+#[test]
+fn an_overdue_call_waits_out_their_holiday() {
+    // Luc's first call was due Tue 22 June and not made: on Thu 24 June (Saint-Jean-Baptiste
+    // in Quebec) it is not listed; Tom's, with no holidays of his own, is.
+    let book = Book::new(BOOK);
+    let on = |at: &str| -> Vec<String> {
+        let json = book.run(&["agenda", "--at", at, "--json"]).code(0).json();
+        json["items"].as_array().unwrap().iter().map(|i| i["prospect"].as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(on("2027-06-24T07:00"), ["tom"]);
+    assert_eq!(on("2027-06-25T07:00"), ["luc", "tom"]);
+}

@@ -95,6 +95,15 @@ fn closed_paused_and_finished_without_a_drip() {
         "{done}"
     );
 
+    // Not interested, with no drip after the cadence: closed by what was said, not forgotten.
+    let book = Book::new(&BASE.replace("then = \"quarterly\"\n", ""));
+    book.run(&["log", "bill-jones", "not-interested", "--at", "2026-11-20T17:30"]).code(0);
+    let out = why(&book, "bill", "2026-11-24T07:00");
+    assert!(out.contains("  Tue 24 Nov: not listed: not-interested was logged on Fri 20 Nov\n"), "{out}");
+    let stats =
+        book.run(&["stats", "--since", "2026-11-01", "--until", "2026-11-30", "--json"]).code(0).json();
+    assert_eq!(stats["prospects"], serde_json::json!({"not interested": 1}), "{stats}");
+
     let book = Book::standard();
     book.run(&["log", "bill-jones", "opted-out", "--at", "2026-11-20T17:30"]).code(0);
     let out = why(&book, "bill", "2026-11-24T07:00");
