@@ -144,7 +144,7 @@ fn a_nudge_reaches_dunst_over_the_session_bus() {
         ])
         .env("DISPLAY_NUM", free_display().to_string())
         .env("DUNSTRC", &dunstrc)
-        .env("PRESS", "Call: Bill Jones|Left voicemail: Bill Jones|Spoke: Eve Vil")
+        .env("PRESS", "Call: Bill Jones|Left voicemail: Bill Jones|No answer: Eve Vil")
         .env("RUST_LOG", "info")
         .status()
         .unwrap();
@@ -185,7 +185,7 @@ fn a_nudge_reaches_dunst_over_the_session_bus() {
     assert!(monitor.contains("Logged voicemail for Bill Jones — promised"), "{monitor}");
     // Regression: only the first button of a grouped nudge was heard; Eve's press was dropped.
     assert!(
-        log.contains("logged spoke for Eve Vil from the notification"),
+        log.contains("logged no-answer for Eve Vil from the notification"),
         "{log}\ndunst:\n{}",
         read("dunst.log")
     );
