@@ -294,7 +294,7 @@ pub fn promise_record(config: &Config, history: &History, at: Timestamp) -> Prom
                 Fate::Kept(day) if day <= on => record.on_time += 1,
                 Fate::Kept(_) => record.late += 1,
                 Fate::Answered => record.on_time += 1,
-                Fate::Superseded => {}
+                Fate::Superseded(_) => {}
             }
         });
         if let Some(promise) = track.and_then(|t| t.promise)
@@ -365,8 +365,8 @@ enum Fate {
     Kept(Date),
     /// They got in touch first: a contact before its date.
     Answered,
-    /// Replaced by a newer promise, or the prospect closed.
-    Superseded,
+    /// Replaced by a newer promise, or the prospect closed, on that day.
+    Superseded(Date),
 }
 
 fn replay_observed(
@@ -410,7 +410,7 @@ fn replay_observed(
         let at = event.at();
         apply_config_marks(&mut track, &mut config_promise, &mut config_step, at);
         if let Some(old) = before.as_ref().filter(|_| track.promise != before) {
-            observe(old.on, Fate::Superseded, prospect);
+            observe(old.on, Fate::Superseded(tz.to_datetime(at).date()), prospect);
         }
         let before = track.promise.clone();
         let date = tz.to_datetime(at).date();
@@ -420,7 +420,7 @@ fn replay_observed(
             let fate = match class {
                 Class::Attempt | Class::Contact if date >= old.on => Fate::Kept(date),
                 Class::Contact => Fate::Answered,
-                _ => Fate::Superseded,
+                _ => Fate::Superseded(date),
             };
             observe(old.on, fate, prospect);
         }

@@ -225,13 +225,18 @@ fn count_promises(
         if !in_span(on) {
             return;
         }
+        // Replaced before its day came, it never fell due: the newer promise is the one.
+        if let Fate::Superseded(day) = fate
+            && day <= on
+        {
+            return;
+        }
         promises.made += 1;
         match fate {
             Fate::Kept(day) if day <= on => promises.kept_on_time += 1,
             Fate::Kept(_) => promises.kept_late += 1,
             Fate::Answered => promises.kept_on_time += 1,
-            Fate::Superseded if on < today => promises.missed += 1,
-            Fate::Superseded => promises.open += 1,
+            Fate::Superseded(_) => promises.missed += 1,
         }
     });
     if let Some(promise) = track.and_then(|t| t.promise)

@@ -259,3 +259,20 @@ fn the_weekly_review_of_a_week_with_its_trend() {
     assert_eq!(json["week"]["calls"], serde_json::json!({"hits": 1, "of": 2}));
     assert_eq!(json["trend"].as_array().unwrap().len(), 4);
 }
+
+#[test]
+fn a_promise_replaced_before_its_day_is_not_counted_twice() {
+    let book = Book::new(BOOK);
+    // Amy: a voicemail on the 10th promises the 20th; another on the 12th promises the 25th
+    // instead. One promise fell due (the 25th), and nothing was done that day.
+    book.run(&["log", "amy", "voicemail", "--at", "2026-11-10T10:00", "--promise", "2026-11-20"]).code(0);
+    book.run(&["log", "amy", "voicemail", "--at", "2026-11-12T10:00", "--promise", "2026-11-25"]).code(0);
+    let json =
+        book.run(&["stats", "--since", "2026-11-02", "--until", "2026-11-29", "--json"]).code(0).json();
+    let p = &json["promises"];
+    assert_eq!(
+        (p["made"].as_u64(), p["missed"].as_u64(), p["open"].as_u64()),
+        (Some(1), Some(1), Some(0)),
+        "{p}"
+    );
+}
