@@ -14,6 +14,13 @@ missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
+# The zone tables (src/import/zones.txt) were generated against tzdata 2026f, and the tests
+# read zones from the system: as root, tzdata is brought up to date as well (a stale image
+# would, for one, still move Vancouver's clocks in November 2026).
+tzdata_version=$(dpkg-query -W -f='${Version}' tzdata 2>/dev/null || echo none)
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && dpkg --compare-versions "$tzdata_version" lt 2026f; then
+    missing="$missing tzdata"
+fi
 if [ -n "$missing" ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         echo "installing:$missing"
