@@ -68,18 +68,23 @@ pub enum Kind {
     NextStep,
 }
 
+/// How a prospect key's value is read.
+///
+/// # Errors
+/// An unknown key, naming the known ones.
+pub fn prospect_key(key: &str) -> Result<Kind, EditError> {
+    PROSPECT_KEYS.iter().find(|(k, _)| *k == key).map(|(_, kind)| *kind).ok_or_else(|| {
+        let known: Vec<&str> = PROSPECT_KEYS.iter().map(|(k, _)| *k).collect();
+        EditError::Refused(format!("unknown prospect key `{key}`: expected one of {}", known.join(", ")))
+    })
+}
+
 /// Reads a command-line value for a prospect key into TOML.
 ///
 /// # Errors
 /// An unknown key (naming the known ones) or a value of the wrong shape.
 pub fn prospect_value(key: &str, text: &str) -> Result<Value, EditError> {
-    let Some((_, kind)) = PROSPECT_KEYS.iter().find(|(k, _)| *k == key) else {
-        let known: Vec<&str> = PROSPECT_KEYS.iter().map(|(k, _)| *k).collect();
-        return Err(EditError::Refused(format!(
-            "unknown prospect key `{key}`: expected one of {}",
-            known.join(", ")
-        )));
-    };
+    let kind = prospect_key(key)?;
     let date = |text: &str| -> Result<Value, EditError> {
         text.trim()
             .parse::<toml_edit::Datetime>()
@@ -132,9 +137,8 @@ impl Book {
     /// [`EditError::Invalid`] when the file on disk is not a valid config, [`EditError::Io`]
     /// when it cannot be read.
     pub fn open(path: &Path) -> Result<Book, EditError> {
-        let config = crate::files::read_config(path).map_err(EditError::Invalid)?;
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| EditError::Io(format!("cannot read {}: {e}", path.display())))?;
+        // One read: the edit is made on exactly the text that validated.
+        let (config, text) = crate::files::read_config_text(path).map_err(EditError::Invalid)?;
         // It validated, so it parses.
         let doc = text
             .parse::<DocumentMut>()
@@ -267,13 +271,7 @@ impl Book {
     /// [`EditError::WouldBeInvalid`] (nothing written) or [`EditError::Io`].
     pub fn save(&self, write: bool) -> Result<Config, EditError> {
         let text = self.text();
-        let file = self.path.display().to_string();
-        let privacy = crate::files::privacy_of(&self.path);
-        let mut config = Config::parse(&text, &file, privacy).map_err(EditError::WouldBeInvalid)?;
-        config.path = Some(self.path.clone());
-        if let Some(base) = self.path.parent() {
-            config.anchor_paths(base);
-        }
+        let config = crate::files::config_from_text(&self.path, &text).map_err(EditError::WouldBeInvalid)?;
         if write {
             replace_file(&self.path, text.as_bytes())
                 .map_err(|e| EditError::Io(format!("cannot write {}: {e}", self.path.display())))?;

@@ -37,6 +37,14 @@ pub fn default_state_path() -> PathBuf {
 /// # Errors
 /// Every problem in the file, each as `file:line:column: key: message`.
 pub fn read_config(path: &Path) -> Result<Config, ConfigError> {
+    read_config_text(path).map(|(config, _)| config)
+}
+
+/// [`read_config`], with the text it validated (for an edit on top of exactly that text).
+///
+/// # Errors
+/// As [`read_config`].
+pub fn read_config_text(path: &Path) -> Result<(Config, String), ConfigError> {
     let file = path.display().to_string();
     let bytes = read_bounded(path).map_err(|e| {
         let hint = if e.kind() == std::io::ErrorKind::NotFound {
@@ -59,7 +67,17 @@ pub fn read_config(path: &Path) -> Result<Config, ConfigError> {
             )],
         }
     })?;
-    let mut config = Config::parse(&text, &file, privacy_of(path))?;
+    let config = config_from_text(path, &text)?;
+    Ok((config, text))
+}
+
+/// Validates `text` as the config file at `path` would be: named by it in messages, its
+/// permissions weighed, relative paths taken from its folder.
+///
+/// # Errors
+/// Every problem in the text, each as `file:line:column: key: message`.
+pub fn config_from_text(path: &Path, text: &str) -> Result<Config, ConfigError> {
+    let mut config = Config::parse(text, &path.display().to_string(), privacy_of(path))?;
     config.path = Some(path.to_path_buf());
     if let Some(base) = path.parent() {
         config.anchor_paths(base);
@@ -96,7 +114,7 @@ fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
 }
 
 /// Whether others may read or write the config file.
-pub fn privacy_of(path: &Path) -> Privacy {
+fn privacy_of(path: &Path) -> Privacy {
     use std::os::unix::fs::PermissionsExt;
     match std::fs::metadata(path) {
         Ok(meta) if meta.permissions().mode() & 0o066 != 0 => {

@@ -137,10 +137,7 @@ pub fn set(paths: &Paths, args: SetArgs) -> Result<(), Failure> {
     }
     for key in &args.unset {
         // An unknown key is refused, not silently ignored.
-        prospect_value(key, "").or_else(|e| match e {
-            EditError::Refused(m) if m.starts_with("unknown") => Err(EditError::Refused(m)),
-            _ => Ok(Value::from("")),
-        })?;
+        crate::book::prospect_key(key)?;
         if key == "name" {
             return Err(Failure::Usage("a prospect needs a name: set it instead of unsetting it".into()));
         }

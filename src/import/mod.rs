@@ -113,7 +113,7 @@ pub fn import(
     let zones = Zones::load();
     let config = book.config().clone();
     let my_calling = config.me.phone.as_deref().and_then(|p| calling_code_of(&zones, p));
-    let mut known = Known::of(&config, &zones, my_calling);
+    let mut known = Known::of(&config, my_calling);
     let mut report = Report::default();
     // Ids still in the state (a prospect removed from the book keeps its events) are taken too:
     // a new person must not inherit someone else's history.
@@ -161,8 +161,8 @@ pub fn import(
             Found::Guessed(zone, from) => (
                 format!("zone {zone} guessed from {from}"),
                 match from {
-                    From::Phone(_) => 1,
-                    From::Country(_) => 2,
+                    Basis::Phone(_) => 1,
+                    Basis::Country(_) => 2,
                 },
             ),
             Found::Not(why) => (format!("no zone ({why}): it uses me.timezone until you set one"), 3),
@@ -195,7 +195,7 @@ pub fn already_in_book(
 ) -> Option<(String, &'static str)> {
     let zones = Zones::load();
     let my_calling = config.me.phone.as_deref().and_then(|p| calling_code_of(&zones, p));
-    let known = Known::of(config, &zones, my_calling);
+    let known = Known::of(config, my_calling);
     let row = Row {
         name: String::new(),
         company: None,
@@ -219,22 +219,22 @@ fn calling_code_of(zones: &Zones, number: &str) -> Option<&'static str> {
 #[derive(Debug)]
 enum Found {
     File(String),
-    Guessed(String, From),
+    Guessed(String, Basis),
     Not(String),
 }
 
 #[derive(Debug)]
-enum From {
+enum Basis {
     /// The prefix, as `+1 604`.
     Phone(String),
     Country(String),
 }
 
-impl std::fmt::Display for From {
+impl std::fmt::Display for Basis {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            From::Phone(prefix) => write!(f, "{prefix}"),
-            From::Country(what) => write!(f, "{what}"),
+            Basis::Phone(prefix) => write!(f, "{prefix}"),
+            Basis::Country(what) => write!(f, "{what}"),
         }
     }
 }
@@ -340,13 +340,13 @@ fn zone(contact: &Contact, zones: &Zones, phone: Option<&str>, country: Option<&
     if let Some(phone) = phone {
         match zones.by_phone(phone) {
             Some((_, found)) if found.len() == 1 => {
-                return Found::Guessed(found[0].to_owned(), From::Phone(shown_prefix(phone, zones)));
+                return Found::Guessed(found[0].to_owned(), Basis::Phone(shown_prefix(phone, zones)));
             }
             Some((prefix, found)) if found.len() > 1 => {
                 // A state or one-zone country may settle it.
                 let by_country = country.and_then(|c| zones.by_country(c, contact.state.as_deref()));
                 if let Some(zone) = by_country.filter(|z| found.contains(z)) {
-                    return Found::Guessed(zone.to_owned(), From::Country(place(contact)));
+                    return Found::Guessed(zone.to_owned(), Basis::Country(place(contact)));
                 }
                 why.push(format!("+{prefix} spans {}", found.join(", ")));
             }
@@ -355,7 +355,7 @@ fn zone(contact: &Contact, zones: &Zones, phone: Option<&str>, country: Option<&
     }
     if let Some(code) = country {
         if let Some(zone) = zones.by_country(code, contact.state.as_deref()) {
-            return Found::Guessed(zone.to_owned(), From::Country(place(contact)));
+            return Found::Guessed(zone.to_owned(), Basis::Country(place(contact)));
         }
         why.push(format!("{} spans several zones", place(contact)));
     } else if let Some(country) = &contact.country {
@@ -409,7 +409,7 @@ struct Known {
 }
 
 impl Known {
-    fn of(config: &Config, zones: &Zones, my_calling: Option<&str>) -> Known {
+    fn of(config: &Config, my_calling: Option<&str>) -> Known {
         let mut known = Known { phones: HashMap::new(), emails: HashMap::new(), urls: HashMap::new() };
         for (id, p) in &config.prospects {
             let calling = my_calling;
@@ -423,7 +423,6 @@ impl Known {
                 known.urls.insert(url_key(url), id.clone());
             }
         }
-        let _ = zones;
         known
     }
 
