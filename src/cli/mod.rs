@@ -485,7 +485,8 @@ fn stats(paths: &Paths, since: Option<Date>, until: Option<Date>, json: bool) ->
         return Err(Failure::Usage(format!("--since {since} is after --until {until}")));
     }
     let (_state, history) = read_history(paths)?;
-    let stats = plan::stats(&config, &history, since, until, now);
+    let mut stats = plan::stats(&config, &history, since, until, now);
+    stats.window_suggestions = plan::suggest_windows(&config, &history);
     if json { json_line(&stats) } else { print(&render::stats_text(&config, &stats)) }
 }
 

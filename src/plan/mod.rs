@@ -26,7 +26,7 @@ pub use stats::{
     LocalWindow, Promises, Rate, Review, Stats, Suggestion, median_text, monday_of, review, stats,
     suggest_windows,
 };
-pub use why::{Explained, Trouble, Verdict, why};
+pub use why::{Explained, Trouble, Verdict, status_word, why};
 
 /// What kind of reminder an item is; the derived order is the agenda's section order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -12,7 +12,7 @@ use jiff::civil::{Date, Weekday};
 use jiff::{Timestamp, Zoned};
 use serde::Serialize;
 
-use super::{Class, Fate, History, Outcome, Phase, replay, replay_observed};
+use super::{Class, Fate, History, Outcome, Phase, Track, replay_observed};
 use crate::config::{Config, Relationship, Status};
 
 /// A rate with the counts behind it.
@@ -92,7 +92,8 @@ pub struct Stats {
     pub prospects: BTreeMap<&'static str, usize>,
     /// Cold prospects whose cadence ended with no drip after it: no list shows them.
     pub finished_without_drip: Vec<String>,
-    /// Better call windows, from the whole log (see [`suggest_windows`]).
+    /// Better call windows, from the whole log (see [`suggest_windows`]); filled by whoever
+    /// shows them, as they do not depend on the span.
     pub window_suggestions: Vec<Suggestion>,
 }
 
@@ -198,8 +199,9 @@ pub fn stats(config: &Config, history: &History, since: Date, until: Date, now: 
         if let Some(next) = prospect.next_step.as_ref().filter(|n| in_span(n.on)) {
             stats.next_steps.add(kept_from(next.on, 0));
         }
-        count_promises(config, history, prospect, &now, &in_span, &mut stats.promises);
-        let place = standing(config, history, prospect, &now);
+        // One replay per prospect: its promises' fates, then where it stands.
+        let track = count_promises(config, history, prospect, &now, &in_span, &mut stats.promises);
+        let place = standing(history, prospect, track.as_ref(), now.date());
         *stats.prospects.entry(place).or_default() += 1;
         if place == "finished without a drip" {
             stats.finished_without_drip.push(prospect.id.clone());
@@ -208,7 +210,6 @@ pub fn stats(config: &Config, history: &History, since: Date, until: Date, now: 
     // The emails' replies can outnumber them in a span (a reply to last month's email).
     stats.emails.hits = stats.emails.hits.min(stats.emails.of);
     stats.days_to_first_contact.sort_unstable();
-    stats.window_suggestions = suggest_windows(config, history);
     stats
 }
 
@@ -219,7 +220,7 @@ fn count_promises(
     now: &Zoned,
     in_span: &dyn Fn(Date) -> bool,
     promises: &mut Promises,
-) {
+) -> Option<Track> {
     let today = now.date();
     let track = replay_observed(config, history, prospect, now, &mut |on, fate, _| {
         if !in_span(on) {
@@ -239,7 +240,7 @@ fn count_promises(
             Fate::Superseded(_) => promises.missed += 1,
         }
     });
-    if let Some(promise) = track.and_then(|t| t.promise)
+    if let Some(promise) = track.as_ref().and_then(|t| t.promise.as_ref())
         && in_span(promise.on)
     {
         promises.made += 1;
@@ -249,6 +250,7 @@ fn count_promises(
             promises.open += 1;
         }
     }
+    track
 }
 
 /// Whether the prospect's last decisive event was a `not-interested`.
@@ -261,12 +263,12 @@ pub(super) fn declined(history: &History, id: &str) -> bool {
         .is_some_and(|e| e.outcome == Outcome::NotInterested)
 }
 
-/// Where a prospect stands now, as `stats` counts them.
+/// Where a prospect stands now, as `stats` counts them, from its replay (`None`: closed).
 fn standing(
-    config: &Config,
     history: &History,
     prospect: &crate::config::Prospect,
-    now: &Zoned,
+    track: Option<&Track>,
+    today: Date,
 ) -> &'static str {
     match prospect.status {
         Status::Paused => return "paused",
@@ -275,7 +277,7 @@ fn standing(
         Status::OptedOut => return "opted-out",
         Status::Active => {}
     }
-    let Some(track) = replay(config, history, prospect, now) else {
+    let Some(track) = track else {
         // Closed by a logged outcome.
         return match history.events_of(&prospect.id).last().map(|e| e.outcome) {
             Some(Outcome::Won) => "won",
@@ -283,7 +285,7 @@ fn standing(
             _ => "lost",
         };
     };
-    if track.snooze_until.is_some_and(|until| until > now.date()) {
+    if track.snooze_until.is_some_and(|until| until > today) {
         return "snoozed";
     }
     match track.phase {

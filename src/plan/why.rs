@@ -161,8 +161,8 @@ fn what_falls_due(item: &Item) -> String {
 }
 
 impl Verdict {
-    /// The verdict in plain words, for the day it was asked about.
-    pub fn text(&self, today: Date) -> String {
+    /// The verdict in plain words, for the prospect `id` on the day it was asked about.
+    pub fn text(&self, id: &str, today: Date) -> String {
         let on = |day: &Date| if *day == today { "today".to_owned() } else { short_date(*day) };
         match self {
             Verdict::Listed { why, trouble: None } => format!("on today's list: {why}"),
@@ -173,7 +173,7 @@ impl Verdict {
             }
             Verdict::Listed { why, trouble: Some(Trouble::NoPhone) } => {
                 format!(
-                    "on today's list ({why}), but there is no phone for this call step: add one with `ringback set ID phone=...`"
+                    "on today's list ({why}), but there is no phone for this call step: add one with `ringback set {id} phone=...`"
                 )
             }
             Verdict::Paused => {
@@ -204,7 +204,8 @@ impl Verdict {
     }
 }
 
-fn status_word(status: Status) -> &'static str {
+/// A status as a person reads it: `active`, `opted out`.
+pub fn status_word(status: Status) -> &'static str {
     match status {
         Status::Active => "active",
         Status::Paused => "paused",

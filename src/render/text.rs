@@ -421,13 +421,7 @@ pub fn why_text(config: &Config, explained: &crate::plan::Explained, style: Styl
     let mut out = String::new();
     let _ = writeln!(out, "{}", style.bold(&who(prospect)));
     let relationship = format!("{:?}", prospect.relationship).to_lowercase();
-    let status = match prospect.status {
-        crate::config::Status::Active => "active",
-        crate::config::Status::Paused => "paused",
-        crate::config::Status::Won => "won",
-        crate::config::Status::Lost => "lost",
-        crate::config::Status::OptedOut => "opted out",
-    };
+    let status = crate::plan::status_word(prospect.status);
     let mut row = |label: &str, value: String| {
         let _ = writeln!(out, "{}", wrap(&value, style.width, &format!("  {label:<11} "), "              "));
     };
@@ -464,13 +458,7 @@ pub fn why_text(config: &Config, explained: &crate::plan::Explained, style: Styl
         let when = if item.day == explained.day { "today".to_owned() } else { short_date(item.day) };
         row("next due:", format!("{when}: {}", item.why));
     }
-    row(
-        &format!("{}:", short_date(explained.day)),
-        explained
-            .verdict
-            .text(explained.day)
-            .replace("ringback set ID", &format!("ringback set {}", prospect.id)),
-    );
+    row(&format!("{}:", short_date(explained.day)), explained.verdict.text(&prospect.id, explained.day));
     out
 }
 
@@ -514,6 +502,15 @@ pub fn suggestion_text(config: &Config, s: &crate::plan::Suggestion) -> String {
     }
 }
 
+/// A call's window in the prospect's day, as the tables name it.
+fn window_label(window: crate::plan::LocalWindow) -> &'static str {
+    match window {
+        crate::plan::LocalWindow::Early => "early (before 09:00)",
+        crate::plan::LocalWindow::Other => "09:00-17:00",
+        crate::plan::LocalWindow::Late => "late (17:00 or later)",
+    }
+}
+
 /// `ringback stats` for a terminal: aligned tables with a bar per rate.
 pub fn stats_text(config: &Config, stats: &crate::plan::Stats) -> String {
     use crate::plan::LocalWindow;
@@ -545,14 +542,10 @@ pub fn stats_text(config: &Config, stats: &crate::plan::Stats) -> String {
     table(
         &mut out,
         "Connects by their local time",
-        [
-            (LocalWindow::Early, "early (before 09:00)"),
-            (LocalWindow::Other, "09:00-17:00"),
-            (LocalWindow::Late, "late (17:00 or later)"),
-        ]
-        .into_iter()
-        .map(|(w, label)| (label.to_owned(), stats.by_window.get(&w).copied().unwrap_or_default()))
-        .collect(),
+        [LocalWindow::Early, LocalWindow::Other, LocalWindow::Late]
+            .into_iter()
+            .map(|w| (window_label(w).to_owned(), stats.by_window.get(&w).copied().unwrap_or_default()))
+            .collect(),
     );
     table(
         &mut out,
@@ -602,12 +595,6 @@ pub fn stats_text(config: &Config, stats: &crate::plan::Stats) -> String {
 
 /// The weekly review as text: the digest's section after "Coming up", and `stats --review`.
 pub fn review_text(review: &crate::plan::Review) -> String {
-    use crate::plan::LocalWindow;
-    let window_name = |w: LocalWindow| match w {
-        LocalWindow::Early => "early (before 09:00)",
-        LocalWindow::Other => "09:00-17:00",
-        LocalWindow::Late => "late (17:00 or later)",
-    };
     let week = &review.week;
     let mut out = String::new();
     let _ = writeln!(out, "\n== Last week: {} – {} ==", short_date(week.since), short_date(week.until));
@@ -629,9 +616,9 @@ pub fn review_text(review: &crate::plan::Review) -> String {
             let _ = writeln!(
                 out,
                 "  best window: {}, {}; worst: {}, {}",
-                window_name(best),
+                window_label(best),
                 rate_text(b),
-                window_name(worst),
+                window_label(worst),
                 rate_text(w)
             );
         }
