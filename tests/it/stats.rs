@@ -160,7 +160,11 @@ fn the_terminal_tables_show_counts_with_every_rate() {
     assert!(text.contains("  finished without a drip  1  ★ in no list\n"), "{text}");
     assert!(text.contains("nothing will be due again: dan\n"), "{text}");
     assert!(!text.contains('%'), "a percentage from a handful: {text}");
-    // The default span is the four weeks to today: nothing of November 2026 if today is later.
+    // The default span is the 28 days to today, in my zone.
+    let span = book.run(&["stats", "--json"]).code(0).json();
+    let today = jiff::Zoned::now().in_tz("America/Toronto").unwrap().date();
+    assert_eq!(span["until"], today.to_string());
+    assert_eq!(span["since"], today.saturating_sub(jiff::Span::new().days(27)).to_string());
     let bad = book.run(&["stats", "--since", "2026-11-29", "--until", "2026-11-02"]).code(2);
     assert!(bad.stderr.contains("is after --until"), "{}", bad.stderr);
 }
