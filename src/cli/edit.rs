@@ -163,8 +163,9 @@ fn today(book: &Book) -> jiff::civil::Date {
 
 /// What is due for the prospect now, as `log` and `undo` show it.
 fn due_now(paths: &Paths, config: &crate::config::Config, id: &str) -> Result<String, Failure> {
-    let (_state, history) = super::read_history(paths)?;
-    Ok(super::after_log(config, &history, id, Timestamp::now()))
+    let now = Timestamp::now();
+    let (_state, history) = super::read_history(paths, now)?;
+    Ok(super::after_log(config, &history, id, now))
 }
 
 #[derive(Debug, clap::Args)]

@@ -362,8 +362,10 @@ fn load_history(paths: &Paths, config: &Config) -> Result<(State, History), Fail
 }
 
 /// Loads the history for a command that only shows things: it never creates, migrates or
-/// writes the state (first sightings are assumed to be now, in memory only).
-fn read_history(paths: &Paths) -> Result<(Option<State>, History), Failure> {
+/// writes the state. What was never seen counts as first seen at `at`, the instant the command
+/// shows (in memory only): `agenda --at DATE` answers as if it were then, so nothing it prints
+/// depends on the real clock.
+fn read_history(paths: &Paths, at: Timestamp) -> Result<(Option<State>, History), Failure> {
     let t = std::time::Instant::now();
     let state = State::open_read_only(&paths.state)?;
     let mut history = match &state {
@@ -371,7 +373,7 @@ fn read_history(paths: &Paths) -> Result<(Option<State>, History), Failure> {
         None => History::default(),
     };
     tracing::debug!(elapsed = ?t.elapsed(), "history loaded");
-    history.assume_seen(Timestamp::now());
+    history.assume_seen(at);
     Ok((state, history))
 }
 
@@ -404,7 +406,7 @@ fn at_or_now(at: Option<&str>, config: &Config) -> Result<Timestamp, Failure> {
 fn agenda(paths: &Paths, at: Option<&str>, days: u32, json: bool) -> Result<(), Failure> {
     let config = load(paths)?;
     let at = at_or_now(at, &config)?;
-    let (_state, history) = read_history(paths)?;
+    let (_state, history) = read_history(paths, at)?;
     let t = std::time::Instant::now();
     let agenda = plan::plan(&config, &history, at, days);
     tracing::debug!(elapsed = ?t.elapsed(), "planned");
@@ -427,7 +429,7 @@ fn keep_until_exit<T>(value: T) {
 fn next(paths: &Paths, at: Option<&str>, json: bool) -> Result<(), Failure> {
     let config = load(paths)?;
     let at = at_or_now(at, &config)?;
-    let (_state, history) = read_history(paths)?;
+    let (_state, history) = read_history(paths, at)?;
     let agenda = plan::plan(&config, &history, at, 1);
     let item = plan::next(&agenda);
     let scripts = Scripts::new(&config);
@@ -445,7 +447,7 @@ fn digest(paths: &Paths, at: Option<&str>, send: bool) -> Result<(), Failure> {
     let config = load(paths)?;
     let at = at_or_now(at, &config)?;
     if !send {
-        let (_state, history) = read_history(paths)?;
+        let (_state, history) = read_history(paths, at)?;
         let digest = render::digest::build(&config, &history, at);
         let printed = print(&digest.text);
         keep_until_exit((config, history, digest));
@@ -484,7 +486,7 @@ fn stats(paths: &Paths, since: Option<Date>, until: Option<Date>, json: bool) ->
     if since > until {
         return Err(Failure::Usage(format!("--since {since} is after --until {until}")));
     }
-    let (_state, history) = read_history(paths)?;
+    let (_state, history) = read_history(paths, now)?;
     let mut stats = plan::stats(&config, &history, since, until, now);
     stats.window_suggestions = plan::suggest_windows(&config, &history);
     if json { json_line(&stats) } else { print(&render::stats_text(&config, &stats)) }
@@ -495,7 +497,7 @@ fn weekly_review(paths: &Paths, week: Option<Date>, json: bool) -> Result<(), Fa
     let now = Timestamp::now();
     let today = now.to_zoned(config.me.timezone.clone()).date();
     let day = week.unwrap_or_else(|| today.saturating_sub(jiff::Span::new().days(7)));
-    let (_state, history) = read_history(paths)?;
+    let (_state, history) = read_history(paths, now)?;
     let review = plan::review(&config, &history, plan::monday_of(day), now);
     if json { json_line(&review) } else { print(render::review_text(&review).trim_start()) }
 }
@@ -504,7 +506,7 @@ fn why(paths: &Paths, query: &str, at: Option<&str>) -> Result<(), Failure> {
     let config = load(paths)?;
     let id = find_prospect(&config, query)?.id.clone();
     let at = at_or_now(at, &config)?;
-    let (_state, history) = read_history(paths)?;
+    let (_state, history) = read_history(paths, at)?;
     let explained = plan::why(&config, &history, &id, at).expect("the id was found in the config");
     print(&render::why_text(&config, &explained, style()))
 }
@@ -741,7 +743,7 @@ fn after_log(config: &Config, history: &History, id: &str, at: Timestamp) -> Str
 
 fn check(paths: &Paths) -> Result<(), Failure> {
     let config = load(paths)?;
-    let (state, history) = read_history(paths)?;
+    let (state, history) = read_history(paths, Timestamp::now())?;
     let now = Zoned::now().with_time_zone(config.me.timezone.clone());
     let mut out = format!("{}: ok\n", config.display_path());
     let count = |s: Status| config.prospects.values().filter(|p| p.status == s).count();

@@ -117,10 +117,23 @@ pub fn ringback(args: &[&str], env: &[(&str, &str)]) -> Ran {
     if let Ok(home) = std::env::var("HOME") {
         cmd.env("HOME", home);
     }
+    keep_faked_clock(&mut cmd);
     for (k, v) in env {
         cmd.env(k, v);
     }
     Ran::from(cmd.output().expect("run ringback"))
+}
+
+/// Passes libfaketime's variables on to a child whose environment was cleared, so that
+/// `scripts/faketime-sweep.sh` moves the binary's clock along with the test's own (outside
+/// that run none is set and this does nothing).
+pub fn keep_faked_clock(cmd: &mut Command) {
+    for (key, value) in std::env::vars_os() {
+        let name = key.to_string_lossy();
+        if name == "LD_PRELOAD" || name.starts_with("FAKETIME") || name == "DONT_FAKE_MONOTONIC" {
+            cmd.env(&key, value);
+        }
+    }
 }
 
 /// The number of events in a state file, read with SQLite directly.
