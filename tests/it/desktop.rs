@@ -210,14 +210,15 @@ fn a_nudge_reaches_dunst_over_the_session_bus() {
 fn without_a_session_bus_desktop_is_one_warning_and_email_still_goes() {
     let (config, _) = noon_book();
     let book = Book::new(&config.replace("digest = \"0 3 1 1 *\"", "digest = \"* * * * *\""));
-    let child = Command::new(env!("CARGO_BIN_EXE_ringback"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ringback"));
+    command
         .args(["--config", book.config.to_str().unwrap(), "--state", book.state.to_str().unwrap(), "run"])
         .env_clear()
         .env("RUST_LOG", "info")
         .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+        .stderr(std::process::Stdio::piped());
+    crate::helpers::keep_faked_clock(&mut command);
+    let child = command.spawn().unwrap();
     let outbox = book.config.parent().unwrap().join("outbox");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(70);
     while std::fs::read_dir(&outbox).map(|d| d.count()).unwrap_or(0) == 0 {

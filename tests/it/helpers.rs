@@ -124,16 +124,32 @@ pub fn ringback(args: &[&str], env: &[(&str, &str)]) -> Ran {
     Ran::from(cmd.output().expect("run ringback"))
 }
 
+/// libfaketime's variables, which `scripts/faketime-sweep.sh` sets.
+fn faked_clock_variable(name: &str) -> bool {
+    name == "LD_PRELOAD" || name.starts_with("FAKETIME") || name == "DONT_FAKE_MONOTONIC"
+}
+
 /// Passes libfaketime's variables on to a child whose environment was cleared, so that
 /// `scripts/faketime-sweep.sh` moves the binary's clock along with the test's own (outside
 /// that run none is set and this does nothing).
 pub fn keep_faked_clock(cmd: &mut Command) {
     for (key, value) in std::env::vars_os() {
-        let name = key.to_string_lossy();
-        if name == "LD_PRELOAD" || name.starts_with("FAKETIME") || name == "DONT_FAKE_MONOTONIC" {
+        if faked_clock_variable(&key.to_string_lossy()) {
             cmd.env(&key, value);
         }
     }
+}
+
+/// Keeps a server a test starts (the SMTP server, a stand-in bus, the browser) on the real
+/// clock in `scripts/faketime-sweep.sh`: under libfaketime Python's `time.sleep` fails with
+/// EINVAL and Chromium hangs, and what they serve does not depend on the date.
+pub fn real_clock(cmd: &mut Command) -> &mut Command {
+    for (key, _) in std::env::vars_os() {
+        if faked_clock_variable(&key.to_string_lossy()) {
+            cmd.env_remove(&key);
+        }
+    }
+    cmd
 }
 
 /// The number of events in a state file, read with SQLite directly.

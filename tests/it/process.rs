@@ -23,6 +23,7 @@ impl Daemon {
             .env("RUST_LOG", "info")
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
+        crate::helpers::keep_faked_clock(&mut cmd);
         for (k, v) in env {
             cmd.env(k, v);
         }

@@ -48,7 +48,7 @@ fn the_review_in_the_html_part_reads_in_a_browser() {
     std::fs::write(&page, &text[start..end]).unwrap();
     let chromium = |extra: &[&str]| {
         let profile = dir.path().join(format!("profile-{}", extra.len()));
-        Command::new("chromium")
+        crate::helpers::real_clock(&mut Command::new("chromium"))
             .args([
                 "--headless",
                 "--no-sandbox",

@@ -105,7 +105,7 @@ impl Server {
         );
         let inbox = tempfile::tempdir().unwrap();
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/smtp_server.py");
-        let mut child = Command::new("/usr/bin/python3")
+        let mut child = crate::helpers::real_clock(&mut Command::new("/usr/bin/python3"))
             .args(["-W", "ignore", script, mode, &port.to_string(), inbox.path().to_str().unwrap()])
             .args([pki.cert.to_str().unwrap(), pki.key.to_str().unwrap(), "dana", PASSWORD])
             .stdout(Stdio::piped())

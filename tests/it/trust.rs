@@ -305,7 +305,7 @@ fn sigterm_ends_the_daemon_within_5s_while_the_desktop_stalls() {
     let dir = tempfile::tempdir().unwrap();
     let socket = dir.path().join("bus");
     let accepted = dir.path().join("accepted");
-    let mut bus = Command::new("/usr/bin/python3")
+    let mut bus = crate::helpers::real_clock(&mut Command::new("/usr/bin/python3"))
         .args([
             "-c",
             "import socket,sys\ns=socket.socket(socket.AF_UNIX)\ns.bind(sys.argv[1])\ns.listen(16)\nheld=[]\nwhile True:\n    c,_=s.accept(); held.append(c); open(sys.argv[2],'a').write('x')\n",
