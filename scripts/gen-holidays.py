@@ -48,10 +48,14 @@ OUT = os.path.join(REPO, "src", "config", "holidays.txt")
 
 # National lists: the countries sales calls go to. Add a country here (and, for its subdivisions,
 # to SUBDIVIDED), regenerate, and mind the file size the script prints.
+# Every G20 country and the Gulf states are among them.
 COUNTRIES = """
     US CA GB IE AU NZ DE AT CH FR BE NL LU ES PT IT DK SE NO FI PL CZ IS
     JP KR SG HK IN CN AE IL ZA NG KE BR MX AR CL CO PE
+    ID RU TR SA QA KW BH OM
 """.split()
+
+WEEKDAYS = "mon tue wed thu fri sat sun".split()
 
 # Countries whose subdivisions get a line each (the full list for the subdivision: national
 # holidays and regional ones, as the package returns them for subdiv=...).
@@ -79,6 +83,9 @@ Format: UTF-8 text, LF line ends. `#` lines are comments. `[name]` starts a sect
     name the national line gives that date" (which it has, under the same name); a country's
     line always comes before its subdivisions' and has no empty ID.
   A code missing from [dates] has no table; a year outside {first}-{last} is not covered.
+  [weekends] COUNTRY<TAB>DAYS: the country's weekly days off as the package gives them
+    (`weekend`), DAYS being mon..sun joined by ","; one line per country, sorted. A
+    subdivision keeps its country's weekend.
 """
 
 
@@ -217,6 +224,12 @@ def generate():
         dates = ",".join(d.strftime("%Y%m%d") for d, _ in items)
         nids = ",".join("" if inherited.get(d) == name else str(ids[name]) for d, name in items)
         lines.append(f"{code}\t{dates}\t{nids}")
+    lines.append("[weekends]")
+    for country in sorted(COUNTRIES):
+        weekend = sorted(holidays.country_holidays(country).weekend)
+        if not weekend or len(weekend) > 3:
+            fail(f"{country}: unusable weekend {weekend!r}")
+        lines.append(f"{country}\t{','.join(WEEKDAYS[d] for d in weekend)}")
     return "\n".join(lines) + "\n", len(table)
 
 

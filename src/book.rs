@@ -50,6 +50,7 @@ pub const PROSPECT_KEYS: &[(&str, Kind)] = &[
     ("notes", Kind::Text),
     ("url", Kind::Text),
     ("holidays", Kind::Text),
+    ("workdays", Kind::List),
     ("promised_callback", Kind::Date),
     ("next_step", Kind::NextStep),
     ("status", Kind::Text),

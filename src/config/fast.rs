@@ -260,6 +260,7 @@ struct Fields {
     notes: Option<String>,
     url: Option<String>,
     holidays: Option<Spanned<String>>,
+    workdays: Option<Spanned<Vec<Spanned<String>>>>,
     promised_callback: Option<Spanned<Datetime>>,
     next_step: Option<Spanned<raw::NextStep>>,
     status: Option<Spanned<String>>,
@@ -284,6 +285,7 @@ impl Fields {
             notes: self.notes,
             url: self.url,
             holidays: self.holidays,
+            workdays: self.workdays,
             promised_callback: self.promised_callback,
             next_step: self.next_step,
             status: self.status,
@@ -329,6 +331,7 @@ impl Fields {
             "since" => once!(since, cursor.date()?),
             "promised_callback" => once!(promised_callback, cursor.date()?),
             "call_windows" => once!(call_windows, cursor.strings()?),
+            "workdays" => once!(workdays, cursor.strings()?),
             "next_step" => once!(next_step, cursor.next_step()?),
             _ => return None,
         }

@@ -47,8 +47,8 @@ pub struct Config {
     pub prospects: BTreeMap<String, Prospect>,
     /// Template sources by name: the built-in defaults overlaid with `[templates]`.
     pub templates: BTreeMap<String, String>,
-    /// My calendar with a country's or subdivision's public holidays added, by the code
-    /// prospects name in `holidays` (the days that are workdays for both of us).
+    /// Their calendar by the code prospects name in `holidays`: the country's weekend and the
+    /// code's public holidays, read on their own dates (see [`Config::their_calendar`]).
     pub calendars: BTreeMap<String, Calendar>,
 }
 
@@ -243,6 +243,9 @@ pub struct Prospect {
     /// The code of the public holidays they keep (`CA-ON`), from the prospect or `[defaults]`;
     /// a key of [`Config::calendars`].
     pub holidays: Option<String>,
+    /// Their working days, Monday first, from the prospect or `[defaults]`; `None` takes their
+    /// country's week (from `holidays`), else Monday to Friday.
+    pub workdays: Option<[bool; 7]>,
     pub promised_callback: Option<Date>,
     pub next_step: Option<NextStep>,
     pub status: Status,
@@ -351,10 +354,19 @@ impl Config {
     }
 
     /// The cadence a prospect follows (validation guarantees it exists).
-    /// The days something may fall due on for a prospect: my workdays, less their public
-    /// holidays when they keep some.
-    pub fn calendar_for(&self, prospect: &Prospect) -> &Calendar {
-        prospect.holidays.as_ref().and_then(|code| self.calendars.get(code)).unwrap_or(&self.me.calendar)
+    /// The prospect's own working days, read on their calendar date: their country's weekend
+    /// and public holidays when they name a code, else Monday to Friday.
+    /// Their own `workdays` replace their country's week (borrowed unless they do).
+    pub fn their_calendar(&self, prospect: &Prospect) -> std::borrow::Cow<'_, Calendar> {
+        static PLAIN_WEEK: std::sync::LazyLock<Calendar> = std::sync::LazyLock::new(Calendar::default);
+        let country =
+            prospect.holidays.as_ref().and_then(|code| self.calendars.get(code)).unwrap_or(&PLAIN_WEEK);
+        match prospect.workdays {
+            Some(week) if week != country.workdays => {
+                std::borrow::Cow::Owned(Calendar { workdays: week, ..country.clone() })
+            }
+            _ => std::borrow::Cow::Borrowed(country),
+        }
     }
 
     pub fn cadence_of(&self, prospect: &Prospect) -> &Cadence {

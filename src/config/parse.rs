@@ -26,7 +26,7 @@ pub(super) struct Validator<'s> {
     /// Holiday codes already looked up, as written: the table's code, or what is wrong.
     holiday_codes: HashMap<String, Result<String, String>>,
     /// The dates of each code in use.
-    holiday_dates: BTreeMap<String, Vec<Date>>,
+    holiday_dates: BTreeMap<String, holidays::Holidays>,
     /// The file parsed again, once, the first time a table fails to deserialize: errors are
     /// rare, and keeping a copy of every table on the happy path would cost more.
     document: Option<Spanned<DeTable<'s>>>,
@@ -127,9 +127,10 @@ impl<'s> Validator<'s> {
         let found = match self.holiday_codes.get(code.get_ref()) {
             Some(known) => known.clone(),
             None => {
-                let found = holidays::lookup(code.get_ref()).map(|(canonical, dates)| {
-                    self.holiday_dates.insert(canonical.clone(), dates);
-                    canonical
+                let found = holidays::lookup(code.get_ref()).map(|found| {
+                    let code = found.code.clone();
+                    self.holiday_dates.insert(code.clone(), found);
+                    code
                 });
                 self.holiday_codes.insert(code.get_ref().clone(), found.clone());
                 found
@@ -540,8 +541,10 @@ pub(super) fn parse_with(
 
     // Prospects.
     let default_holidays = defaults_raw.holidays.as_ref().and_then(|c| v.holidays("defaults.holidays", c));
+    let default_workdays = defaults_raw.workdays.as_ref().map(|days| week(&mut v, "defaults.workdays", days));
     let defaults = ProspectDefaults {
         holidays: default_holidays.as_deref(),
+        workdays: default_workdays,
         timezone: &timezone,
         timezone_name: &timezone_name,
         cadence: &default_cadence,
@@ -554,12 +557,15 @@ pub(super) fn parse_with(
         return Err(ConfigError { lines: Vec::new() });
     };
     let prospects: BTreeMap<String, Prospect> = prospects.into_iter().collect();
-    // Each code in use: my calendar with its holidays added.
+    // Each code in use: their weekend and their public holidays, on their dates.
     let calendars: BTreeMap<String, Calendar> = std::mem::take(&mut v.holiday_dates)
         .into_iter()
-        .map(|(code, dates)| {
-            let mut calendar = me.calendar.clone();
-            calendar.holidays.extend(dates);
+        .map(|(code, found)| {
+            let calendar = Calendar {
+                workdays: found.workdays,
+                holidays: found.dates.into_iter().collect(),
+                away: Vec::new(),
+            };
             (code, calendar)
         })
         .collect();
@@ -598,6 +604,21 @@ pub(super) fn parse_with(
     })
 }
 
+/// A `workdays` list, Monday first; an unknown name or an empty list is an error at its place.
+fn week(v: &mut Validator, key: &str, days: &Spanned<Vec<Spanned<String>>>) -> [bool; 7] {
+    let mut week = [false; 7];
+    for day in days.get_ref() {
+        match parse_weekday(day.get_ref()) {
+            Ok(d) => week[weekday_index(d)] = true,
+            Err(m) => v.error(day.span(), key, m),
+        }
+    }
+    if days.get_ref().is_empty() {
+        v.error(days.span(), key, "expected at least one workday");
+    }
+    week
+}
+
 /// `[me]`: who I am, my zone and the calendar of my workdays.
 fn me(v: &mut Validator, raw_me: Option<raw::Me>) -> Me {
     let (timezone, timezone_name) = match raw_me.as_ref().and_then(|m| m.timezone.as_ref()) {
@@ -624,16 +645,7 @@ fn me(v: &mut Validator, raw_me: Option<raw::Me>) -> Me {
         me.name = raw.name;
         me.phone = raw.phone;
         if let Some(days) = &raw.workdays {
-            calendar.workdays = [false; 7];
-            for day in days.get_ref() {
-                match parse_weekday(day.get_ref()) {
-                    Ok(d) => calendar.workdays[weekday_index(d)] = true,
-                    Err(m) => v.error(day.span(), "me.workdays", m),
-                }
-            }
-            if !calendar.workdays.iter().any(|d| *d) && days.get_ref().is_empty() {
-                v.error(days.span(), "me.workdays", "expected at least one workday");
-            }
+            calendar.workdays = week(v, "me.workdays", days);
         }
         for (i, h) in raw.holidays.iter().enumerate() {
             if let Some(d) = v.date(format!("me.holidays[{i}]"), h) {
@@ -797,6 +809,7 @@ fn cadences(
 /// What a prospect takes when it does not say.
 struct ProspectDefaults<'a> {
     holidays: Option<&'a str>,
+    workdays: Option<[bool; 7]>,
     timezone: &'a TimeZone,
     timezone_name: &'a str,
     cadence: &'a str,
@@ -896,6 +909,10 @@ fn prospects(
             Some(code) => v.holidays(format_args!("{key}.holidays"), code),
             None => d.holidays.map(str::to_owned),
         };
+        let workdays = match &raw.workdays {
+            Some(days) => Some(week(v, &format!("{key}.workdays"), days)),
+            None => d.workdays,
+        };
         let since = raw.since.as_ref().and_then(|d| v.date(format_args!("{key}.since"), d));
         let promised_callback =
             raw.promised_callback.as_ref().and_then(|d| v.date(format_args!("{key}.promised_callback"), d));
@@ -925,6 +942,7 @@ fn prospects(
                     notes: raw.notes,
                     url: raw.url,
                     holidays,
+                    workdays,
                     promised_callback,
                     next_step,
                     status,

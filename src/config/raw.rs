@@ -103,6 +103,7 @@ pub struct Defaults {
     pub call_windows: Option<S<Vec<S<String>>>>,
     pub keep_in_touch: Option<S<String>>,
     pub holidays: Option<S<String>>,
+    pub workdays: Option<S<Vec<S<String>>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -154,6 +155,7 @@ pub struct Prospect {
     pub notes: Option<String>,
     pub url: Option<String>,
     pub holidays: Option<S<String>>,
+    pub workdays: Option<S<Vec<S<String>>>>,
     pub promised_callback: Option<S<Datetime>>,
     pub next_step: Option<S<NextStep>>,
     pub status: Option<S<String>>,

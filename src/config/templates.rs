@@ -55,7 +55,9 @@ const NEXT_STEP: &str = "Hi {{ prospect.first_name }}, it's {{ me.name }}. \
 {% if overdue %}Last time we spoke we agreed on a next step for {{ due }}: {{ next_step }}, and I'm sorry it has taken me longer. \
 {% else %}Last time we spoke we agreed on a next step for today: {{ next_step }}. {% endif %}\
 {% if prospect.value %}It's a step towards {{ prospect.value }}. {% endif %}\
-Is now still a good time?";
+Is now still a good time? \
+{% if callback %}If I don't hear from you by {{ callback.hear_by }}, I'll call you on {{ callback.on }}. {% endif %}\
+Again, it's {{ me.name }}{% if me.phone %}, {{ me.phone }}{% endif %}.";
 
 const DRIP: &str = "Subject: {{ drip.title }}\n\n\
 Hi {{ prospect.first_name }},\n\n\
@@ -261,7 +263,7 @@ impl ScriptContext {
                     promise_on: (kind == "promise").then(|| "Tuesday 24 November".to_owned()),
                     overdue: flag,
                     keep_in_touch: kind == "call" && flag,
-                    callback: (full && matches!(kind, "promise" | "call")).then(|| Callback {
+                    callback: (full && matches!(kind, "promise" | "call" | "next_step")).then(|| Callback {
                         on: "Friday the 27th".to_owned(),
                         hear_by: "Thursday".to_owned(),
                     }),

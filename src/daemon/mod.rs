@@ -640,7 +640,8 @@ impl Service {
         let mut last = today;
         for id in ids.split(',').filter(|id| !id.is_empty()) {
             let Some(prospect) = self.config.prospects.get(id) else { continue };
-            let calendar = self.config.calendar_for(prospect);
+            // My next workday; the planner then finds the first day open on their side too.
+            let calendar = &self.config.me.calendar;
             let until = match verb {
                 "snooze-week" => calendar.on_or_after(today.saturating_add(jiff::Span::new().days(7))),
                 _ => calendar.next_after(today),

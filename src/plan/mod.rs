@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use jiff::civil::Date;
 use jiff::{Timestamp, Zoned};
 
-use crate::config::{Action, Calendar, Config, DripItem, NextStep, Prospect, Relationship, Status, Window};
+use crate::config::{Action, Config, DripItem, NextStep, Prospect, Relationship, Status, Window};
 pub use history::{Class, Event, History, Logged, Outcome, PromiseChoice, seen_keys};
 pub use project::{FEED_DAYS_BACK, project};
 pub use stats::{
@@ -89,6 +89,9 @@ impl Doing {
 pub struct Slot {
     pub start: Zoned,
     pub end: Zoned,
+    /// The prospect's calendar date the window falls on (mine, the day before, or the day
+    /// after): the day named to them.
+    pub their_day: Date,
 }
 
 /// One thing to do.
@@ -205,28 +208,23 @@ pub fn plan(config: &Config, history: &History, at: Timestamp, days: u32) -> Age
 
     let mut items = Vec::with_capacity(config.prospects.len());
     let prospects: Vec<&Prospect> = config.prospects.values().collect();
+    let mut windows = WindowCache { config, slots: HashMap::new() };
     for (index, prospect) in prospects.iter().enumerate() {
         if let Some(track) = replay(config, history, prospect, &now) {
-            collect_items(config, (index, prospect), &track, today, last_day, &mut items);
+            collect_items(config, &mut windows, (index, prospect), &track, today, last_day, &mut items);
         }
     }
     for item in &mut items {
         item.day = item.due.max(today);
-        // An overdue item waits out the prospect's own holidays (not my days off: those keep
-        // it listed, as ever), so nobody is called on their national day.
-        if item.due < today
-            && let Some(theirs) =
-                prospects[item.index].holidays.as_ref().and_then(|c| config.calendars.get(c))
-        {
-            while theirs.holidays.contains(&item.day) && !config.me.calendar.holidays.contains(&item.day) {
-                item.day = item.day.tomorrow().unwrap_or(item.day);
-            }
+        // An overdue item waits for a day that is open on their side (not my days off: those
+        // keep it listed, as ever), so nobody is called on their weekend or national day.
+        if item.due < today {
+            item.day = windows.first_open_day(prospects[item.index], item.kind.action(), today, Side::Theirs);
         }
         item.overdue = item.due < today;
         item.days_late = if item.overdue { days_between(item.due, today) } else { 0 };
     }
     items.retain(|item| item.day <= last_day);
-    let mut windows = WindowCache { config, slots: HashMap::new() };
 
     // Cap the day's calls: overflow rolls to the next workday, in call order, day by day.
     if let Some(cap) = config.me.max_calls_per_day {
@@ -243,8 +241,13 @@ pub fn plan(config: &Config, history: &History, at: Timestamp, days: u32) -> Age
                 todays.select_nth_unstable_by(cap, |&a, &b| call_order(&items[a], &items[b]));
             }
             for &i in todays.iter().skip(cap) {
-                // A day that is a workday for both of us: their holidays too.
-                let next = config.calendar_for(prospects[items[i].index]).next_after(day);
+                // The next day open on both sides: my workday, a window on theirs.
+                let next = windows.first_open_day(
+                    prospects[items[i].index],
+                    Doing::Call,
+                    day.tomorrow().unwrap_or(day),
+                    Side::Both,
+                );
                 let item = &mut items[i];
                 item.rolled.push(day);
                 item.due = next;
@@ -380,7 +383,6 @@ fn replay_observed(
         return None;
     }
     let tz = now.time_zone();
-    let calendar = config.calendar_for(prospect);
     let cadence = config.cadence_of(prospect);
     let since = start_date(history, prospect, now);
     let mut track = Track {
@@ -414,7 +416,7 @@ fn replay_observed(
         }
         let before = track.promise.clone();
         let date = tz.to_datetime(at).date();
-        apply(&mut track, event, date, cadence, config, calendar);
+        apply(&mut track, event, date, cadence, config, prospect);
         if let Some(old) = before.as_ref().filter(|_| track.promise != before) {
             let class = event.outcome.class();
             let fate = match class {
@@ -458,9 +460,10 @@ fn apply(
     date: Date,
     cadence: &crate::config::Cadence,
     config: &Config,
-    calendar: &Calendar,
+    prospect: &Prospect,
 ) {
     let class = event.outcome.class();
+    let in_cadence = matches!(track.phase, Phase::Cadence { .. });
     if matches!(class, Class::Attempt | Class::Contact) {
         if track.next_step.as_ref().is_some_and(|s| date >= s.on) {
             track.next_step = None;
@@ -483,12 +486,18 @@ fn apply(
                     Phase::Done
                 };
             }
-            if event.outcome == Outcome::Voicemail
-                && event.promise == PromiseChoice::Auto
-                && let Phase::Cadence { step, anchor } = track.phase
-                && let Some(on) = next_call_date(cadence, calendar, step, anchor)
-            {
-                track.promise = Some(Promise { on, made: Some(date) });
+            // A voicemail names the callback it keeps: the cadence's next call inside it (none
+            // after its last step), else two workdays on (a promise, next step or keep-in-touch
+            // call), so an engaged prospect never drops to keep-in-touch unheard.
+            if event.outcome == Outcome::Voicemail && event.promise == PromiseChoice::Auto {
+                let on = match track.phase {
+                    Phase::Cadence { step, anchor } => next_call_date(config, prospect, step, anchor),
+                    _ if in_cadence => None,
+                    _ => Some(callback_outside_cadence(config, prospect, date)),
+                };
+                if let Some(on) = on {
+                    track.promise = Some(Promise { on, made: Some(date) });
+                }
             }
         }
         Class::Contact => {
@@ -530,34 +539,42 @@ fn apply(
     }
 }
 
-/// The due date of the first call step at or after `from`, reckoned as if the steps before it
-/// are done on their due dates.
-fn next_call_date(
-    cadence: &crate::config::Cadence,
-    calendar: &Calendar,
-    from: usize,
-    anchor: Date,
-) -> Option<Date> {
+/// How far on a voicemail outside a cadence promises to call back.
+const CALLBACK_OUTSIDE_CADENCE: crate::config::Wait = crate::config::Wait::Workdays(2);
+
+/// The callback a voicemail left on `day` outside a cadence promises: the first day open on
+/// both sides, two of my workdays on.
+fn callback_outside_cadence(config: &Config, prospect: &Prospect, day: Date) -> Date {
+    let on = config.me.calendar.add(CALLBACK_OUTSIDE_CADENCE, day);
+    WindowCache { config, slots: HashMap::new() }.first_open_day(prospect, Doing::Call, on, Side::Both)
+}
+
+/// The day of the first call step at or after `from`, reckoned as if the steps before it are
+/// done on their due dates: the waits count on my calendar, and the call lands on the first day
+/// open on both sides (the day a voicemail names, and then keeps).
+fn next_call_date(config: &Config, prospect: &Prospect, from: usize, anchor: Date) -> Option<Date> {
     let mut date = anchor;
-    for step in cadence.steps.iter().skip(from) {
-        date = calendar.add(step.wait, date);
+    for step in config.cadence_of(prospect).steps.iter().skip(from) {
+        date = config.me.calendar.add(step.wait, date);
         if step.action == Action::Call {
-            return Some(date);
+            let mut windows = WindowCache { config, slots: HashMap::new() };
+            return Some(windows.first_open_day(prospect, Doing::Call, date, Side::Both));
         }
     }
     None
 }
 
 /// The items a prospect's track yields; `index` is its place in the config's prospect map.
-fn collect_items(
-    config: &Config,
-    (index, prospect): (usize, &Prospect),
+fn collect_items<'c>(
+    config: &'c Config,
+    windows: &mut WindowCache<'c>,
+    (index, prospect): (usize, &'c Prospect),
     track: &Track,
     today: Date,
     last_day: Date,
     items: &mut Vec<Item>,
 ) {
-    let calendar = config.calendar_for(prospect);
+    let calendar = &config.me.calendar;
     let cadence = config.cadence_of(prospect);
     let (attempt, of, attempts) = match track.phase {
         Phase::Cadence { step, .. } => (Some(step + 1), Some(cadence.steps.len()), step),
@@ -565,15 +582,16 @@ fn collect_items(
     };
     // What a voicemail left today (or on the due day) would promise next.
     let callback_from = |due: Date| match track.phase {
-        Phase::Cadence { step, .. } => next_call_date(cadence, calendar, step + 1, due.max(today)),
-        _ => None,
+        Phase::Cadence { step, .. } => next_call_date(config, prospect, step + 1, due.max(today)),
+        _ => Some(callback_outside_cadence(config, prospect, due.max(today))),
     };
     // `None` past the agenda's last day: nothing rolls back, so it would never be listed.
-    let make = |kind: Kind, due: Date, reason: Reason, template: &str| {
+    let mut make = |kind: Kind, due: Date, reason: Reason, template: &str| {
         let due = match track.snooze_until {
-            Some(until) if until > due => calendar.on_or_after(until),
-            _ => calendar.on_or_after(due),
+            Some(until) if until > due => until,
+            _ => due,
         };
+        let due = windows.first_open_day(prospect, kind.action(), due, Side::Both);
         (due <= last_day).then(|| Item {
             prospect: prospect.id.clone(),
             kind,
@@ -604,7 +622,7 @@ fn collect_items(
         let reason = Reason::Promise { made: promise.made, on: promise.on };
         if let Some(mut item) = make(Kind::Promise, promise.on, reason, "call") {
             item.promise_made = promise.made;
-            item.callback_on = callback_from(promise.on);
+            item.callback_on = callback_from(item.due);
             items.push(item);
         }
     }
@@ -612,6 +630,7 @@ fn collect_items(
         let reason = Reason::NextStep { on: step.on, what: step.what.clone() };
         if let Some(mut item) = make(Kind::NextStep, step.on, reason, "next_step") {
             item.next_step = Some(step.what.clone());
+            item.callback_on = callback_from(item.due);
             items.push(item);
         }
     }
@@ -626,7 +645,8 @@ fn collect_items(
                 Action::Call => {
                     let template = s.template.as_deref().unwrap_or("call");
                     if let Some(mut item) = make(Kind::Call, due, reason, template) {
-                        item.callback_on = callback_from(due);
+                        // Counted from the day the call is made, which may be later than due.
+                        item.callback_on = callback_from(item.due);
                         item.note = s.note.clone();
                         items.push(item);
                     }
@@ -662,7 +682,10 @@ fn collect_items(
             if track.promise.is_none() && track.next_step.is_none() {
                 let due = calendar.add(config.defaults.keep_in_touch, track.last_touch);
                 let reason = Reason::KeepInTouch { last_touch: track.last_touch };
-                items.extend(make(Kind::Call, due, reason, "call"));
+                if let Some(mut item) = make(Kind::Call, due, reason, "call") {
+                    item.callback_on = callback_from(item.due);
+                    items.push(item);
+                }
             }
         }
         Phase::Drip { anchor, next } => {
@@ -720,8 +743,8 @@ fn why_text(config: &Config, item: &Item, today: Date, cap: usize) -> String {
     why
 }
 
-/// Call windows by zone, windows and day: a book names a handful of zones and window sets
-/// thousands of times, and each window costs several zone conversions.
+/// Call windows by zone, windows, their calendar and day: a book names a handful of zones and
+/// window sets thousands of times, and each window costs several zone conversions.
 struct WindowCache<'c> {
     config: &'c Config,
     /// Keyed by the zone's name as written and its IANA name: an unnamed system zone (named
@@ -729,10 +752,33 @@ struct WindowCache<'c> {
     slots: HashMap<WindowKey<'c>, Vec<Slot>>,
 }
 
-/// A zone (as written, and its IANA name), a prospect's windows and a day.
-type WindowKey<'c> = (&'c str, Option<&'c str>, &'c [Window], Date);
+/// A zone (as written, and its IANA name), a prospect's windows, their holiday code and week,
+/// and a day.
+type WindowKey<'c> = (&'c str, Option<&'c str>, &'c [Window], Option<&'c str>, Option<[bool; 7]>, Date);
+
+/// Whose calendar decides whether a day is open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    /// Mine and theirs: a day something falls due on.
+    Both,
+    /// Theirs alone: an overdue item stays listed on my days off.
+    Theirs,
+}
 
 impl<'c> WindowCache<'c> {
+    /// The prospect's windows that may be offered on my `day` (see [`open_windows`]).
+    fn open(&mut self, prospect: &'c Prospect, day: Date) -> &[Slot] {
+        let key = (
+            prospect.timezone_name.as_str(),
+            prospect.timezone.iana_name(),
+            prospect.call_windows.as_slice(),
+            prospect.holidays.as_deref(),
+            prospect.workdays,
+            day,
+        );
+        self.slots.entry(key).or_insert_with(|| open_windows(self.config, prospect, day))
+    }
+
     /// Finds the item's window for its day, unless found already.
     fn fill(&mut self, prospect: &'c Prospect, item: &mut Item, now: &Zoned) {
         if item.window_for == Some(item.day) {
@@ -743,34 +789,105 @@ impl<'c> WindowCache<'c> {
         if !item.kind.is_call() {
             return;
         }
-        let key = (
-            prospect.timezone_name.as_str(),
-            prospect.timezone.iana_name(),
-            prospect.call_windows.as_slice(),
-            item.day,
-        );
-        let slots = self.slots.entry(key).or_insert_with(|| day_windows(self.config, prospect, item.day));
-        item.window = slots.iter().find(|slot| slot.end.timestamp() > now.timestamp()).cloned();
+        item.window =
+            self.open(prospect, item.day).iter().find(|slot| slot.end.timestamp() > now.timestamp()).cloned();
+    }
+
+    /// The first of my days from `from` on which the prospect can be reached: a call needs a
+    /// window on a workday of theirs, outside my quiet hours; an email or drip item needs the
+    /// same date to be a workday of theirs. With [`Side::Both`] the day must be my workday too.
+    /// A book whose windows never open (all inside my quiet hours) keeps `from`: `check` says so.
+    fn first_open_day(&mut self, prospect: &'c Prospect, doing: Doing, from: Date, side: Side) -> Date {
+        let mine = &self.config.me.calendar;
+        let theirs = self.config.their_calendar(prospect);
+        let mut day = from;
+        for _ in 0..OPEN_DAY_SEARCH {
+            let open_for_me = side == Side::Theirs || mine.is_workday(day);
+            let open = open_for_me
+                && match doing {
+                    Doing::Call => !self.open(prospect, day).is_empty(),
+                    Doing::Email | Doing::Drip => theirs.is_workday(day),
+                };
+            if open {
+                return day;
+            }
+            let Ok(next) = day.tomorrow() else { break };
+            day = next;
+        }
+        from
     }
 }
+
+/// How many days ahead a search for an open day looks (a year, and then some for time away).
+const OPEN_DAY_SEARCH: usize = 800;
 
 /// `today`, `on Tue 24 Nov`.
 fn when(date: Date, today: Date) -> String {
     if date == today { "today".to_owned() } else { format!("on {}", short_date(date)) }
 }
 
-/// The prospect's next call window that opens on the item's day in my zone (today for
-/// overdue items) and has not ended at `now`. A window belongs to the day, in my zone, on which
-/// it opens, so a Tokyo prospect's 07:30 can be my previous evening.
+/// The prospect's next call window that may be offered on the item's day in my zone (today for
+/// overdue items) and has not ended at `now`.
 pub fn window(config: &Config, item: &Item, now: &Zoned) -> Option<Slot> {
     if !item.kind.is_call() {
         return None;
     }
     let prospect = config.prospects.get(&item.prospect)?;
-    day_windows(config, prospect, item.day).into_iter().find(|slot| slot.end.timestamp() > now.timestamp())
+    open_windows(config, prospect, item.day).into_iter().find(|slot| slot.end.timestamp() > now.timestamp())
 }
 
-/// All of a prospect's call windows that open on `day` in my zone, earliest first.
+/// The windows of [`day_windows`] that may be offered: on a workday of theirs (their weekend
+/// and holidays, on their date), cut to the part outside my quiet hours; a window wholly inside
+/// them is not offered. Whether `day` is my workday is the caller's question.
+pub fn open_windows(config: &Config, prospect: &Prospect, day: Date) -> Vec<Slot> {
+    let theirs = config.their_calendar(prospect);
+    day_windows(config, prospect, day)
+        .into_iter()
+        .filter(|slot| theirs.is_workday(slot.their_day))
+        .filter_map(|slot| outside_quiet(slot, config.schedule.quiet_hours))
+        .collect()
+}
+
+/// The part of a window outside my quiet hours, once they end, and before they begin again.
+fn outside_quiet(slot: Slot, quiet: Option<Window>) -> Option<Slot> {
+    let Some(quiet) = quiet else { return Some(slot) };
+    let at = |from: &Zoned, time: jiff::civil::Time| -> Option<Zoned> {
+        let same_day = from.with().time(time).build().ok()?;
+        if same_day > *from { Some(same_day) } else { same_day.checked_add(jiff::Span::new().days(1)).ok() }
+    };
+    let mut slot = slot;
+    if quiet.contains(slot.start.time()) {
+        slot.start = at(&slot.start, quiet.end)?;
+        if slot.start >= slot.end {
+            return None;
+        }
+    }
+    if let Some(sleep) = at(&slot.start, quiet.start)
+        && sleep < slot.end
+    {
+        slot.end = sleep;
+    }
+    Some(slot)
+}
+
+/// The prospect's calendar date of their first window that may be offered on my `day`: the
+/// day a script names to them. Their date of the day itself when no window is open on it.
+pub fn their_day(config: &Config, prospect: &Prospect, day: Date) -> Date {
+    open_windows(config, prospect, day).first().map(|slot| slot.their_day).unwrap_or_else(|| {
+        day.to_datetime(jiff::civil::Time::midnight()).to_zoned(config.me.timezone.clone()).map_or(
+            day,
+            |noon| {
+                noon.saturating_add(jiff::Span::new().hours(12))
+                    .with_time_zone(prospect.timezone.clone())
+                    .date()
+            },
+        )
+    })
+}
+
+/// All of a prospect's call windows that open on `day` in my zone, earliest first, whatever
+/// the day is for either of us. A window belongs to the day, in my zone, on which it opens, so
+/// a Tokyo prospect's 07:30 can be my previous evening.
 pub fn day_windows(config: &Config, prospect: &Prospect, day: Date) -> Vec<Slot> {
     let mine = &config.me.timezone;
     let theirs = &prospect.timezone;
@@ -784,7 +901,7 @@ pub fn day_windows(config: &Config, prospect: &Prospect, day: Date) -> Vec<Slot>
                 continue;
             }
             let Ok(end) = their_day.to_datetime(w.end).to_zoned(theirs.clone()) else { continue };
-            slots.push(Slot { start, end: end.with_time_zone(mine.clone()) });
+            slots.push(Slot { start, end: end.with_time_zone(mine.clone()), their_day });
         }
     }
     slots.sort_by_key(|s| s.start.timestamp());

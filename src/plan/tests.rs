@@ -509,7 +509,7 @@ fn dst_day_itself_shifts_nothing_and_a_missing_time_opens_at_the_first_valid_ins
     // at 02:30 (which does not exist that day) opens at 03:30 EDT; one at 07:30 stays 07:30.
     let text = BASE.replace("America/Toronto", "America/New_York");
     let c = Config::from_toml(&format!(
-        "{}\n[prospects.p]\nname = \"P\"\nsince = 2026-03-08\ncall_windows = [\"02:30-03:45\", \"07:30-08:30\"]\n",
+        "{}\n[prospects.p]\nname = \"P\"\nsince = 2026-03-08\nworkdays = [\"Sun\", \"Mon\"]\ncall_windows = [\"02:30-03:45\", \"07:30-08:30\"]\n",
         text.replace("holidays", "workdays = [\"Sun\", \"Mon\"]\nholidays")
     ))
     .unwrap();
@@ -520,7 +520,7 @@ fn dst_day_itself_shifts_nothing_and_a_missing_time_opens_at_the_first_valid_ins
     assert_eq!(a.items[0].window.as_ref().unwrap().start.strftime("%H:%M").to_string(), "07:30");
     // Fall back, Sunday 1 November: 01:30 happens twice; the window opens at the first.
     let c = Config::from_toml(&format!(
-        "{}\n[prospects.p]\nname = \"P\"\nsince = 2026-11-01\ncall_windows = [\"01:30-02:30\"]\n",
+        "{}\n[prospects.p]\nname = \"P\"\nsince = 2026-11-01\nworkdays = [\"Sun\", \"Mon\"]\ncall_windows = [\"01:30-02:30\"]\n",
         text.replace("holidays", "workdays = [\"Sun\", \"Mon\"]\nholidays")
     ))
     .unwrap();

@@ -6,7 +6,7 @@ use minijinja::Environment;
 
 use crate::config::Config;
 use crate::config::templates::{self, Callback, ScriptContext};
-use crate::plan::{Item, Kind, short_date};
+use crate::plan::{self, Item, Kind, short_date};
 
 pub use crate::config::templates::{BUILTIN_NAMES, builtin_templates};
 
@@ -35,15 +35,22 @@ impl<'c> Scripts<'c> {
             Ok(t) => t,
             Err(e) => return format!("(template `{}` failed: {e})", item.template),
         };
+        // Every day named to them is their calendar date: of the window the call is made in
+        // (today, for them), and of the first window the callback's day offers.
+        let their_today = item
+            .window
+            .as_ref()
+            .map_or_else(|| plan::their_day(self.config, prospect, item.day), |w| w.their_day);
         let callback = item.callback_on.map(|on| {
-            let hear_by = self.config.calendar_for(prospect).previous_before(on);
+            let on = plan::their_day(self.config, prospect, on);
+            let hear_by = self.config.their_calendar(prospect).previous_before(on);
             Callback {
                 on: long_date(on),
                 // Read on Monday, "by Monday" would be no time at all; a weekday more than a
                 // week off is heard as this week's, so it gets its date.
-                hear_by: if hear_by <= item.day {
+                hear_by: if hear_by <= their_today {
                     "the end of today".to_owned()
-                } else if hear_by > item.day.saturating_add(jiff::Span::new().days(6)) {
+                } else if hear_by > their_today.saturating_add(jiff::Span::new().days(6)) {
                     long_date(hear_by)
                 } else {
                     hear_by.strftime("%A").to_string()
@@ -57,12 +64,13 @@ impl<'c> Scripts<'c> {
             me_phone: self.config.me.phone.clone(),
             prospect: prospect.into(),
             kind: item.kind.as_str(),
-            due: short_date(item.due),
+            due: short_date(plan::their_day(self.config, prospect, item.due)),
             attempt: item.attempt,
             of: item.of,
             note: item.note.clone(),
             promise_made: item.promise_made.map(short_date),
-            promise_on: (item.kind == Kind::Promise).then(|| item.due.strftime("%A %-d %B").to_string()),
+            promise_on: (item.kind == Kind::Promise)
+                .then(|| plan::their_day(self.config, prospect, item.due).strftime("%A %-d %B").to_string()),
             overdue: item.overdue,
             keep_in_touch: item.kind == Kind::Call && item.attempt.is_none(),
             callback,

@@ -365,7 +365,7 @@ pub fn best_window(config: &Config, prospect: &Prospect, item: &Item) -> String 
     let slot = item
         .window
         .clone()
-        .or_else(|| crate::plan::day_windows(config, prospect, item.day).into_iter().next());
+        .or_else(|| crate::plan::open_windows(config, prospect, item.day).into_iter().next());
     match slot {
         Some(slot) => window_text(config, prospect, &slot),
         None => "no window today".to_owned(),

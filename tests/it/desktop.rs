@@ -75,6 +75,8 @@ pub fn noon_book() -> (String, String) {
     let today = local.date();
     let config = BASE
         .replace("timezone = \"America/Toronto\"", &format!("timezone = \"{zone}\"\nworkdays = [\"Mon\", \"Tue\", \"Wed\", \"Thu\", \"Fri\", \"Sat\", \"Sun\"]"))
+        // Every day a workday, mine and theirs: the test holds whichever day it runs.
+        .replace("[cadences.standard]", "[defaults]\nworkdays = [\"Mon\", \"Tue\", \"Wed\", \"Thu\", \"Fri\", \"Sat\", \"Sun\"]\n\n[cadences.standard]")
         .replace("[notify.email]", "[schedule]\ndigest = \"0 3 1 1 *\"\nnudge = \"5m\"\n\n[notify.email]")
         .replace("timezone = \"America/Vancouver\"\n", "")
         .replace("since = 2026-11-20", &format!("since = {today}"))

@@ -16,6 +16,7 @@ mod properties;
 mod review;
 mod smtp;
 mod stats;
+mod their_day;
 mod trust;
 mod unit;
 mod why;
