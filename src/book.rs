@@ -235,12 +235,19 @@ impl Book {
             value.decor_mut().set_suffix(format!("  # {}", comment.replace(['\n', '\r'], " ")));
         }
         match table.get_mut(key) {
-            // Keep the comment that was on the line, unless a new one replaces it.
+            // Keep the comment that was on the line, unless a new one replaces it, or it is
+            // import's note on how the old value was guessed (`# guessed from +61 4`), which a
+            // value set by hand makes stale.
             Some(Item::Value(old)) => {
                 let suffix = old.decor().suffix().cloned();
                 *old = value;
+                let guessed = |s: &toml_edit::RawString| {
+                    s.as_str().is_some_and(|s| {
+                        s.trim_start().trim_start_matches('#').trim_start().starts_with("guessed")
+                    })
+                };
                 if comment.is_none()
-                    && let Some(suffix) = suffix
+                    && let Some(suffix) = suffix.filter(|s| !guessed(s))
                 {
                     old.decor_mut().set_suffix(suffix);
                 }

@@ -11,6 +11,10 @@ pub fn normalize(header: &str) -> String {
 /// The exports recognised by their header, most specific first: (name, headers all present).
 const SOURCES: &[(&str, &[&str])] = &[
     ("LinkedIn Connections", &["firstname", "lastname", "url", "connectedon"]),
+    // HubSpot's contacts export also has `Record ID` and `Contact owner`, as Zoho's does; its
+    // lifecycle stage and IP time zone are its own.
+    ("HubSpot", &["recordid", "lifecyclestage"]),
+    ("HubSpot", &["recordid", "iptimezone"]),
     ("Zoho CRM", &["recordid", "contactowner"]),
     ("Zoho CRM", &["recordid", "leadowner"]),
     ("HubSpot", &["recordid", "firstname", "lastname"]),

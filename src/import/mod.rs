@@ -332,7 +332,7 @@ fn is_email(text: &str) -> bool {
 /// the phone's prefix when libphonenumber gives it one zone, else the country (or state).
 fn zone(contact: &Contact, zones: &Zones, phone: Option<&str>, country: Option<&str>) -> Found {
     for column in [&contact.timezone, &contact.ip_timezone] {
-        if let Some(zone) = column.as_deref().and_then(iana_name) {
+        if let Some(zone) = column.as_deref().and_then(|z| iana_name(z, zones)) {
             return Found::File(zone);
         }
     }
@@ -388,15 +388,15 @@ fn shown_prefix(phone: &str, zones: &Zones) -> String {
 
 /// An IANA zone name the system knows, from the name itself or HubSpot's slug of it
 /// (`america_slash_port_hyphen_au_hyphen_prince` is `America/Port-au-Prince`).
-fn iana_name(text: &str) -> Option<String> {
+fn iana_name(text: &str, zones: &Zones) -> Option<String> {
     let text = text.trim();
     let name = text.replace("_slash_", "/").replace("_hyphen_", "-");
     if jiff::tz::TimeZone::get(&name).is_ok() && name.contains('/') {
-        // The database's own spelling, not the slug's lowercase.
-        return jiff::tz::db()
-            .available()
-            .find(|n| n.as_str().eq_ignore_ascii_case(&name))
-            .map(|n| n.to_string());
+        // The database's own spelling, not the slug's lowercase, under its current name
+        // (`Asia/Calcutta` is written `Asia/Kolkata`).
+        let spelled =
+            jiff::tz::db().available().find(|n| n.as_str().eq_ignore_ascii_case(&name))?.to_string();
+        return Some(zones.current_name(&spelled).unwrap_or(&spelled).to_owned());
     }
     None
 }
@@ -564,6 +564,8 @@ mod tests {
 
     #[test]
     fn hubspot_slugs_and_iana_names_are_zones() {
+        let zones = Zones::load();
+        let iana_name = |text: &str| iana_name(text, &zones);
         assert_eq!(
             iana_name("america_slash_port_hyphen_au_hyphen_prince").as_deref(),
             Some("America/Port-au-Prince")
@@ -571,6 +573,9 @@ mod tests {
         assert_eq!(iana_name("America/Vancouver").as_deref(), Some("America/Vancouver"));
         assert_eq!(iana_name("Eastern Time"), None);
         assert_eq!(iana_name("UTC"), None);
+        // Old names come out current.
+        assert_eq!(iana_name("asia_slash_calcutta").as_deref(), Some("Asia/Kolkata"));
+        assert_eq!(iana_name("America/Buenos_Aires").as_deref(), Some("America/Argentina/Buenos_Aires"));
     }
 
     #[test]

@@ -9,6 +9,8 @@ const TABLES: &str = include_str!("zones.txt");
 /// The generated tables, by section.
 pub struct Zones {
     sections: HashMap<&'static str, HashMap<&'static str, &'static str>>,
+    /// `[mobile]` compiled: (calling code, mobile pattern, fixed-line pattern), anchored.
+    mobiles: Vec<(&'static str, regex::Regex, Option<regex::Regex>)>,
 }
 
 impl Zones {
@@ -27,17 +29,42 @@ impl Zones {
                 sections.entry(current).or_default().insert(key, value);
             }
         }
-        Zones { sections }
+        let whole = |pattern: &str| regex::Regex::new(&format!("^(?:{pattern})$")).ok();
+        let mobiles = sections
+            .get("mobile")
+            .into_iter()
+            .flat_map(|m| m.values())
+            .filter_map(|line| {
+                let mut fields = line.split('\t');
+                let code = fields.next()?;
+                let mobile = whole(fields.next()?)?;
+                let fixed = fields.next().filter(|f| *f != "NA" && !f.is_empty()).and_then(whole);
+                Some((code, mobile, fixed))
+            })
+            .collect();
+        Zones { sections, mobiles }
     }
 
     fn get(&self, section: &str, key: &str) -> Option<&'static str> {
         self.sections.get(section)?.get(key).copied()
     }
 
-    /// The zones libphonenumber gives the longest known prefix of an E.164 number
-    /// (`+16045550100`), with that prefix.
+    /// The zones libphonenumber gives an E.164 number (`+16045550100`), with the prefix they
+    /// are for: a mobile number tied to no place (most countries' mobiles: `+61 4…`, `+7 9…`)
+    /// gets every zone of its calling code, as libphonenumber's number-type-aware lookup does;
+    /// any other number, the zones of the longest known prefix of its digits.
     pub fn by_phone(&self, e164: &str) -> Option<(&'static str, Vec<&'static str>)> {
         let digits = e164.strip_prefix('+')?;
+        let mobile = self.mobiles.iter().find(|(code, mobile, fixed)| {
+            digits.strip_prefix(code).is_some_and(|national| {
+                mobile.is_match(national) && !fixed.as_ref().is_some_and(|f| f.is_match(national))
+            })
+        });
+        if let Some((code, _, _)) = mobile
+            && let Some((key, zones)) = self.sections.get("phone").and_then(|p| p.get_key_value(code))
+        {
+            return Some((*key, zones.split('&').filter(|z| !z.is_empty()).collect()));
+        }
         (1..=digits.len()).rev().find_map(|n| {
             let prefix = &digits[..n];
             let zones = self.get("phone", prefix)?;
@@ -70,6 +97,11 @@ impl Zones {
     /// `prefix` when it is a country calling code (`1`, `44`, `358`).
     pub fn calling_code_from_prefix(&self, prefix: &str) -> Option<&'static str> {
         self.sections.get("calling")?.values().find(|code| **code == prefix).copied()
+    }
+
+    /// The current name of a zone an export wrote by an old one (`Asia/Calcutta`).
+    pub fn current_name(&self, zone: &str) -> Option<&'static str> {
+        self.get("link", zone)
     }
 
     /// The international calling code of a country (`CA` → `1`).
@@ -183,6 +215,11 @@ mod tests {
         let zones = Zones::load();
         assert_eq!(zones.by_phone("+16045550100").map(|z| z.1), Some(vec!["America/Vancouver"]));
         assert_eq!(zones.by_phone("+442079460000").map(|z| z.1), Some(vec!["Europe/London"]));
+        // Mobiles are tied to no place: a Sydney-looking +61 4 is any Australian zone.
+        let mobile = zones.by_phone("+61412345678").unwrap().1;
+        assert!(mobile.contains(&"Australia/Perth") && mobile.contains(&"Australia/Sydney"), "{mobile:?}");
+        assert!(zones.by_phone("+79123456789").unwrap().1.len() > 5);
+        assert_eq!(zones.by_phone("+61292345678").map(|z| z.1), Some(vec!["Australia/Sydney"]));
         assert_eq!(zones.country_code("Deutschland"), Some("DE"));
         assert_eq!(zones.country_code("United States"), Some("US"));
         assert_eq!(zones.by_country("DE", None), Some("Europe/Berlin"));

@@ -376,8 +376,10 @@ fn nothing_is_written_when_the_file_is_unreadable_the_book_invalid_or_the_result
     assert_eq!(std::fs::read_to_string(&book.config).unwrap(), text);
 }
 
-/// libphonenumber's own answer (Debian's python3-phonenumbers) for fixed-line example numbers
-/// of every region, against the zone `import` guesses for the same numbers.
+/// libphonenumber's own answer (Debian's python3-phonenumbers, its number-type-aware
+/// `time_zones_for_number`) for the fixed-line and mobile example numbers of every region,
+/// against the zone `import` guesses for the same numbers: a mobile tied to no place (`+61 4`,
+/// `+7 912`) spans its country's zones.
 #[test]
 fn zone_guesses_agree_with_libphonenumber() {
     require(&["python3"], "python3");
@@ -392,8 +394,9 @@ fn zone_guesses_agree_with_libphonenumber() {
             "-c",
             "import phonenumbers as p\n\
              for r in sorted(p.SUPPORTED_REGIONS):\n\
-             \x20   n = p.example_number_for_type(r, p.PhoneNumberType.FIXED_LINE)\n\
-             \x20   if n: print(p.format_number(n, p.PhoneNumberFormat.E164))",
+             \x20   for t in (p.PhoneNumberType.FIXED_LINE, p.PhoneNumberType.MOBILE):\n\
+             \x20       n = p.example_number_for_type(r, t)\n\
+             \x20       if n: print(p.format_number(n, p.PhoneNumberFormat.E164))",
         ])
         .output()
         .expect("python3 runs");
@@ -401,7 +404,7 @@ fn zone_guesses_agree_with_libphonenumber() {
     assert!(numbers.lines().count() > 200, "too few example numbers: {numbers}");
     let oracle = {
         let mut child = Command::new(python)
-            .args([concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/zones_oracle.py"), "--prefix"])
+            .args([concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/zones_oracle.py")])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
@@ -446,6 +449,7 @@ fn zone_guesses_agree_with_libphonenumber() {
         }
     }
     assert!(checked[0] > 150, "one-zone numbers checked: {checked:?}");
+    assert!(checked[1] > 40, "numbers spanning zones (mobiles among them) checked: {checked:?}");
 }
 
 #[test]
@@ -486,4 +490,56 @@ fn a_new_prospect_never_takes_the_id_of_one_whose_events_are_still_kept() {
     assert!(report_line(&ran.stdout, 2).contains("added `priya-raman-2` (Priya Raman"), "{}", ran.stdout);
     let history = book.run(&["history", "priya-raman-2"]).code(0).stdout;
     assert!(!history.contains("voicemail"), "the new Priya inherited the old one's history:\n{history}");
+}
+
+#[test]
+fn a_mobile_is_tied_to_no_place_so_the_state_decides_and_a_zone_set_by_hand_drops_the_guess() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("contacts.csv");
+    std::fs::write(
+        &csv,
+        "First Name,Last Name,Mobile Phone,State,Country\n\
+         Jack,Perth,+61 412 345 678,WA,Australia\n\
+         Mia,Sydney,+61 2 9234 5678,WA,Australia\n\
+         Ivan,Petrov,+7 912 345 6789,,\n",
+    )
+    .unwrap();
+    let book = Book::new(EMPTY);
+    let ran = book.run(&["import", csv.to_str().unwrap()]).code(0);
+    // A Perth mobile with State = WA: Perth, from the state, not Sydney from `+61 4`.
+    assert!(report_line(&ran.stdout, 2).contains("zone Australia/Perth"), "{}", ran.stdout);
+    // A Sydney landline is tied to its place, whatever the row's state says.
+    assert!(
+        report_line(&ran.stdout, 3).contains("zone Australia/Sydney guessed from +61 2"),
+        "{}",
+        ran.stdout
+    );
+    // A Russian mobile with nothing else to go on spans Russia: listed, not Moscow.
+    let ivan = report_line(&ran.stdout, 4);
+    assert!(ivan.contains("spans") && !ivan.contains("Europe/Moscow guessed"), "{ivan}");
+    let written = std::fs::read_to_string(&book.config).unwrap();
+    assert!(written.contains("timezone = \"Australia/Sydney\"  # guessed from +61 2"), "{written}");
+    // Set by hand, the zone loses the guess's comment.
+    book.run(&["set", "mia-sydney", "timezone=Australia/Perth"]).code(0);
+    let written = std::fs::read_to_string(&book.config).unwrap();
+    assert!(written.contains("timezone = \"Australia/Perth\"\n"), "{written}");
+    assert!(!written.contains("guessed from +61 2"), "{written}");
+}
+
+#[test]
+fn a_hubspot_export_is_named_hubspot_and_its_old_zone_names_come_out_current() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("hubspot.csv");
+    std::fs::write(
+        &csv,
+        "\"Record ID\",\"First Name\",\"Last Name\",\"Email\",\"Phone Number\",\"Time Zone\",\"IP Timezone\",\"Lead Status\",\"Lifecycle Stage\",\"Contact owner\"\n\
+         \"101\",\"Aarav\",\"Shah\",\"aarav@example.in\",\"+91 22 5555 0100\",\"asia_slash_calcutta\",\"\",\"New\",\"lead\",\"Dana Reyes\"\n",
+    )
+    .unwrap();
+    let book = Book::new(EMPTY);
+    let ran = book.run(&["import", "--dry-run", csv.to_str().unwrap()]).code(0);
+    let first = ran.stdout.lines().next().unwrap_or_default();
+    assert!(first.contains("HubSpot") && !first.contains("Zoho"), "{first}");
+    assert!(report_line(&ran.stdout, 2).contains("Asia/Kolkata"), "{}", ran.stdout);
+    assert!(!ran.stdout.contains("Asia/Calcutta"), "{}", ran.stdout);
 }

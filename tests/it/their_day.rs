@@ -151,8 +151,18 @@ fn their_weekend_is_their_countrys_or_their_own() {
 fn every_voicemail_names_a_callback_and_keeps_it_outside_a_cadence_too() {
     // Bill (Vancouver, 17:00-18:30 his time) agreed a next step for Wednesday 25 November.
     let book = Book::standard();
-    book.run(&["log", "bill", "spoke", "--at", "2026-11-20T20:10", "--next-step", "2026-11-25", "--what", "the ERP demo"])
-        .code(0);
+    book.run(&[
+        "log",
+        "bill",
+        "spoke",
+        "--at",
+        "2026-11-20T20:10",
+        "--next-step",
+        "2026-11-25",
+        "--what",
+        "the ERP demo",
+    ])
+    .code(0);
     let next = book.run(&["next", "--at", "2026-11-25T19:00"]).code(0).stdout;
     assert!(next.contains("agreed next step"), "{next}");
     // Two of my workdays on: Friday the 27th, his Friday too.
