@@ -11,7 +11,7 @@ pub fn exercise(config: &Config, now: jiff::Timestamp) {
     // The agenda's JSON renders every script as it is written.
     let _ = serde_json::to_vec(&ringback::render::agenda_json(config, &agenda, &scripts));
     let _ = ringback::render::agenda_text(config, &agenda, ringback::render::Style { colour: false });
-    let _ = ringback::render::digest::build(config, &history, now);
+    let _ = ringback::render::digest::build(config, &history, now, Default::default());
 }
 
 #[allow(dead_code)] // at_time plans at the fuzzed instant instead

@@ -447,14 +447,20 @@ fn digest(paths: &Paths, at: Option<&str>, send: bool) -> Result<(), Failure> {
     let config = load(paths)?;
     let at = at_or_now(at, &config)?;
     if !send {
-        let (_state, history) = read_history(paths, at)?;
-        let digest = render::digest::build(&config, &history, at);
+        let (state, history) = read_history(paths, at)?;
+        let week = state
+            .as_ref()
+            .map(|s| crate::daemon::digest_week(s, &config, at))
+            .transpose()?
+            .unwrap_or_default();
+        let digest = render::digest::build(&config, &history, at, week);
         let printed = print(&digest.text);
         keep_until_exit((config, history, digest));
         return printed;
     }
     let (mut state, history) = load_history(paths, &config)?;
-    let digest = render::digest::build(&config, &history, at);
+    let week = crate::daemon::digest_week(&state, &config, at)?;
+    let digest = render::digest::build(&config, &history, at, week);
     let Some(email) = &config.notify.email else {
         return Err(Failure::Usage(format!(
             "nothing to send with: add [notify.email] to {}",

@@ -322,8 +322,8 @@ pub struct DigestContext {
     /// Section titles with their items, in agenda order.
     pub sections: Vec<(String, Vec<DigestItem>)>,
     pub coming: Vec<DigestComing>,
-    /// Promises this month: kept on time, kept late, still open.
-    pub record: (usize, usize, usize),
+    /// Promises this month: kept on time, kept late, missed, still open.
+    pub record: (usize, usize, usize, usize),
     /// The weekly review, on the first digest of a week.
     pub review: Option<DigestReview>,
 }
@@ -346,6 +346,7 @@ const DIGEST_VARIABLES: &[&str] = &[
     "coming",
     "record.on_time",
     "record.late",
+    "record.missed",
     "record.open",
     "review",
     "review.title",
@@ -397,7 +398,7 @@ impl DigestContext {
                 .collect();
             context! { title => &r.title, lines => &r.lines, weeks => weeks }
         });
-        let (on_time, late, open) = self.record;
+        let (on_time, late, missed, open) = self.record;
         context! {
             subject => &self.subject,
             first_name => &self.first_name,
@@ -405,7 +406,7 @@ impl DigestContext {
             month => &self.month,
             sections => sections,
             coming => coming,
-            record => context! { on_time => on_time, late => late, open => open },
+            record => context! { on_time => on_time, late => late, missed => missed, open => open },
             review => review,
         }
     }
@@ -449,7 +450,7 @@ impl DigestContext {
             } else {
                 Vec::new()
             },
-            record: (1, 0, 2),
+            record: (1, 0, 1, 2),
             review: full.then(|| DigestReview {
                 title: "Last week: Mon 16 Nov – Sun 22 Nov".to_owned(),
                 lines: vec!["calls: 12, contacts: 3 (3/12 (25%))".to_owned()],

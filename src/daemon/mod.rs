@@ -462,9 +462,10 @@ impl Service {
     ) -> Result<(), Error> {
         let (config, history) = (self.config.clone(), self.history.clone());
         let occurrence_owned = occurrence.clone();
+        let week = digest_week(state, &config, now)?;
         let (digest, letter) = off_loop(move || {
             let occurrence = occurrence_owned;
-            let digest = crate::render::digest::build(&config, &history, now);
+            let digest = crate::render::digest::build(&config, &history, now, week);
             let letter = config
                 .notify
                 .email
@@ -734,6 +735,22 @@ pub enum SentNow {
     Retrying(email::SendError),
     /// Refused (a 5xx, a rejected login): retrying the same thing will not help.
     Refused(email::SendError),
+}
+
+/// What the state says of the digests of `at`'s week (from Monday 00:00 in my zone) so far.
+///
+/// # Errors
+/// On a database error.
+pub fn digest_week(
+    state: &State,
+    config: &Config,
+    at: Timestamp,
+) -> Result<crate::render::digest::Week, Error> {
+    let tz = config.me.timezone.clone();
+    let monday = plan::monday_of(at.to_zoned(tz.clone()).date());
+    let since = monday.to_zoned(tz).map_or(at, |z| z.timestamp());
+    let (sent, missed) = state.digests_since(since)?;
+    Ok(crate::render::digest::Week { sent, missed })
 }
 
 /// Sends a digest now, outside the schedule (`ringback digest --send`), through the same

@@ -166,6 +166,8 @@ pub struct Agenda {
     pub first_day: Date,
     pub days: u32,
     pub items: Vec<Item>,
+    /// Calls the daily cap rolled over: (from, to, how many), by day.
+    pub rolled: Vec<(Date, Date, usize)>,
 }
 
 /// Where a prospect stands after replaying its events.
@@ -227,6 +229,7 @@ pub fn plan(config: &Config, history: &History, at: Timestamp, days: u32) -> Age
     items.retain(|item| item.day <= last_day);
 
     // Cap the day's calls: overflow rolls to the next workday, in call order, day by day.
+    let mut rolled = Vec::new();
     if let Some(cap) = config.me.max_calls_per_day {
         let mut day = today;
         while day <= last_day {
@@ -248,6 +251,10 @@ pub fn plan(config: &Config, history: &History, at: Timestamp, days: u32) -> Age
                     day.tomorrow().unwrap_or(day),
                     Side::Both,
                 );
+                match rolled.iter_mut().find(|(from, to, _)| *from == day && *to == next) {
+                    Some((_, _, count)) => *count += 1,
+                    None => rolled.push((day, next, 1)),
+                }
                 let item = &mut items[i];
                 item.rolled.push(day);
                 item.due = next;
@@ -268,43 +275,20 @@ pub fn plan(config: &Config, history: &History, at: Timestamp, days: u32) -> Age
         item.why = why_text(config, item, today, config.me.max_calls_per_day.unwrap_or(0));
     }
     items.sort_by(agenda_order);
-    Agenda { at: now, first_day: today, days, items }
+    rolled.sort();
+    Agenda { at: now, first_day: today, days, items, rolled }
 }
 
-/// How well promises falling due this month (in my zone) were kept, up to `now`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct PromiseRecord {
-    /// Kept on the promised day, or answered first by the prospect.
-    pub on_time: usize,
-    /// Kept, but after the promised day.
-    pub late: usize,
-    /// Still pending (due later this month, or overdue).
-    pub open: usize,
-}
-
-/// The promise record for the digest: every promise due this month and what became of it.
-pub fn promise_record(config: &Config, history: &History, at: Timestamp) -> PromiseRecord {
+/// The promise record for the digest: every promise due this month (in my zone) and what
+/// became of it up to `at`, by the same rules as `stats` and the weekly review (a promise is
+/// missed once its day has passed without a call; open while its day is today or later).
+pub fn promise_record(config: &Config, history: &History, at: Timestamp) -> Promises {
     let now = at.to_zoned(config.me.timezone.clone());
     let month = (now.year(), now.month());
     let in_month = |d: Date| (d.year(), d.month()) == month;
-    let mut record = PromiseRecord::default();
+    let mut record = Promises::default();
     for prospect in config.prospects.values() {
-        let track = replay_observed(config, history, prospect, &now, &mut |on, fate, _| {
-            if !in_month(on) {
-                return;
-            }
-            match fate {
-                Fate::Kept(day) if day <= on => record.on_time += 1,
-                Fate::Kept(_) => record.late += 1,
-                Fate::Answered => record.on_time += 1,
-                Fate::Superseded(_) => {}
-            }
-        });
-        if let Some(promise) = track.and_then(|t| t.promise)
-            && in_month(promise.on)
-        {
-            record.open += 1;
-        }
+        stats::count_promises(config, history, prospect, &now, &in_month, &mut record);
     }
     record
 }

@@ -124,6 +124,8 @@ pub fn stats(config: &Config, history: &History, since: Date, until: Date, now: 
         let mut step = (prospect.relationship != Relationship::Client).then_some(0usize);
         let mut first_attempt: Option<Date> = None;
         let mut first_contact: Option<Date> = None;
+        // The email a reply was last counted for.
+        let mut answered: Option<usize> = None;
         let events = history.events_of(&prospect.id);
         for (i, event) in events.iter().enumerate() {
             let at = event.at();
@@ -153,6 +155,16 @@ pub fn stats(config: &Config, history: &History, since: Date, until: Date, now: 
                     stats.days_to_first_contact.push(super::days_between(first, mine));
                 }
             }
+            // A reply answers the latest email before it: it counts once for that email, when
+            // the email was sent in the span (whenever the reply came).
+            if event.outcome == Outcome::Replied
+                && let Some(email) = events[..i].iter().rposition(|e| e.outcome == Outcome::Emailed)
+                && answered != Some(email)
+                && in_span(events[email].at().to_zoned(my_tz.clone()).date())
+            {
+                answered = Some(email);
+                stats.emails.hits += 1;
+            }
             if !in_span(mine) {
                 continue;
             }
@@ -175,13 +187,8 @@ pub fn stats(config: &Config, history: &History, since: Date, until: Date, now: 
                 let weekday = theirs.weekday().to_monday_zero_offset() as usize;
                 stats.by_weekday[weekday].1.add(connect);
             }
-            match event.outcome {
-                Outcome::Emailed => stats.emails.of += 1,
-                // A reply counts for an email only from someone who was emailed.
-                Outcome::Replied if events[..i].iter().any(|e| e.outcome == Outcome::Emailed) => {
-                    stats.emails.hits += 1;
-                }
-                _ => {}
+            if event.outcome == Outcome::Emailed {
+                stats.emails.of += 1;
             }
         }
         // Next steps due in the span, agreed in it or before, logged or typed into the book.
@@ -207,13 +214,11 @@ pub fn stats(config: &Config, history: &History, since: Date, until: Date, now: 
             stats.finished_without_drip.push(prospect.id.clone());
         }
     }
-    // The emails' replies can outnumber them in a span (a reply to last month's email).
-    stats.emails.hits = stats.emails.hits.min(stats.emails.of);
     stats.days_to_first_contact.sort_unstable();
     stats
 }
 
-fn count_promises(
+pub(super) fn count_promises(
     config: &Config,
     history: &History,
     prospect: &crate::config::Prospect,

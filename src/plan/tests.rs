@@ -605,7 +605,7 @@ fn first_seen_date_stands_in_for_a_missing_since() {
 }
 
 #[test]
-fn promise_record_counts_kept_on_time_late_and_open_this_month() {
+fn promise_record_counts_kept_on_time_late_missed_and_open_this_month() {
     let c = config(&format!(
         "{BILL}\n[prospects.amy]\nname = \"Amy\"\nsince = 2026-11-02\n[prospects.cy]\nname = \"Cy\"\nsince = 2026-11-02\n"
     ));
@@ -621,6 +621,9 @@ fn promise_record_counts_kept_on_time_late_and_open_this_month() {
         ev("cy", Outcome::Replied, "2026-11-03T09:00"),
     ]);
     let record = promise_record(&c, &h, at("2026-11-25T07:00"));
-    // Amy's second voicemail promised the call after the email step: still open in November.
-    assert_eq!(record, PromiseRecord { on_time: 2, late: 1, open: 1 });
+    // Amy's second voicemail promised the call after the email step, Wed 18 Nov: its day has
+    // passed without a call, so it is missed (as stats and the review count it), not open.
+    assert_eq!(record, Promises { made: 4, kept_on_time: 2, kept_late: 1, missed: 1, open: 0 });
+    let earlier = promise_record(&c, &h, at("2026-11-18T07:00"));
+    assert_eq!((earlier.missed, earlier.open), (0, 1), "on its day it is open: {earlier:?}");
 }

@@ -5,7 +5,7 @@ use super::script::Scripts;
 use super::text;
 use crate::config::Config;
 use crate::config::templates::{self, DigestComing, DigestContext, DigestItem};
-use crate::plan::{self, Agenda, History, Kind, PromiseRecord, short_date};
+use crate::plan::{self, Agenda, History, Kind, Promises, short_date};
 
 /// A rendered digest.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,16 +17,25 @@ pub struct Digest {
     pub html: String,
 }
 
+/// What the state says of this week's digests before this one (see `State::digests_since`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Week {
+    pub sent: bool,
+    pub missed: bool,
+}
+
 /// Plans and renders the digest at `at`.
-pub fn build(config: &Config, history: &History, at: jiff::Timestamp) -> Digest {
+pub fn build(config: &Config, history: &History, at: jiff::Timestamp, week: Week) -> Digest {
     let today = at.to_zoned(config.me.timezone.clone()).date();
     let agenda = plan::plan(config, history, at, plan::coming_up_days(config, today));
     let record = plan::promise_record(config, history, at);
     let scripts = Scripts::new(config);
     let month = agenda.at.strftime("%B").to_string();
     let mut plain = text::digest_text(config, &agenda, &scripts);
-    // The first digest of a week reviews the week before.
-    let review = crate::schedule::first_digest_of_week(config, at).then(|| {
+    // The first digest of a week reviews the week before; when that one was missed, the first
+    // digest sent in the week does.
+    let catch_up = !week.sent && week.missed;
+    let review = (crate::schedule::first_digest_of_week(config, at) || catch_up).then(|| {
         let last_monday = plan::monday_of(today).saturating_sub(jiff::Span::new().days(7));
         plan::review(config, history, last_monday, at)
     });
@@ -34,8 +43,8 @@ pub fn build(config: &Config, history: &History, at: jiff::Timestamp) -> Digest 
         plain.push_str(&text::review_text(review));
     }
     plain.push_str(&format!(
-        "\n== Your promises in {month} ==\n  {} kept on time, {} kept late, {} still open\n",
-        record.on_time, record.late, record.open
+        "\n== Your promises in {month} ==\n  {} due, {} kept on time, {} kept late, {} missed, {} still open\n",
+        record.made, record.kept_on_time, record.kept_late, record.missed, record.open
     ));
     let subject = text::digest_subject(&agenda);
     let html = html(config, &agenda, &scripts, record, review.as_ref());
@@ -81,7 +90,7 @@ fn html(
     config: &Config,
     agenda: &Agenda,
     scripts: &Scripts<'_>,
-    record: PromiseRecord,
+    record: Promises,
     review: Option<&plan::Review>,
 ) -> String {
     let today = agenda.first_day;
@@ -142,7 +151,7 @@ fn html(
         month: agenda.at.strftime("%B").to_string(),
         sections: sections.into_iter().map(|(k, items)| (text::section_title(k).to_owned(), items)).collect(),
         coming,
-        record: (record.on_time, record.late, record.open),
+        record: (record.kept_on_time, record.kept_late, record.missed, record.open),
         review: review.map(digest_review),
     };
     let rendered = env.template_from_str(source).and_then(|t| t.render(context.value()));

@@ -143,7 +143,7 @@ pub fn agenda_text(config: &Config, agenda: &Agenda, style: Style) -> String {
     let width = |col: usize| rows.iter().map(|r| r[col].chars().count()).max().unwrap_or(0);
     let widths = [width(0), width(1), width(2)];
     let mut last: Option<(Date, Kind)> = None;
-    for (item, row) in agenda.items.iter().zip(&rows) {
+    for (i, (item, row)) in agenda.items.iter().zip(&rows).enumerate() {
         if agenda.days > 1 && last.map(|(d, _)| d) != Some(item.day) {
             let _ = writeln!(out, "\n{}", style.bold(&format!("── {} ──", short_date(item.day))));
             last = None;
@@ -173,6 +173,18 @@ pub fn agenda_text(config: &Config, agenda: &Agenda, style: Style) -> String {
             let _ = writeln!(out, "{}", wrap(&row, style.width, "  ", "      "));
         }
         let _ = writeln!(out, "{}", style.dim(&wrap(&item.why, style.width, "    ", "    ")));
+        let last_call = item.kind == Kind::Call
+            && agenda.items.get(i + 1).is_none_or(|n| n.day != item.day || n.kind != Kind::Call);
+        if last_call && let Some(cap) = config.me.max_calls_per_day {
+            for (_, to, count) in agenda.rolled.iter().filter(|(from, _, _)| *from == item.day) {
+                let calls = if *count == 1 { "call" } else { "calls" };
+                let line = format!(
+                    "  {count} more {calls} rolled to {}: max_calls_per_day = {cap}",
+                    short_date(*to)
+                );
+                let _ = writeln!(out, "{}", style.dim(&line));
+            }
+        }
     }
     out
 }

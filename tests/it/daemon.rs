@@ -541,3 +541,21 @@ async fn the_morning_summary_is_critical_when_a_promise_is_overdue() {
         assert_eq!(summary.critical, critical, "promised {promised}: {summary:?}");
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn when_the_weeks_first_digest_is_missed_the_next_one_sent_carries_the_review() {
+    let book = Book::new(&with_schedule("digest = \"0 7 * * Mon-Fri\"\ncatch_up = \"1h\""));
+    for (at, outcome) in [("2026-11-16T17:10", "no-answer"), ("2026-11-18T17:10", "spoke")] {
+        book.run(&["log", "bill-jones", outcome, "--at", at, "--no-promise"]).code(0);
+    }
+    // Monday's 07:00 digest is five hours gone when the daemon starts: skipped.
+    let daemon = start(&book, "2026-11-23T12:00:00");
+    pass(19 * 3600 + 90).await;
+    let tuesday = digest_text(&book, "2026-11-24T07:00:00");
+    assert!(tuesday.contains("== Last week: Mon 16 Nov "), "no review on Tuesday:\n{tuesday}");
+    // Once it went out, the rest of the week has none.
+    pass(24 * 3600).await;
+    daemon.stop().await;
+    let wednesday = digest_text(&book, "2026-11-25T07:00:00");
+    assert!(!wednesday.contains("== Last week"), "{wednesday}");
+}

@@ -280,3 +280,25 @@ fn a_promise_replaced_before_its_day_is_not_counted_twice() {
         "{p}"
     );
 }
+
+#[test]
+fn a_reply_counts_for_the_latest_email_before_it_and_only_when_that_email_is_in_the_span() {
+    let book = Book::standard();
+    // A reply in November to October's email, then a November email nobody answered.
+    for (outcome, at) in
+        [("emailed", "2026-10-20T10:00"), ("replied", "2026-11-05T10:00"), ("emailed", "2026-11-10T10:00")]
+    {
+        book.run(&["log", "bill-jones", outcome, "--at", at, "--no-promise"]).code(0);
+    }
+    let november =
+        book.run(&["stats", "--since", "2026-11-01", "--until", "2026-11-28", "--json"]).code(0).json();
+    assert_eq!(november["emails"]["of"], 1, "{november}");
+    assert_eq!(november["emails"]["hits"], 0, "October's reply counted for November's email: {november}");
+    let october =
+        book.run(&["stats", "--since", "2026-10-01", "--until", "2026-10-31", "--json"]).code(0).json();
+    assert_eq!(
+        (october["emails"]["hits"].as_u64(), october["emails"]["of"].as_u64()),
+        (Some(1), Some(1)),
+        "{october}"
+    );
+}

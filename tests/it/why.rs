@@ -51,6 +51,9 @@ fn over_the_cap_windows_ended_and_no_phone() {
     // One call a day: Amy's morning call takes the slot, Bill's evening one rolls to Monday.
     let first = why(&capped, "amy", "2026-11-20T07:00");
     assert!(first.contains("  Fri 20 Nov: on today's list: attempt 1 of 4"), "{first}");
+    // The agenda says so too, under the day's calls.
+    let agenda = capped.run(&["agenda", "--at", "2026-11-20T07:00"]).code(0).stdout;
+    assert!(agenda.contains("\n  1 more call rolled to Mon 23 Nov: max_calls_per_day = 1\n"), "{agenda}");
     let rolled = why(&capped, "bill", "2026-11-20T07:00");
     assert!(
         rolled.contains(
