@@ -784,6 +784,19 @@ fn check(paths: &Paths) -> Result<(), Failure> {
         "  email: {email}\n  desktop: {}\n",
         if config.notify.desktop { "on" } else { "off" }
     ));
+    if let Some(quiet) = config.schedule.quiet_hours {
+        let unreachable: Vec<&Prospect> = config
+            .prospects
+            .values()
+            .filter(|p| p.status == Status::Active && plan::never_offered(&config, p, now.date()))
+            .collect();
+        for p in unreachable {
+            out.push_str(&format!(
+                "  warning: every call window of {} [{}] falls in your quiet hours ({quiet}): no call to them is offered; change their call_windows or schedule.quiet_hours\n",
+                p.name, p.id
+            ));
+        }
+    }
     let Some(state) = state else {
         out.push_str(&format!("  state: {} (not created yet)\n", paths.state.display()));
         return print(&out);

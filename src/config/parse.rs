@@ -909,8 +909,10 @@ fn prospects(
             Some(code) => v.holidays(format_args!("{key}.holidays"), code),
             None => d.holidays.map(str::to_owned),
         };
+        // Their own week first, then their own country's, then `[defaults]`'s.
         let workdays = match &raw.workdays {
             Some(days) => Some(week(v, &format!("{key}.workdays"), days)),
+            None if raw.holidays.is_some() => None,
             None => d.workdays,
         };
         let since = raw.since.as_ref().and_then(|d| v.date(format_args!("{key}.since"), d));

@@ -749,7 +749,7 @@ pub fn digest_week(
     let tz = config.me.timezone.clone();
     let monday = plan::monday_of(at.to_zoned(tz.clone()).date());
     let since = monday.to_zoned(tz).map_or(at, |z| z.timestamp());
-    let (sent, missed) = state.digests_since(since)?;
+    let (sent, missed) = state.digests_between(since, at)?;
     Ok(crate::render::digest::Week { sent, missed })
 }
 

@@ -114,7 +114,8 @@ pub struct Item {
     pub template: String,
     /// For a promise: the day it was made (`None` for one typed into the config).
     pub promise_made: Option<Date>,
-    /// The callback a voicemail left for this item would promise.
+    /// The callback a voicemail left for this item would promise (worked out once the day the
+    /// item is listed on is final: see [`Item::names_callback`]).
     pub callback_on: Option<Date>,
     pub next_step: Option<String>,
     pub drip_item: Option<DripItem>,
@@ -127,6 +128,11 @@ pub struct Item {
     reason: Reason,
     /// The days this call rolled over from, past the daily cap.
     rolled: Vec<Date>,
+    /// Whether a voicemail left for it names a callback: every call, counted from the day it is
+    /// listed (inside a cadence, its next call step; else two workdays on).
+    names_callback: bool,
+    /// The cadence step after this one, inside a cadence.
+    next_step_index: Option<usize>,
     /// The day `window` was found for.
     window_for: Option<Date>,
     /// The prospect's place in the config's prospect map, so the planner finds it without a
@@ -210,7 +216,7 @@ pub fn plan(config: &Config, history: &History, at: Timestamp, days: u32) -> Age
 
     let mut items = Vec::with_capacity(config.prospects.len());
     let prospects: Vec<&Prospect> = config.prospects.values().collect();
-    let mut windows = WindowCache { config, slots: HashMap::new() };
+    let mut windows = WindowCache::new(config);
     for (index, prospect) in prospects.iter().enumerate() {
         if let Some(track) = replay(config, history, prospect, &now) {
             collect_items(config, &mut windows, (index, prospect), &track, today, last_day, &mut items);
@@ -221,7 +227,12 @@ pub fn plan(config: &Config, history: &History, at: Timestamp, days: u32) -> Age
         // An overdue item waits for a day that is open on their side (not my days off: those
         // keep it listed, as ever), so nobody is called on their weekend or national day.
         if item.due < today {
-            item.day = windows.first_open_day(prospects[item.index], item.kind.action(), today, Side::Theirs);
+            let prospect = prospects[item.index];
+            let doing = item.kind.action();
+            if windows.first_open_day(prospect, doing, today, Side::Theirs) != today {
+                item.day =
+                    windows.first_open_day(prospect, doing, today.tomorrow().unwrap_or(today), Side::Both);
+            }
         }
         item.overdue = item.due < today;
         item.days_late = if item.overdue { days_between(item.due, today) } else { 0 };
@@ -271,7 +282,14 @@ pub fn plan(config: &Config, history: &History, at: Timestamp, days: u32) -> Age
     }
 
     for item in &mut items {
-        windows.fill(prospects[item.index], item, &now);
+        let prospect = prospects[item.index];
+        windows.fill(prospect, item, &now);
+        if item.names_callback {
+            item.callback_on = match item.next_step_index {
+                Some(step) => next_call_date(&mut windows, prospect, step, item.day),
+                None => Some(callback_outside_cadence(&mut windows, prospect, item.day)),
+            };
+        }
         item.why = why_text(config, item, today, config.me.max_calls_per_day.unwrap_or(0));
     }
     items.sort_by(agenda_order);
@@ -474,10 +492,11 @@ fn apply(
             // after its last step), else two workdays on (a promise, next step or keep-in-touch
             // call), so an engaged prospect never drops to keep-in-touch unheard.
             if event.outcome == Outcome::Voicemail && event.promise == PromiseChoice::Auto {
+                let mut windows = WindowCache::new(config);
                 let on = match track.phase {
-                    Phase::Cadence { step, anchor } => next_call_date(config, prospect, step, anchor),
+                    Phase::Cadence { step, anchor } => next_call_date(&mut windows, prospect, step, anchor),
                     _ if in_cadence => None,
-                    _ => Some(callback_outside_cadence(config, prospect, date)),
+                    _ => Some(callback_outside_cadence(&mut windows, prospect, date)),
                 };
                 if let Some(on) = on {
                     track.promise = Some(Promise { on, made: Some(date) });
@@ -523,25 +542,36 @@ fn apply(
     }
 }
 
+/// Whether none of the prospect's call windows ever falls outside my quiet hours (a week
+/// from `from` is looked at), so no call to them can be offered.
+pub fn never_offered(config: &Config, prospect: &Prospect, from: Date) -> bool {
+    !prospect.call_windows.is_empty() && !WindowCache::new(config).ever_open(prospect, from)
+}
+
 /// How far on a voicemail outside a cadence promises to call back.
 const CALLBACK_OUTSIDE_CADENCE: crate::config::Wait = crate::config::Wait::Workdays(2);
 
 /// The callback a voicemail left on `day` outside a cadence promises: the first day open on
 /// both sides, two of my workdays on.
-fn callback_outside_cadence(config: &Config, prospect: &Prospect, day: Date) -> Date {
-    let on = config.me.calendar.add(CALLBACK_OUTSIDE_CADENCE, day);
-    WindowCache { config, slots: HashMap::new() }.first_open_day(prospect, Doing::Call, on, Side::Both)
+fn callback_outside_cadence<'c>(windows: &mut WindowCache<'c>, prospect: &'c Prospect, day: Date) -> Date {
+    let on = windows.config.me.calendar.add(CALLBACK_OUTSIDE_CADENCE, day);
+    windows.first_open_day(prospect, Doing::Call, on, Side::Both)
 }
 
 /// The day of the first call step at or after `from`, reckoned as if the steps before it are
 /// done on their due dates: the waits count on my calendar, and the call lands on the first day
 /// open on both sides (the day a voicemail names, and then keeps).
-fn next_call_date(config: &Config, prospect: &Prospect, from: usize, anchor: Date) -> Option<Date> {
+fn next_call_date<'c>(
+    windows: &mut WindowCache<'c>,
+    prospect: &'c Prospect,
+    from: usize,
+    anchor: Date,
+) -> Option<Date> {
+    let config = windows.config;
     let mut date = anchor;
     for step in config.cadence_of(prospect).steps.iter().skip(from) {
         date = config.me.calendar.add(step.wait, date);
         if step.action == Action::Call {
-            let mut windows = WindowCache { config, slots: HashMap::new() };
             return Some(windows.first_open_day(prospect, Doing::Call, date, Side::Both));
         }
     }
@@ -564,10 +594,10 @@ fn collect_items<'c>(
         Phase::Cadence { step, .. } => (Some(step + 1), Some(cadence.steps.len()), step),
         _ => (None, None, 0),
     };
-    // What a voicemail left today (or on the due day) would promise next.
-    let callback_from = |due: Date| match track.phase {
-        Phase::Cadence { step, .. } => next_call_date(config, prospect, step + 1, due.max(today)),
-        _ => Some(callback_outside_cadence(config, prospect, due.max(today))),
+    // Where a voicemail left for a call item would take the cadence next.
+    let next_step_index = match track.phase {
+        Phase::Cadence { step, .. } => Some(step + 1),
+        _ => None,
     };
     // `None` past the agenda's last day: nothing rolls back, so it would never be listed.
     let mut make = |kind: Kind, due: Date, reason: Reason, template: &str| {
@@ -597,6 +627,8 @@ fn collect_items<'c>(
             relationship: prospect.relationship,
             reason,
             rolled: Vec::new(),
+            names_callback: kind.is_call(),
+            next_step_index,
             window_for: None,
             index,
         })
@@ -606,7 +638,6 @@ fn collect_items<'c>(
         let reason = Reason::Promise { made: promise.made, on: promise.on };
         if let Some(mut item) = make(Kind::Promise, promise.on, reason, "call") {
             item.promise_made = promise.made;
-            item.callback_on = callback_from(item.due);
             items.push(item);
         }
     }
@@ -614,7 +645,6 @@ fn collect_items<'c>(
         let reason = Reason::NextStep { on: step.on, what: step.what.clone() };
         if let Some(mut item) = make(Kind::NextStep, step.on, reason, "next_step") {
             item.next_step = Some(step.what.clone());
-            item.callback_on = callback_from(item.due);
             items.push(item);
         }
     }
@@ -629,8 +659,6 @@ fn collect_items<'c>(
                 Action::Call => {
                     let template = s.template.as_deref().unwrap_or("call");
                     if let Some(mut item) = make(Kind::Call, due, reason, template) {
-                        // Counted from the day the call is made, which may be later than due.
-                        item.callback_on = callback_from(item.due);
                         item.note = s.note.clone();
                         items.push(item);
                     }
@@ -666,10 +694,7 @@ fn collect_items<'c>(
             if track.promise.is_none() && track.next_step.is_none() {
                 let due = calendar.add(config.defaults.keep_in_touch, track.last_touch);
                 let reason = Reason::KeepInTouch { last_touch: track.last_touch };
-                if let Some(mut item) = make(Kind::Call, due, reason, "call") {
-                    item.callback_on = callback_from(item.due);
-                    items.push(item);
-                }
+                items.extend(make(Kind::Call, due, reason, "call"));
             }
         }
         Phase::Drip { anchor, next } => {
@@ -734,6 +759,9 @@ struct WindowCache<'c> {
     /// Keyed by the zone's name as written and its IANA name: an unnamed system zone (named
     /// `UTC` for display) must not share windows with a prospect's real `UTC`.
     slots: HashMap<WindowKey<'c>, Vec<Slot>>,
+    /// Whether a zone's window set has any window outside my quiet hours at all: a search for
+    /// an open day stops at once when none has.
+    ever_open: HashMap<(&'c str, Option<&'c str>, &'c [Window]), bool>,
 }
 
 /// A zone (as written, and its IANA name), a prospect's windows, their holiday code and week,
@@ -750,6 +778,28 @@ enum Side {
 }
 
 impl<'c> WindowCache<'c> {
+    fn new(config: &'c Config) -> WindowCache<'c> {
+        WindowCache { config, slots: HashMap::new(), ever_open: HashMap::new() }
+    }
+
+    /// Whether any of the prospect's windows falls outside my quiet hours, on some day of the
+    /// week from `from` (a week sees every weekday and either side of a DST change near it).
+    fn ever_open(&mut self, prospect: &'c Prospect, from: Date) -> bool {
+        let key = (
+            prospect.timezone_name.as_str(),
+            prospect.timezone.iana_name(),
+            prospect.call_windows.as_slice(),
+        );
+        let config = self.config;
+        *self.ever_open.entry(key).or_insert_with(|| {
+            (0..7).filter_map(|n| from.checked_add(jiff::Span::new().days(n)).ok()).any(|day| {
+                day_windows(config, prospect, day)
+                    .into_iter()
+                    .any(|slot| outside_quiet(slot, config.schedule.quiet_hours).is_some())
+            })
+        })
+    }
+
     /// The prospect's windows that may be offered on my `day` (see [`open_windows`]).
     fn open(&mut self, prospect: &'c Prospect, day: Date) -> &[Slot] {
         let key = (
@@ -780,8 +830,12 @@ impl<'c> WindowCache<'c> {
     /// The first of my days from `from` on which the prospect can be reached: a call needs a
     /// window on a workday of theirs, outside my quiet hours; an email or drip item needs the
     /// same date to be a workday of theirs. With [`Side::Both`] the day must be my workday too.
-    /// A book whose windows never open (all inside my quiet hours) keeps `from`: `check` says so.
+    /// A prospect whose windows never open (all inside my quiet hours) keeps `from`: `check`
+    /// says so.
     fn first_open_day(&mut self, prospect: &'c Prospect, doing: Doing, from: Date, side: Side) -> Date {
+        if doing == Doing::Call && !self.ever_open(prospect, from) {
+            return from;
+        }
         let mine = &self.config.me.calendar;
         let theirs = self.config.their_calendar(prospect);
         let mut day = from;

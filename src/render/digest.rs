@@ -17,7 +17,7 @@ pub struct Digest {
     pub html: String,
 }
 
-/// What the state says of this week's digests before this one (see `State::digests_since`).
+/// What the state says of this week's digests before this one (see `State::digests_between`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Week {
     pub sent: bool,

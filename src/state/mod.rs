@@ -979,19 +979,20 @@ impl State {
         result.map_err(|e| e.during("log a sent digest"))
     }
 
-    /// Whether, since `since`, a digest was sent, and whether one was missed (skipped or
-    /// superseded): the week's review goes in the first digest sent in its week.
+    /// Whether, from `since` and before `before`, a digest was sent, and whether one was missed
+    /// (skipped or superseded): the week's review goes in the first digest sent in its week.
     ///
     /// # Errors
     /// On a database error.
-    pub fn digests_since(&self, since: Timestamp) -> Result<(bool, bool), StateError> {
+    pub fn digests_between(&self, since: Timestamp, before: Timestamp) -> Result<(bool, bool), StateError> {
         let result = (|| -> Result<(bool, bool), StateError> {
             if self.version < 3 {
                 return Ok((false, false));
             }
             let (sent, missed): (Option<i64>, Option<i64>) = self.conn.query_row(
-                "SELECT SUM(outcome = 'sent'), SUM(outcome <> 'sent') FROM digests WHERE through >= ?1",
-                [since.as_second()],
+                "SELECT SUM(outcome = 'sent'), SUM(outcome <> 'sent') FROM digests
+                 WHERE through >= ?1 AND at < ?2",
+                [since.as_second(), before.as_second()],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )?;
             Ok((sent.unwrap_or(0) > 0, missed.unwrap_or(0) > 0))

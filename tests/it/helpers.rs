@@ -140,9 +140,10 @@ pub fn keep_faked_clock(cmd: &mut Command) {
     }
 }
 
-/// Keeps a server a test starts (the SMTP server, a stand-in bus, the browser) on the real
-/// clock in `scripts/faketime-sweep.sh`: under libfaketime Python's `time.sleep` fails with
-/// EINVAL and Chromium hangs, and what they serve does not depend on the date.
+/// Keeps a server a test starts (the SMTP server, a stand-in bus, the browser) or a build
+/// (cargo for the .deb) on the real clock in `scripts/faketime-sweep.sh`: under libfaketime
+/// Python's `time.sleep` fails with EINVAL and Chromium, cargo and rustc hang, and what they
+/// serve or build does not depend on the date.
 pub fn real_clock(cmd: &mut Command) -> &mut Command {
     for (key, _) in std::env::vars_os() {
         if faked_clock_variable(&key.to_string_lossy()) {

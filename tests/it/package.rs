@@ -21,14 +21,16 @@ fn ok(program: &str, args: &[&str]) -> String {
 /// Builds the package with packaging/deb.sh, in a target folder of its own (the one this test
 /// runs from is locked by `cargo test`), and returns it.
 fn package() -> PathBuf {
-    let probe = Command::new("cargo").args(["deb", "--version"]).output();
+    // Cargo and rustc hang under libfaketime (scripts/faketime-sweep.sh): the build keeps the
+    // real clock, and what it builds does not depend on the date.
+    let probe = crate::helpers::real_clock(&mut Command::new("cargo")).args(["deb", "--version"]).output();
     assert!(
         probe.is_ok_and(|o| o.status.success()),
         "cargo-deb is missing: cargo install cargo-deb --locked (scripts/test.sh does)"
     );
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let target = repo.join("target/package-test");
-    let built = Command::new(repo.join("packaging/deb.sh"))
+    let built = crate::helpers::real_clock(&mut Command::new(repo.join("packaging/deb.sh")))
         .env("CARGO_TARGET_DIR", &target)
         .output()
         .expect("packaging/deb.sh runs");

@@ -127,6 +127,15 @@ fn a_window_inside_my_quiet_hours_is_never_offered() {
     let json = book.run(&["agenda", "--at", "2026-11-26T19:00", "--json"]).code(0).json();
     let item = &json["items"].as_array().unwrap()[0];
     assert!(item["window"].is_null(), "offered a window in quiet hours: {json}");
+    // With only her morning window, no call can ever be offered: `check` says so.
+    book.write_config(&std::fs::read_to_string(&book.config).unwrap().replace(", \"17:30-18:30\"", ""));
+    let check = book.run(&["check"]).code(0).stdout;
+    assert!(
+        check.contains(
+            "warning: every call window of Aarav Shah [aarav] falls in your quiet hours (21:00-07:00)"
+        ),
+        "{check}"
+    );
 }
 
 #[test]

@@ -54,6 +54,16 @@ fn over_the_cap_windows_ended_and_no_phone() {
     // The agenda says so too, under the day's calls.
     let agenda = capped.run(&["agenda", "--at", "2026-11-20T07:00"]).code(0).stdout;
     assert!(agenda.contains("\n  1 more call rolled to Mon 23 Nov: max_calls_per_day = 1\n"), "{agenda}");
+    // Bill's script on Monday counts his callback from Monday, the day he is called.
+    let monday = capped.run(&["agenda", "--at", "2026-11-20T07:00", "--days", "4", "--json"]).code(0).json();
+    let bill = monday["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["prospect"] == "bill-jones")
+        .expect("Bill on Monday");
+    assert_eq!(bill["due"], "2026-11-23", "{monday}");
+    assert!(bill["script"].as_str().unwrap().contains("I'll call you on Wednesday the 25th."), "{bill}");
     let rolled = why(&capped, "bill", "2026-11-20T07:00");
     assert!(
         rolled.contains(
