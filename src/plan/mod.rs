@@ -115,7 +115,7 @@ pub struct Item {
     /// For a promise: the day it was made (`None` for one typed into the config).
     pub promise_made: Option<Date>,
     /// The callback a voicemail left for this item would promise (worked out once the day the
-    /// item is listed on is final: see [`Item::names_callback`]).
+    /// item is listed on is final).
     pub callback_on: Option<Date>,
     pub next_step: Option<String>,
     pub drip_item: Option<DripItem>,
