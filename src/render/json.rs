@@ -97,9 +97,19 @@ impl serde::Serialize for AgendaJson<'_> {
                 seq.end()
             }
         }
-        let mut object = serializer.serialize_struct("Agenda", 2)?;
+        let mut object = serializer.serialize_struct("Agenda", 3)?;
         object.serialize_field("at", &rfc3339(&self.agenda.at))?;
         object.serialize_field("items", &Items(self))?;
+        // Calls the daily cap moved to a later day: what the text agenda says under the calls.
+        let rolled: Vec<Value> = self
+            .agenda
+            .rolled
+            .iter()
+            .map(
+                |(from, to, count)| json!({ "from": from.to_string(), "to": to.to_string(), "calls": count }),
+            )
+            .collect();
+        object.serialize_field("rolled", &rolled)?;
         object.end()
     }
 }

@@ -63,6 +63,10 @@ fn over_the_cap_windows_ended_and_no_phone() {
         .find(|i| i["prospect"] == "bill-jones")
         .expect("Bill on Monday");
     assert_eq!(bill["due"], "2026-11-23", "{monday}");
+    assert_eq!(
+        monday["rolled"],
+        serde_json::json!([{ "from": "2026-11-20", "to": "2026-11-23", "calls": 1 }])
+    );
     assert!(bill["script"].as_str().unwrap().contains("I'll call you on Wednesday the 25th."), "{bill}");
     let rolled = why(&capped, "bill", "2026-11-20T07:00");
     assert!(
