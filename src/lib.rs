@@ -13,6 +13,7 @@
 //! - [`config`]: raw serde structs validated into a [`config::Config`] that cannot hold a bad
 //!   zone, cron, window, duration or reference; diagnostics carry `file:line:column`.
 //! - [`calendar`]: workdays, holidays, time away, and how waits count on them.
+//! - [`phone`]: free text to E.164 and an extension, and the `tel:` URI a dialler opens.
 //! - [`plan`]: `plan(&Config, &History, now) -> Agenda`, and the history it replays.
 //! - [`schedule`]: when the digest and nudges fire, catch-up, quiet hours.
 //!
@@ -35,6 +36,7 @@ pub mod daemon;
 pub mod files;
 pub mod import;
 pub mod notify;
+pub mod phone;
 pub mod plan;
 pub mod render;
 pub mod schedule;

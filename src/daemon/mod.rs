@@ -595,7 +595,7 @@ impl Service {
                 prospect.name
             );
         };
-        let tel: String = phone.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
+        let tel = crate::phone::tel_target(phone);
         let program = self.config.notify.open_with.clone();
         let spawned = tokio::process::Command::new(&program)
             .arg(format!("tel:{tel}"))

@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+pub use crate::phone::{PhoneError, e164};
+
 const TABLES: &str = include_str!("zones.txt");
 
 /// The generated tables, by section.
@@ -112,79 +114,6 @@ impl Zones {
 
 fn fold_spaces(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
-}
-
-/// Why a number could not be read.
-#[derive(Debug, PartialEq, Eq)]
-pub enum PhoneError {
-    /// Letters or signs no phone number has.
-    NotANumber,
-    /// Written without a country code, and the row says no country to take it from.
-    NoCountry,
-    /// Too short or too long for any number.
-    Length,
-}
-
-/// An exported number in E.164 (`+16045550100`). A number written without its country code is
-/// read in the row's country (`calling`, e.g. `1` for the US); an extension is dropped.
-///
-/// # Errors
-/// [`PhoneError`] saying what is wrong with it.
-pub fn e164(text: &str, calling: Option<&str>) -> Result<String, PhoneError> {
-    let lower = text.to_lowercase();
-    // `+1 604 555 0100 x12`, `ext. 12`, `;ext=12`: the extension is for a person, not the dialler.
-    let number = ["ext", "x", ";", "#"]
-        .iter()
-        .filter_map(|mark| lower.find(mark))
-        .min()
-        .map_or(lower.as_str(), |at| &lower[..at]);
-    let number = number.trim().trim_start_matches("tel:");
-    // `+44 (0)20 7946 0000`: the trunk 0 written for callers at home, not dialled from abroad.
-    let without_trunk;
-    let number = if number.starts_with('+') && number.contains("(0)") {
-        without_trunk = number.replacen("(0)", "", 1);
-        without_trunk.as_str()
-    } else {
-        number
-    };
-    if number.chars().any(|c| !(c.is_ascii_digit() || " +-()./\u{a0}".contains(c)))
-        || number.chars().skip(1).any(|c| c == '+')
-    {
-        return Err(PhoneError::NotANumber);
-    }
-    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
-    let international = if number.starts_with('+') {
-        digits
-    } else if let Some(rest) = digits.strip_prefix("00") {
-        rest.to_owned()
-    } else {
-        let calling = calling.ok_or(PhoneError::NoCountry)?;
-        if calling == "1" {
-            // North America: ten digits, or eleven with the leading 1.
-            match digits.len() {
-                10 => format!("1{digits}"),
-                11 if digits.starts_with('1') => digits,
-                _ => return Err(PhoneError::Length),
-            }
-        } else {
-            // Italy, San Marino and the Vatican keep the 0; elsewhere it is a trunk prefix.
-            // The trunk prefix dialled at home: 0 almost everywhere, 8 in Russia, Kazakhstan,
-            // Belarus and Lithuania, 06 in Hungary; none in Italy, San Marino and the Vatican.
-            let trunk = match calling {
-                "39" | "378" | "379" => "",
-                "7" | "375" | "370" => "8",
-                "36" => "06",
-                _ => "0",
-            };
-            let national =
-                if trunk.is_empty() { &digits[..] } else { digits.strip_prefix(trunk).unwrap_or(&digits) };
-            format!("{calling}{national}")
-        }
-    };
-    if !(7..=15).contains(&international.len()) {
-        return Err(PhoneError::Length);
-    }
-    Ok(format!("+{international}"))
 }
 
 #[cfg(test)]

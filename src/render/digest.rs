@@ -81,11 +81,6 @@ fn digest_review(review: &plan::Review) -> templates::DigestReview {
     templates::DigestReview { title, lines, weeks }
 }
 
-/// Digits and a leading `+`: what a `tel:` link may hold.
-fn tel(phone: &str) -> String {
-    phone.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect()
-}
-
 fn html(
     config: &Config,
     agenda: &Agenda,
@@ -104,7 +99,7 @@ fn html(
             company: p.company.clone(),
             phone: p.phone.clone().filter(|_| call),
             no_phone: call && p.phone.is_none(),
-            tel: p.phone.as_deref().map(tel),
+            tel: p.phone.as_deref().map(crate::phone::tel_target),
             email: p.email.clone().filter(|_| !call),
             window: call.then(|| text::best_window(config, p, item)),
             late: Some(text::late_text(item)).filter(|l| !l.is_empty()),

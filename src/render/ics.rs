@@ -118,8 +118,7 @@ pub fn feed_events(config: &Config, items: &[Item], scripts: &Scripts<'_>) -> Ve
             if item.kind.is_call() {
                 match &prospect.phone {
                     Some(phone) => {
-                        let tel: String = phone.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
-                        let _ = writeln!(description, "{phone}: tel:{tel}");
+                        let _ = writeln!(description, "{phone}: tel:{}", crate::phone::tel_target(phone));
                     }
                     None => {
                         let _ = writeln!(description, "{}", super::text::no_phone(prospect));

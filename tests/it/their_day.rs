@@ -193,3 +193,16 @@ fn every_voicemail_names_a_callback_and_keeps_it_outside_a_cadence_too() {
     assert!(later.contains("keep in touch"), "{later}");
     assert!(later.contains("I'll call you on Wednesday the 23rd."), "{later}");
 }
+
+#[test]
+fn the_number_dialled_leaves_out_the_trunk_zero_and_keeps_the_extension_apart() {
+    let book = Book::new(&format!(
+        "{ME_TORONTO}\n[prospects.olive]\nname = \"Olive Green\"\nphone = \"+44 (0)20 7946 0011\"\ntimezone = \"Europe/London\"\nsince = 2026-11-24\ncall_windows = [\"14:00-15:00\"]\n\
+         \n[prospects.raj]\nname = \"Raj Patel\"\nphone = \"+1 416 555 0101 x 204\"\nsince = 2026-11-24\ncall_windows = [\"10:00-11:00\"]\n"
+    ));
+    let feed = book.run(&["ics", "--at", "2026-11-24T07:00", "--days", "1"]).code(0).stdout;
+    let unfolded = feed.replace("\r\n ", "");
+    assert!(unfolded.contains("tel:+442079460011"), "{unfolded}");
+    assert!(!unfolded.contains("tel:+4402079460011"), "the trunk 0 was dialled: {unfolded}");
+    assert!(unfolded.contains("tel:+14165550101\\;ext=204"), "{unfolded}");
+}
