@@ -173,9 +173,20 @@ pub fn import(
         if row.phone.is_none() {
             report.email_only += 1;
             let only = if row.email.is_some() { "email only" } else { "profile URL only" };
-            comment
-                .push(format!("{only}: no phone in the export; add one with `ringback set {id} phone=...`"));
-            note.push_str(&format!("; {only} (no phone: its calls say so until you add one)"));
+            match &row.unread_phone {
+                Some(why) => {
+                    comment.push(format!(
+                        "{only}: {why} (kept in notes); add one with `ringback set {id} phone=...`"
+                    ));
+                    note.push_str(&format!("; warning: {why}, so {only} (the text is in its notes)"));
+                }
+                None => {
+                    comment.push(format!(
+                        "{only}: no phone in the export; add one with `ringback set {id} phone=...`"
+                    ));
+                    note.push_str(&format!("; {only} (no phone: its calls say so until you add one)"));
+                }
+            }
         }
         book.add(&id, row.fields(), &comment).map_err(|e| e.to_string())?;
         report.added += 1;
@@ -204,6 +215,7 @@ pub fn already_in_book(
         notes: None,
         url: url.map(str::to_owned),
         zone: Found::Not(String::new()),
+        unread_phone: None,
     };
     known.matching(&row)
 }
@@ -249,6 +261,8 @@ struct Row {
     notes: Option<String>,
     url: Option<String>,
     zone: Found,
+    /// Why the export's phone was not taken (it went into the notes), for the report.
+    unread_phone: Option<String>,
 }
 
 impl Row {
@@ -267,16 +281,15 @@ impl Row {
         let calling = country.and_then(|c| zones.calling_code(c)).or(my_calling);
         let mut phones: Vec<&(u8, String)> = contact.phones.iter().collect();
         phones.sort_by_key(|(rank, _)| *rank);
-        let phone = match phones.first() {
-            None => None,
-            Some((_, text)) => Some(phone::e164(text, calling).map_err(|e| match e {
+        let read_phone = phones.first().map(|(_, text)| {
+            phone::e164(text, calling).map_err(|e| match e {
                 PhoneError::NotANumber => format!("phone `{text}` is not a phone number"),
                 PhoneError::Length => format!("phone `{text}` has too few or too many digits"),
                 PhoneError::NoCountry => format!(
                     "phone `{text}` has no country code and the row no country (add +CC, or set me.phone so its country is assumed)"
                 ),
-            })?),
-        };
+            })
+        });
         let mut emails: Vec<&(bool, String)> = contact.emails.iter().collect();
         // The one marked primary first, else the order of the columns.
         emails.sort_by_key(|(primary, _)| !primary);
@@ -284,6 +297,24 @@ impl Row {
             None => None,
             Some((_, text)) if is_email(text) => Some(text.clone()),
             Some((_, text)) => return Err(format!("email `{text}` is not an address")),
+        };
+        // A phone that cannot be read loses the row only when nothing else reaches them: else
+        // they are added without it, its text kept in the notes for a person to read.
+        let mut notes = contact.notes.clone();
+        let (phone, unread_phone) = match read_phone {
+            None => (None, None),
+            Some(Ok(e164)) => (Some(e164), None),
+            Some(Err(why)) if email.is_none() && contact.url.is_none() => return Err(why),
+            Some(Err(why)) => {
+                // Every value of the phone columns, as a cell split at `,` may have cut one.
+                let text = phones.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>().join(", ");
+                let kept = format!("phone as exported: {text}");
+                notes = Some(match notes {
+                    Some(n) if !n.trim().is_empty() => format!("{n}\n{kept}"),
+                    _ => kept,
+                });
+                (None, Some(why))
+            }
         };
         if phone.is_none() && email.is_none() && contact.url.is_none() {
             return Err(format!("{name}: no phone, email or profile URL to reach them by"));
@@ -294,9 +325,10 @@ impl Row {
             company: contact.company.clone(),
             phone,
             email,
-            notes: contact.notes.clone(),
+            notes,
             url: contact.url.clone(),
             zone,
+            unread_phone,
         })
     }
 

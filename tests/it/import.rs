@@ -177,7 +177,12 @@ fn every_export_is_read_with_its_source_encoding_lines_and_zones() {
             "5 records",
             &[
                 (2, "added `theo-marsh`"),
-                (5, "skipped: phone `call me maybe` is not a phone number"),
+                // A phone that cannot be read does not lose a row with an email: added email-only,
+                // the text kept in her notes.
+                (
+                    5,
+                    "added `carla-nunez` (Carla Nunez, Pinecrest Realty): no zone (the row has no zone, phone or country): it uses me.timezone until you set one; warning: phone `call me maybe` is not a phone number, so email only (the text is in its notes)",
+                ),
                 (6, "skipped: email `not-an-email` is not an address"),
                 (7, "skipped: no name"),
                 (8, "added `yuki-sato` (Yuki Sato, Sakura Textiles K.K.): zone Asia/Tokyo guessed from +81"),
@@ -542,4 +547,27 @@ fn a_hubspot_export_is_named_hubspot_and_its_old_zone_names_come_out_current() {
     assert!(first.contains("HubSpot") && !first.contains("Zoho"), "{first}");
     assert!(report_line(&ran.stdout, 2).contains("Asia/Kolkata"), "{}", ran.stdout);
     assert!(!ran.stdout.contains("Asia/Calcutta"), "{}", ran.stdout);
+}
+
+#[test]
+fn a_phone_that_cannot_be_read_keeps_the_row_when_an_email_reaches_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("contacts.csv");
+    std::fs::write(
+        &csv,
+        "First Name,Last Name,Email,Phone\n\
+         Ada,Byrne,ada@example.ie,\"ask reception, ext 204\"\n\
+         Ned,Kelly,,ask reception\n",
+    )
+    .unwrap();
+    let book = Book::new(EMPTY);
+    let ran = book.run(&["import", csv.to_str().unwrap()]).code(0);
+    assert!(report_line(&ran.stdout, 2).contains("added `ada-byrne`"), "{}", ran.stdout);
+    assert!(report_line(&ran.stdout, 2).contains("warning: phone `ask reception` is not"), "{}", ran.stdout);
+    // Nothing else reaches Ned: skipped, and says why.
+    assert!(report_line(&ran.stdout, 3).contains("skipped: phone `ask reception`"), "{}", ran.stdout);
+    // What she sees on Ada's first call: no phone to dial, and the export's words in the notes.
+    let next = book.run(&["next", "--at", "2026-12-02T12:00"]).code(0).stdout;
+    assert!(next.contains("Ada Byrne"), "{next}");
+    assert!(next.contains("phone as exported: ask reception, ext 204"), "{next}");
 }
