@@ -218,7 +218,7 @@ pub fn plan(config: &Config, history: &History, at: Timestamp, days: u32) -> Age
     let prospects: Vec<&Prospect> = config.prospects.values().collect();
     let mut windows = WindowCache::new(config);
     for (index, prospect) in prospects.iter().enumerate() {
-        if let Some(track) = replay(config, history, prospect, &now) {
+        if let Some(track) = replay(&mut windows, history, prospect, &now) {
             collect_items(config, &mut windows, (index, prospect), &track, today, last_day, &mut items);
         }
     }
@@ -305,8 +305,9 @@ pub fn promise_record(config: &Config, history: &History, at: Timestamp) -> Prom
     let month = (now.year(), now.month());
     let in_month = |d: Date| (d.year(), d.month()) == month;
     let mut record = Promises::default();
+    let mut windows = WindowCache::new(config);
     for prospect in config.prospects.values() {
-        stats::count_promises(config, history, prospect, &now, &in_month, &mut record);
+        stats::count_promises(&mut windows, history, prospect, &now, &in_month, &mut record);
     }
     record
 }
@@ -359,8 +360,13 @@ fn start_date(history: &History, prospect: &Prospect, now: &Zoned) -> Date {
 }
 
 /// Replays a prospect's events into where it stands; `None` when nothing can be due.
-fn replay(config: &Config, history: &History, prospect: &Prospect, now: &Zoned) -> Option<Track> {
-    replay_observed(config, history, prospect, now, &mut |_, _, _| {})
+fn replay<'c>(
+    windows: &mut WindowCache<'c>,
+    history: &History,
+    prospect: &'c Prospect,
+    now: &Zoned,
+) -> Option<Track> {
+    replay_observed(windows, history, prospect, now, &mut |_, _, _| {})
 }
 
 /// What became of a promise, seen from the event that ended it.
@@ -374,16 +380,19 @@ enum Fate {
     Superseded(Date),
 }
 
-fn replay_observed(
-    config: &Config,
+/// `windows` is the caller's: a voicemail's callback lands on a day with a window, and the
+/// look-ups are shared by every prospect in one zone.
+fn replay_observed<'c>(
+    windows: &mut WindowCache<'c>,
     history: &History,
-    prospect: &Prospect,
+    prospect: &'c Prospect,
     now: &Zoned,
     observe: &mut dyn FnMut(Date, Fate, &Prospect),
 ) -> Option<Track> {
     if prospect.status != Status::Active {
         return None;
     }
+    let config = windows.config;
     let tz = now.time_zone();
     let cadence = config.cadence_of(prospect);
     let since = start_date(history, prospect, now);
@@ -418,7 +427,7 @@ fn replay_observed(
         }
         let before = track.promise.clone();
         let date = tz.to_datetime(at).date();
-        apply(&mut track, event, date, cadence, config, prospect);
+        apply(&mut track, event, date, cadence, windows, prospect);
         if let Some(old) = before.as_ref().filter(|_| track.promise != before) {
             let class = event.outcome.class();
             let fate = match class {
@@ -456,14 +465,15 @@ fn apply_config_marks(
     }
 }
 
-fn apply(
+fn apply<'c>(
     track: &mut Track,
     event: &Logged,
     date: Date,
     cadence: &crate::config::Cadence,
-    config: &Config,
-    prospect: &Prospect,
+    windows: &mut WindowCache<'c>,
+    prospect: &'c Prospect,
 ) {
+    let config = windows.config;
     let class = event.outcome.class();
     let in_cadence = matches!(track.phase, Phase::Cadence { .. });
     if matches!(class, Class::Attempt | Class::Contact) {
@@ -492,11 +502,10 @@ fn apply(
             // after its last step), else two workdays on (a promise, next step or keep-in-touch
             // call), so an engaged prospect never drops to keep-in-touch unheard.
             if event.outcome == Outcome::Voicemail && event.promise == PromiseChoice::Auto {
-                let mut windows = WindowCache::new(config);
                 let on = match track.phase {
-                    Phase::Cadence { step, anchor } => next_call_date(&mut windows, prospect, step, anchor),
+                    Phase::Cadence { step, anchor } => next_call_date(windows, prospect, step, anchor),
                     _ if in_cadence => None,
-                    _ => Some(callback_outside_cadence(&mut windows, prospect, date)),
+                    _ => Some(callback_outside_cadence(windows, prospect, date)),
                 };
                 if let Some(on) = on {
                     track.promise = Some(Promise { on, made: Some(date) });
@@ -756,17 +765,21 @@ fn why_text(config: &Config, item: &Item, today: Date, cap: usize) -> String {
 /// window sets thousands of times, and each window costs several zone conversions.
 struct WindowCache<'c> {
     config: &'c Config,
-    /// Keyed by the zone's name as written and its IANA name: an unnamed system zone (named
-    /// `UTC` for display) must not share windows with a prospect's real `UTC`.
-    slots: HashMap<WindowKey<'c>, Vec<Slot>>,
-    /// Whether a zone's window set has any window outside my quiet hours at all: a search for
-    /// an open day stops at once when none has.
-    ever_open: HashMap<(&'c str, Option<&'c str>, &'c [Window]), bool>,
+    /// A number for each profile in use, so the day look-ups hash two integers.
+    profiles: HashMap<Profile<'c>, u32>,
+    /// The last prospect asked about and its profile: one prospect's items come together.
+    last: Option<(&'c Prospect, u32)>,
+    /// The windows offered, by profile and my day.
+    slots: HashMap<(u32, Date), Vec<Slot>>,
+    /// Whether a profile has any window outside my quiet hours at all: a search for an open
+    /// day stops at once when none has.
+    ever_open: HashMap<u32, bool>,
 }
 
-/// A zone (as written, and its IANA name), a prospect's windows, their holiday code and week,
-/// and a day.
-type WindowKey<'c> = (&'c str, Option<&'c str>, &'c [Window], Option<&'c str>, Option<[bool; 7]>, Date);
+/// What decides a prospect's windows: the zone as written and its IANA name (an unnamed system
+/// zone, named `UTC` for display, must not share windows with a prospect's real `UTC`), the
+/// windows, their holiday code and their week.
+type Profile<'c> = (&'c str, Option<&'c str>, &'c [Window], Option<&'c str>, Option<[bool; 7]>);
 
 /// Whose calendar decides whether a day is open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -779,17 +792,38 @@ enum Side {
 
 impl<'c> WindowCache<'c> {
     fn new(config: &'c Config) -> WindowCache<'c> {
-        WindowCache { config, slots: HashMap::new(), ever_open: HashMap::new() }
+        WindowCache {
+            config,
+            profiles: HashMap::new(),
+            last: None,
+            slots: HashMap::new(),
+            ever_open: HashMap::new(),
+        }
+    }
+
+    fn profile(&mut self, prospect: &'c Prospect) -> u32 {
+        if let Some((last, id)) = self.last
+            && std::ptr::eq(last, prospect)
+        {
+            return id;
+        }
+        let key = (
+            prospect.timezone_name.as_str(),
+            prospect.timezone.iana_name(),
+            prospect.call_windows.as_slice(),
+            prospect.holidays.as_deref(),
+            prospect.workdays,
+        );
+        let next = u32::try_from(self.profiles.len()).unwrap_or(u32::MAX);
+        let id = *self.profiles.entry(key).or_insert(next);
+        self.last = Some((prospect, id));
+        id
     }
 
     /// Whether any of the prospect's windows falls outside my quiet hours, on some day of the
     /// week from `from` (a week sees every weekday and either side of a DST change near it).
     fn ever_open(&mut self, prospect: &'c Prospect, from: Date) -> bool {
-        let key = (
-            prospect.timezone_name.as_str(),
-            prospect.timezone.iana_name(),
-            prospect.call_windows.as_slice(),
-        );
+        let key = self.profile(prospect);
         let config = self.config;
         *self.ever_open.entry(key).or_insert_with(|| {
             (0..7).filter_map(|n| from.checked_add(jiff::Span::new().days(n)).ok()).any(|day| {
@@ -802,14 +836,7 @@ impl<'c> WindowCache<'c> {
 
     /// The prospect's windows that may be offered on my `day` (see [`open_windows`]).
     fn open(&mut self, prospect: &'c Prospect, day: Date) -> &[Slot] {
-        let key = (
-            prospect.timezone_name.as_str(),
-            prospect.timezone.iana_name(),
-            prospect.call_windows.as_slice(),
-            prospect.holidays.as_deref(),
-            prospect.workdays,
-            day,
-        );
+        let key = (self.profile(prospect), day);
         self.slots.entry(key).or_insert_with(|| open_windows(self.config, prospect, day))
     }
 

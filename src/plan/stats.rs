@@ -119,6 +119,7 @@ pub fn stats(config: &Config, history: &History, since: Date, until: Date, now: 
         .collect(),
         ..Stats::default()
     };
+    let mut windows = super::WindowCache::new(config);
     for prospect in config.prospects.values() {
         let cadence = config.cadence_of(prospect);
         let mut step = (prospect.relationship != Relationship::Client).then_some(0usize);
@@ -207,7 +208,7 @@ pub fn stats(config: &Config, history: &History, since: Date, until: Date, now: 
             stats.next_steps.add(kept_from(next.on, 0));
         }
         // One replay per prospect: its promises' fates, then where it stands.
-        let track = count_promises(config, history, prospect, &now, &in_span, &mut stats.promises);
+        let track = count_promises(&mut windows, history, prospect, &now, &in_span, &mut stats.promises);
         let place = standing(history, prospect, track.as_ref(), now.date());
         *stats.prospects.entry(place).or_default() += 1;
         if place == "finished without a drip" {
@@ -218,16 +219,16 @@ pub fn stats(config: &Config, history: &History, since: Date, until: Date, now: 
     stats
 }
 
-pub(super) fn count_promises(
-    config: &Config,
+pub(super) fn count_promises<'c>(
+    windows: &mut super::WindowCache<'c>,
     history: &History,
-    prospect: &crate::config::Prospect,
+    prospect: &'c crate::config::Prospect,
     now: &Zoned,
     in_span: &dyn Fn(Date) -> bool,
     promises: &mut Promises,
 ) -> Option<Track> {
     let today = now.date();
-    let track = replay_observed(config, history, prospect, now, &mut |on, fate, _| {
+    let track = replay_observed(windows, history, prospect, now, &mut |on, fate, _| {
         if !in_span(on) {
             return;
         }

@@ -85,7 +85,7 @@ pub fn why(config: &Config, history: &super::History, id: &str, at: Timestamp) -
             return Some(explained);
         }
     }
-    let Some(track) = replay(config, history, prospect, &now) else {
+    let Some(track) = replay(&mut super::WindowCache::new(config), history, prospect, &now) else {
         // Active in the config, closed by what was logged.
         let (when, outcome) =
             last.map_or((today, Outcome::Lost), |(at, o)| (at.to_zoned(now.time_zone().clone()).date(), o));
