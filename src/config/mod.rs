@@ -48,7 +48,7 @@ pub struct Config {
     /// Template sources by name: the built-in defaults overlaid with `[templates]`.
     pub templates: BTreeMap<String, String>,
     /// Their calendar by the code prospects name in `holidays`: the country's weekend and the
-    /// code's public holidays, read on their own dates (see [`Config::their_calendar`]).
+    /// code's public holidays, read on their own dates (see [`Config::is_their_workday`]).
     pub calendars: BTreeMap<String, Calendar>,
 }
 
@@ -354,19 +354,28 @@ impl Config {
     }
 
     /// The cadence a prospect follows (validation guarantees it exists).
-    /// The prospect's own working days, read on their calendar date: their country's weekend
-    /// and public holidays when they name a code, else Monday to Friday.
-    /// Their own `workdays` replace their country's week (borrowed unless they do).
-    pub fn their_calendar(&self, prospect: &Prospect) -> std::borrow::Cow<'_, Calendar> {
-        static PLAIN_WEEK: std::sync::LazyLock<Calendar> = std::sync::LazyLock::new(Calendar::default);
-        let country =
-            prospect.holidays.as_ref().and_then(|code| self.calendars.get(code)).unwrap_or(&PLAIN_WEEK);
-        match prospect.workdays {
-            Some(week) if week != country.workdays => {
-                std::borrow::Cow::Owned(Calendar { workdays: week, ..country.clone() })
+    /// Whether `date`, read as the prospect's own calendar date, is a workday for them: their
+    /// `workdays` (else their country's week, else Monday to Friday), less their `holidays`.
+    /// Asked for every day a call might fall on, so it borrows and never builds a calendar.
+    pub fn is_their_workday(&self, prospect: &Prospect, date: Date) -> bool {
+        const PLAIN_WEEK: [bool; 7] = [true, true, true, true, true, false, false];
+        let country = prospect.holidays.as_ref().and_then(|code| self.calendars.get(code));
+        let week = prospect.workdays.or(country.map(|c| c.workdays)).unwrap_or(PLAIN_WEEK);
+        week[crate::calendar::weekday_index(date.weekday())]
+            && !country.is_some_and(|c| c.holidays.contains(&date))
+    }
+
+    /// Their last workday strictly before `date` (see [`Config::is_their_workday`]).
+    pub fn their_workday_before(&self, prospect: &Prospect, date: Date) -> Date {
+        let mut day = date;
+        // At least one workday a week is validated, so this ends well before the bound.
+        for _ in 0..400 {
+            day = day.yesterday().unwrap_or(day);
+            if self.is_their_workday(prospect, day) {
+                return day;
             }
-            _ => std::borrow::Cow::Borrowed(country),
         }
+        day
     }
 
     pub fn cadence_of(&self, prospect: &Prospect) -> &Cadence {

@@ -863,15 +863,15 @@ impl<'c> WindowCache<'c> {
         if doing == Doing::Call && !self.ever_open(prospect, from) {
             return from;
         }
-        let mine = &self.config.me.calendar;
-        let theirs = self.config.their_calendar(prospect);
+        let config = self.config;
+        let mine = &config.me.calendar;
         let mut day = from;
         for _ in 0..OPEN_DAY_SEARCH {
             let open_for_me = side == Side::Theirs || mine.is_workday(day);
             let open = open_for_me
                 && match doing {
                     Doing::Call => !self.open(prospect, day).is_empty(),
-                    Doing::Email | Doing::Drip => theirs.is_workday(day),
+                    Doing::Email | Doing::Drip => config.is_their_workday(prospect, day),
                 };
             if open {
                 return day;
@@ -905,10 +905,9 @@ pub fn window(config: &Config, item: &Item, now: &Zoned) -> Option<Slot> {
 /// and holidays, on their date), cut to the part outside my quiet hours; a window wholly inside
 /// them is not offered. Whether `day` is my workday is the caller's question.
 pub fn open_windows(config: &Config, prospect: &Prospect, day: Date) -> Vec<Slot> {
-    let theirs = config.their_calendar(prospect);
     day_windows(config, prospect, day)
         .into_iter()
-        .filter(|slot| theirs.is_workday(slot.their_day))
+        .filter(|slot| config.is_their_workday(prospect, slot.their_day))
         .filter_map(|slot| outside_quiet(slot, config.schedule.quiet_hours))
         .collect()
 }
@@ -939,14 +938,10 @@ fn outside_quiet(slot: Slot, quiet: Option<Window>) -> Option<Slot> {
 /// day a script names to them. Their date of the day itself when no window is open on it.
 pub fn their_day(config: &Config, prospect: &Prospect, day: Date) -> Date {
     open_windows(config, prospect, day).first().map(|slot| slot.their_day).unwrap_or_else(|| {
-        day.to_datetime(jiff::civil::Time::midnight()).to_zoned(config.me.timezone.clone()).map_or(
-            day,
-            |noon| {
-                noon.saturating_add(jiff::Span::new().hours(12))
-                    .with_time_zone(prospect.timezone.clone())
-                    .date()
-            },
-        )
+        // Their date at my noon that day.
+        day.to_datetime(jiff::civil::time(12, 0, 0, 0))
+            .to_zoned(config.me.timezone.clone())
+            .map_or(day, |noon| noon.with_time_zone(prospect.timezone.clone()).date())
     })
 }
 

@@ -43,7 +43,7 @@ impl<'c> Scripts<'c> {
             .map_or_else(|| plan::their_day(self.config, prospect, item.day), |w| w.their_day);
         let callback = item.callback_on.map(|on| {
             let on = plan::their_day(self.config, prospect, on);
-            let hear_by = self.config.their_calendar(prospect).previous_before(on);
+            let hear_by = self.config.their_workday_before(prospect, on);
             Callback {
                 on: long_date(on),
                 // Read on Monday, "by Monday" would be no time at all; a weekday more than a
