@@ -41,6 +41,7 @@ impl<'c> Scripts<'c> {
             .window
             .as_ref()
             .map_or_else(|| plan::their_day(self.config, prospect, item.day), |w| w.their_day);
+        let their_due = plan::their_day(self.config, prospect, item.due);
         let callback = item.callback_on.map(|on| {
             let on = plan::their_day(self.config, prospect, on);
             let hear_by = self.config.their_workday_before(prospect, on);
@@ -64,13 +65,12 @@ impl<'c> Scripts<'c> {
             me_phone: self.config.me.phone.clone(),
             prospect: prospect.into(),
             kind: item.kind.as_str(),
-            due: short_date(plan::their_day(self.config, prospect, item.due)),
+            due: short_date(their_due),
             attempt: item.attempt,
             of: item.of,
             note: item.note.clone(),
             promise_made: item.promise_made.map(short_date),
-            promise_on: (item.kind == Kind::Promise)
-                .then(|| plan::their_day(self.config, prospect, item.due).strftime("%A %-d %B").to_string()),
+            promise_on: (item.kind == Kind::Promise).then(|| their_due.strftime("%A %-d %B").to_string()),
             overdue: item.overdue,
             keep_in_touch: item.kind == Kind::Call && item.attempt.is_none(),
             callback,
