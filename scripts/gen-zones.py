@@ -571,30 +571,6 @@ def phone_section(tz, warnings):
     return lines
 
 
-def mobile_section(tz):
-    import phonenumbers
-    from phonenumbers import phonenumberutil
-    from phonenumbers.tzdata import TIMEZONE_DATA
-
-    lines = []
-    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
-        meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
-        cc = meta.country_code
-        if cc in phonenumberutil._GEO_MOBILE_COUNTRIES or meta.mobile is None:
-            continue
-        raw = TIMEZONE_DATA.get(str(cc)) or ()
-        if isinstance(raw, str):
-            raw = raw.split("&")
-        if len(canonical_zones(raw, tz, calling_code_regions(str(cc)))) < 2:
-            continue
-        mobile = meta.mobile.national_number_pattern
-        fixed = meta.fixed_line.national_number_pattern if meta.fixed_line else None
-        if not mobile or "\t" in mobile:
-            continue
-        lines.append(f"{region}\t{cc}\t{mobile}\t{fixed or 'NA'}")
-    return lines
-
-
 def country_sections(tz, countries):
     per = collections.defaultdict(list)
     for cc, zone, _ in tz.tab:
@@ -691,12 +667,6 @@ HEADER = """\
 #   [region] ISO 3166-2 code (US-NY) -> zone of most of its people (US, CA, AU, BR, MX, RU).
 #   [country-name] country name, alias or alpha-2/alpha-3 code -> alpha-2.
 #   [region-name] alpha-2 lowercased `:` subdivision name, alias or code -> ISO 3166-2 code.
-#   [calling] alpha-2 -> the country's international calling code (libphonenumber).
-#   [mobile] alpha-2 -> CC<TAB>MOBILE<TAB>FIXED: a national number matching MOBILE (a
-#     libphonenumber pattern, whole number) and not FIXED is a mobile, tied to no place: it gets
-#     the zones of its whole calling code CC, as libphonenumber's time_zones_for_number gives
-#     them. Only regions whose calling code spans several zones and whose mobiles are not
-#     geographic (libphonenumber's GEO_MOBILE_COUNTRIES).
 #   [link] an old or alias zone name (Asia/Calcutta) -> its current name (Asia/Kolkata).
 """
 
@@ -718,10 +688,6 @@ def generate():
     region = region_section(tz, subdivisions)
     country_names = country_name_section(countries)
     region_names = region_name_section(subdivisions)
-    # A number written without its country code is read in the row's country.
-    calling = sorted(f"{c['alpha_2']}\t{phonenumbers.country_code_for_region(c['alpha_2'])}"
-                     for c in countries if phonenumbers.country_code_for_region(c["alpha_2"]))
-    mobile = mobile_section(tz)
     # A zone a file names by an old name is written with its current one.
     links = sorted(f"{name}\t{tz.canonical(name)}" for name in tz.links
                    if "/" in name and tz.canonical(name) != name)
@@ -744,11 +710,11 @@ def generate():
     parts = [header]
     for name, lines in (("phone", phone), ("country", single), ("country-main", main),
                         ("region", region), ("country-name", country_names),
-                        ("region-name", region_names), ("calling", calling), ("mobile", mobile), ("link", links)):
+                        ("region-name", region_names), ("link", links)):
         parts.append(f"[{name}]\n" + "".join(line + "\n" for line in lines))
     counts = {"phone": len(phone), "country": len(single), "country-main": len(main),
               "region": len(region), "country-name": len(country_names),
-              "region-name": len(region_names), "calling": len(calling), "mobile": len(mobile), "link": len(links)}
+              "region-name": len(region_names), "link": len(links)}
     return "".join(parts), counts, warnings
 
 

@@ -1,35 +1,59 @@
-//! Phone numbers: free text as people write them read into E.164 and an extension, and the
-//! `tel:` URI a dialler opens (RFC 3966). The one home for number rules: import, the digest's
-//! links, the calendar feed and the nudge's Call button all read numbers here.
+//! Phone numbers: free text as people write them, read with libphonenumber's rules (the
+//! `rlibphonenumber` port) into E.164 and an extension; the grouped international form a person
+//! reads; and the `tel:` URI a dialler opens (RFC 3966). The one home for number rules: config
+//! validation, `add`/`set`, import, every renderer and the nudge's Call button read numbers here.
 //!
 //! Core: pure text rules; it may not touch the state, the channels, the daemon or the command
-//! line. (Grouped display and libphonenumber's validity rules are still to come: see the README.)
+//! line.
 
-/// Why a number could not be read.
-#[derive(Debug, PartialEq, Eq)]
+use rlibphonenumber::{
+    NumberLengthType, PHONE_NUMBER_UTIL, ParseError, PhoneNumber, PhoneNumberFormat, PhoneNumberType, Region,
+    ValidationError,
+};
+
+/// Why a number cannot be dialled from abroad.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PhoneError {
     /// Letters or signs no phone number has.
     NotANumber,
-    /// Written without a country code, and the row says no country to take it from.
+    /// Written without a country code, and no country to read it in (or an unknown code).
     NoCountry,
-    /// Too short or too long for any number.
-    Length,
+    /// Fewer digits than any number of its country.
+    TooShort,
+    /// More digits than any number of its country, or a length none has.
+    TooLong,
+    /// Complete only inside its area (`+1 555 0000`): the area code is missing.
+    LocalOnly,
 }
 
-/// A number in E.164 (`+16045550100`). A number written without its country code is read in
-/// `calling`'s country (e.g. `1` for the US); an extension is left out (see [`read`]).
-///
-/// # Errors
-/// [`PhoneError`] saying what is wrong with it.
-pub fn e164(text: &str, calling: Option<&str>) -> Result<String, PhoneError> {
-    read(text, calling).map(|number| number.e164)
+impl std::fmt::Display for PhoneError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            PhoneError::NotANumber => "not a phone number",
+            PhoneError::NoCountry => "no country code, and no country to read it in",
+            PhoneError::TooShort => "too few digits for a number of its country",
+            PhoneError::TooLong => "too many digits, or a length no number of its country has",
+            PhoneError::LocalOnly => "only dialled locally: the area code is missing",
+        })
+    }
 }
 
-/// A number as dialled: E.164, and the extension to ask for once through.
+/// A number as dialled: E.164, the extension to ask for once through, and what libphonenumber
+/// knows of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Number {
+    /// `+442079460011`.
     pub e164: String,
     pub extension: Option<String>,
+    /// A number its country's plan has (possible only means its length is one some number has).
+    pub valid: bool,
+    /// Tied to a place (a landline, or a mobile in a country whose mobiles are): its prefix
+    /// says the zone. libphonenumber's rule for `getTimeZonesForNumber`.
+    pub geographic: bool,
+    /// The ISO code of its country (`GB`), when one region has it.
+    pub region: Option<String>,
+    /// Its international calling code (`44`).
+    pub country_code: u32,
 }
 
 impl Number {
@@ -40,99 +64,103 @@ impl Number {
             None => format!("tel:{}", self.e164),
         }
     }
-}
 
-/// The `tel:` URI of a number as the book has it, written with its country code; `None` when it
-/// cannot be read (the number is then shown to be dialled by hand).
-pub fn tel_uri(text: &str) -> Option<String> {
-    read(text, None).ok().map(|n| n.tel_uri())
-}
-
-/// What follows `tel:` for a number as the book has it: [`tel_uri`]'s, or, for a number it
-/// cannot read (one written without its country code), its digits as written, as a local call.
-pub fn tel_target(text: &str) -> String {
-    match tel_uri(text) {
-        Some(uri) => uri.trim_start_matches("tel:").to_owned(),
-        None => text.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect(),
+    /// The number as a person reads it: libphonenumber's international grouping
+    /// (`+44 20 7946 0011`, `+1 416-555-0101`), then ` ext. 204` whatever the country's own
+    /// style, so one book reads one way.
+    pub fn grouped(&self) -> String {
+        let grouped = match PHONE_NUMBER_UTIL.parse(&self.e164, None) {
+            Ok(number) => number.format_as(PhoneNumberFormat::International).into_owned(),
+            Err(_) => self.e164.clone(),
+        };
+        match &self.extension {
+            Some(ext) => format!("{grouped} ext. {ext}"),
+            None => grouped,
+        }
     }
 }
 
-/// Reads free text as a number and an extension: `+44 (0)20 7946 0011` (the trunk 0 in
-/// brackets is not dialled from abroad), `+1 416 555 0101 x 204`, `ext. 204`, `;ext=204`,
-/// `#204`. A number written without its country code is read in `calling`'s country, with that
-/// country's trunk prefix taken off.
+/// Reads free text as a number and an extension, as libphonenumber does: `+44 (0)20 7946 0011`
+/// (the trunk 0 in brackets is not dialled from abroad), `+1 416 555 0101 x 204`, `ext. 204`,
+/// `;ext=204`, `#204`, a `tel:` URI, `Mobile: +44 …`. A number written without its country code
+/// is read in `region`'s country (an ISO code: `me.phone`'s country, or an import row's), with
+/// its trunk prefix and international prefix (`00`, `011`) as that country dials them.
 ///
 /// # Errors
-/// [`PhoneError`] saying what is wrong with it.
-pub fn read(text: &str, calling: Option<&str>) -> Result<Number, PhoneError> {
-    let lower = text.to_lowercase();
-    // `+1 604 555 0100 x12`, `ext. 12`, `;ext=12`: the extension is for a person, not the dialler.
-    let cut = ["ext", "x", ";", "#"].iter().filter_map(|mark| lower.find(mark)).min();
-    let number = cut.map_or(lower.as_str(), |at| &lower[..at]);
-    let extension = cut
-        .map(|at| lower[at..].chars().filter(char::is_ascii_digit).collect::<String>())
-        .filter(|digits| !digits.is_empty());
-    let number = number.trim().trim_start_matches("tel:");
-    // `+44 (0)20 7946 0000`: the trunk 0 written for callers at home, not dialled from abroad.
-    let without_trunk;
-    let number = if number.starts_with('+') && number.contains("(0)") {
-        without_trunk = number.replacen("(0)", "", 1);
-        without_trunk.as_str()
-    } else {
-        number
-    };
-    if number.chars().any(|c| !(c.is_ascii_digit() || " +-()./\u{a0}".contains(c)))
-        || number.chars().skip(1).any(|c| c == '+')
-    {
-        return Err(PhoneError::NotANumber);
+/// [`PhoneError`] when the number is not one a dialler abroad can call: libphonenumber's
+/// IS_POSSIBLE, which a local-only number (`+1 555 0000`) is not.
+pub fn read(text: &str, region: Option<&str>) -> Result<Number, PhoneError> {
+    let region = region.and_then(|r| r.to_ascii_uppercase().parse::<Region>().ok());
+    let number = PHONE_NUMBER_UTIL.parse(text, region).map_err(|e| match e {
+        ParseError::InvalidCountryCode => PhoneError::NoCountry,
+        ParseError::NotANumber(_) => PhoneError::NotANumber,
+        ParseError::TooShortAfterIdd | ParseError::TooShortNsn => PhoneError::TooShort,
+        ParseError::TooLongNsn => PhoneError::TooLong,
+    })?;
+    match number.is_possible_with_reason() {
+        Ok(NumberLengthType::IsPossible) => {}
+        Ok(NumberLengthType::IsPossibleLocalOnly) => return Err(PhoneError::LocalOnly),
+        Err(ValidationError::InvalidCountryCode) => return Err(PhoneError::NoCountry),
+        Err(ValidationError::TooShort) => return Err(PhoneError::TooShort),
+        Err(_) => return Err(PhoneError::TooLong),
     }
-    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
-    let international = if number.starts_with('+') {
-        digits
-    } else if let Some(rest) = digits.strip_prefix("00") {
-        rest.to_owned()
-    } else {
-        let calling = calling.ok_or(PhoneError::NoCountry)?;
-        if calling == "1" {
-            // North America: ten digits, or eleven with the leading 1.
-            match digits.len() {
-                10 => format!("1{digits}"),
-                11 if digits.starts_with('1') => digits,
-                _ => return Err(PhoneError::Length),
-            }
-        } else {
-            // Italy, San Marino and the Vatican keep the 0; elsewhere it is a trunk prefix.
-            // The trunk prefix dialled at home: 0 almost everywhere, 8 in Russia, Kazakhstan,
-            // Belarus and Lithuania, 06 in Hungary; none in Italy, San Marino and the Vatican.
-            let trunk = match calling {
-                "39" | "378" | "379" => "",
-                "7" | "375" | "370" => "8",
-                "36" => "06",
-                _ => "0",
-            };
-            let national =
-                if trunk.is_empty() { &digits[..] } else { digits.strip_prefix(trunk).unwrap_or(&digits) };
-            format!("{calling}{national}")
-        }
-    };
-    if !(7..=15).contains(&international.len()) {
-        return Err(PhoneError::Length);
+    Ok(described(&number))
+}
+
+fn described(number: &PhoneNumber) -> Number {
+    let valid = number.is_valid();
+    let kind = number.get_type();
+    // libphonenumber's GEO_MOBILE_COUNTRIES: Mexico, Argentina, Brazil, Indonesia and China
+    // give mobiles area codes.
+    let geo_mobile = matches!(number.country_code, 52 | 54 | 55 | 62 | 86);
+    let geographic = valid
+        && (matches!(kind, PhoneNumberType::FixedLine | PhoneNumberType::FixedLineOrMobile)
+            || (kind == PhoneNumberType::Mobile && geo_mobile));
+    Number {
+        e164: number.format_as(PhoneNumberFormat::E164).into_owned(),
+        extension: number.extension.clone().filter(|e| !e.is_empty()),
+        valid,
+        geographic,
+        region: number.get_region_code().map(|r| r.to_string()),
+        country_code: u32::try_from(number.country_code).unwrap_or(0),
     }
-    Ok(Number { e164: format!("+{international}"), extension })
+}
+
+/// The number as a person reads it ([`Number::grouped`]), or the text as written when it
+/// cannot be read (the loader refuses such numbers in the book, so only a stray one is).
+pub fn shown(text: &str, region: Option<&str>) -> String {
+    read(text, region).map_or_else(|_| text.to_owned(), |n| n.grouped())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn tel(text: &str, region: Option<&str>) -> Option<String> {
+        read(text, region).ok().map(|n| n.tel_uri())
+    }
+
     #[test]
     fn tel_uris_keep_the_number_and_the_extension_apart() {
-        assert_eq!(tel_uri("+44 (0)20 7946 0011").as_deref(), Some("tel:+442079460011"));
-        assert_eq!(tel_uri("+1 416 555 0101 x 204").as_deref(), Some("tel:+14165550101;ext=204"));
-        assert_eq!(tel_uri("+1 416 555 0101 ext. 204").as_deref(), Some("tel:+14165550101;ext=204"));
-        assert_eq!(tel_uri("tel:+1-416-555-0101;ext=204").as_deref(), Some("tel:+14165550101;ext=204"));
-        assert_eq!(tel_uri("+49 30 1234567").as_deref(), Some("tel:+49301234567"));
-        assert_eq!(tel_uri("call me maybe"), None);
-        assert_eq!(tel_uri("416 555 0101"), None, "no country code: not dialled as a guess");
+        assert_eq!(tel("+44 (0)20 7946 0011", Some("US")).as_deref(), Some("tel:+442079460011"));
+        assert_eq!(tel("+1 416 555 0101 x 204", None).as_deref(), Some("tel:+14165550101;ext=204"));
+        assert_eq!(tel("+1 416 555 0101 ext. 204", None).as_deref(), Some("tel:+14165550101;ext=204"));
+        assert_eq!(tel("tel:+1-416-555-0101;ext=204", None).as_deref(), Some("tel:+14165550101;ext=204"));
+        assert_eq!(tel("416 555 0101", Some("CA")).as_deref(), Some("tel:+14165550101"));
+        assert_eq!(tel("020 7946 0011", Some("GB")).as_deref(), Some("tel:+442079460011"));
+        assert_eq!(read("call me maybe", Some("US")), Err(PhoneError::NotANumber));
+        assert_eq!(read("416 555 0101", None), Err(PhoneError::NoCountry));
+        assert_eq!(read("+1 555 0000", None), Err(PhoneError::LocalOnly));
+        assert_eq!(read("+44 20", None), Err(PhoneError::TooShort));
+    }
+
+    #[test]
+    fn people_read_the_international_grouping_with_one_extension_style() {
+        let shown = |t: &str| shown(t, Some("US"));
+        assert_eq!(shown("+442079460011"), "+44 20 7946 0011");
+        assert_eq!(shown("+44 (0)20 7946 0011 x204"), "+44 20 7946 0011 ext. 204");
+        assert_eq!(shown("+1 (416) 555-0101;ext=204"), "+1 416-555-0101 ext. 204");
+        assert_eq!(shown("+911244567890"), "+91 124 456 7890");
+        assert_eq!(shown("ask reception"), "ask reception");
     }
 }

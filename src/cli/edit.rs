@@ -15,7 +15,7 @@ pub struct AddArgs {
     pub name: String,
     #[arg(long, value_name = "TEXT")]
     pub company: Option<String>,
-    /// In international form, e.g. "+1 604 555 0100"
+    /// As you write it: "+44 20 7946 0011", "+1 604 555 0100 x12", or national in me.phone's country
     #[arg(long, value_name = "NUMBER")]
     pub phone: Option<String>,
     #[arg(long, value_name = "ADDRESS")]

@@ -246,7 +246,7 @@ fn find_close(body: &str, mut i: usize, close: &str) -> Option<usize> {
 struct Fields {
     name: Option<String>,
     company: Option<String>,
-    phone: Option<String>,
+    phone: Option<Spanned<String>>,
     email: Option<String>,
     timezone: Option<Spanned<String>>,
     relationship: Option<Spanned<String>>,
@@ -315,7 +315,7 @@ impl Fields {
         match key {
             "name" => once!(name, cursor.string()?.into_inner()),
             "company" => once!(company, cursor.string()?.into_inner()),
-            "phone" => once!(phone, cursor.string()?.into_inner()),
+            "phone" => once!(phone, cursor.string()?),
             "email" => once!(email, cursor.string()?.into_inner()),
             "hook" => once!(hook, cursor.string()?.into_inner()),
             "value" => once!(value, cursor.string()?.into_inner()),

@@ -56,6 +56,9 @@ pub struct Config {
 pub struct Me {
     pub name: String,
     pub phone: Option<String>,
+    /// The ISO code of my phone's country (`CA`): a prospect's number written without its
+    /// country code is read in it.
+    pub region: Option<String>,
     pub timezone: TimeZone,
     /// The IANA name as written (or the system's), for display.
     pub timezone_name: String,
@@ -223,7 +226,10 @@ pub struct Prospect {
     pub id: String,
     pub name: String,
     pub company: Option<String>,
+    /// As the user wrote it: the book keeps their text.
     pub phone: Option<String>,
+    /// `phone` read by libphonenumber: what is dialled and shown.
+    pub number: Option<crate::phone::Number>,
     pub email: Option<String>,
     pub timezone: TimeZone,
     pub timezone_name: String,
@@ -249,6 +255,14 @@ pub struct Prospect {
     pub promised_callback: Option<Date>,
     pub next_step: Option<NextStep>,
     pub status: Status,
+}
+
+impl Prospect {
+    /// Their number as a person reads it (`+44 20 7946 0011 ext. 204`), grouped by
+    /// libphonenumber whatever way the book writes it.
+    pub fn shown_phone(&self) -> Option<String> {
+        self.number.as_ref().map(crate::phone::Number::grouped).or_else(|| self.phone.clone())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

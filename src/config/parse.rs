@@ -13,6 +13,7 @@ use toml::de::{DeTable, DeValue};
 use super::email::email;
 use super::*;
 use crate::calendar::weekday_index;
+use crate::phone::{Number, PhoneError};
 
 const SECTIONS: &[&str] =
     &["me", "schedule", "notify", "calendar", "defaults", "cadences", "drips", "prospects", "templates"];
@@ -137,6 +138,32 @@ impl<'s> Validator<'s> {
             }
         };
         found.map_err(|message| self.error(code.span(), key.to_string(), message)).ok()
+    }
+
+    /// A phone number a dialler abroad can call (libphonenumber's IS_POSSIBLE), read in
+    /// `region`'s country when written without its country code; else an error at its place.
+    pub(super) fn phone(
+        &mut self,
+        key: impl std::fmt::Display,
+        text: &Spanned<String>,
+        region: Option<&str>,
+    ) -> Option<Number> {
+        match crate::phone::read(text.get_ref(), region) {
+            Ok(number) => Some(number),
+            Err(why) => {
+                let hint = match why {
+                    PhoneError::NoCountry if region.is_none() => {
+                        "write it with its country code (`+44 20 7946 0011`), or set me.phone so its country is assumed"
+                    }
+                    PhoneError::NoCountry => "write it with its country code, like `+44 20 7946 0011`",
+                    _ => {
+                        "expected a number a dialler abroad can call, like `+44 20 7946 0011` or `+1 416 555 0101 x204`"
+                    }
+                };
+                self.error(text.span(), key.to_string(), format!("`{}`: {why}: {hint}", text.get_ref()));
+                None
+            }
+        }
     }
 
     pub(super) fn zone(&mut self, key: impl std::fmt::Display, name: &Spanned<String>) -> Option<TimeZone> {
@@ -543,6 +570,7 @@ pub(super) fn parse_with(
     let default_holidays = defaults_raw.holidays.as_ref().and_then(|c| v.holidays("defaults.holidays", c));
     let default_workdays = defaults_raw.workdays.as_ref().map(|days| week(&mut v, "defaults.workdays", days));
     let defaults = ProspectDefaults {
+        region: me.region.as_deref(),
         holidays: default_holidays.as_deref(),
         workdays: default_workdays,
         timezone: &timezone,
@@ -636,6 +664,7 @@ fn me(v: &mut Validator, raw_me: Option<raw::Me>) -> Me {
     let mut me = Me {
         name: String::new(),
         phone: None,
+        region: None,
         timezone: timezone.clone(),
         timezone_name: timezone_name.clone(),
         calendar: Calendar::default(),
@@ -643,7 +672,10 @@ fn me(v: &mut Validator, raw_me: Option<raw::Me>) -> Me {
     };
     if let Some(raw) = raw_me {
         me.name = raw.name;
-        me.phone = raw.phone;
+        if let Some(phone) = &raw.phone {
+            me.region = v.phone("me.phone", phone, None).and_then(|n| n.region);
+        }
+        me.phone = raw.phone.map(Spanned::into_inner);
         if let Some(days) = &raw.workdays {
             calendar.workdays = week(v, "me.workdays", days);
         }
@@ -808,6 +840,8 @@ fn cadences(
 
 /// What a prospect takes when it does not say.
 struct ProspectDefaults<'a> {
+    /// My phone's country: a number written without its country code is read in it.
+    region: Option<&'a str>,
     holidays: Option<&'a str>,
     workdays: Option<[bool; 7]>,
     timezone: &'a TimeZone,
@@ -915,6 +949,7 @@ fn prospects(
             None if raw.holidays.is_some() => None,
             None => d.workdays,
         };
+        let number = raw.phone.as_ref().and_then(|text| v.phone(format_args!("{key}.phone"), text, d.region));
         let since = raw.since.as_ref().and_then(|d| v.date(format_args!("{key}.since"), d));
         let promised_callback =
             raw.promised_callback.as_ref().and_then(|d| v.date(format_args!("{key}.promised_callback"), d));
@@ -929,7 +964,8 @@ fn prospects(
                     id: id.into_inner(),
                     name: raw.name,
                     company: raw.company,
-                    phone: raw.phone,
+                    phone: raw.phone.map(Spanned::into_inner),
+                    number,
                     email: raw.email,
                     timezone: tz,
                     timezone_name: tz_name,

@@ -13,7 +13,7 @@ pub type S<T> = Spanned<T>;
 #[serde(deny_unknown_fields)]
 pub struct Me {
     pub name: String,
-    pub phone: Option<String>,
+    pub phone: Option<S<String>>,
     pub timezone: Option<S<String>>,
     pub workdays: Option<S<Vec<S<String>>>>,
     #[serde(default)]
@@ -141,7 +141,7 @@ pub struct DripItem {
 pub struct Prospect {
     pub name: String,
     pub company: Option<String>,
-    pub phone: Option<String>,
+    pub phone: Option<S<String>>,
     pub email: Option<String>,
     pub timezone: Option<S<String>>,
     pub relationship: Option<S<String>>,

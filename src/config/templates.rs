@@ -121,7 +121,7 @@ impl From<&Prospect> for ProspectFields {
             id: p.id.clone(),
             name: p.name.clone(),
             company: p.company.clone(),
-            phone: p.phone.clone(),
+            phone: p.shown_phone(),
             email: p.email.clone(),
             hook: p.hook.clone(),
             value: p.value.clone(),

@@ -589,16 +589,16 @@ impl Service {
         let Some(prospect) = self.config.prospects.get(id) else {
             return format!("`{id}` is no longer in the config");
         };
-        let Some(phone) = &prospect.phone else {
+        let Some(number) = &prospect.number else {
             return format!(
                 "{} has no phone in the book: add one with `ringback set {id} phone=...`",
                 prospect.name
             );
         };
-        let tel = crate::phone::tel_target(phone);
+        let (tel, phone) = (number.tel_uri(), number.grouped());
         let program = self.config.notify.open_with.clone();
         let spawned = tokio::process::Command::new(&program)
-            .arg(format!("tel:{tel}"))
+            .arg(&tel)
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -612,7 +612,7 @@ impl Service {
                 tokio::spawn(async move {
                     match child.wait().await {
                         Ok(status) if !status.success() => {
-                            tracing::warn!("{program} tel:{tel} exited with {status}")
+                            tracing::warn!("{program} {tel} exited with {status}")
                         }
                         Err(e) => tracing::warn!("{program}: {e}"),
                         Ok(_) => {}

@@ -24,8 +24,9 @@ pub use sheet::ReadOptions;
 
 use crate::book::{Book, EditError};
 use crate::config::Config;
+use crate::phone::{Number, PhoneError};
 use columns::{Columns, Contact};
-use phone::{PhoneError, Zones};
+use phone::Zones;
 
 /// What `import` was asked to do.
 #[derive(Debug, Default)]
@@ -112,8 +113,8 @@ pub fn import(
     };
     let zones = Zones::load();
     let config = book.config().clone();
-    let my_calling = config.me.phone.as_deref().and_then(|p| calling_code_of(&zones, p));
-    let mut known = Known::of(&config, my_calling);
+    let my_region = config.me.region.as_deref();
+    let mut known = Known::of(&config);
     let mut report = Report::default();
     // Ids still in the state (a prospect removed from the book keeps its events) are taken too:
     // a new person must not inherit someone else's history.
@@ -122,7 +123,7 @@ pub fn import(
 
     for record in &sheet.records {
         let contact = columns.read(&record.fields);
-        let row = match Row::read(&contact, &zones, my_calling) {
+        let row = match Row::read(&contact, &zones, my_region) {
             Ok(row) => row,
             Err(why) => {
                 report.skipped += 1;
@@ -204,13 +205,11 @@ pub fn already_in_book(
     email: Option<&str>,
     url: Option<&str>,
 ) -> Option<(String, &'static str)> {
-    let zones = Zones::load();
-    let my_calling = config.me.phone.as_deref().and_then(|p| calling_code_of(&zones, p));
-    let known = Known::of(config, my_calling);
+    let known = Known::of(config);
     let row = Row {
         name: String::new(),
         company: None,
-        phone: phone.and_then(|p| phone::e164(p, my_calling).ok()),
+        phone: phone.and_then(|p| crate::phone::read(p, config.me.region.as_deref()).ok()),
         email: email.map(str::to_owned),
         notes: None,
         url: url.map(str::to_owned),
@@ -218,13 +217,6 @@ pub fn already_in_book(
         unread_phone: None,
     };
     known.matching(&row)
-}
-
-/// The E.164 calling code a number starts with (`+1 416…` → `1`).
-fn calling_code_of(zones: &Zones, number: &str) -> Option<&'static str> {
-    let e164 = phone::e164(number, None).ok()?;
-    let digits = &e164[1..];
-    (1..=3).filter_map(|n| digits.get(..n)).find_map(|prefix| zones.calling_code_from_prefix(prefix))
 }
 
 /// Where a zone came from.
@@ -256,7 +248,7 @@ impl std::fmt::Display for Basis {
 struct Row {
     name: String,
     company: Option<String>,
-    phone: Option<String>,
+    phone: Option<Number>,
     email: Option<String>,
     notes: Option<String>,
     url: Option<String>,
@@ -266,7 +258,7 @@ struct Row {
 }
 
 impl Row {
-    fn read(contact: &Contact, zones: &Zones, my_calling: Option<&str>) -> Result<Row, String> {
+    fn read(contact: &Contact, zones: &Zones, my_region: Option<&str>) -> Result<Row, String> {
         let joined: Vec<&str> = [&contact.first, &contact.middle, &contact.last]
             .into_iter()
             .filter_map(|p| p.as_deref())
@@ -278,16 +270,16 @@ impl Row {
         };
         let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
         let country = contact.country.as_deref().and_then(|c| zones.country_code(c));
-        let calling = country.and_then(|c| zones.calling_code(c)).or(my_calling);
+        let region = country.or(my_region);
         let mut phones: Vec<&(u8, String)> = contact.phones.iter().collect();
         phones.sort_by_key(|(rank, _)| *rank);
         let read_phone = phones.first().map(|(_, text)| {
-            phone::e164(text, calling).map_err(|e| match e {
-                PhoneError::NotANumber => format!("phone `{text}` is not a phone number"),
-                PhoneError::Length => format!("phone `{text}` has too few or too many digits"),
+            crate::phone::read(text, region).map_err(|e| match e {
                 PhoneError::NoCountry => format!(
                     "phone `{text}` has no country code and the row no country (add +CC, or set me.phone so its country is assumed)"
                 ),
+                PhoneError::NotANumber => format!("phone `{text}` is not a phone number"),
+                e => format!("phone `{text}` cannot be dialled: {e}"),
             })
         });
         let mut emails: Vec<&(bool, String)> = contact.emails.iter().collect();
@@ -303,7 +295,7 @@ impl Row {
         let mut notes = contact.notes.clone();
         let (phone, unread_phone) = match read_phone {
             None => (None, None),
-            Some(Ok(e164)) => (Some(e164), None),
+            Some(Ok(number)) => (Some(number), None),
             Some(Err(why)) if email.is_none() && contact.url.is_none() => return Err(why),
             Some(Err(why)) => {
                 // Every value of the phone columns, as a cell split at `,` may have cut one.
@@ -319,7 +311,7 @@ impl Row {
         if phone.is_none() && email.is_none() && contact.url.is_none() {
             return Err(format!("{name}: no phone, email or profile URL to reach them by"));
         }
-        let zone = zone(contact, zones, phone.as_deref(), country);
+        let zone = zone(contact, zones, phone.as_ref(), country);
         Ok(Row {
             name,
             company: contact.company.clone(),
@@ -334,7 +326,9 @@ impl Row {
 
     fn fields(&self) -> Vec<(&'static str, Value)> {
         let mut fields = vec![("name", Value::from(self.name.as_str()))];
-        let text = [("company", &self.company), ("phone", &self.phone), ("email", &self.email)];
+        // The book gets the number as people read it; the dialler's form is derived from it.
+        let phone = self.phone.as_ref().map(Number::grouped);
+        let text = [("company", &self.company), ("phone", &phone), ("email", &self.email)];
         fields.extend(text.into_iter().filter_map(|(k, v)| Some((k, Value::from(v.as_deref()?)))));
         match &self.zone {
             Found::File(zone) => fields.push(("timezone", Value::from(zone.as_str()))),
@@ -362,7 +356,7 @@ fn is_email(text: &str) -> bool {
 
 /// The row's zone: the file's own (an IANA name, or HubSpot's `america_slash_new_york`), else
 /// the phone's prefix when libphonenumber gives it one zone, else the country (or state).
-fn zone(contact: &Contact, zones: &Zones, phone: Option<&str>, country: Option<&str>) -> Found {
+fn zone(contact: &Contact, zones: &Zones, phone: Option<&Number>, country: Option<&str>) -> Found {
     for column in [&contact.timezone, &contact.ip_timezone] {
         if let Some(zone) = column.as_deref().and_then(|z| iana_name(z, zones)) {
             return Found::File(zone);
@@ -371,8 +365,8 @@ fn zone(contact: &Contact, zones: &Zones, phone: Option<&str>, country: Option<&
     let mut why = Vec::new();
     if let Some(phone) = phone {
         match zones.by_phone(phone) {
-            Some((_, found)) if found.len() == 1 => {
-                return Found::Guessed(found[0].to_owned(), Basis::Phone(shown_prefix(phone, zones)));
+            Some((prefix, found)) if found.len() == 1 => {
+                return Found::Guessed(found[0].to_owned(), Basis::Phone(shown_prefix(phone, prefix)));
             }
             Some((prefix, found)) if found.len() > 1 => {
                 // A state or one-zone country may settle it.
@@ -382,7 +376,10 @@ fn zone(contact: &Contact, zones: &Zones, phone: Option<&str>, country: Option<&
                 }
                 why.push(format!("+{prefix} spans {}", found.join(", ")));
             }
-            _ => why.push(format!("no zone known for {phone}")),
+            _ if !phone.valid => {
+                why.push(format!("{} is not a number its country has (libphonenumber)", phone.grouped()));
+            }
+            _ => why.push(format!("no zone known for {}", phone.grouped())),
         }
     }
     if let Some(code) = country {
@@ -409,10 +406,9 @@ fn place(contact: &Contact) -> String {
 }
 
 /// `+1 604` for `+16045550100`: the calling code, then the rest of the prefix the zone came from.
-fn shown_prefix(phone: &str, zones: &Zones) -> String {
-    let (prefix, _) = zones.by_phone(phone).unwrap_or(("", Vec::new()));
-    let calling = calling_code_of(zones, phone).unwrap_or("");
-    match prefix.strip_prefix(calling) {
+fn shown_prefix(phone: &Number, prefix: &str) -> String {
+    let calling = phone.country_code.to_string();
+    match prefix.strip_prefix(calling.as_str()) {
         Some(rest) if !rest.is_empty() => format!("+{calling} {rest}"),
         _ => format!("+{prefix}"),
     }
@@ -441,12 +437,11 @@ struct Known {
 }
 
 impl Known {
-    fn of(config: &Config, my_calling: Option<&str>) -> Known {
+    fn of(config: &Config) -> Known {
         let mut known = Known { phones: HashMap::new(), emails: HashMap::new(), urls: HashMap::new() };
         for (id, p) in &config.prospects {
-            let calling = my_calling;
-            if let Some(phone) = p.phone.as_deref().and_then(|t| phone::e164(t, calling).ok()) {
-                known.phones.insert(phone, id.clone());
+            if let Some(number) = &p.number {
+                known.phones.insert(number.e164.clone(), id.clone());
             }
             if let Some(email) = &p.email {
                 known.emails.insert(email.to_lowercase(), id.clone());
@@ -459,7 +454,8 @@ impl Known {
     }
 
     fn matching(&self, row: &Row) -> Option<(String, &'static str)> {
-        let phone = row.phone.as_ref().and_then(|p| self.phones.get(p)).map(|id| (id.clone(), "same phone"));
+        let phone =
+            row.phone.as_ref().and_then(|p| self.phones.get(&p.e164)).map(|id| (id.clone(), "same phone"));
         let email = || {
             row.email
                 .as_ref()
@@ -473,7 +469,7 @@ impl Known {
 
     fn add(&mut self, id: &str, row: &Row) {
         if let Some(phone) = &row.phone {
-            self.phones.insert(phone.clone(), id.to_owned());
+            self.phones.insert(phone.e164.clone(), id.to_owned());
         }
         if let Some(email) = &row.email {
             self.emails.insert(email.to_lowercase(), id.to_owned());

@@ -116,9 +116,9 @@ pub fn feed_events(config: &Config, items: &[Item], scripts: &Scripts<'_>) -> Ve
             let summary = format!("{verb} {}{tail}{late}", who(prospect));
             let mut description = String::new();
             if item.kind.is_call() {
-                match &prospect.phone {
-                    Some(phone) => {
-                        let _ = writeln!(description, "{phone}: tel:{}", crate::phone::tel_target(phone));
+                match &prospect.number {
+                    Some(number) => {
+                        let _ = writeln!(description, "{}: {}", number.grouped(), number.tel_uri());
                     }
                     None => {
                         let _ = writeln!(description, "{}", super::text::no_phone(prospect));

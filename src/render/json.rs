@@ -25,9 +25,12 @@ pub struct ItemJson<'a> {
     name: &'a str,
     of: Option<usize>,
     overdue: bool,
+    /// As the book writes it.
     phone: &'a Option<String>,
     prospect: &'a str,
     script: ScriptJson<'a>,
+    /// The RFC 3966 URI to dial (`tel:+14165550101;ext=204`), for a script that dials.
+    tel: Option<String>,
     why: &'a str,
     window: Option<WindowJson>,
 }
@@ -71,6 +74,7 @@ pub fn item_json<'a>(config: &'a Config, item: &'a Item, scripts: &'a Scripts<'a
         phone: &prospect.phone,
         prospect: &item.prospect,
         script: ScriptJson { scripts, item },
+        tel: prospect.number.as_ref().map(crate::phone::Number::tel_uri),
         why: &item.why,
         window: item.window.as_ref().map(|w| WindowJson { end: rfc3339(&w.end), start: rfc3339(&w.start) }),
     }

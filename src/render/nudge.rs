@@ -121,7 +121,7 @@ pub fn nudge_message(config: &Config, group: &NudgeGroup, now: jiff::Timestamp) 
     for item in &group.items {
         let Some(p) = config.prospects.get(&item.prospect) else { continue };
         let who = super::text::who(p);
-        let phone = p.phone.as_deref().unwrap_or("no phone");
+        let phone = p.shown_phone().unwrap_or_else(|| "no phone".to_owned());
         let window = item.window.as_ref().map(|w| window_text(config, p, w)).unwrap_or_default();
         let flag = match (item.kind, item.overdue) {
             (Kind::Promise, true) => {
@@ -181,7 +181,7 @@ pub fn digest_summary(config: &Config, agenda: &Agenda) -> DesktopMessage {
     for item in &first {
         let Some(p) = config.prospects.get(&item.prospect) else { continue };
         let when = item.window.as_ref().map(|w| w.start.strftime("%H:%M").to_string()).unwrap_or_default();
-        let _ = writeln!(body, "{when} {} {}", p.name, p.phone.as_deref().unwrap_or(""));
+        let _ = writeln!(body, "{when} {} {}", p.name, p.shown_phone().unwrap_or_default());
     }
     if first.is_empty() {
         body.push_str("No calls today.");

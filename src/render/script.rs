@@ -62,6 +62,7 @@ impl<'c> Scripts<'c> {
         // missing here.
         let ctx = ScriptContext {
             me_name: self.config.me.name.clone(),
+            // As I wrote it: the way I say my own number.
             me_phone: self.config.me.phone.clone(),
             prospect: prospect.into(),
             kind: item.kind.as_str(),

@@ -134,7 +134,7 @@ pub fn agenda_text(config: &Config, agenda: &Agenda, style: Style) -> String {
         .map(|item| {
             let prospect = &config.prospects[&item.prospect];
             let contact = match item.kind.action() {
-                Doing::Call => prospect.phone.clone().unwrap_or_else(|| "no phone".to_owned()),
+                Doing::Call => prospect.shown_phone().unwrap_or_else(|| "no phone".to_owned()),
                 Doing::Email | Doing::Drip => prospect.email.clone().unwrap_or_default(),
             };
             [who(prospect), contact, when_text(config, item), late_text(item)]
@@ -246,7 +246,7 @@ pub fn next_text(config: &Config, item: Option<&Item>, scripts: &Scripts<'_>, st
         Doing::Drip => "Send a drip to",
     };
     let _ = writeln!(out, "{}", style.bold(&format!("{verb} {}", who(prospect))));
-    let contact = if item.kind.is_call() { &prospect.phone } else { &prospect.email };
+    let contact = if item.kind.is_call() { prospect.shown_phone() } else { prospect.email.clone() };
     match contact {
         Some(c) => {
             let _ = writeln!(out, "  {c}");
@@ -326,7 +326,7 @@ pub fn digest_text(config: &Config, agenda: &Agenda, scripts: &Scripts<'_>) -> S
         let prospect = &config.prospects[&item.prospect];
         let _ = writeln!(out, "\n{}", wrap(&who(prospect), Some(DIGEST_WIDTH), "* ", "  "));
         if item.kind.is_call() {
-            let phone = prospect.phone.clone().unwrap_or_else(|| no_phone(prospect));
+            let phone = prospect.shown_phone().unwrap_or_else(|| no_phone(prospect));
             let _ = writeln!(out, "  phone:  {phone}");
             let _ = writeln!(out, "  window: {}", best_window(config, prospect, item));
         } else if let Some(email) = &prospect.email {
@@ -438,6 +438,7 @@ pub fn why_text(config: &Config, explained: &crate::plan::Explained, style: Styl
         let _ = writeln!(out, "{}", wrap(&value, style.width, &format!("  {label:<11} "), "              "));
     };
     row("status:", format!("{status}, {relationship}, {}", explained.stage));
+    row("phone:", prospect.shown_phone().unwrap_or_else(|| no_phone(prospect)));
     let cadence = config.cadence_of(prospect);
     let then =
         cadence.then.as_deref().map_or("no drip after it".to_owned(), |d| format!("then the {d} drip"));

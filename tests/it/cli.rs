@@ -170,6 +170,7 @@ fn agenda_json_has_the_documented_shape() {
         "attempt",
         "of",
         "phone",
+        "tel",
         "email",
         "why",
         "script",
@@ -179,6 +180,8 @@ fn agenda_json_has_the_documented_shape() {
     got.sort();
     assert_eq!(got, expected);
     assert_eq!(item["prospect"], "bill-jones");
+    assert_eq!(item["phone"], "+1 604 555 0100", "as the book writes it");
+    assert_eq!(item["tel"], "tel:+16045550100");
     assert_eq!(item["kind"], "promise");
     assert_eq!(item["action"], "call");
     assert_eq!(item["due"], "2026-11-24");
@@ -279,7 +282,7 @@ fn next_text_names_the_call_and_the_script() {
     let book = Book::standard();
     let out = book.run(&["next", "--at", "2026-11-24T07:00"]).code(0).stdout;
     assert!(out.contains("Call Bill Jones (ABC Inc) [bill-jones]"), "{out}");
-    assert!(out.contains("+1 604 555 0100"), "{out}");
+    assert!(out.contains("\n  +1 604-555-0100\n"), "the number grouped as libphonenumber writes it: {out}");
     assert!(out.contains(&format!("{} (Vancouver 17:00-18:30)", bill_window())), "{out}");
 }
 

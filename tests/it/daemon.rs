@@ -193,7 +193,7 @@ async fn nudges_are_grouped_and_sent_once_before_the_window() {
     let shown = daemon.stop().await;
     let nudge = shown.iter().find(|m| m.summary.starts_with("Call at")).unwrap();
     assert!(
-        nudge.body.contains("Amy Ames (Ames & Co) [amy] +1 416 555 0001 · 07:30-08:30"),
+        nudge.body.contains("Amy Ames (Ames & Co) [amy] +1 416-555-0001 · 07:30-08:30"),
         "{}",
         nudge.body
     );
@@ -301,7 +301,7 @@ async fn notification_buttons_log_the_call_or_snooze_the_nudge() {
     // Each prospect with their own time now, and how the script starts.
     assert!(
         nudge.body.contains(
-            "Amy Ames (Ames & Co) [amy] +1 416 555 0001 · 07:30-08:30\n  their time 07:20\n  “Hi Amy"
+            "Amy Ames (Ames & Co) [amy] +1 416-555-0001 · 07:30-08:30\n  their time 07:20\n  “Hi Amy"
         ),
         "{}",
         nudge.body

@@ -128,7 +128,7 @@ fn the_feed_reads_alike_in_libical_and_icalendar_in_utc_across_a_change_of_the_c
                 assert_eq!(alarms[0]["trigger"], "-PT5M", "{parser}: {event}");
                 let description = event["description"].as_str().unwrap();
                 assert!(
-                    description.starts_with("+49 30 555 0100: tel:+49305550100\nWhy: attempt "),
+                    description.starts_with("+49 30 5550100: tel:+49305550100\nWhy: attempt "),
                     "{parser}: {description}"
                 );
                 assert!(description.contains("\"Werk 2\""), "{parser}: {description}");

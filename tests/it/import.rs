@@ -226,7 +226,7 @@ fn an_import_writes_commented_tables_the_agenda_lists_and_a_second_import_adds_n
     let table = &written[written.find("# imported from google.csv line 8").expect("source comment")..];
     assert!(
         table.starts_with(
-            "# imported from google.csv line 8\n[prospects.matthias-brunner]\nname = \"Matthias Brunner\"\ncompany = \"Alpenblick Treuhand AG\"\nphone = \"+41795550000\"\nemail = \"matthias.brunner@example.org\"\ntimezone = \"Europe/Zurich\"  # guessed from +41\n"
+            "# imported from google.csv line 8\n[prospects.matthias-brunner]\nname = \"Matthias Brunner\"\ncompany = \"Alpenblick Treuhand AG\"\nphone = \"+41 79 555 00 00\"\nemail = \"matthias.brunner@example.org\"\ntimezone = \"Europe/Zurich\"  # guessed from +41\n"
         ),
         "{table}"
     );
@@ -247,7 +247,8 @@ fn an_import_writes_commented_tables_the_agenda_lists_and_a_second_import_adds_n
         .iter()
         .find(|i| i["prospect"] == "matthias-brunner")
         .unwrap_or_else(|| panic!("not in the agenda: {agenda}"));
-    assert_eq!(matthias["phone"], "+41795550000");
+    assert_eq!(matthias["phone"], "+41 79 555 00 00");
+    assert_eq!(matthias["tel"], "tel:+41795550000");
     assert!(
         matthias["window"]["start"].as_str().unwrap().starts_with("2026-12-01T01:30:00-05:00"),
         "{matthias}"
@@ -288,7 +289,7 @@ fn update_fills_only_the_empty_fields_of_a_known_prospect() {
     assert!(line.contains("updated `priya` (same email): filled company, phone, timezone, notes"), "{line}");
     let written = std::fs::read_to_string(&book.config).unwrap();
     assert!(written.contains("name = \"Priya R.\"  # as she signs"), "the name was overwritten:\n{written}");
-    assert!(written.contains("phone = \"+16045550100\"  # from google.csv line 2"), "{written}");
+    assert!(written.contains("phone = \"+1 604-555-0100\"  # from google.csv line 2"), "{written}");
     assert!(
         written.contains("timezone = \"America/Vancouver\"  # guessed from +1 604 (from google.csv line 2)"),
         "{written}"
@@ -437,10 +438,16 @@ fn zone_guesses_agree_with_libphonenumber() {
     let book = Book::new(EMPTY);
     let ran = book.run(&["import", "--dry-run", csv.to_str().unwrap()]).code(0);
     let mut checked = [0usize; 3];
+    // Debian's python3-phonenumbers trails the metadata ringback carries: a number a country
+    // has since renumbered (Benin's eight digits became ten in 2024; Nigeria's landlines grew)
+    // is valid to the oracle only. Such numbers are listed, and few.
+    let mut renumbered = Vec::new();
     for (line, number, zones) in &expected {
         let reported = report_line(&ran.stdout, *line);
-        if zones == "-" {
-            assert!(reported.contains(&format!("no zone known for {number}")), "{number}: {reported}");
+        if reported.contains("is not a number its country has") || reported.contains("cannot be dialled") {
+            renumbered.push(number.clone());
+        } else if zones == "-" {
+            assert!(reported.contains("no zone known for +"), "{number}: {reported}");
             checked[2] += 1;
         } else if zones.contains('&') {
             assert!(reported.contains("spans"), "{number} ({zones}): {reported}");
@@ -453,6 +460,7 @@ fn zone_guesses_agree_with_libphonenumber() {
             checked[0] += 1;
         }
     }
+    assert!(renumbered.len() <= 5, "numbers ringback's libphonenumber calls invalid: {renumbered:?}");
     assert!(checked[0] > 150, "one-zone numbers checked: {checked:?}");
     assert!(checked[1] > 40, "numbers spanning zones (mobiles among them) checked: {checked:?}");
 }
@@ -473,7 +481,7 @@ fn imported_notes_profiles_and_missing_phones_show_in_next_and_the_digest() {
     assert!(nadia.contains("url: https://www.linkedin.com/in/"), "{nadia}");
     book.run(&["set", "nadia", "phone=+1 416 555 0142"]).code(0);
     let digest = book.run(&["digest", "--at", "2026-12-02T07:00"]).code(0).stdout;
-    assert!(digest.contains("phone:  +1 416 555 0142"), "{digest}");
+    assert!(digest.contains("phone:  +1 416-555-0142"), "{digest}");
 
     let book = Book::new(EMPTY);
     book.run(&["import", &fixture("google.csv")]).code(0);

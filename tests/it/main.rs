@@ -11,6 +11,7 @@ mod ics;
 mod import;
 mod layout;
 mod package;
+mod phones;
 mod process;
 mod properties;
 mod review;

@@ -334,8 +334,12 @@ fn file_transport_writes_one_eml() {
 #[test]
 fn the_html_part_escapes_every_prospect_field() {
     let text = format!(
-        "{BASE}\n[prospects.evil]\nname = \"Eve <script>alert(1)</script>\"\ncompany = \"<b>Evil</b> & Co\"\nphone = \"+1 416 555 0666\\\" onclick=\\\"x\"\nhook = \"<i>hook</i>\"\nsince = 2026-11-20\n"
+        "{BASE}\n[prospects.evil]\nname = \"Eve <script>alert(1)</script>\"\ncompany = \"<b>Evil</b> & Co\"\nphone = \"+1 (416) 555-0666 x7\"\nhook = \"<i>hook</i>\"\nsince = 2026-11-20\n"
     );
+    // A phone cannot carry markup at all: only a number libphonenumber reads is accepted.
+    let markup = text.replace("+1 (416) 555-0666 x7", "+1 416 555 0666\\\" onclick=\\\"x");
+    let refused = ringback::config::Config::from_toml(&markup).expect_err("markup in a phone is refused");
+    assert!(format!("{refused:?}").contains("prospects.evil.phone"), "{refused:?}");
     let config = ringback::config::Config::from_toml(&text).unwrap();
     let at = "2026-11-24T12:00:00Z".parse().unwrap();
     let digest =
@@ -349,7 +353,7 @@ fn the_html_part_escapes_every_prospect_field() {
     assert!(!html.contains("<b>Evil</b>"), "{html}");
     assert!(!html.contains("<script>"), "{html}");
     assert!(!html.contains("<i>hook</i>"), "{html}");
-    assert!(html.contains("href=\"tel:+14165550666\""), "{html}");
+    assert!(html.contains("href=\"tel:+14165550666;ext=7\">+1 416-555-0666 ext. 7</a>"), "{html}");
     assert!(html.contains("Your promises in November"), "{html}");
     // The text part carries the same sections.
     assert!(digest.text.contains("<b>Evil</b> & Co"), "the text part is plain text");
