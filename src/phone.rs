@@ -38,25 +38,53 @@ impl std::fmt::Display for PhoneError {
     }
 }
 
-/// A number as dialled: E.164, the extension to ask for once through, and what libphonenumber
-/// knows of it.
+/// A number as dialled: E.164 and the extension to ask for once through.
+///
+/// Only what reading costs little is kept: the book is read on every command, and asking
+/// libphonenumber whether a number is valid, or which of the 25 regions of `+1` it is in, runs
+/// every region's patterns (about 8 µs a number, and their first compilation). [`Number::valid`]
+/// and [`Number::geographic`] ask it when a caller needs them (`check`, `import`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Number {
     /// `+442079460011`.
     pub e164: String,
     pub extension: Option<String>,
-    /// A number its country's plan has (possible only means its length is one some number has).
-    pub valid: bool,
-    /// Tied to a place (a landline, or a mobile in a country whose mobiles are): its prefix
-    /// says the zone. libphonenumber's rule for `getTimeZonesForNumber`.
-    pub geographic: bool,
-    /// The ISO code of its country (`GB`), when one region has it.
-    pub region: Option<String>,
     /// Its international calling code (`44`).
     pub country_code: u32,
 }
 
 impl Number {
+    fn parsed(&self) -> Option<PhoneNumber> {
+        PHONE_NUMBER_UTIL.parse(&self.e164, None).ok()
+    }
+
+    /// A number its country's plan has (possible only means its length is one some number of
+    /// the country has).
+    pub fn valid(&self) -> bool {
+        self.parsed().is_some_and(|n| n.is_valid())
+    }
+
+    /// Tied to a place: a valid landline, or a mobile in a country whose mobiles have area
+    /// codes (libphonenumber's GEO_MOBILE_COUNTRIES: Mexico, Argentina, Brazil, Indonesia and
+    /// China), so its prefix says the zone. The rule of libphonenumber's
+    /// `getTimeZonesForNumber`.
+    pub fn geographic(&self) -> bool {
+        let Some(number) = self.parsed().filter(PhoneNumber::is_valid) else { return false };
+        match number.get_type() {
+            PhoneNumberType::FixedLine | PhoneNumberType::FixedLineOrMobile => true,
+            PhoneNumberType::Mobile => matches!(self.country_code, 52 | 54 | 55 | 62 | 86),
+            _ => false,
+        }
+    }
+
+    /// The ISO code of the main country of its calling code (`US` for every `+1`, `GB` for
+    /// `+44`): where a number written without its country code is read. Countries sharing a
+    /// calling code share its trunk and international prefixes, so the main one reads alike.
+    pub fn dialling_region(&self) -> Option<String> {
+        let code = i32::try_from(self.country_code).ok()?;
+        PHONE_NUMBER_UTIL.get_region_for_country_code(code).map(|r| r.to_string())
+    }
+
     /// The RFC 3966 URI a dialler opens: `tel:+442079460011`, `tel:+14165550101;ext=204`.
     pub fn tel_uri(&self) -> String {
         match &self.extension {
@@ -104,26 +132,11 @@ pub fn read(text: &str, region: Option<&str>) -> Result<Number, PhoneError> {
         Err(ValidationError::TooShort) => return Err(PhoneError::TooShort),
         Err(_) => return Err(PhoneError::TooLong),
     }
-    Ok(described(&number))
-}
-
-fn described(number: &PhoneNumber) -> Number {
-    let valid = number.is_valid();
-    let kind = number.get_type();
-    // libphonenumber's GEO_MOBILE_COUNTRIES: Mexico, Argentina, Brazil, Indonesia and China
-    // give mobiles area codes.
-    let geo_mobile = matches!(number.country_code, 52 | 54 | 55 | 62 | 86);
-    let geographic = valid
-        && (matches!(kind, PhoneNumberType::FixedLine | PhoneNumberType::FixedLineOrMobile)
-            || (kind == PhoneNumberType::Mobile && geo_mobile));
-    Number {
+    Ok(Number {
         e164: number.format_as(PhoneNumberFormat::E164).into_owned(),
         extension: number.extension.clone().filter(|e| !e.is_empty()),
-        valid,
-        geographic,
-        region: number.get_region_code().map(|r| r.to_string()),
         country_code: u32::try_from(number.country_code).unwrap_or(0),
-    }
+    })
 }
 
 /// The number as a person reads it ([`Number::grouped`]), or the text as written when it

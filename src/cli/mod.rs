@@ -798,7 +798,7 @@ fn check(paths: &Paths) -> Result<(), Failure> {
         }
     }
     // Possible but not in its country's plan: dialled as written, but likely a typo.
-    for p in config.prospects.values().filter(|p| p.number.as_ref().is_some_and(|n| !n.valid)) {
+    for p in config.prospects.values().filter(|p| p.number.as_ref().is_some_and(|n| !n.valid())) {
         out.push_str(&format!(
             "  warning: the phone of {} [{}], {}, is not a number its country has (libphonenumber): check its digits\n",
             p.name,

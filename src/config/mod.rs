@@ -56,8 +56,8 @@ pub struct Config {
 pub struct Me {
     pub name: String,
     pub phone: Option<String>,
-    /// The ISO code of my phone's country (`CA`): a prospect's number written without its
-    /// country code is read in it.
+    /// The main country of my phone's calling code (`US` for any `+1`): a prospect's number
+    /// written without its country code is read in it.
     pub region: Option<String>,
     pub timezone: TimeZone,
     /// The IANA name as written (or the system's), for display.

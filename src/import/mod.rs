@@ -376,7 +376,7 @@ fn zone(contact: &Contact, zones: &Zones, phone: Option<&Number>, country: Optio
                 }
                 why.push(format!("+{prefix} spans {}", found.join(", ")));
             }
-            _ if !phone.valid => {
+            _ if !phone.valid() => {
                 why.push(format!("{} is not a number its country has (libphonenumber)", phone.grouped()));
             }
             _ => why.push(format!("no zone known for {}", phone.grouped())),

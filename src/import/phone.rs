@@ -42,12 +42,12 @@ impl Zones {
     /// its digits; any other valid number (most countries' mobiles: `+61 4…`, `+7 9…`; toll-free)
     /// every zone of its calling code; a number not valid for its country, none.
     pub fn by_phone(&self, number: &Number) -> Option<(&'static str, Vec<&'static str>)> {
-        if !number.valid {
+        if !number.valid() {
             return None;
         }
         let digits = number.e164.strip_prefix('+')?;
         let phone = self.sections.get("phone")?;
-        let found = if number.geographic {
+        let found = if number.geographic() {
             (1..=digits.len()).rev().find_map(|n| phone.get_key_value(&digits[..n]))
         } else {
             phone.get_key_value(number.country_code.to_string().as_str())
