@@ -653,6 +653,8 @@ fn log(paths: &Paths, mut args: LogArgs) -> Result<(), Failure> {
         item: args.item,
     };
     let (mut state, mut history) = load_history(paths, &config)?;
+    let mut event = event;
+    plan::pin_callback(&config, &history, &mut event);
     let seq = state.append(&event, now)?;
     history.push(&Event { seq, ..event });
     // Scripts and back-filling log ahead on purpose; a slip of the date is worth a word.

@@ -550,7 +550,7 @@ impl Service {
         let name = prospect.name.clone();
         // The same event `ringback log ID voicemail` records: a voicemail promises the call the
         // script named.
-        let event = plan::Event {
+        let mut event = plan::Event {
             seq: 0,
             prospect: id.into(),
             at: now,
@@ -561,6 +561,7 @@ impl Service {
             until: None,
             item: None,
         };
+        plan::pin_callback(&self.config, &self.history, &mut event);
         state.append(&event, now)?;
         tracing::info!("logged {outcome} for {name} from the notification");
         // In the daemon's own view before anything else is delivered.

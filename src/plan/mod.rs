@@ -112,8 +112,10 @@ pub struct Item {
     pub why: String,
     /// The template for the script.
     pub template: String,
-    /// For a promise: the day it was made (`None` for one typed into the config).
+    /// For a promise: the day it was made (`None` for one typed into the config), mine and
+    /// theirs.
     pub promise_made: Option<Date>,
+    pub promise_made_theirs: Option<Date>,
     /// The callback a voicemail left for this item would promise (worked out once the day the
     /// item is listed on is final).
     pub callback_on: Option<Date>,
@@ -192,7 +194,9 @@ enum Phase {
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Promise {
     on: Date,
+    /// My date when it was made, and theirs (what a script names to them).
     made: Option<Date>,
+    made_theirs: Option<Date>,
 }
 
 #[derive(Debug, Clone)]
@@ -369,6 +373,27 @@ fn replay<'c>(
     replay_observed(windows, history, prospect, now, &mut |_, _, _| {})
 }
 
+/// A voicemail left to be logged with the callback its script named (`PromiseChoice::Auto`)
+/// gets that day written into it (`PromiseChoice::On`), so the day said on the phone is the
+/// day kept even if the book's windows, holidays or cadence change later. Any other event is
+/// left as it is. Pure: the day is the one the plan would keep with the event appended.
+pub fn pin_callback(config: &Config, history: &History, event: &mut Event) {
+    if event.outcome != Outcome::Voicemail || event.promise != PromiseChoice::Auto {
+        return;
+    }
+    let Some(prospect) = config.prospects.get(event.prospect.as_ref()) else { return };
+    let mut after = history.clone();
+    after.push(event);
+    let now = event.at.to_zoned(config.me.timezone.clone());
+    let mut windows = WindowCache::new(config);
+    let made = now.date();
+    if let Some(promise) = replay(&mut windows, &after, prospect, &now).and_then(|t| t.promise)
+        && promise.made == Some(made)
+    {
+        event.promise = PromiseChoice::On(promise.on);
+    }
+}
+
 /// What became of a promise, seen from the event that ended it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Fate {
@@ -454,7 +479,7 @@ fn apply_config_marks(
     if let Some((made, on)) = *promise
         && made <= before
     {
-        track.promise = Some(Promise { on, made: None });
+        track.promise = Some(Promise { on, made: None, made_theirs: None });
         *promise = None;
     }
     if let Some((made, s)) = *step
@@ -476,6 +501,8 @@ fn apply<'c>(
     let config = windows.config;
     let class = event.outcome.class();
     let in_cadence = matches!(track.phase, Phase::Cadence { .. });
+    // "On Tuesday I said I'd call you back": the day it was for them when I said it.
+    let their_date = prospect.timezone.to_datetime(event.at()).date();
     if matches!(class, Class::Attempt | Class::Contact) {
         if track.next_step.as_ref().is_some_and(|s| date >= s.on) {
             track.next_step = None;
@@ -508,7 +535,7 @@ fn apply<'c>(
                     _ => Some(callback_outside_cadence(windows, prospect, date)),
                 };
                 if let Some(on) = on {
-                    track.promise = Some(Promise { on, made: Some(date) });
+                    track.promise = Some(Promise { on, made: Some(date), made_theirs: Some(their_date) });
                 }
             }
         }
@@ -544,7 +571,7 @@ fn apply<'c>(
     if let PromiseChoice::On(on) = event.promise
         && matches!(class, Class::Attempt | Class::Contact)
     {
-        track.promise = Some(Promise { on, made: Some(date) });
+        track.promise = Some(Promise { on, made: Some(date), made_theirs: Some(their_date) });
     }
     if let Some(step) = event.next_step() {
         track.next_step = Some(step.clone());
@@ -628,6 +655,7 @@ fn collect_items<'c>(
             why: String::new(),
             template: template.to_owned(),
             promise_made: None,
+            promise_made_theirs: None,
             callback_on: None,
             next_step: None,
             drip_item: None,
@@ -647,6 +675,7 @@ fn collect_items<'c>(
         let reason = Reason::Promise { made: promise.made, on: promise.on };
         if let Some(mut item) = make(Kind::Promise, promise.on, reason, "call") {
             item.promise_made = promise.made;
+            item.promise_made_theirs = promise.made_theirs;
             items.push(item);
         }
     }

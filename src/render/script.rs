@@ -70,7 +70,7 @@ impl<'c> Scripts<'c> {
             attempt: item.attempt,
             of: item.of,
             note: item.note.clone(),
-            promise_made: item.promise_made.map(short_date),
+            promise_made: item.promise_made_theirs.or(item.promise_made).map(short_date),
             promise_on: (item.kind == Kind::Promise).then(|| their_due.strftime("%A %-d %B").to_string()),
             overdue: item.overdue,
             keep_in_touch: item.kind == Kind::Call && item.attempt.is_none(),

@@ -206,3 +206,54 @@ fn the_number_dialled_leaves_out_the_trunk_zero_and_keeps_the_extension_apart() 
     assert!(!unfolded.contains("tel:+4402079460011"), "the trunk 0 was dialled: {unfolded}");
     assert!(unfolded.contains("tel:+14165550101\\;ext=204"), "{unfolded}");
 }
+
+/// "On Tuesday I said I'd call you back": the day the voicemail was left is named as it was for
+/// them (my Monday evening is a Sydney Tuesday morning), while what I read keeps my date.
+#[test]
+fn the_day_a_promise_was_made_is_named_as_their_day() {
+    let book = Book::new(&format!(
+        "{ME_TORONTO}\n[prospects.sam]\nname = \"Sam Lee\"\nphone = \"+61 2 9374 4000\"\ntimezone = \"Australia/Sydney\"\nsince = 2026-11-23\ncall_windows = [\"10:00-11:00\"]\n"
+    ));
+    book.run(&["log", "sam", "voicemail", "--at", "2026-11-23T18:10"]).code(0);
+    let next = book.run(&["next", "--at", "2026-11-25T17:00"]).code(0).stdout;
+    assert!(next.contains("why:  you promised on Mon 23 Nov to call back today"), "{next}");
+    assert!(next.contains("On Tue 24 Nov I said I'd call you back today"), "{next}");
+}
+
+/// The callback a voicemail named is written down when it is logged: a later change to the
+/// cadence (or windows, or holidays) does not move a day already said on the phone.
+#[test]
+fn a_voicemail_keeps_the_day_it_named_when_the_book_changes() {
+    let text = format!(
+        "{ME_TORONTO}\n[prospects.bill]\nname = \"Bill Jones\"\nphone = \"+1 604 555 0100\"\ntimezone = \"America/Vancouver\"\nsince = 2026-11-23\n\
+         \n[prospects.ann]\nname = \"Ann Lee\"\nphone = \"+1 604 555 0111\"\ntimezone = \"America/Vancouver\"\nsince = 2026-11-23\n"
+    );
+    let book = Book::new(&text);
+    // Ann's first call rang out with no message left: her next call follows the cadence.
+    book.run(&["log", "ann", "no-answer", "--at", "2026-11-23T20:00"]).code(0);
+    let script = book.run(&["next", "--at", "2026-11-23T12:00"]).code(0).stdout;
+    assert!(script.contains("I'll call you on Wednesday the 25th."), "{script}");
+    let logged = book.run(&["log", "bill", "voicemail", "--at", "2026-11-23T20:10"]).code(0).stdout;
+    assert!(logged.contains("promised callback on Wed 25 Nov"), "{logged}");
+    let history = book.run(&["history", "bill"]).code(0).stdout;
+    assert!(history.contains("voicemail") && history.contains("promise Wed 25 Nov"), "{history}");
+    // The second step now waits five workdays: the next cadence call moves, the promise does not.
+    let slower = text.replace(
+        "{ wait = \"2 workdays\", action = \"call\" }",
+        "{ wait = \"5 workdays\", action = \"call\" }",
+    );
+    assert_ne!(slower, text);
+    book.write_config(&slower);
+    let agenda = book.run(&["agenda", "--at", "2026-11-25T07:00", "--days", "7", "--json"]).code(0).json();
+    let items = agenda["items"].as_array().unwrap();
+    assert!(
+        items.iter().any(|i| i["prospect"] == "ann" && i["kind"] == "call" && i["due"] == "2026-11-30"),
+        "the cadence's next call moved: {agenda}"
+    );
+    let item = &items[0];
+    assert_eq!(
+        (item["kind"].as_str(), item["due"].as_str()),
+        (Some("promise"), Some("2026-11-25")),
+        "{agenda}"
+    );
+}
