@@ -32,6 +32,14 @@ pub enum EditError {
     Io(String),
 }
 
+/// The message when the file changed under an edit (an editor saved it meanwhile).
+fn changed_under_edit(path: &Path) -> EditError {
+    EditError::Io(format!(
+        "nothing written: {} changed on disk while this edit was being made (saved from an editor?); run the command again",
+        path.display()
+    ))
+}
+
 /// Every key a prospect table may hold, with how `set KEY=VALUE` reads the value.
 pub const PROSPECT_KEYS: &[(&str, Kind)] = &[
     ("name", Kind::Text),
@@ -129,6 +137,10 @@ pub struct Book {
     doc: DocumentMut,
     /// The book as it validated before any edit, for looking prospects up.
     config: Config,
+    /// The text read, to tell before writing whether someone else has written since.
+    read: String,
+    /// Held from the read to the rename (see [`Book::open`]); released when the book drops.
+    _lock: std::fs::File,
 }
 
 impl Book {
@@ -137,14 +149,22 @@ impl Book {
     /// # Errors
     /// [`EditError::Invalid`] when the file on disk is not a valid config, [`EditError::Io`]
     /// when it cannot be read.
+    ///
+    /// Every edit (`add`, `set`, `import`) holds an exclusive lock on a file beside the config
+    /// (`.NAME.lock`, beside the file a symlink points to) from this read until the new file is
+    /// renamed into place, so two edits at once run one after the other instead of one undoing
+    /// the other. An editor takes no lock: [`Book::save`] checks that the file still holds the
+    /// text read, and writes nothing when it does not.
     pub fn open(path: &Path) -> Result<Book, EditError> {
+        let lock =
+            lock_beside(path).map_err(|e| EditError::Io(format!("cannot lock {}: {e}", path.display())))?;
         // One read: the edit is made on exactly the text that validated.
         let (config, text) = crate::files::read_config_text(path).map_err(EditError::Invalid)?;
         // It validated, so it parses.
         let doc = text
             .parse::<DocumentMut>()
             .map_err(|e| EditError::Io(format!("cannot edit {}: {e}", path.display())))?;
-        Ok(Book { path: path.to_path_buf(), doc, config })
+        Ok(Book { path: path.to_path_buf(), doc, config, read: text, _lock: lock })
     }
 
     /// The book as it was read, before any edit.
@@ -281,6 +301,12 @@ impl Book {
         let text = self.text();
         let config = crate::files::config_from_text(&self.path, &text).map_err(EditError::WouldBeInvalid)?;
         if write {
+            // Other edits wait on the lock; an editor does not, so look before writing over it.
+            let now = std::fs::read(&self.path)
+                .map_err(|e| EditError::Io(format!("cannot read {}: {e}", self.path.display())))?;
+            if now != self.read.as_bytes() {
+                return Err(changed_under_edit(&self.path));
+            }
             replace_file(&self.path, text.as_bytes())
                 .map_err(|e| EditError::Io(format!("cannot write {}: {e}", self.path.display())))?;
         }
@@ -310,6 +336,23 @@ fn shift_tables_after(table: &mut Table, after: isize) {
             _ => {}
         }
     }
+}
+
+/// An exclusive lock on `.NAME.lock` beside the file `path` is (or points to), waited for.
+fn lock_beside(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(dir.join(format!(".{name}.lock")))?;
+    rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive)?;
+    Ok(file)
 }
 
 /// Writes `bytes` to a new file beside `path` with its mode, syncs it, and renames it over

@@ -273,14 +273,18 @@ impl Row {
         let region = country.or(my_region);
         let mut phones: Vec<&(u8, String)> = contact.phones.iter().collect();
         phones.sort_by_key(|(rank, _)| *rank);
-        let read_phone = phones.first().map(|(_, text)| {
-            crate::phone::read(text, region).map_err(|e| match e {
+        // The best-ranked phone that reads (a mobile of `n/a` does not hide a good work number);
+        // when none reads, why the first does not.
+        let readable = phones.iter().find_map(|(_, text)| crate::phone::read(text, region).ok());
+        let read_phone = phones.first().map(|(_, text)| match readable {
+            Some(number) => Ok(number),
+            None => crate::phone::read(text, region).map_err(|e| match e {
                 PhoneError::NoCountry => format!(
                     "phone `{text}` has no country code and the row no country (add +CC, or set me.phone so its country is assumed)"
                 ),
                 PhoneError::NotANumber => format!("phone `{text}` is not a phone number"),
                 e => format!("phone `{text}` cannot be dialled: {e}"),
-            })
+            }),
         });
         let mut emails: Vec<&(bool, String)> = contact.emails.iter().collect();
         // The one marked primary first, else the order of the columns.

@@ -228,12 +228,12 @@ pub fn plan(config: &Config, history: &History, at: Timestamp, days: u32) -> Age
     }
     for item in &mut items {
         item.day = item.due.max(today);
-        // An overdue item waits for a day that is open on their side (not my days off: those
-        // keep it listed, as ever), so nobody is called on their weekend or national day.
+        // An overdue item waits for a day open on both sides, so nobody is called on their
+        // weekend or national day, and I am not nudged on mine.
         if item.due < today {
             let prospect = prospects[item.index];
             let doing = item.kind.action();
-            if windows.first_open_day(prospect, doing, today, Side::Theirs) != today {
+            if windows.first_open_day(prospect, doing, today, Side::Both) != today {
                 item.day =
                     windows.first_open_day(prospect, doing, today.tomorrow().unwrap_or(today), Side::Both);
             }
@@ -858,7 +858,7 @@ impl<'c> WindowCache<'c> {
             (0..7).filter_map(|n| from.checked_add(jiff::Span::new().days(n)).ok()).any(|day| {
                 day_windows(config, prospect, day)
                     .into_iter()
-                    .any(|slot| outside_quiet(slot, config.schedule.quiet_hours).is_some())
+                    .any(|slot| !outside_quiet(slot, config.schedule.quiet_hours).is_empty())
             })
         })
     }
@@ -937,30 +937,45 @@ pub fn open_windows(config: &Config, prospect: &Prospect, day: Date) -> Vec<Slot
     day_windows(config, prospect, day)
         .into_iter()
         .filter(|slot| config.is_their_workday(prospect, slot.their_day))
-        .filter_map(|slot| outside_quiet(slot, config.schedule.quiet_hours))
+        .flat_map(|slot| outside_quiet(slot, config.schedule.quiet_hours))
         .collect()
 }
 
-/// The part of a window outside my quiet hours, once they end, and before they begin again.
-fn outside_quiet(slot: Slot, quiet: Option<Window>) -> Option<Slot> {
-    let Some(quiet) = quiet else { return Some(slot) };
-    let at = |from: &Zoned, time: jiff::civil::Time| -> Option<Zoned> {
+/// The parts of a window outside my quiet hours, earliest first: a window that quiet hours
+/// cut in the middle (`11:00-14:00` with `12:00-13:00` quiet) is offered as both its ends.
+fn outside_quiet(slot: Slot, quiet: Option<Window>) -> Vec<Slot> {
+    let Some(quiet) = quiet else { return vec![slot] };
+    // The next instant at or after `from` whose wall time is `time`.
+    let next = |from: &Zoned, time: jiff::civil::Time| -> Option<Zoned> {
         let same_day = from.with().time(time).build().ok()?;
-        if same_day > *from { Some(same_day) } else { same_day.checked_add(jiff::Span::new().days(1)).ok() }
+        if same_day >= *from { Some(same_day) } else { same_day.checked_add(jiff::Span::new().days(1)).ok() }
     };
-    let mut slot = slot;
-    if quiet.contains(slot.start.time()) {
-        slot.start = at(&slot.start, quiet.end)?;
-        if slot.start >= slot.end {
-            return None;
+    let mut parts = Vec::new();
+    let mut rest = slot;
+    // A window is at most a day long, so two turns see every quiet spell inside it.
+    for _ in 0..3 {
+        if quiet.contains(rest.start.time()) {
+            match next(&rest.start, quiet.end) {
+                Some(end) if end < rest.end => rest.start = end,
+                _ => break,
+            }
+        }
+        match next(&rest.start, quiet.start).filter(|sleep| *sleep < rest.end) {
+            Some(sleep) => {
+                let mut part = rest.clone();
+                part.end = sleep.clone();
+                if part.start < part.end {
+                    parts.push(part);
+                }
+                rest.start = sleep;
+            }
+            None => {
+                parts.push(rest);
+                return parts;
+            }
         }
     }
-    if let Some(sleep) = at(&slot.start, quiet.start)
-        && sleep < slot.end
-    {
-        slot.end = sleep;
-    }
-    Some(slot)
+    parts
 }
 
 /// The prospect's calendar date of their first window that may be offered on my `day`: the

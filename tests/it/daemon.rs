@@ -323,7 +323,11 @@ async fn notification_buttons_log_the_call_or_snooze_the_nudge() {
     let events = state.events_of("ben").unwrap();
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].outcome, Outcome::Voicemail);
-    assert_eq!(events[0].promise, PromiseChoice::Auto);
+    assert_eq!(
+        events[0].promise,
+        PromiseChoice::On(jiff::civil::date(2026, 11, 26)),
+        "the day the script named, written down"
+    );
     let config = ringback::files::read_config(&book.config).unwrap();
     let history = state.history().unwrap();
     let agenda = ringback::plan::plan(&config, &history, toronto("2026-11-25T07:00"), 10);
@@ -484,13 +488,16 @@ async fn the_nudge_calls_logs_no_answer_and_snoozes_to_tomorrow_or_a_week() {
         "[notify.email]",
         &format!("[notify.desktop]\nopen_with = \"{}\"\n\n[notify.email]", stub.display()),
     );
-    let book = Book::new(&format!("{config}{CALLERS}"));
+    // Amy's number has an extension: the dialler gets it as RFC 3966's `;ext=`, not as digits.
+    let callers = CALLERS.replace("+1 416 555 0001", "+1 416 555 0001 x12");
+    assert_ne!(callers, CALLERS);
+    let book = Book::new(&format!("{config}{callers}"));
     let daemon = start(&book, "2026-11-24T07:20:00");
     pass(5).await;
     assert_eq!(daemon.shown().iter().filter(|s| s.starts_with("Call at")).count(), 1);
 
     daemon.press.send(ringback::notify::Invoked::new("call:amy", vec![])).await.unwrap();
-    eventually(|| std::fs::read_to_string(&opened).is_ok_and(|t| t == "tel:+14165550001\n")).await;
+    eventually(|| std::fs::read_to_string(&opened).is_ok_and(|t| t == "tel:+14165550001;ext=12\n")).await;
     // "No answer: Ben Bell" logs it; "Snooze until tomorrow" snoozes Amy to Wednesday.
     daemon.press.send(ringback::notify::Invoked::new("no-answer:ben", vec![])).await.unwrap();
     daemon.press.send(ringback::notify::Invoked::new("snooze-tomorrow:amy", vec![])).await.unwrap();

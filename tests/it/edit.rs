@@ -49,11 +49,13 @@ fn add_writes_a_table_after_the_last_prospect_keeping_every_comment() {
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(&book.config).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o640, "the rewrite changed the file's mode");
-    let files: Vec<String> = std::fs::read_dir(book.config.parent().unwrap())
+    let mut files: Vec<String> = std::fs::read_dir(book.config.parent().unwrap())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(files, ["ringback.toml"], "the write left files behind");
+    files.sort();
+    // The edit lock stays (removing a lock file others may wait on would let two edits in).
+    assert_eq!(files, [".ringback.toml.lock", "ringback.toml"], "the write left files behind");
     // What the person sees: the new prospect is in the agenda, in their own window.
     let agenda = book.run(&["agenda", "--at", "2026-12-01T07:00"]).code(0);
     assert!(agenda.stdout.contains("Zed Smith"), "{}", agenda.stdout);
@@ -196,4 +198,103 @@ fn a_config_behind_a_symlink_stays_a_symlink() {
         "the symlink was replaced by a file"
     );
     assert!(std::fs::read_to_string(&book.config).unwrap().contains("status = \"paused\""));
+}
+
+/// Twenty edits at once on one book (adds and sets on one prospect): each waits for the one
+/// before it, and every one lands.
+#[test]
+fn twenty_edits_at_once_all_land() {
+    let book = std::sync::Arc::new(Book::new(BASE));
+    let sets = [
+        "company=Acme North",
+        "hook=the regatta",
+        "value=a shorter close",
+        "gatekeeper=Mary",
+        "boss=Ruth",
+        "notes=prefers mornings",
+        "url=https://example.com/bill",
+        "email=bill@acme.example",
+    ];
+    let mut runs = Vec::new();
+    for i in 0..12 {
+        let book = book.clone();
+        runs.push(std::thread::spawn(move || {
+            let (id, name) = (format!("p{i:02}"), format!("Person {i:02}"));
+            let phone = format!("+1 416 555 01{i:02}");
+            book.run(&["add", &id, "--name", &name, "--phone", &phone])
+        }));
+    }
+    for set in sets {
+        let book = book.clone();
+        runs.push(std::thread::spawn(move || book.run(&["set", "bill", set])));
+    }
+    for run in runs {
+        run.join().unwrap().code(0);
+    }
+    let text = std::fs::read_to_string(&book.config).unwrap();
+    for i in 0..12 {
+        assert!(text.contains(&format!("[prospects.p{i:02}]")), "add p{i:02} was lost:\n{text}");
+    }
+    for set in sets {
+        let (key, value) = set.split_once('=').unwrap();
+        assert!(text.contains(&format!("{key} = \"{value}\"")), "set {set} was lost:\n{text}");
+    }
+    book.run(&["check"]).code(0);
+}
+
+/// An editor that saves (writes a new file and renames it over) while an import works is not
+/// undone: the import either includes the save or writes nothing and says why.
+#[test]
+fn an_editor_saving_during_an_import_is_not_undone() {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let book = Book::new(BASE);
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("many.csv");
+    let mut rows = String::from("First Name,Last Name,Email\n");
+    for i in 0..4000 {
+        rows.push_str(&format!("Ann{i},Lee,ann{i}@example.com\n"));
+    }
+    std::fs::write(&csv, rows).unwrap();
+    let mut import = crate::helpers::command(&[
+        "--config",
+        book.config.to_str().unwrap(),
+        "--state",
+        book.state.to_str().unwrap(),
+        "import",
+        csv.to_str().unwrap(),
+    ]);
+    let child =
+        import.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    // The import holds the lock beside the config from its read to its rename.
+    let lock_path = book.config.with_file_name(".ringback.toml.lock");
+    let held = || {
+        let Ok(file) = std::fs::OpenOptions::new().read(true).write(true).mode(0o600).open(&lock_path) else {
+            return false;
+        };
+        rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive).is_err()
+    };
+    let start = std::time::Instant::now();
+    while !held() {
+        assert!(start.elapsed() < std::time::Duration::from_secs(60), "the import never took the lock");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    // What an editor does on save: a new file with the buffer, renamed over the old one.
+    let saved = format!("{BASE}\n# saved from the editor\n");
+    let temp = book.config.with_file_name("ringback.toml.swp");
+    std::fs::write(&temp, &saved).unwrap();
+    std::fs::rename(&temp, &book.config).unwrap();
+    assert!(held(), "the import ended before the editor saved: make the file larger");
+    let out = child.wait_with_output().unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(&book.config).unwrap();
+    assert!(text.contains("# saved from the editor"), "the editor's save was undone:\n{stdout}{stderr}");
+    if out.status.success() {
+        assert!(
+            text.contains("[prospects.ann3999-lee]"),
+            "exit 0 but the import is not in the book:\n{stdout}"
+        );
+    } else {
+        assert!(stderr.contains("changed on disk while this edit was being made"), "{stderr}");
+        assert_eq!(text, saved, "a refused import wrote something");
+    }
 }

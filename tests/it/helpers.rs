@@ -112,16 +112,22 @@ pub fn set_mode(path: &std::path::Path, mode: u32) {
 
 /// Runs the real binary with only the given environment (plus HOME and PATH).
 pub fn ringback(args: &[&str], env: &[(&str, &str)]) -> Ran {
+    let mut cmd = command(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    Ran::from(cmd.output().expect("run ringback"))
+}
+
+/// The binary with `args` in a clean environment, to spawn and watch.
+pub fn command(args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_ringback"));
     cmd.args(args).env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
     if let Ok(home) = std::env::var("HOME") {
         cmd.env("HOME", home);
     }
     keep_faked_clock(&mut cmd);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    Ran::from(cmd.output().expect("run ringback"))
+    cmd
 }
 
 /// libfaketime's variables, which `scripts/faketime-sweep.sh` sets.

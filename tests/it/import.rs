@@ -563,9 +563,9 @@ fn a_phone_that_cannot_be_read_keeps_the_row_when_an_email_reaches_them() {
     let csv = dir.path().join("contacts.csv");
     std::fs::write(
         &csv,
-        "First Name,Last Name,Email,Phone\n\
-         Ada,Byrne,ada@example.ie,\"ask reception, ext 204\"\n\
-         Ned,Kelly,,ask reception\n",
+        "First Name,Last Name,Email,Phone,Mobile\n\
+         Ada,Byrne,ada@example.ie,\"ask reception, ext 204\",\n\
+         Ned,Kelly,,ask reception,\n",
     )
     .unwrap();
     let book = Book::new(EMPTY);
@@ -574,8 +574,17 @@ fn a_phone_that_cannot_be_read_keeps_the_row_when_an_email_reaches_them() {
     assert!(report_line(&ran.stdout, 2).contains("warning: phone `ask reception` is not"), "{}", ran.stdout);
     // Nothing else reaches Ned: skipped, and says why.
     assert!(report_line(&ran.stdout, 3).contains("skipped: phone `ask reception`"), "{}", ran.stdout);
+
     // What she sees on Ada's first call: no phone to dial, and the export's words in the notes.
     let next = book.run(&["next", "--at", "2026-12-02T12:00"]).code(0).stdout;
     assert!(next.contains("Ada Byrne"), "{next}");
     assert!(next.contains("phone as exported: ask reception, ext 204"), "{next}");
+
+    // A mobile of `n/a` does not hide a work number that reads.
+    std::fs::write(&csv, "First Name,Last Name,Phone,Mobile\nIda,Wells,+61 3 9123 4567,n/a\n").unwrap();
+    let book = Book::new(EMPTY);
+    let ran = book.run(&["import", csv.to_str().unwrap()]).code(0);
+    assert!(report_line(&ran.stdout, 2).contains("added `ida-wells`"), "{}", ran.stdout);
+    let book_text = std::fs::read_to_string(&book.config).unwrap();
+    assert!(book_text.contains("phone = \"+61 3 9123 4567\""), "{book_text}");
 }
