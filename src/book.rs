@@ -32,6 +32,19 @@ pub enum EditError {
     Io(String),
 }
 
+/// A comment's words as they may go into the book: every control character (a newline would
+/// end the comment and let the rest of a CSV cell be read as TOML) becomes a space. The only
+/// way text reaches a comment: [`Book::add`]'s lines, [`Book::set`]'s and [`line_comment`].
+pub fn single_line(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+}
+
+/// `value` with `  # TEXT` after it on its line.
+pub fn line_comment(mut value: Value, text: &str) -> Value {
+    value.decor_mut().set_suffix(format!("  # {}", single_line(text)));
+    value
+}
+
 /// The message when the file changed under an edit (an editor saved it meanwhile).
 fn changed_under_edit(path: &Path) -> EditError {
     EditError::Io(format!(
@@ -229,7 +242,7 @@ impl Book {
         let mut prefix = String::from("\n");
         for line in comment {
             prefix.push_str("# ");
-            prefix.push_str(&line.replace(['\n', '\r'], " "));
+            prefix.push_str(&single_line(line));
             prefix.push('\n');
         }
         table.decor_mut().set_prefix(prefix);
@@ -250,10 +263,10 @@ impl Book {
     /// An unknown prospect, or one written inline.
     pub fn set(&mut self, id: &str, key: &str, value: Value, comment: Option<&str>) -> Result<(), EditError> {
         let table = self.prospect_table(id)?;
-        let mut value = value;
-        if let Some(comment) = comment {
-            value.decor_mut().set_suffix(format!("  # {}", comment.replace(['\n', '\r'], " ")));
-        }
+        let value = match comment {
+            Some(comment) => line_comment(value, comment),
+            None => value,
+        };
         match table.get_mut(key) {
             // Keep the comment that was on the line, unless a new one replaces it, or it is
             // import's note on how the old value was guessed (`# guessed from +61 4`), which a
@@ -299,6 +312,14 @@ impl Book {
     /// [`EditError::WouldBeInvalid`] (nothing written) or [`EditError::Io`].
     pub fn save(&self, write: bool) -> Result<Config, EditError> {
         let text = self.text();
+        // A book no command could read back (they refuse a larger file) is never written.
+        if text.len() as u64 > crate::files::MAX_CONFIG_BYTES {
+            return Err(EditError::Refused(format!(
+                "nothing written: the config would be {} MiB, over the {} MiB a config may be (every command would refuse it); import the file in parts, or keep fewer prospects in one book",
+                text.len() / (1024 * 1024),
+                crate::files::MAX_CONFIG_BYTES / (1024 * 1024)
+            )));
+        }
         let config = crate::files::config_from_text(&self.path, &text).map_err(EditError::WouldBeInvalid)?;
         if write {
             // Other edits wait on the lock; an editor does not, so look before writing over it.

@@ -109,6 +109,9 @@ pub enum Command {
         /// Print the feed's URL for a calendar to subscribe to (needs `calendar.listen`)
         #[arg(long, conflicts_with_all = ["days", "at"])]
         url: bool,
+        /// Replace the URL's secret token and print the new URL: the old one answers 404 at once
+        #[arg(long, conflicts_with_all = ["days", "at", "url"])]
+        new_token: bool,
     },
     /// Shell completions, to stdout: `ringback completions bash > ~/.local/share/bash-completion/completions/ringback`.
     Completions {
@@ -284,7 +287,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Add(args) => edit::add(&paths, *args),
         Command::Set(args) => edit::set(&paths, args),
         Command::Import(args) => edit::import(&paths, args),
-        Command::Ics { days, at, url } => ics(&paths, days, at.as_deref(), url),
+        Command::Ics { days, at, url, new_token } => ics(&paths, days, at.as_deref(), url, new_token),
         Command::Completions { shell } => install::completions(shell),
         Command::Man => install::man(),
         Command::Why { id, at } => why(&paths, &id, at.as_deref()),
@@ -517,17 +520,22 @@ fn why(paths: &Paths, query: &str, at: Option<&str>) -> Result<(), Failure> {
     print(&render::why_text(&config, &explained, style()))
 }
 
-fn ics(paths: &Paths, days: u32, at: Option<&str>, url: bool) -> Result<(), Failure> {
+fn ics(paths: &Paths, days: u32, at: Option<&str>, url: bool, new_token: bool) -> Result<(), Failure> {
     let config = load(paths)?;
-    if url {
+    if url || new_token {
         let Some(address) = config.feed.listen else {
             return Err(Failure::Usage(format!(
                 "the daemon serves no feed: add [calendar] listen = \"127.0.0.1:PORT\" to {}",
                 config.display_path()
             )));
         };
-        let token = State::open(&paths.state)?.feed_token()?;
-        return print(&format!("{}\n", crate::daemon::feed::url(address, &token)));
+        let mut state = State::open(&paths.state)?;
+        let token = if new_token { state.new_feed_token()? } else { state.feed_token()? };
+        let mut out = format!("{}\n", crate::daemon::feed::url(address, &token));
+        if new_token {
+            out.push_str("the old URL no longer answers: subscribe your calendar to this one\n");
+        }
+        return print(&out);
     }
     let record = at.is_none();
     let at = at_or_now(at, &config)?;

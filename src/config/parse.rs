@@ -511,6 +511,14 @@ pub(super) fn parse_with(
                 v.error(s.span(), "calendar.listen", format!("`{}` is not an address and port: expected `127.0.0.1:PORT`", s.get_ref()))
             });
             match address {
+                Ok(address) if address.port() == 0 => {
+                    v.error(
+                        s.span(),
+                        "calendar.listen",
+                        "port 0 picks a new port at every start, and a calendar subscribes to one URL: name a port (127.0.0.1:8642)",
+                    );
+                    None
+                }
                 Ok(address) if address.ip().is_loopback() => Some(address),
                 Ok(_) => {
                     v.error(
@@ -676,7 +684,7 @@ fn me(v: &mut Validator, raw_me: Option<raw::Me>) -> (Me, Option<Spanned<String>
     };
     let mut my_phone = None;
     if let Some(raw) = raw_me {
-        me.name = raw.name;
+        me.name = one_line(raw.name);
         me.phone = raw.phone.as_ref().map(|p| p.get_ref().clone());
         my_phone = raw.phone;
         if let Some(days) = &raw.workdays {
@@ -1011,30 +1019,31 @@ fn built(
             raw.promised_callback.as_ref().and_then(|d| v.date(format_args!("{key}.promised_callback"), d));
         let next_step = raw.next_step.as_ref().and_then(|n| {
             let on = v.date(format_args!("{key}.next_step.on"), &n.get_ref().on)?;
-            Some(NextStep { on, what: n.get_ref().what.clone() })
+            Some(NextStep { on, what: one_line(n.get_ref().what.clone()) })
         });
         if let (Some(relationship), Some(status)) = (relationship, status) {
+            let line = |text: Option<String>| text.map(one_line);
             prospects.push(Some((
                 id.get_ref().clone(),
                 Prospect {
                     id: id.into_inner(),
-                    name: raw.name,
-                    company: raw.company,
+                    name: one_line(raw.name),
+                    company: line(raw.company),
                     phone: None,
                     number: None,
-                    email: raw.email,
+                    email: line(raw.email),
                     timezone: tz,
                     timezone_name: tz_name,
                     relationship,
                     since,
                     cadence,
                     call_windows,
-                    hook: raw.hook,
-                    value: raw.value,
-                    gatekeeper: raw.gatekeeper,
-                    boss: raw.boss,
-                    notes: raw.notes,
-                    url: raw.url,
+                    hook: line(raw.hook),
+                    value: line(raw.value),
+                    gatekeeper: line(raw.gatekeeper),
+                    boss: line(raw.boss),
+                    notes: raw.notes.map(|n| without_controls(n, true)),
+                    url: line(raw.url),
                     holidays,
                     workdays,
                     promised_callback,
@@ -1052,6 +1061,22 @@ fn built(
 /// The prospects by id, sorted, and the country their numbers written without a country code
 /// are read in (my phone's).
 type Book = (Vec<(String, Prospect)>, Option<String>);
+
+/// Text for one line of a terminal, an email's text part or a notification: every control
+/// character (an escape sequence from a CSV cell, a newline, a NUL D-Bus cannot carry) becomes
+/// a space. Untouched, and not copied, when it has none.
+fn one_line(text: String) -> String {
+    without_controls(text, false)
+}
+
+/// [`one_line`], keeping line breaks when `lines` (notes are read as paragraphs).
+fn without_controls(text: String, lines: bool) -> String {
+    let bad = |c: char| c.is_control() && !(lines && c == '\n');
+    if !text.chars().any(bad) {
+        return text;
+    }
+    text.replace("\r\n", "\n").chars().map(|c| if bad(c) { ' ' } else { c }).collect()
+}
 
 /// `table.id`, written out only when a message needs it.
 struct KeyPath<'a>(&'a str, &'a str);

@@ -3,9 +3,16 @@
 //! only http(s); Thunderbird and Apple Calendar take a URL).
 //!
 //! The URL holds a random token kept in the state: anyone else on the machine who guesses the
-//! port still gets 404. GET and HEAD only; a strong ETag (a hash of the body) answers
-//! `If-None-Match` with 304, so a client polling every 15 minutes moves no data while nothing
-//! changed.
+//! port still gets 404. The token is a secret: it is never logged (`ringback ics --url` prints
+//! the URL; `ringback ics --new-token` replaces it, and the old URL then answers 404). A request
+//! whose `Host` is not the listen address is refused (a web page a browser was led to through a
+//! DNS name pointed at 127.0.0.1 says its own name). GET and HEAD only; a strong ETag (a hash of
+//! the body) answers `If-None-Match` with 304, so a client polling every 15 minutes moves no
+//! data while nothing changed.
+//!
+//! Anyone on the machine can connect, so the feed is bounded: at most [`CONNECTIONS`] at once
+//! (the rest are closed as they arrive), 16 KiB of request head, 10 s to send it; a failed
+//! accept (no descriptors left) is logged once a minute. None of it can stop the daemon.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -28,6 +35,9 @@ use crate::state::{State, StateError};
 
 /// How many days ahead the served feed covers (as `ringback ics` does by default).
 pub const DAYS: u32 = 30;
+
+/// The most feed connections served at once: calendars poll one request at a time.
+pub const CONNECTIONS: usize = 32;
 
 /// The feed at `now` through `days` days: planned, each item's revision recorded in the state
 /// when `record` (a feed for another time than now, `ics --at`, records nothing: its stamps
@@ -64,10 +74,12 @@ pub fn url(address: SocketAddr, token: &str) -> String {
 
 /// What the server needs to answer a request.
 struct Feed {
+    /// Also where the token is read, for every request: `ics --new-token` changes it there.
     state: Mutex<State>,
-    token: String,
     configs: watch::Receiver<Arc<Config>>,
     clock: Arc<dyn Clock>,
+    /// The address listened on, which a request's `Host` must name.
+    address: Mutex<Option<SocketAddr>>,
 }
 
 /// Serves the feed while `[calendar] listen` is set, moving when a reload changes it.
@@ -77,21 +89,30 @@ pub async fn serve(
     clock: Arc<dyn Clock>,
     shutdown: CancellationToken,
 ) {
-    let token = match state.feed_token() {
-        Ok(token) => token,
-        Err(e) => {
-            tracing::error!("the calendar feed is off: {e}");
-            return;
-        }
-    };
-    let feed = Arc::new(Feed { state: Mutex::new(state), token, configs: configs.clone(), clock });
+    // Made now if there is none yet, so `ics --url` has one to print.
+    if let Err(e) = state.feed_token() {
+        tracing::error!("the calendar feed is off: {e}");
+        return;
+    }
+    let feed = Arc::new(Feed {
+        state: Mutex::new(state),
+        configs: configs.clone(),
+        clock,
+        address: Mutex::new(None),
+    });
+    let slots = Arc::new(tokio::sync::Semaphore::new(CONNECTIONS));
+    let mut last_warning: Option<tokio::time::Instant> = None;
     loop {
         let listen = configs.borrow_and_update().feed.listen;
         let listener = match listen {
             None => None,
             Some(address) => match tokio::net::TcpListener::bind(address).await {
                 Ok(listener) => {
-                    tracing::info!("calendar feed at {}", url(address, &feed.token));
+                    // The token is a secret: the journal gets the address only.
+                    tracing::info!(
+                        "calendar feed on http://{address}/ (`ringback ics --url` prints its URL)"
+                    );
+                    *feed.address.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(address);
                     Some(listener)
                 }
                 Err(e) => {
@@ -123,12 +144,25 @@ pub async fn serve(
                 () = shutdown.cancelled() => return,
                 () = &mut changed => break,
                 accepted = accepted => match accepted {
-                    Ok((stream, _)) => {
-                        let feed = feed.clone();
-                        tokio::spawn(connection(stream, feed, shutdown.clone()));
-                    }
+                    Ok((stream, _)) => match slots.clone().try_acquire_owned() {
+                        Ok(slot) => {
+                            let feed = feed.clone();
+                            let shutdown = shutdown.clone();
+                            tokio::spawn(async move {
+                                connection(stream, feed, shutdown).await;
+                                drop(slot);
+                            });
+                        }
+                        // Full: closed at once, holding nothing.
+                        Err(_) => drop(stream),
+                    },
                     Err(e) => {
-                        tracing::warn!("calendar feed: {e}");
+                        // Out of descriptors, typically: said once a minute, not ten times a second.
+                        let now = tokio::time::Instant::now();
+                        if last_warning.is_none_or(|at| now.duration_since(at) >= Duration::from_secs(60)) {
+                            tracing::warn!("calendar feed: cannot accept a connection: {e}");
+                            last_warning = Some(now);
+                        }
                         tokio::time::sleep(Duration::from_millis(100)).await;
                     }
                 },
@@ -144,8 +178,10 @@ async fn connection(stream: tokio::net::TcpStream, feed: Arc<Feed>, shutdown: Ca
     });
     let served = hyper::server::conn::http1::Builder::new()
         .timer(hyper_util::rt::TokioTimer::new())
-        // A client that opens a connection and says nothing is not kept waiting on.
+        // A client that opens a connection and says nothing is not kept waiting on, nor one
+        // that says too much.
         .header_read_timeout(Duration::from_secs(10))
+        .max_buf_size(16 * 1024)
         .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
     tokio::select! {
         () = shutdown.cancelled() => {}
@@ -171,8 +207,50 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// Whether a request's `Host` names the address listened on: its IP or `localhost`, with our
+/// port or none (`127.0.0.1:8642`, `localhost`). A page reached through a DNS name pointed at
+/// 127.0.0.1 sends that name, and is refused. A request with no `Host` (HTTP/1.0) is let through.
+fn host_is_ours<B>(request: &Request<B>, address: Option<SocketAddr>) -> bool {
+    let Some(host) = request.headers().get(header::HOST) else { return true };
+    let (Ok(host), Some(address)) = (host.to_str(), address) else { return false };
+    let ip = match address {
+        SocketAddr::V4(a) => a.ip().to_string(),
+        SocketAddr::V6(a) => format!("[{}]", a.ip()),
+    };
+    let (name, port) = match host.rsplit_once(':') {
+        Some((name, port)) if !port.contains(']') => (name, Some(port)),
+        _ => (host, None),
+    };
+    let ours = name.eq_ignore_ascii_case(&ip) || name.eq_ignore_ascii_case("localhost");
+    ours && port.is_none_or(|p| p == address.port().to_string())
+}
+
 async fn answer<B>(request: &Request<B>, feed: Arc<Feed>) -> Response<Full<Bytes>> {
-    if !same(request.uri().path().as_bytes(), path(&feed.token).as_bytes()) {
+    let address = *feed.address.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if !host_is_ours(request, address) {
+        return plain(StatusCode::MISDIRECTED_REQUEST, "this feed answers to its own address only\n");
+    }
+    // Read for each request: `ringback ics --new-token` may have replaced it.
+    let token = {
+        let feed = feed.clone();
+        tokio::task::spawn_blocking(move || {
+            feed.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).current_feed_token()
+        })
+        .await
+    };
+    let token = match token {
+        Ok(Ok(Some(token))) => token,
+        Ok(Ok(None)) => return plain(StatusCode::NOT_FOUND, "not found\n"),
+        Ok(Err(e)) => {
+            tracing::error!("calendar feed: {e}");
+            return plain(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the feed could not be read; see the daemon's log\n",
+            );
+        }
+        Err(_) => return plain(StatusCode::INTERNAL_SERVER_ERROR, "the feed could not be read\n"),
+    };
+    if !same(request.uri().path().as_bytes(), path(&token).as_bytes()) {
         return plain(StatusCode::NOT_FOUND, "not found\n");
     }
     let head = request.method() == Method::HEAD;

@@ -110,6 +110,22 @@ async fn off_loop<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) 
     tokio::task::spawn_blocking(work).await.map_err(Error::Background)
 }
 
+/// How soon a tick that failed (the state unreadable for a moment) is tried again.
+const RETRY: Duration = Duration::from_secs(10);
+
+/// The soft limit on open files raised to the hard one: the feed's port is open to anyone on
+/// the machine, and the state must still open when its connections use many descriptors.
+fn raise_descriptor_limit() {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let limit = getrlimit(Resource::Nofile);
+    if limit.current < limit.maximum {
+        let raised = rustix::process::Rlimit { current: limit.maximum, maximum: limit.maximum };
+        if let Err(e) = setrlimit(Resource::Nofile, raised) {
+            tracing::debug!("cannot raise the open-file limit: {e}");
+        }
+    }
+}
+
 /// Runs the daemon until `shutdown` is cancelled; returns after every task has finished.
 ///
 /// # Errors
@@ -117,6 +133,7 @@ async fn off_loop<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) 
 /// already running on the same state.
 pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -> Result<(), Error> {
     let clock = options.clock.clone();
+    raise_descriptor_limit();
     let config_path = paths.config.clone();
     let config = Arc::new(off_loop(move || crate::files::read_config(&config_path)).await??);
     // One daemon per state: a second would deliver everything a second time.
@@ -193,7 +210,15 @@ pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -
             let wake = tokio::select! {
                 biased;
                 () = shutdown.cancelled() => break,
-                wake = service.tick(&mut state, &postman_wake) => wake?,
+                wake = service.tick(&mut state, &postman_wake) => match wake {
+                    Ok(wake) => wake,
+                    // A state that cannot be read now (no descriptors left, a full disk) is
+                    // tried again shortly: what is due stays due, and the daemon stays up.
+                    Err(e) => {
+                        tracing::warn!("{e}; trying again in {} s", RETRY.as_secs());
+                        service.clock.now() + RETRY
+                    }
+                },
             };
             let clock = service.clock.clone();
             tokio::select! {
@@ -203,7 +228,9 @@ pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -
                     tokio::select! {
                         biased;
                         () = shutdown.cancelled() => break,
-                        acted = service.act(invoked, &mut state) => acted?,
+                        acted = service.act(invoked, &mut state) => if let Err(e) = acted {
+                            tracing::warn!("a notification's button: {e}");
+                        },
                     }
                 }
                 Some(why) = reload_rx.recv() => {
@@ -213,7 +240,9 @@ pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -
                     tokio::select! {
                         biased;
                         () = shutdown.cancelled() => break,
-                        reloaded = service.reload(why, &mut state, &mail_tx) => reloaded?,
+                        reloaded = service.reload(why, &mut state, &mail_tx) => if let Err(e) = reloaded {
+                            tracing::warn!("reloading the config: {e}; the last good one stays");
+                        },
                     }
                 }
             }

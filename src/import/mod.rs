@@ -268,7 +268,9 @@ impl Row {
             (Some(name), true) => name.clone(),
             (None, true) => return Err("no name".to_owned()),
         };
-        let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+        // A cell's control characters (an escape sequence, a newline) never reach the report,
+        // the terminal or the book.
+        let name = crate::book::single_line(&name).split_whitespace().collect::<Vec<_>>().join(" ");
         let country = contact.country.as_deref().and_then(|c| zones.country_code(c));
         let region = country.or(my_region);
         let mut phones: Vec<&(u8, String)> = contact.phones.iter().collect();
@@ -318,7 +320,7 @@ impl Row {
         let zone = zone(contact, zones, phone.as_ref(), country);
         Ok(Row {
             name,
-            company: contact.company.clone(),
+            company: contact.company.as_deref().map(|c| crate::book::single_line(c).trim().to_owned()),
             phone,
             email,
             notes,
@@ -337,8 +339,8 @@ impl Row {
         match &self.zone {
             Found::File(zone) => fields.push(("timezone", Value::from(zone.as_str()))),
             Found::Guessed(zone, from) => {
-                let mut value = Value::from(zone.as_str());
-                value.decor_mut().set_suffix(format!("  # guessed from {from}"));
+                let value =
+                    crate::book::line_comment(Value::from(zone.as_str()), &format!("guessed from {from}"));
                 fields.push(("timezone", value));
             }
             Found::Not(_) => {}

@@ -35,9 +35,10 @@ pub struct ReadOptions {
     pub delimiter: Option<u8>,
 }
 
-/// Decodes an export: a BOM decides (UTF-8, UTF-16LE/BE); else `--encoding`; else UTF-8 when
-/// the bytes are valid UTF-8; else Windows-1252, which is what Excel and Outlook write on a
-/// Western Windows, and which the report says was assumed.
+/// Decodes an export: a BOM decides (UTF-8, UTF-16LE/BE); else `--encoding`; else UTF-16 when
+/// the first bytes have a NUL in every other place (text in UTF-16 with no BOM; assumed, and
+/// said so); else UTF-8 when the bytes are valid UTF-8; else Windows-1252, which is what Excel
+/// and Outlook write on a Western Windows, and which the report says was assumed.
 pub fn decode(bytes: &[u8], forced: Option<&'static Encoding>) -> (String, &'static str, bool) {
     if let Some((encoding, bom)) = Encoding::for_bom(bytes) {
         let (text, _) = encoding.decode_without_bom_handling(&bytes[bom..]);
@@ -47,12 +48,32 @@ pub fn decode(bytes: &[u8], forced: Option<&'static Encoding>) -> (String, &'sta
         let (text, _) = encoding.decode_without_bom_handling(bytes);
         return (text.into_owned(), encoding.name(), false);
     }
+    if let Some(encoding) = utf16_without_bom(bytes) {
+        let (text, _) = encoding.decode_without_bom_handling(bytes);
+        return (text.into_owned(), encoding.name(), true);
+    }
     match std::str::from_utf8(bytes) {
         Ok(text) => (text.to_owned(), "UTF-8", false),
         Err(_) => {
             let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
             (text.into_owned(), encoding_rs::WINDOWS_1252.name(), true)
         }
+    }
+}
+
+/// UTF-16LE or BE when most of the first character pairs hold a NUL on one side and none on
+/// the other: Latin text in UTF-16, which in any 8-bit encoding would be full of NULs.
+fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
+    let pairs: Vec<&[u8]> = bytes.chunks_exact(2).take(512).collect();
+    if pairs.len() < 4 {
+        return None;
+    }
+    let nul_at = |i: usize| pairs.iter().filter(|p| p[i] == 0 && p[1 - i] != 0).count();
+    let most = pairs.len() * 3 / 4;
+    match (nul_at(0), nul_at(1)) {
+        (_, odd) if odd >= most => Some(encoding_rs::UTF_16LE),
+        (even, _) if even >= most => Some(encoding_rs::UTF_16BE),
+        _ => None,
     }
 }
 
@@ -166,6 +187,10 @@ mod tests {
         assert_eq!(decode(b"\xEF\xBB\xBFZo\xC3\xAB", None), ("Zoë".to_owned(), "UTF-8", false));
         assert_eq!(decode(b"Zo\xEB", None), ("Zoë".to_owned(), "windows-1252", true));
         assert_eq!(decode(b"Zo\xEB", Some(encoding_rs::ISO_8859_2)).0, "Zoë");
+        let bare: Vec<u8> = "Name\nZoë".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert_eq!(decode(&bare, None), ("Name\nZoë".to_owned(), "UTF-16LE", true));
+        let bare: Vec<u8> = "Name\nZoë".encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(decode(&bare, None), ("Name\nZoë".to_owned(), "UTF-16BE", true));
     }
 
     #[test]

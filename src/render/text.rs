@@ -10,6 +10,10 @@ use super::script::Scripts;
 use crate::config::{Config, Prospect};
 use crate::plan::{Agenda, Doing, Event, Item, Kind, PromiseChoice, Slot, short_date};
 
+/// The widest a column is padded to: past it a row is not aligned (a longer cell is printed
+/// whole), and no field, however long, reaches the formatter's limit on widths.
+const ALIGN_CAP: usize = 120;
+
 /// Whether to colour terminal output (the command line decides: only on a TTY, never with
 /// `NO_COLOR`).
 #[derive(Debug, Clone, Copy, Default)]
@@ -140,7 +144,7 @@ pub fn agenda_text(config: &Config, agenda: &Agenda, style: Style) -> String {
             [who(prospect), contact, when_text(config, item), late_text(item)]
         })
         .collect();
-    let width = |col: usize| rows.iter().map(|r| r[col].chars().count()).max().unwrap_or(0);
+    let width = |col: usize| rows.iter().map(|r| r[col].chars().count()).max().unwrap_or(0).min(ALIGN_CAP);
     let widths = [width(0), width(1), width(2)];
     let mut last: Option<(Date, Kind)> = None;
     for (i, (item, row)) in agenda.items.iter().zip(&rows).enumerate() {
@@ -541,7 +545,7 @@ pub fn stats_text(config: &Config, stats: &crate::plan::Stats) -> String {
             let _ = writeln!(out, "  no calls");
             return;
         }
-        let width = rows.iter().map(|(l, _)| l.chars().count()).max().unwrap_or(0);
+        let width = rows.iter().map(|(l, _)| l.chars().count()).max().unwrap_or(0).min(ALIGN_CAP);
         for (label, rate) in rows {
             let _ = writeln!(out, "  {label:<width$}  {}  {}", bar(rate.ratio()), rate_text(rate));
         }
@@ -585,7 +589,7 @@ pub fn stats_text(config: &Config, stats: &crate::plan::Stats) -> String {
         );
     }
     let _ = writeln!(out, "\nProspects now");
-    let width = stats.prospects.keys().map(|k| k.chars().count()).max().unwrap_or(0);
+    let width = stats.prospects.keys().map(|k| k.chars().count()).max().unwrap_or(0).min(ALIGN_CAP);
     for (place, n) in &stats.prospects {
         let star = if *place == "finished without a drip" { "  ★ in no list" } else { "" };
         let _ = writeln!(out, "  {place:<width$}  {n}{star}");

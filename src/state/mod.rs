@@ -208,8 +208,13 @@ impl State {
             let mut side = path.as_os_str().to_owned();
             side.push(suffix);
             let side = PathBuf::from(side);
-            if side.exists() {
-                narrow(&side, 0o600).map_err(|e| StateError::Create(side.clone(), e))?;
+            // SQLite deletes these when another process closes its last connection, which may
+            // happen between a look and a change: a side file that is gone needs nothing.
+            match narrow(&side, 0o600) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(StateError::Create(side, e));
+                }
+                _ => {}
             }
         }
         let conn = Connection::open(path).map_err(|e| StateError::Open(path.to_path_buf(), e))?;
@@ -295,6 +300,10 @@ impl State {
         if version > known {
             return Err(StateError::TooNew(path.to_path_buf(), version, known));
         }
+        // A state another command has just created and not yet set up holds nothing yet.
+        if version == 0 {
+            return Ok(None);
+        }
         Ok(Some(State { conn, path: path.to_path_buf(), version, own_writes: 0 }))
     }
 
@@ -303,7 +312,7 @@ impl State {
     ///
     /// # Errors
     /// [`StateError::Locked`] when another daemon holds it.
-    pub fn lock_for_daemon(path: &Path) -> Result<std::fs::File, StateError> {
+    pub fn lock_for_daemon(path: &Path) -> Result<DaemonLock, StateError> {
         use std::io::{Read, Seek, Write};
         use std::os::unix::fs::OpenOptionsExt;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -333,11 +342,33 @@ impl State {
             .map_err(|e| StateError::Lock(lock_path.clone(), e))?;
         match file.try_lock() {
             Ok(()) => {
+                // The lock file is named by a path, which a hard link gets round: the state file
+                // itself is locked too (flock, which SQLite's own fcntl locks leave alone).
+                let state = std::fs::OpenOptions::new()
+                    .read(true)
+                    .write(true)
+                    .create(true)
+                    .truncate(false)
+                    .mode(0o600)
+                    .open(path)
+                    .map_err(|e| StateError::Create(path.to_path_buf(), e))?;
+                match state.try_lock() {
+                    Ok(()) => {}
+                    Err(std::fs::TryLockError::WouldBlock) => {
+                        return Err(StateError::Locked(
+                            path.to_path_buf(),
+                            "unknown: through a hard link".into(),
+                        ));
+                    }
+                    Err(std::fs::TryLockError::Error(e)) => {
+                        return Err(StateError::Lock(path.to_path_buf(), e));
+                    }
+                }
                 let _ = file.set_len(0);
                 let _ = file.seek(std::io::SeekFrom::Start(0));
                 let _ = write!(file, "{}", std::process::id());
                 let _ = file.flush();
-                Ok(file)
+                Ok(DaemonLock { _by_path: file, _by_file: state })
             }
             Err(std::fs::TryLockError::WouldBlock) => {
                 let mut pid = String::new();
@@ -352,7 +383,16 @@ impl State {
     pub fn path(&self) -> &Path {
         &self.path
     }
+}
 
+/// The daemon's hold on a state (see [`State::lock_for_daemon`]): released when dropped.
+#[derive(Debug)]
+pub struct DaemonLock {
+    _by_path: std::fs::File,
+    _by_file: std::fs::File,
+}
+
+impl State {
     /// Loads every event (without its note) and first-seen mark, in one query each.
     ///
     /// # Errors
@@ -633,6 +673,30 @@ impl State {
             Ok(token)
         })();
         result.map_err(|e| e.during("keep the feed's token"))
+    }
+
+    /// The feed's token as it is now, if one was made; read only.
+    ///
+    /// # Errors
+    /// On a database error.
+    pub fn current_feed_token(&self) -> Result<Option<String>, StateError> {
+        self.conn
+            .query_row("SELECT value FROM settings WHERE key = 'feed_token'", [], |r| r.get(0))
+            .optional()
+            .map_err(|e| StateError::from(e).during("read the feed's token"))
+    }
+
+    /// A new token for the feed, replacing the old (whose URL then answers 404).
+    ///
+    /// # Errors
+    /// On a database error or when the random source cannot be read.
+    pub fn new_feed_token(&mut self) -> Result<String, StateError> {
+        let result = (|| -> Result<(), StateError> {
+            self.conn.execute("DELETE FROM settings WHERE key = 'feed_token'", [])?;
+            Ok(())
+        })();
+        result.map_err(|e| e.during("replace the feed's token"))?;
+        self.feed_token()
     }
 
     /// Every prospect id the state knows (from events or sightings) with its event count.

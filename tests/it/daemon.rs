@@ -471,6 +471,20 @@ async fn a_second_daemon_on_the_same_state_refuses_to_start() {
         .await
         .expect_err("a daemon via a symlink started");
     assert!(error.to_string().contains("another `ringback run`"), "{error}");
+    // Nor through a hard link, which no path names alike.
+    let hard = book.config.parent().unwrap().join("hard.db");
+    std::fs::hard_link(&book.state, &hard).unwrap();
+    let paths = Paths { config: book.config.clone(), state: hard };
+    let options = Options {
+        clock: Arc::new(TestClock::new(toronto("2026-11-24T06:00:00"))),
+        desktop: None,
+        systemd: false,
+        actions: None,
+    };
+    let error = daemon::run(&paths, CancellationToken::new(), options)
+        .await
+        .expect_err("a daemon via a hard link started");
+    assert!(error.to_string().contains("another `ringback run`"), "{error}");
     first.stop().await;
     // Once the first has stopped, the lock is free again.
     start(&book, "2026-11-24T06:00:00").stop().await;

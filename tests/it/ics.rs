@@ -267,7 +267,9 @@ fn the_daemon_serves_the_feed_on_loopback_behind_its_token_with_etags() {
     assert_eq!(book.run(&["ics", "--url"]).code(0).stdout, url, "the token is kept");
 
     let daemon = Daemon::start(&book, &[]);
-    daemon.wait_for("calendar feed at http://127.0.0.1:", 1);
+    daemon.wait_for(&format!("calendar feed on http://127.0.0.1:{port}/ "), 1);
+    let token = path.trim_start_matches("/feed/").trim_end_matches(".ics").to_owned();
+    assert!(!daemon.log().contains(&token), "the token is a secret, not for the journal:\n{}", daemon.log());
     let get = |extra: &str| {
         http(port, &format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n{extra}\r\n"))
     };
@@ -293,18 +295,40 @@ fn the_daemon_serves_the_feed_on_loopback_behind_its_token_with_etags() {
 
     let wrong = http(
         port,
-        "GET /feed/00000000000000000000000000000000.ics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        "GET /feed/00000000000000000000000000000000.ics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
     );
     assert!(wrong.starts_with("HTTP/1.1 404"), "{wrong}");
     assert!(!wrong.contains("Greta"), "{wrong}");
-    let bare = http(port, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    let bare = http(port, "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
     assert!(bare.starts_with("HTTP/1.1 404"), "{bare}");
     let post = http(
         port,
-        &format!("POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
+        &format!(
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        ),
     );
     assert!(post.starts_with("HTTP/1.1 405"), "{post}");
     assert_eq!(header(&post, "allow"), Some("GET, HEAD"));
+    // A page a browser reached through a DNS name pointed at 127.0.0.1 says its own name.
+    for host in [format!("rebind.example:{port}"), "rebind.example".to_owned(), "127.0.0.1:1".to_owned()] {
+        let rebound =
+            http(port, &format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"));
+        assert!(rebound.starts_with("HTTP/1.1 421"), "{host}: {rebound}");
+        assert!(!rebound.contains("Greta"), "{rebound}");
+    }
+    // A new token: the old URL answers 404 at once, the new one the feed.
+    let renewed = book.run(&["ics", "--new-token"]).code(0).stdout;
+    let new_path =
+        renewed.lines().next().unwrap().strip_prefix(&format!("http://127.0.0.1:{port}")).unwrap().to_owned();
+    assert_ne!(new_path, path);
+    assert_eq!(book.run(&["ics", "--url"]).code(0).stdout.trim(), renewed.lines().next().unwrap());
+    let old = get("");
+    assert!(old.starts_with("HTTP/1.1 404"), "{old}");
+    let new = http(
+        port,
+        &format!("GET {new_path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"),
+    );
+    assert!(new.starts_with("HTTP/1.1 200") && new.contains("Greta Vogel"), "{new}");
     assert_eq!(daemon.terminate(), 0);
 }
 
@@ -317,6 +341,7 @@ fn the_feed_listens_on_loopback_only_and_its_settings_are_checked() {
         ),
         ("192.168.1.10:8765", "served on a loopback address only"),
         ("localhost", "calendar.listen: `localhost` is not an address and port"),
+        ("127.0.0.1:0", "calendar.listen: port 0 picks a new port at every start"),
     ] {
         let book = Book::new(&BOOK.replace("[calendar]", &format!("[calendar]\nlisten = \"{listen}\"")));
         let ran = book.run(&["check"]).code(78);
@@ -328,4 +353,67 @@ fn the_feed_listens_on_loopback_only_and_its_settings_are_checked() {
     let book = Book::new(BOOK);
     let ran = book.run(&["ics", "--url"]).code(2);
     assert!(ran.stderr.contains("add [calendar] listen = \"127.0.0.1:PORT\""), "{}", ran.stderr);
+}
+
+/// Anyone on the machine can open connections to the feed's port. A flood of idle ones, kept
+/// up while the morning digest falls due, on a daemon allowed only 256 open files: the digest
+/// goes out on time, the daemon stays up, and the feed answers once the flood is over.
+#[test]
+fn a_flood_of_idle_connections_neither_stops_the_daemon_nor_holds_up_the_digest() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let port = free_port();
+    // The digest falls due at the next minute that is at least 20 s away.
+    let now = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC);
+    let due =
+        (now + jiff::SignedDuration::from_secs(80)).with().second(0).subsec_nanosecond(0).build().unwrap();
+    let config = crate::process::digest_at(&due)
+        .replace("[schedule]", &format!("[calendar]\nlisten = \"127.0.0.1:{port}\"\n\n[schedule]"));
+    let book = Book::new(&config);
+    let url = book.run(&["ics", "--url"]).code(0).stdout;
+    let path = url.trim().strip_prefix(&format!("http://127.0.0.1:{port}")).unwrap().to_owned();
+    let daemon = Daemon::start_with_file_limit(&book, 256);
+    daemon.wait_for(&format!("calendar feed on http://127.0.0.1:{port}/"), 1);
+
+    let flooding = std::sync::Arc::new(AtomicBool::new(true));
+    let flood = {
+        let flooding = flooding.clone();
+        std::thread::spawn(move || {
+            let mut open = Vec::new();
+            while flooding.load(Ordering::Relaxed) {
+                // Keep about 1,000 connections open, saying nothing; replace the ones closed.
+                open.retain(|s: &TcpStream| {
+                    let mut byte = [0u8; 1];
+                    s.set_nonblocking(true).ok();
+                    !matches!(s.peek(&mut byte), Ok(0))
+                });
+                while open.len() < 1000 {
+                    match TcpStream::connect(("127.0.0.1", port)) {
+                        Ok(s) => open.push(s),
+                        Err(_) => break,
+                    }
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            open.len()
+        })
+    };
+    // The digest, on time, through the flood.
+    daemon.wait_for_within("email sent", 1, Duration::from_secs(150));
+    let sent_at = jiff::Timestamp::now();
+    assert!(
+        sent_at.duration_since(due.timestamp()) < jiff::SignedDuration::from_secs(30),
+        "the digest due at {due} went out at {sent_at}"
+    );
+    flooding.store(false, Ordering::Relaxed);
+    let held = flood.join().unwrap();
+    assert!(held > 0, "the flood never connected");
+    // Still up, and the feed answers again.
+    let mut daemon = daemon;
+    assert!(daemon.child.try_wait().unwrap().is_none(), "the daemon stopped:\n{}", daemon.log());
+    let ok =
+        http(port, &format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"));
+    assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
+    let log = daemon.log();
+    assert!(log.matches("cannot accept").count() <= 2, "the accept warning floods the journal:\n{log}");
+    assert_eq!(daemon.terminate(), 0);
 }

@@ -16,7 +16,17 @@ pub struct Daemon {
 
 impl Daemon {
     pub fn start(book: &Book, env: &[(&str, &str)]) -> Daemon {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ringback"));
+        Daemon::spawn(Command::new(env!("CARGO_BIN_EXE_ringback")), book, env)
+    }
+
+    /// [`Daemon::start`] with at most `limit` open files, soft and hard (so it cannot raise it).
+    pub fn start_with_file_limit(book: &Book, limit: u32) -> Daemon {
+        let mut cmd = Command::new("/bin/sh");
+        cmd.args(["-c", &format!("ulimit -n {limit} && exec \"$0\" \"$@\""), env!("CARGO_BIN_EXE_ringback")]);
+        Daemon::spawn(cmd, book, &[])
+    }
+
+    fn spawn(mut cmd: Command, book: &Book, env: &[(&str, &str)]) -> Daemon {
         cmd.args(["--config", book.config.to_str().unwrap(), "--state", book.state.to_str().unwrap(), "run"])
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -48,7 +58,13 @@ impl Daemon {
     /// Waits until the log has `needle` at least `times` times.
     #[track_caller]
     pub fn wait_for(&self, needle: &str, times: usize) {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        self.wait_for_within(needle, times, Duration::from_secs(10));
+    }
+
+    /// [`Daemon::wait_for`], for as long as `limit`.
+    #[track_caller]
+    pub fn wait_for_within(&self, needle: &str, times: usize, limit: Duration) {
+        let deadline = Instant::now() + limit;
         while Instant::now() < deadline {
             if self.log().matches(needle).count() >= times {
                 return;
@@ -100,7 +116,13 @@ impl Drop for Daemon {
 
 /// A config whose once-a-day digest fell due a minute ago (in UTC), so a start sends it.
 pub fn digest_due_now() -> String {
-    let due = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC) - jiff::SignedDuration::from_mins(1);
+    digest_at(
+        &(jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC) - jiff::SignedDuration::from_mins(1)),
+    )
+}
+
+/// A config in UTC whose once-a-day digest is due at `due`'s hour and minute.
+pub fn digest_at(due: &jiff::Zoned) -> String {
     BASE.replace("timezone = \"America/Toronto\"", "timezone = \"UTC\"").replace(
         "[notify.email]",
         &format!(

@@ -421,3 +421,35 @@ fn a_100k_prospect_book_is_handled() {
     assert!(next["prospect"].as_str().is_some_and(|p| p.starts_with('p') || p == "bill-jones"), "{next}");
     assert!(started.elapsed() < Duration::from_secs(120), "{:?} for check and next", started.elapsed());
 }
+
+/// Commands at once on a fresh state with no daemon holding it open: SQLite removes the
+/// `-wal`/`-shm` files when one of them closes its last connection, maybe while another is
+/// making them private. A side file that vanished is not an error ("cannot create the state
+/// `state.db-shm`" before). A race, so many rounds.
+#[test]
+fn commands_at_once_on_a_fresh_state_survive_its_side_files_vanishing() {
+    for round in 0..30 {
+        let book = Book::new(&digest_due_now());
+        let runs: Vec<_> = (0..6)
+            .map(|i| {
+                let mut cmd = crate::helpers::command(&[
+                    "--config",
+                    book.config.to_str().unwrap(),
+                    "--state",
+                    book.state.to_str().unwrap(),
+                ]);
+                if i % 2 == 0 {
+                    cmd.args(["log", "bill-jones", "no-answer", "--note", &format!("n{i}")]);
+                } else {
+                    cmd.args(["history", "bill-jones"]);
+                }
+                cmd.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap()
+            })
+            .collect();
+        for child in runs {
+            let output = child.wait_with_output().unwrap();
+            assert!(output.status.success(), "round {round}: {}", String::from_utf8_lossy(&output.stderr));
+        }
+        assert_eq!(event_count(&book.state), 3, "round {round}");
+    }
+}
