@@ -455,3 +455,28 @@ fn undo_finds_a_prospect_gone_from_the_config_by_its_exact_id() {
     let history = book.run(&["history", "bill-jones", "--json"]).code(0).json();
     assert_eq!(history["events"].as_array().unwrap().len(), 1);
 }
+
+/// Prospect text is untrusted (it comes from exports): no escape sequence, bell or line break
+/// in a field reaches the terminal, and no length makes a command panic.
+#[test]
+fn control_characters_and_huge_fields_reach_no_terminal_and_panic_nothing() {
+    let long = "L".repeat(65_536);
+    let book = Book::new(&format!(
+        "{BASE}\n[prospects.eve]\nname = \"Eve\\u001b]0;pwned\\u0007 \\u001b[31mRed\\u0000\"\ncompany = \"Multi\\nLine\\rCo\"\nphone = \"+1 416 555 0142\"\nsince = 2026-11-24\n\
+         \n[prospects.long]\nname = \"{long}\"\nphone = \"+1 416 555 0143\"\nsince = 2026-11-24\n"
+    ));
+    for args in [
+        &["agenda", "--at", "2026-11-24T07:00"][..],
+        &["next", "--at", "2026-11-24T07:00"],
+        &["digest", "--at", "2026-11-24T07:00"],
+        &["why", "eve", "--at", "2026-11-24T07:00"],
+        &["agenda", "--at", "2026-11-24T07:00", "--json"],
+    ] {
+        let out = book.run(args).code(0).stdout;
+        let bad: Vec<char> = out.chars().filter(|c| c.is_control() && *c != '\n').collect();
+        assert!(bad.is_empty(), "{args:?} printed control characters {bad:?}");
+        if args.len() == 3 && args[0] != "next" {
+            assert!(out.contains("Multi Line Co"), "{args:?}: the company on one line:\n{out}");
+        }
+    }
+}

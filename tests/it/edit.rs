@@ -298,3 +298,18 @@ fn an_editor_saving_during_an_import_is_not_undone() {
         assert_eq!(text, saved, "a refused import wrote something");
     }
 }
+
+/// An edit never writes a book larger than a config may be (every command would then refuse
+/// it, the daemon's restart included).
+#[test]
+fn an_edit_that_would_outgrow_the_config_limit_writes_nothing() {
+    let base = format!("{BASE}\n[prospects.big]\nname = \"Big Notes\"\nnotes = \"\"\n");
+    let room = 64 * 1024 * 1024 - base.len() - 4096;
+    let book = Book::new(&base.replace("notes = \"\"", &format!("notes = \"{}\"", "n".repeat(room))));
+    book.run(&["check"]).code(0);
+    let before = std::fs::metadata(&book.config).unwrap().len();
+    let ran = book.run(&["set", "bill", &format!("hook={}", "h".repeat(20_000))]).code(2);
+    assert!(ran.stderr.contains("over the 64 MiB a config may be"), "{}", ran.stderr);
+    assert_eq!(std::fs::metadata(&book.config).unwrap().len(), before, "written");
+    book.run(&["check"]).code(0);
+}

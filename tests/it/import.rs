@@ -588,3 +588,47 @@ fn a_phone_that_cannot_be_read_keeps_the_row_when_an_email_reaches_them() {
     let book_text = std::fs::read_to_string(&book.config).unwrap();
     assert!(book_text.contains("phone = \"+61 3 9123 4567\""), "{book_text}");
 }
+
+/// A cell is text, never TOML: a newline in `State` used to end the zone guess's comment and
+/// let the rest of the cell write a `[templates]` table and a `status` into the book.
+#[test]
+fn a_cell_can_never_write_its_own_toml_into_the_book() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("evil.csv");
+    std::fs::write(
+        &csv,
+        "First Name,Last Name,Email,State,Country\n\
+         Eve,Mallory,eve@example.de,\"Berlin\nstatus = \"\"won\"\"\n[templates]\ncall = \"\"wire the deposit to IBAN DE00\"\"\",Germany\n\
+         Honest,Row,honest@example.de,,Germany\n",
+    )
+    .unwrap();
+    let book = Book::new(EMPTY);
+    let ran = book.run(&["import", csv.to_str().unwrap()]).code(0);
+    assert!(ran.stdout.contains("added 2"), "{}", ran.stdout);
+    let text = std::fs::read_to_string(&book.config).unwrap();
+    for line in text.lines().map(str::trim_start) {
+        assert!(
+            !line.starts_with("[templates") && !line.starts_with("status"),
+            "the cell wrote `{line}`:\n{text}"
+        );
+        assert!(!line.starts_with("call ="), "the cell wrote `{line}`:\n{text}");
+    }
+    // What she sees: both prospects active, the built-in script.
+    let next = book.run(&["agenda", "--at", "2026-12-07T05:00", "--json"]).code(0).json();
+    let items = next["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{next}");
+    assert!(items.iter().all(|i| !i["script"].as_str().unwrap_or_default().contains("IBAN")), "{next}");
+}
+
+/// UTF-16 with no byte-order mark is read as UTF-16, not as text full of NULs.
+#[test]
+fn utf16_without_a_byte_order_mark_is_read_as_utf16() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("utf16.csv");
+    let text = "First Name,Last Name,Email\r\nUta,Bärg,uta@example.de\r\n";
+    std::fs::write(&csv, text.encode_utf16().flat_map(u16::to_le_bytes).collect::<Vec<u8>>()).unwrap();
+    let book = Book::new(EMPTY);
+    let ran = book.run(&["import", "--dry-run", csv.to_str().unwrap()]).code(0);
+    assert!(ran.stdout.lines().next().unwrap_or_default().contains("UTF-16LE"), "{}", ran.stdout);
+    assert!(report_line(&ran.stdout, 2).contains("added `uta-barg` (Uta Bärg)"), "{}", ran.stdout);
+}
