@@ -260,7 +260,7 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             let _ = std::io::stdout().flush();
-            eprintln!("ringback: {failure}");
+            let _ = writeln!(std::io::stderr(), "ringback: {failure}");
             ExitCode::from(failure.exit_code())
         }
     }
@@ -668,7 +668,11 @@ fn log(paths: &Paths, mut args: LogArgs) -> Result<(), Failure> {
     // Scripts and back-filling log ahead on purpose; a slip of the date is worth a word.
     let ahead = at.duration_since(now);
     if ahead > AHEAD_WARNING {
-        eprintln!("ringback: warning: --at is {} ahead of now; logged as given", ahead_text(ahead));
+        let _ = writeln!(
+            std::io::stderr(),
+            "ringback: warning: --at is {} ahead of now; logged as given",
+            ahead_text(ahead)
+        );
     }
 
     let when = at.to_zoned(config.me.timezone.clone());
@@ -888,7 +892,14 @@ pub fn init_logging(default: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let journald = std::env::var_os("JOURNAL_STREAM").is_some();
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // A log nobody reads any more (the pipe's reader gone) must never stop the daemon: by
+    // default the subscriber reports a failed write with `eprintln!`, which panics on EPIPE in
+    // whichever task was logging (SIGTERM then went unheard). A line that cannot be written is
+    // dropped.
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .log_internal_errors(false);
     // journald adds its own timestamp and shows no colour.
     let _ = if journald {
         builder.without_time().with_ansi(false).try_init()

@@ -192,14 +192,7 @@ impl State {
             private_dir(dir).map_err(|e| StateError::Folder(dir.to_path_buf(), e))?;
         }
         if !path.exists() {
-            use std::os::unix::fs::OpenOptionsExt;
-            std::fs::OpenOptions::new()
-                .write(true)
-                .create(true)
-                .truncate(false)
-                .mode(0o600)
-                .open(path)
-                .map_err(|e| StateError::Create(path.to_path_buf(), e))?;
+            open_private(path)?;
         }
         // A state left group- or world-readable by an older ringback is made private, with its
         // write-ahead log and index if a crash left them behind.
@@ -344,14 +337,7 @@ impl State {
             Ok(()) => {
                 // The lock file is named by a path, which a hard link gets round: the state file
                 // itself is locked too (flock, which SQLite's own fcntl locks leave alone).
-                let state = std::fs::OpenOptions::new()
-                    .read(true)
-                    .write(true)
-                    .create(true)
-                    .truncate(false)
-                    .mode(0o600)
-                    .open(path)
-                    .map_err(|e| StateError::Create(path.to_path_buf(), e))?;
+                let state = open_private(path)?;
                 match state.try_lock() {
                     Ok(()) => {}
                     Err(std::fs::TryLockError::WouldBlock) => {
@@ -383,6 +369,19 @@ impl State {
     pub fn path(&self) -> &Path {
         &self.path
     }
+}
+
+/// The state file opened to read and write, created private (0600) if it is not there.
+fn open_private(path: &Path) -> Result<std::fs::File, StateError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| StateError::Create(path.to_path_buf(), e))
 }
 
 /// The daemon's hold on a state (see [`State::lock_for_daemon`]): released when dropped.

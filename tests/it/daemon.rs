@@ -457,34 +457,24 @@ async fn a_second_daemon_on_the_same_state_refuses_to_start() {
     let error = second.task.await.unwrap().expect_err("a second daemon started");
     assert!(error.to_string().contains("another `ringback run`"), "{error}");
     assert!(error.to_string().contains(&format!("(pid {})", std::process::id())), "{error}");
-    // Nor through a symlink to the same state.
+    // Nor through a symlink to the same state, nor a hard link, which no path names alike.
     let link = book.config.parent().unwrap().join("elsewhere.db");
     std::os::unix::fs::symlink(&book.state, &link).unwrap();
-    let paths = Paths { config: book.config.clone(), state: link };
-    let options = Options {
-        clock: Arc::new(TestClock::new(toronto("2026-11-24T06:00:00"))),
-        desktop: None,
-        systemd: false,
-        actions: None,
-    };
-    let error = daemon::run(&paths, CancellationToken::new(), options)
-        .await
-        .expect_err("a daemon via a symlink started");
-    assert!(error.to_string().contains("another `ringback run`"), "{error}");
-    // Nor through a hard link, which no path names alike.
     let hard = book.config.parent().unwrap().join("hard.db");
     std::fs::hard_link(&book.state, &hard).unwrap();
-    let paths = Paths { config: book.config.clone(), state: hard };
-    let options = Options {
-        clock: Arc::new(TestClock::new(toronto("2026-11-24T06:00:00"))),
-        desktop: None,
-        systemd: false,
-        actions: None,
-    };
-    let error = daemon::run(&paths, CancellationToken::new(), options)
-        .await
-        .expect_err("a daemon via a hard link started");
-    assert!(error.to_string().contains("another `ringback run`"), "{error}");
+    for (way, state) in [("a symlink", link), ("a hard link", hard)] {
+        let paths = Paths { config: book.config.clone(), state };
+        let options = Options {
+            clock: Arc::new(TestClock::new(toronto("2026-11-24T06:00:00"))),
+            desktop: None,
+            systemd: false,
+            actions: None,
+        };
+        let error = daemon::run(&paths, CancellationToken::new(), options)
+            .await
+            .expect_err(&format!("a daemon via {way} started"));
+        assert!(error.to_string().contains("another `ringback run`"), "{way}: {error}");
+    }
     first.stop().await;
     // Once the first has stopped, the lock is free again.
     start(&book, "2026-11-24T06:00:00").stop().await;

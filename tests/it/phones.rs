@@ -5,17 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
 
 use crate::helpers::{Book, require};
-
-/// Me in Toronto; prospects in my zone, one call each on their first day.
-const ME_TORONTO: &str = r#"
-[me]
-name = "Dana Reyes"
-phone = "+1 416 555 0199"
-timezone = "America/Toronto"
-
-[cadences.standard]
-steps = [{ wait = "0 days", action = "call" }, { wait = "2 workdays", action = "call" }]
-"#;
+use crate::their_day::ME_TORONTO;
 
 /// Numbers whose validity changed between Debian's python3-phonenumbers (8.12.57, the oracle)
 /// and the libphonenumber metadata ringback carries (9.0.42, in rlibphonenumber).

@@ -213,3 +213,47 @@ fn kill_9_then_restart_sends_no_duplicate_digest() {
     let check = book.run(&["check"]).code(0).stdout;
     assert!(check.contains(": sent\n"), "{check}");
 }
+
+/// A log nobody reads any more never stops the daemon from stopping: with stderr a pipe whose
+/// reader has gone, a reload and SIGTERM still end it at once, exit 0 (it hung, or died of a
+/// panic writing the error about the failed write, before).
+#[test]
+fn sigterm_is_heard_when_the_logs_reader_is_gone() {
+    let book = Book::standard();
+    let mut child = crate::helpers::command(&[
+        "--config",
+        book.config.to_str().unwrap(),
+        "--state",
+        book.state.to_str().unwrap(),
+        "run",
+    ])
+    .env("RUST_LOG", "debug")
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    // Read until it runs, then hang up: the next line it logs meets a closed pipe.
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("ringback running") {
+        line.clear();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "the daemon ended before it ran");
+    }
+    drop(stderr);
+    let signal = |name: &str| {
+        let ok = Command::new("kill").args([&format!("-{name}"), &child.id().to_string()]).status().unwrap();
+        assert!(ok.success());
+    };
+    signal("HUP");
+    std::thread::sleep(Duration::from_millis(300));
+    signal("TERM");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "SIGTERM went unheard for 5 s");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(0), "{status}");
+}

@@ -302,3 +302,25 @@ fn a_reply_counts_for_the_latest_email_before_it_and_only_when_that_email_is_in_
         "{october}"
     );
 }
+
+/// One set of definitions: the week's review and the month's promise record in the same
+/// digest count the same promises alike (a promise is missed once its day has passed in my
+/// zone without a call).
+#[test]
+fn the_review_and_the_promise_record_in_one_digest_agree() {
+    let book = Book::new(&format!(
+        "{}\n[prospects.bill]\nname = \"Bill Jones\"\nphone = \"+1 604 555 0100\"\nsince = 2026-11-02\n\
+         \n[prospects.ann]\nname = \"Ann Lee\"\nphone = \"+1 604 555 0111\"\nsince = 2026-11-02\n",
+        crate::helpers::BASE.split("[prospects.").next().unwrap()
+    ));
+    // Bill's promise (Wed) is missed; Ann's (Thu) is kept with a call that day.
+    book.run(&["log", "bill", "voicemail", "--at", "2026-11-02T08:00", "--promise", "2026-11-04"]).code(0);
+    book.run(&["log", "ann", "voicemail", "--at", "2026-11-02T08:10", "--promise", "2026-11-05"]).code(0);
+    book.run(&["log", "ann", "no-answer", "--at", "2026-11-05T08:10"]).code(0);
+    // Monday's digest, the week's first: it carries the review of the week before.
+    let digest = book.run(&["digest", "--at", "2026-11-09T07:00"]).code(0).stdout;
+    let counts = "2 due, 1 kept on time, 0 kept late, 1 missed, 0 still open";
+    assert!(digest.contains(&format!("promises: {counts}")), "the review:\n{digest}");
+    let record = &digest[digest.find("Your promises in November").expect("the promise record")..];
+    assert!(record.contains(counts), "the record:\n{digest}");
+}

@@ -4,7 +4,7 @@
 
 use crate::helpers::Book;
 
-const ME_TORONTO: &str = r#"
+pub const ME_TORONTO: &str = r#"
 [me]
 name = "Dana Reyes"
 phone = "+1 416 555 0199"
