@@ -165,7 +165,7 @@ pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -
     tracker.spawn(feed::serve(State::open(&paths.state)?, configs_rx, clock.clone(), shutdown.clone()));
 
     let (reload_tx, mut reload_rx) = mpsc::channel::<&'static str>(16);
-    let _watcher = watch_config(&paths.config, reload_tx.clone());
+    let mut watcher = ConfigWatch::start(&paths.config, reload_tx.clone());
     // Registered here, before the first tick, so an early SIGHUP never takes the default
     // action (terminate).
     match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
@@ -243,6 +243,10 @@ pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -
                         reloaded = service.reload(why, &mut state, &mail_tx) => if let Err(e) = reloaded {
                             tracing::warn!("reloading the config: {e}; the last good one stays");
                         },
+                    }
+                    // A symlink re-pointed elsewhere: its new target's folder is watched too.
+                    if let Some(watcher) = &mut watcher {
+                        watcher.follow();
                     }
                 }
             }
@@ -916,33 +920,66 @@ async fn postman(
 
 /// Watches the config's folder (editors save by writing a new file and renaming it over the
 /// old one, which a watch on the file itself would miss).
-fn watch_config(path: &Path, reload: mpsc::Sender<&'static str>) -> Option<::notify::RecommendedWatcher> {
-    use ::notify::{EventKind, RecursiveMode, Watcher};
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
-    let name = path.file_name()?.to_owned();
-    let handler = move |event: ::notify::Result<::notify::Event>| {
-        let Ok(event) = event else { return };
-        let relevant = matches!(event.kind, EventKind::Create(_) | EventKind::Modify(_))
-            && event.paths.iter().any(|p| p.file_name() == Some(&name));
-        if relevant {
-            let _ = reload.try_send("file changed");
-        }
-    };
-    match ::notify::recommended_watcher(handler) {
-        Ok(mut watcher) => match watcher.watch(&dir, RecursiveMode::NonRecursive) {
-            Ok(()) => Some(watcher),
-            Err(e) => {
-                tracing::warn!(
-                    "cannot watch `{}` for config changes ({e}); SIGHUP still reloads",
-                    dir.display()
-                );
-                None
+/// Watches the config for saves: the folder of the path given, and, when that is a symlink
+/// (a dotfiles repository), the folder of the file it points to, where `add`, `set`, `import`
+/// and editors write. Editors save by rename, so folders are watched, not the file.
+struct ConfigWatch {
+    path: PathBuf,
+    watcher: ::notify::RecommendedWatcher,
+    /// The folders watched, and the names in them that are the config.
+    watched: Arc<std::sync::Mutex<Vec<(PathBuf, std::ffi::OsString)>>>,
+}
+
+impl ConfigWatch {
+    fn start(path: &Path, reload: mpsc::Sender<&'static str>) -> Option<ConfigWatch> {
+        use ::notify::EventKind;
+        let watched: Arc<std::sync::Mutex<Vec<(PathBuf, std::ffi::OsString)>>> = Arc::default();
+        let names = watched.clone();
+        let handler = move |event: ::notify::Result<::notify::Event>| {
+            let Ok(event) = event else { return };
+            let names = names.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let ours = |p: &PathBuf| names.iter().any(|(_, name)| p.file_name() == Some(name.as_os_str()));
+            let relevant = matches!(event.kind, EventKind::Create(_) | EventKind::Modify(_))
+                && event.paths.iter().any(ours);
+            if relevant {
+                let _ = reload.try_send("file changed");
             }
-        },
-        Err(e) => {
-            tracing::warn!("cannot watch for config changes ({e}); SIGHUP still reloads");
-            None
+        };
+        let watcher = match ::notify::recommended_watcher(handler) {
+            Ok(watcher) => watcher,
+            Err(e) => {
+                tracing::warn!("cannot watch for config changes ({e}); SIGHUP still reloads");
+                return None;
+            }
+        };
+        let mut watch = ConfigWatch { path: path.to_path_buf(), watcher, watched };
+        watch.add(path);
+        watch.follow();
+        Some(watch)
+    }
+
+    /// Watches the folder of the file the config's path now leads to, if it is not yet.
+    fn follow(&mut self) {
+        if let Ok(target) = std::fs::canonicalize(&self.path) {
+            self.add(&target);
         }
+    }
+
+    fn add(&mut self, file: &Path) {
+        use ::notify::{RecursiveMode, Watcher};
+        let dir = file.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
+        let Some(name) = file.file_name().map(std::ffi::OsStr::to_os_string) else { return };
+        let mut watched = self.watched.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if watched.iter().any(|(d, n)| *d == dir && *n == name) {
+            return;
+        }
+        if !watched.iter().any(|(d, _)| *d == dir)
+            && let Err(e) = self.watcher.watch(&dir, RecursiveMode::NonRecursive)
+        {
+            tracing::warn!("cannot watch `{}` for config changes ({e}); SIGHUP still reloads", dir.display());
+            return;
+        }
+        watched.push((dir, name));
     }
 }
 

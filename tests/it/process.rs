@@ -19,6 +19,13 @@ impl Daemon {
         Daemon::spawn(Command::new(env!("CARGO_BIN_EXE_ringback")), book, env)
     }
 
+    /// [`Daemon::start`] with the config at `config` (a symlink to the book's, say).
+    pub fn start_config(book: &Book, config: &std::path::Path) -> Daemon {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ringback"));
+        cmd.args(["--config", config.to_str().unwrap()]);
+        Daemon::spawn_with(cmd, &book.state, &[])
+    }
+
     /// [`Daemon::start`] with at most `limit` open files, soft and hard (so it cannot raise it).
     pub fn start_with_file_limit(book: &Book, limit: u32) -> Daemon {
         let mut cmd = Command::new("/bin/sh");
@@ -27,7 +34,12 @@ impl Daemon {
     }
 
     fn spawn(mut cmd: Command, book: &Book, env: &[(&str, &str)]) -> Daemon {
-        cmd.args(["--config", book.config.to_str().unwrap(), "--state", book.state.to_str().unwrap(), "run"])
+        cmd.args(["--config", book.config.to_str().unwrap()]);
+        Daemon::spawn_with(cmd, &book.state, env)
+    }
+
+    fn spawn_with(mut cmd: Command, state: &std::path::Path, env: &[(&str, &str)]) -> Daemon {
+        cmd.args(["--state", state.to_str().unwrap(), "run"])
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("RUST_LOG", "info")
@@ -256,4 +268,38 @@ fn sigterm_is_heard_when_the_logs_reader_is_gone() {
         std::thread::sleep(Duration::from_millis(20));
     };
     assert_eq!(status.code(), Some(0), "{status}");
+}
+
+/// A config behind a symlink (a dotfiles repository): `set` writes the file the link points to,
+/// and the daemon, watching that folder too, reloads; re-pointed, the link is followed.
+#[test]
+fn edits_through_a_symlinked_config_reach_the_daemon() {
+    let book = Book::standard();
+    let links = tempfile::tempdir().unwrap();
+    let link = links.path().join("ringback.toml");
+    std::os::unix::fs::symlink(&book.config, &link).unwrap();
+    let run = |args: &[&str]| {
+        crate::helpers::ringback(
+            &[&["--config", link.to_str().unwrap(), "--state", book.state.to_str().unwrap()][..], args]
+                .concat(),
+            &[],
+        )
+    };
+    let daemon = Daemon::start_config(&book, &link);
+    daemon.wait_for("ringback running", 1);
+    run(&["set", "bill", "status=paused"]).code(0);
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    daemon.wait_for("config reloaded", 1);
+    // Re-pointed to another file elsewhere, then edited through the link.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let other = elsewhere.path().join("book.toml");
+    std::fs::copy(&book.config, &other).unwrap();
+    let repoint = links.path().join(".new-link");
+    std::os::unix::fs::symlink(&other, &repoint).unwrap();
+    std::fs::rename(&repoint, &link).unwrap();
+    daemon.wait_for("config reloaded", 2);
+    run(&["set", "bill", "status=active"]).code(0);
+    assert!(std::fs::read_to_string(&other).unwrap().contains("status = \"active\""));
+    daemon.wait_for("config reloaded", 3);
+    assert_eq!(daemon.terminate(), 0);
 }
