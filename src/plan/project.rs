@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use jiff::Timestamp;
 
-use super::{Event, History, Item, Kind, Outcome, PromiseChoice, plan};
+use super::{Event, History, Item, Kind, Outcome, PromiseChoice, Reason, plan, why_text};
 use crate::config::Config;
 
 /// How far back an open item still shows: an overdue promise or a late call that fell due in
@@ -15,9 +15,11 @@ pub const FEED_DAYS_BACK: i64 = 7;
 /// Items from `now` through `days` days, each once, with its place on its day. A later cadence
 /// step is placed as if the earlier ones were done on their due dates: a call or promise ends
 /// in no answer at its window's start (so no new promise), an email is sent, a drip goes out,
-/// and an agreed next step is kept. Items due more than [`FEED_DAYS_BACK`] days ago are left
-/// out (and taken as done, so what follows them shows). `key` names the logical item; the
-/// first day an item is listed wins.
+/// and an agreed next step is kept; an item placed that way says so in its `why` ("if what
+/// comes before it goes unanswered: …"), since the attempt before it has not happened. Items
+/// due more than [`FEED_DAYS_BACK`] days ago are left out, and not taken as done: nothing after
+/// them is laid out until they are logged. `key` names the logical item; the first day an item
+/// is listed wins.
 pub fn project(
     config: &Config,
     history: &History,
@@ -32,6 +34,8 @@ pub fn project(
     let mut out = Vec::new();
     // After every real event: the replay orders events of one second by this.
     let mut seq = i64::MAX / 2;
+    // Prospects the projection has made something up for: what comes after it is a guess.
+    let mut imagined: HashSet<String> = HashSet::new();
     for offset in 0..i64::from(days.max(1)) {
         let Ok(day) = today.checked_add(jiff::Span::new().days(offset)) else { break };
         let at = if offset == 0 {
@@ -43,13 +47,24 @@ pub fn project(
             }
         };
         let agenda = plan(config, &history, at, 1);
-        for item in agenda.items {
+        for mut item in agenda.items {
             if item.day != day || !listed.insert(key(config, &item)) {
                 continue;
             }
-            // Too old to show, but done in the projection all the same, so the steps after it
-            // are laid out.
-            let shown = !(item.overdue && item.days_late > FEED_DAYS_BACK);
+            // Too old to show; and not pretended done either, so nothing after it is laid out
+            // as if it had happened: the cadence waits on it, as the agenda says.
+            if item.overdue && item.days_late > FEED_DAYS_BACK {
+                continue;
+            }
+            if imagined.contains(&item.prospect) {
+                // Its `why` would name an attempt nobody made ("last no-answer on …").
+                if let Reason::Step { last, .. } = &mut item.reason {
+                    *last = None;
+                }
+                let cap = config.me.max_calls_per_day.unwrap_or(0);
+                item.why =
+                    format!("if what comes before it goes unanswered: {}", why_text(config, &item, day, cap));
+            }
             let outcome = match item.kind {
                 Kind::Promise | Kind::Call => Outcome::NoAnswer,
                 Kind::NextStep => Outcome::Spoke,
@@ -72,9 +87,8 @@ pub fn project(
                 until: None,
                 item: item.drip_item.as_ref().map(|d| d.title.clone()),
             });
-            if shown {
-                out.push(item);
-            }
+            imagined.insert(item.prospect.clone());
+            out.push(item);
         }
     }
     out
