@@ -154,6 +154,9 @@ pub struct Book {
     read: String,
     /// Held from the read to the rename (see [`Book::open`]); released when the book drops.
     _lock: std::fs::File,
+    /// The position of the last table under `prospects`, once looked up: an import adds
+    /// thousands, each after the one before, without scanning the book again.
+    last_prospect: Option<Option<isize>>,
 }
 
 impl Book {
@@ -177,7 +180,7 @@ impl Book {
         let doc = text
             .parse::<DocumentMut>()
             .map_err(|e| EditError::Io(format!("cannot edit {}: {e}", path.display())))?;
-        Ok(Book { path: path.to_path_buf(), doc, config, read: text, _lock: lock })
+        Ok(Book { path: path.to_path_buf(), doc, config, read: text, _lock: lock, last_prospect: None })
     }
 
     /// The book as it was read, before any edit.
@@ -246,12 +249,19 @@ impl Book {
             prefix.push('\n');
         }
         table.decor_mut().set_prefix(prefix);
-        let last = self.prospects_table()?.iter().filter_map(|(_, item)| item.as_table()?.position()).max();
+        let last = match self.last_prospect {
+            Some(last) => last,
+            None => max_position(self.prospects_table()?),
+        };
         // After the last prospect, not at the end of the file (where drips may follow): the
-        // tables written after it move one place down.
+        // tables written after it move one place down. Every table under `prospects` is at or
+        // before `last`, so only the others are looked at.
         if let Some(last) = last {
-            shift_tables_after(self.doc.as_table_mut(), last);
+            shift_tables_after(self.doc.as_table_mut(), last, Some("prospects"));
             table.set_position(Some(last + 1));
+            self.last_prospect = Some(Some(last + 1));
+        } else {
+            self.last_prospect = Some(None);
         }
         self.prospects_table()?.insert(id, Item::Table(table));
         Ok(())
@@ -335,28 +345,48 @@ impl Book {
     }
 }
 
-/// Moves every table written after position `after` one place down, making room there.
-fn shift_tables_after(table: &mut Table, after: isize) {
+/// Moves every table written after position `after` one place down, making room there; the
+/// key `skip` (whose tables are all at or before `after`) is not looked into.
+fn shift_tables_after(table: &mut Table, after: isize, skip: Option<&str>) {
     let shift = |t: &mut Table| {
         if let Some(p) = t.position().filter(|p| *p > after) {
             t.set_position(Some(p + 1));
         }
     };
-    for (_, item) in table.iter_mut() {
+    for (key, item) in table.iter_mut() {
+        if skip == Some(key.get()) {
+            continue;
+        }
         match item {
             Item::Table(t) => {
                 shift(t);
-                shift_tables_after(t, after);
+                shift_tables_after(t, after, None);
             }
             Item::ArrayOfTables(array) => {
                 for t in array.iter_mut() {
                     shift(t);
-                    shift_tables_after(t, after);
+                    shift_tables_after(t, after, None);
                 }
             }
             _ => {}
         }
     }
+}
+
+/// The greatest position of the tables in `table`, at any depth (a prospect's own sub-tables
+/// included).
+fn max_position(table: &Table) -> Option<isize> {
+    table
+        .iter()
+        .flat_map(|(_, item)| match item {
+            Item::Table(t) => vec![t.position(), max_position(t)],
+            Item::ArrayOfTables(array) => {
+                array.iter().flat_map(|t| [t.position(), max_position(t)]).collect()
+            }
+            _ => Vec::new(),
+        })
+        .flatten()
+        .max()
 }
 
 /// An exclusive lock on `.NAME.lock` beside the file `path` is (or points to), waited for.
