@@ -698,7 +698,8 @@ fn undo(paths: &Paths, query: Option<&str>) -> Result<(), Failure> {
     };
     let mut state = State::open(&paths.state)?;
     let now = Timestamp::now();
-    let Some(event) = state.undo_last(id.as_deref(), now)? else {
+    let events = state.undo_last(id.as_deref(), now)?;
+    if events.is_empty() {
         return Err(match &id {
             Some(id) if !config.prospects.contains_key(id) => {
                 find_prospect(&config, id).err().unwrap_or_else(|| {
@@ -711,17 +712,25 @@ fn undo(paths: &Paths, query: Option<&str>) -> Result<(), Failure> {
             )),
             None => Failure::runtime("nothing to take back: no event is logged"),
         });
-    };
-    let name = config.prospects.get(&*event.prospect).map_or(&*event.prospect, |p| p.name.as_str());
-    let when = event.at.to_zoned(config.me.timezone.clone());
-    let mut message = format!(
-        "took back {} for {name} at {} (kept in the state's undone table)\n",
-        event.outcome,
-        when.strftime("%a %-d %b %H:%M")
-    );
+    }
+    let mut message = String::new();
+    for event in &events {
+        let name = config.prospects.get(&*event.prospect).map_or(&*event.prospect, |p| p.name.as_str());
+        let when = event.at.to_zoned(config.me.timezone.clone());
+        message.push_str(&format!(
+            "took back {} for {name} at {} (kept in the state's undone table)\n",
+            event.outcome,
+            when.strftime("%a %-d %b %H:%M")
+        ));
+    }
+    if events.len() > 1 {
+        message.push_str(&format!("  one button press: its {} events went back together\n", events.len()));
+    }
     let mut history = state.history()?;
     state.mark_seen(&config, &mut history, now)?;
-    message.push_str(&after_log(&config, &history, &event.prospect, now));
+    for prospect in events.iter().map(|e| &e.prospect).collect::<std::collections::BTreeSet<_>>() {
+        message.push_str(&after_log(&config, &history, prospect, now));
+    }
     print(&message)
 }
 

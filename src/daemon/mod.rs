@@ -673,6 +673,7 @@ impl Service {
         let today = now.to_zoned(self.config.me.timezone.clone()).date();
         let mut names = Vec::new();
         let mut last = today;
+        let mut events = Vec::new();
         for id in ids.split(',').filter(|id| !id.is_empty()) {
             let Some(prospect) = self.config.prospects.get(id) else { continue };
             // My next workday; the planner then finds the first day open on their side too.
@@ -692,11 +693,13 @@ impl Service {
                 until: Some(until),
                 item: None,
             };
-            state.append(&event, now)?;
-            tracing::info!("logged snooze until {until} for {} from the notification", prospect.name);
+            events.push(event);
+            tracing::info!("logging snooze until {until} for {} from the notification", prospect.name);
             names.push(prospect.name.clone());
             last = until;
         }
+        // One press, one undo: the snoozes go in together and come back together.
+        state.append_press(&events, now)?;
         self.refresh_history(state, now).await?;
         self.planned = None;
         Ok(format!("Snoozed {} until {}", names.join(", "), last.strftime("%a %-d %b")))

@@ -151,6 +151,10 @@ const MIGRATIONS: &[&str] = &[
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
     );",
+    // 6: the events one button press logged (a snooze for everyone in a nudge) share its id,
+    // the first one's, so `undo` takes them back together.
+    "ALTER TABLE events ADD COLUMN press INTEGER;
+    ALTER TABLE undone ADD COLUMN press INTEGER;",
 ];
 
 /// How long a claim on a letter lasts: longer than any send may take (the send itself is
@@ -384,6 +388,32 @@ fn open_private(path: &Path) -> Result<std::fs::File, StateError> {
         .map_err(|e| StateError::Create(path.to_path_buf(), e))
 }
 
+/// Inserts one event; its sequence number.
+fn insert_event(conn: &Connection, event: &Event, logged_at: Timestamp) -> rusqlite::Result<i64> {
+    let promise = match event.promise {
+        PromiseChoice::Auto => "auto".to_owned(),
+        PromiseChoice::Skip => "none".to_owned(),
+        PromiseChoice::On(d) => d.to_string(),
+    };
+    conn.execute(
+        "INSERT INTO events (prospect, at, outcome, note, promise, next_step_on, next_step_what, until, item, logged_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            event.prospect,
+            event.at.as_second(),
+            event.outcome.as_str(),
+            event.note,
+            promise,
+            event.next_step.as_ref().map(|s| s.on.to_string()),
+            event.next_step.as_ref().map(|s| s.what.clone()),
+            event.until.map(|d| d.to_string()),
+            event.item,
+            logged_at.as_second(),
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
 /// The daemon's hold on a state (see [`State::lock_for_daemon`]): released when dropped.
 #[derive(Debug)]
 pub struct DaemonLock {
@@ -505,31 +535,35 @@ impl State {
     /// On a database error.
     pub fn append(&mut self, event: &Event, logged_at: Timestamp) -> Result<i64, StateError> {
         let result = (|| -> Result<i64, StateError> {
-            let promise = match event.promise {
-                PromiseChoice::Auto => "auto".to_owned(),
-                PromiseChoice::Skip => "none".to_owned(),
-                PromiseChoice::On(d) => d.to_string(),
-            };
-            self.conn.execute(
-                "INSERT INTO events (prospect, at, outcome, note, promise, next_step_on, next_step_what, until, item, logged_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                params![
-                    event.prospect,
-                    event.at.as_second(),
-                    event.outcome.as_str(),
-                    event.note,
-                    promise,
-                    event.next_step.as_ref().map(|s| s.on.to_string()),
-                    event.next_step.as_ref().map(|s| s.what.clone()),
-                    event.until.map(|d| d.to_string()),
-                    event.item,
-                    logged_at.as_second(),
-                ],
-            )?;
+            let seq = insert_event(&self.conn, event, logged_at)?;
             self.own_writes += 1;
-            Ok(self.conn.last_insert_rowid())
+            Ok(seq)
         })();
         result.map_err(|e| e.during("log an event"))
+    }
+
+    /// The events of one button press (a snooze for everyone in a nudge), in one transaction,
+    /// marked as one press: `undo` takes them back together. Returns their sequence numbers.
+    ///
+    /// # Errors
+    /// On a database error; then none is logged.
+    pub fn append_press(&mut self, events: &[Event], logged_at: Timestamp) -> Result<Vec<i64>, StateError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| StateError::from(e).during("log a button press"))?;
+        let mut seqs = Vec::with_capacity(events.len());
+        for event in events {
+            let seq = insert_event(&tx, event, logged_at)
+                .map_err(|e| StateError::from(e).during("log a button press"))?;
+            let press = seqs.first().copied().unwrap_or(seq);
+            tx.execute("UPDATE events SET press = ?1 WHERE id = ?2", params![press, seq])
+                .map_err(|e| StateError::from(e).during("log a button press"))?;
+            seqs.push(seq);
+        }
+        tx.commit().map_err(|e| StateError::from(e).during("log a button press"))?;
+        self.own_writes += 1;
+        Ok(seqs)
     }
 
     /// One prospect's events, oldest first.
@@ -552,13 +586,15 @@ impl State {
         result.map_err(|e| e.during("read a prospect's events"))
     }
 
-    /// Takes back the last logged event (by when it was logged), of one prospect or of any:
-    /// it leaves the event log and is kept in the `undone` table. `None` when there is none.
+    /// Takes back the last logged event (by when it was logged), of one prospect or of any,
+    /// with every other event of its button press (a snooze for everyone in a nudge is one
+    /// press): they leave the event log and are kept in the `undone` table. Empty when there is
+    /// none.
     ///
     /// # Errors
     /// On a database error or a malformed row.
-    pub fn undo_last(&mut self, prospect: Option<&str>, now: Timestamp) -> Result<Option<Event>, StateError> {
-        let result = (|| -> Result<Option<Event>, StateError> {
+    pub fn undo_last(&mut self, prospect: Option<&str>, now: Timestamp) -> Result<Vec<Event>, StateError> {
+        let result = (|| -> Result<Vec<Event>, StateError> {
             let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let last: Option<(i64, String)> = {
                 let mut stmt = tx.prepare(
@@ -570,26 +606,51 @@ impl State {
                     None => None,
                 }
             };
-            let Some((id, who)) = last else { return Ok(None) };
-            let event = {
-                let mut stmt = tx.prepare(
-                    "SELECT id, prospect, at, outcome, note, promise, next_step_on, next_step_what, until, item
-                     FROM events WHERE id = ?1",
-                )?;
-                let mut rows = stmt.query([id])?;
-                let row = rows.next()?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-                event_from_row(row, who.as_str().into())?
+            let Some((id, _)) = last else { return Ok(Vec::new()) };
+            // One button press is one undo: every event it logged goes back together.
+            let press: Option<i64> =
+                tx.query_row("SELECT press FROM events WHERE id = ?1", [id], |r| r.get(0))?;
+            let ids: Vec<i64> = match press {
+                Some(press) => {
+                    let mut stmt = tx.prepare("SELECT id FROM events WHERE press = ?1 ORDER BY id")?;
+                    stmt.query_map([press], |r| r.get(0))?.collect::<Result<_, _>>()?
+                }
+                None => vec![id],
             };
-            tx.execute(
-                "INSERT INTO undone (id, prospect, at, outcome, note, promise, next_step_on, next_step_what, until, item, logged_at, undone_at)
-                 SELECT id, prospect, at, outcome, note, promise, next_step_on, next_step_what, until, item, logged_at, ?2
-                 FROM events WHERE id = ?1",
-                params![id, now.as_second()],
-            )?;
-            tx.execute("DELETE FROM events WHERE id = ?1", [id])?;
+            let mut events = Vec::with_capacity(ids.len());
+            for id in ids {
+                let event = {
+                    let mut stmt = tx.prepare(
+                        "SELECT id, prospect, at, outcome, note, promise, next_step_on, next_step_what, until, item
+                         FROM events WHERE id = ?1",
+                    )?;
+                    let mut rows = stmt.query([id])?;
+                    let row = rows.next()?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+                    let who: String = row.get(1)?;
+                    event_from_row(row, who.as_str().into())?
+                };
+                tx.execute(
+                    "INSERT INTO undone (id, prospect, at, outcome, note, promise, next_step_on, next_step_what, until, item, logged_at, undone_at, press)
+                     SELECT id, prospect, at, outcome, note, promise, next_step_on, next_step_what, until, item, logged_at, ?2, press
+                     FROM events WHERE id = ?1",
+                    params![id, now.as_second()],
+                )?;
+                tx.execute("DELETE FROM events WHERE id = ?1", [id])?;
+                // Its nudges may be shown again: an undone snooze or "no answer" brings the
+                // call back, and while its window is open the daemon nudges for it anew. (Keys
+                // are `desktop:nudge:KIND:ID:DAY:WINDOW`; ids hold no `:`.)
+                let keys: Vec<String> = {
+                    let mut stmt = tx.prepare("SELECT key FROM ledger WHERE key LIKE 'desktop:nudge:%'")?;
+                    stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?
+                };
+                for key in keys.iter().filter(|k| k.split(':').nth(3) == Some(&*event.prospect)) {
+                    tx.execute("DELETE FROM ledger WHERE key = ?1", [key])?;
+                }
+                events.push(event);
+            }
             tx.commit()?;
             self.own_writes += 1;
-            Ok(Some(event))
+            Ok(events)
         })();
         result.map_err(|e| e.during("take back an event"))
     }

@@ -570,3 +570,34 @@ async fn when_the_weeks_first_digest_is_missed_the_next_one_sent_carries_the_rev
     let wednesday = digest_text(&book, "2026-11-25T07:00:00");
     assert!(!wednesday.contains("== Last week"), "{wednesday}");
 }
+
+/// One press, one undo: "Snooze until tomorrow" on a nudge for Amy and Ben snoozes both, and
+/// `ringback undo amy` takes both back; the call is due again while the window is open, so the
+/// nudge is shown again.
+#[tokio::test(start_paused = true)]
+async fn undo_takes_back_a_whole_press_and_the_nudge_comes_back() {
+    let book = Book::new(&format!("{}{CALLERS}", with_schedule("digest = \"0 6 * * *\"\nnudge = \"10m\"")));
+    let daemon = start(&book, "2026-11-24T07:20:00");
+    pass(5).await;
+    let nudges = |daemon: &Running| daemon.shown().into_iter().filter(|s| s.starts_with("Call at")).count();
+    assert_eq!(nudges(&daemon), 1, "{:?}", daemon.shown());
+    daemon.press.send(ringback::notify::Invoked::new("snooze-tomorrow:amy,ben", vec![])).await.unwrap();
+    pass(5).await;
+    {
+        let state = State::open(&book.state).unwrap();
+        assert_eq!(state.events_of("amy").unwrap().len(), 1);
+        assert_eq!(state.events_of("ben").unwrap().len(), 1);
+    }
+    let undone = book.run(&["undo", "amy"]).code(0).stdout;
+    assert!(undone.contains("took back snooze for Amy Ames"), "{undone}");
+    assert!(undone.contains("took back snooze for Ben Bell"), "{undone}");
+    assert!(undone.contains("one button press: its 2 events went back together"), "{undone}");
+    {
+        let state = State::open(&book.state).unwrap();
+        assert!(state.events_of("amy").unwrap().is_empty() && state.events_of("ben").unwrap().is_empty());
+    }
+    // The daemon sees the change within its minute, and the calls are due again at 07:30.
+    pass(90).await;
+    assert_eq!(nudges(&daemon), 2, "{:?}", daemon.shown());
+    daemon.stop().await;
+}
