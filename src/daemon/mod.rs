@@ -180,7 +180,8 @@ pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -
         planned: None,
         next_digest: None,
         last_tick: Timestamp::MIN,
-        renudge: std::collections::HashMap::new(),
+        // An hour's snooze outlives a restart.
+        renudge: state.renudges().unwrap_or_default().into_iter().collect(),
         config_path: paths.config.clone(),
         history: Arc::new(History::default()),
         version: None,
@@ -382,6 +383,9 @@ impl Service {
         // nothing).
         let renudged = self.renudge.len();
         self.renudge.retain(|_, at| *at > now);
+        if self.renudge.len() != renudged {
+            state.drop_returned_nudges(now)?;
+        }
         let stale = match &self.planned {
             Some(p) => now >= p.valid_until || now < p.planned_at || self.renudge.len() != renudged,
             None => true,
@@ -564,7 +568,9 @@ impl Service {
             "snooze" => {
                 for key in &invoked.nudge_keys {
                     state.forget_delivery(key)?;
-                    self.renudge.insert(key.clone(), now + SignedDuration::from_hours(1));
+                    let back = now + SignedDuration::from_hours(1);
+                    state.snooze_nudge(key, back)?;
+                    self.renudge.insert(key.clone(), back);
                 }
                 self.planned = None;
                 tracing::info!("nudge snoozed for an hour");

@@ -735,6 +735,64 @@ impl State {
         result.map_err(|e| e.during("keep the feed's token"))
     }
 
+    /// Nudges snoozed for an hour from a notification, by ledger key, with when they return:
+    /// kept here so a restart does not bring them back at once.
+    ///
+    /// # Errors
+    /// On a database error.
+    pub fn renudges(&self) -> Result<Vec<(String, Timestamp)>, StateError> {
+        let result = (|| -> Result<Vec<(String, Timestamp)>, StateError> {
+            let mut stmt = self.conn.prepare("SELECT key, value FROM settings WHERE key LIKE 'renudge:%'")?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (key, at) = row?;
+                if let (Some(key), Ok(at)) = (key.strip_prefix("renudge:"), at.parse::<i64>())
+                    && let Ok(at) = Timestamp::from_second(at)
+                {
+                    out.push((key.to_owned(), at));
+                }
+            }
+            Ok(out)
+        })();
+        result.map_err(|e| e.during("read the snoozed nudges"))
+    }
+
+    /// Records that the nudge `key` returns at `at`.
+    ///
+    /// # Errors
+    /// On a database error.
+    pub fn snooze_nudge(&mut self, key: &str, at: Timestamp) -> Result<(), StateError> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO settings (key, value) VALUES (?1, ?2)",
+                params![format!("renudge:{key}"), at.as_second().to_string()],
+            )
+            .map_err(|e| StateError::from(e).during("snooze a nudge"))?;
+        self.own_writes += 1;
+        Ok(())
+    }
+
+    /// Forgets the snoozed nudges that have returned by `now`.
+    ///
+    /// # Errors
+    /// On a database error.
+    pub fn drop_returned_nudges(&mut self, now: Timestamp) -> Result<(), StateError> {
+        let returned: Vec<String> = self
+            .renudges()?
+            .into_iter()
+            .filter(|(_, at)| *at <= now)
+            .map(|(k, _)| format!("renudge:{k}"))
+            .collect();
+        for key in returned {
+            self.conn
+                .execute("DELETE FROM settings WHERE key = ?1", [key])
+                .map_err(|e| StateError::from(e).during("forget a snoozed nudge"))?;
+            self.own_writes += 1;
+        }
+        Ok(())
+    }
+
     /// The feed's token as it is now, if one was made; read only.
     ///
     /// # Errors

@@ -601,3 +601,29 @@ async fn undo_takes_back_a_whole_press_and_the_nudge_comes_back() {
     assert_eq!(nudges(&daemon), 2, "{:?}", daemon.shown());
     daemon.stop().await;
 }
+
+/// "Snooze 1 hour" outlives a restart: the daemon started again ten minutes later shows the
+/// nudge at the hour, not at once.
+#[tokio::test(start_paused = true)]
+async fn an_hours_snooze_outlives_a_restart() {
+    let book = Book::new(&format!("{}{CALLERS}", with_schedule("digest = \"0 6 * * *\"\nnudge = \"10m\"")));
+    let daemon = start(&book, "2026-11-24T07:20:00");
+    pass(5).await;
+    let keys = {
+        let shown = daemon.shown.lock().unwrap().clone();
+        shown.iter().find(|m| m.summary.starts_with("Call at")).expect("a nudge").nudge_keys.clone()
+    };
+    daemon.press.send(ringback::notify::Invoked::new("snooze", keys)).await.unwrap();
+    pass(5).await;
+    daemon.stop().await;
+    // Started again at 07:30: nothing until 08:20.
+    let daemon = start(&book, "2026-11-24T07:30:00");
+    let nudges = |daemon: &Running| daemon.shown().into_iter().filter(|s| s.starts_with("Call at")).count();
+    pass(5).await;
+    assert_eq!(nudges(&daemon), 0, "the snoozed nudge came back at the restart: {:?}", daemon.shown());
+    pass(49 * 60).await;
+    assert_eq!(nudges(&daemon), 0, "{:?}", daemon.shown());
+    pass(2 * 60).await;
+    assert_eq!(nudges(&daemon), 1, "{:?}", daemon.shown());
+    daemon.stop().await;
+}
