@@ -332,14 +332,13 @@ impl Book {
         }
         let config = crate::files::config_from_text(&self.path, &text).map_err(EditError::WouldBeInvalid)?;
         if write {
-            // Other edits wait on the lock; an editor does not, so look before writing over it.
-            let now = std::fs::read(&self.path)
-                .map_err(|e| EditError::Io(format!("cannot read {}: {e}", self.path.display())))?;
-            if now != self.read.as_bytes() {
-                return Err(changed_under_edit(&self.path));
+            // Other edits wait on the lock; an editor does not, so look before writing over it,
+            // as late as can be: just before the rename.
+            match replace_file(&self.path, text.as_bytes(), self.read.as_bytes()) {
+                Ok(true) => {}
+                Ok(false) => return Err(changed_under_edit(&self.path)),
+                Err(e) => return Err(EditError::Io(format!("cannot write {}: {e}", self.path.display()))),
             }
-            replace_file(&self.path, text.as_bytes())
-                .map_err(|e| EditError::Io(format!("cannot write {}: {e}", self.path.display())))?;
         }
         Ok(config)
     }
@@ -408,7 +407,9 @@ fn lock_beside(path: &Path) -> std::io::Result<std::fs::File> {
 
 /// Writes `bytes` to a new file beside `path` with its mode, syncs it, and renames it over
 /// `path`: a reader sees the old file or the new one, never a mix, and a crash leaves the old.
-fn replace_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Just before the rename, `path` must still hold `expected` (what the edit started from);
+/// when it does not (an editor saved it meanwhile), nothing is replaced: `Ok(false)`.
+fn replace_file(path: &Path, bytes: &[u8], expected: &[u8]) -> std::io::Result<bool> {
     use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
     // A config kept elsewhere behind a symlink (a dotfiles repository) stays a symlink: the
     // file it points to is the one replaced.
@@ -423,11 +424,15 @@ fn replace_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         file.set_permissions(std::fs::Permissions::from_mode(mode))?;
         file.write_all(bytes)?;
         file.sync_all()?;
+        if std::fs::read(path)? != expected {
+            return Ok(false);
+        }
         std::fs::rename(&temp, path)?;
         // The rename itself survives a crash only once the folder is synced.
-        std::fs::File::open(dir)?.sync_all()
+        std::fs::File::open(dir)?.sync_all()?;
+        Ok(true)
     })();
-    if result.is_err() {
+    if !matches!(result, Ok(true)) {
         let _ = std::fs::remove_file(&temp);
     }
     result

@@ -256,7 +256,9 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     // The daemon says what it does; one-shot commands only warn.
     init_logging(if matches!(cli.command, Command::Run) { "info" } else { "warn" });
-    match run(cli) {
+    let result = run(cli);
+    flush_log();
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             let _ = std::io::stdout().flush();
@@ -897,17 +899,71 @@ fn init(path: &Path) -> Result<(), Failure> {
 }
 
 /// Logs go to stderr, filtered by `RUST_LOG` (else `default`); plain text under journald.
+/// The log's way to stderr: each line is handed to a thread that writes it, and dropped when
+/// 1,024 lines are already waiting (stderr a pipe nobody reads), so logging never blocks.
+#[derive(Clone)]
+struct LossyStderr(std::sync::mpsc::SyncSender<Vec<u8>>);
+
+/// Lines handed over and lines written (or failed), for [`flush_log`].
+static LOG_SENT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static LOG_DONE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+impl LossyStderr {
+    fn start() -> LossyStderr {
+        let (lines, queue) = std::sync::mpsc::sync_channel::<Vec<u8>>(1024);
+        let _ = std::thread::Builder::new().name("log".into()).spawn(move || {
+            for line in queue {
+                let _ = std::io::stderr().write_all(&line);
+                LOG_DONE.fetch_add(1, std::sync::atomic::Ordering::Release);
+            }
+        });
+        LossyStderr(lines)
+    }
+}
+
+impl std::io::Write for LossyStderr {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.0.try_send(buf.to_vec()).is_ok() {
+            LOG_SENT.fetch_add(1, std::sync::atomic::Ordering::Release);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for LossyStderr {
+    type Writer = LossyStderr;
+
+    fn make_writer(&'a self) -> LossyStderr {
+        self.clone()
+    }
+}
+
+/// Waits, at most a second, for the log's last lines to be written before the process ends.
+fn flush_log() {
+    use std::sync::atomic::Ordering;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+    while LOG_DONE.load(Ordering::Acquire) < LOG_SENT.load(Ordering::Acquire)
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+}
+
 pub fn init_logging(default: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let journald = std::env::var_os("JOURNAL_STREAM").is_some();
-    // A log nobody reads any more (the pipe's reader gone) must never stop the daemon: by
-    // default the subscriber reports a failed write with `eprintln!`, which panics on EPIPE in
-    // whichever task was logging (SIGTERM then went unheard). A line that cannot be written is
-    // dropped.
+    // A log nobody reads any more must never stop the daemon: by default the subscriber
+    // reports a failed write with `eprintln!`, which panics on EPIPE in whichever task was
+    // logging (SIGTERM then went unheard), and a pipe nobody drains blocks every write. Lines
+    // go through `LossyStderr`, and one that cannot be written is dropped.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(LossyStderr::start())
         .log_internal_errors(false);
     // journald adds its own timestamp and shows no colour.
     let _ = if journald {

@@ -908,7 +908,7 @@ fn prospects(
             let Some((_, prospect)) = &mut prospects[at] else { continue };
             let key = format_args!("prospects.{}.phone", prospect.id);
             prospect.number = v.number(key, &text, region.as_deref(), number);
-            prospect.phone = Some(text.into_inner());
+            prospect.phone = Some(one_line(text.into_inner()));
         }
         let mut prospects: Vec<(String, Prospect)> = prospects.into_iter().flatten().collect();
         prospects.sort_unstable_by(|a, b| a.0.cmp(&b.0));

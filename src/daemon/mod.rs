@@ -238,16 +238,17 @@ pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -
                     // Debounce: let the editor finish, then drain what piled up.
                     tokio::time::sleep(DEBOUNCE).await;
                     while reload_rx.try_recv().is_ok() {}
+                    // A symlink re-pointed elsewhere: its new target's folder is watched before
+                    // the reload reads it, so an edit right after is not missed.
+                    if let Some(watcher) = &mut watcher {
+                        watcher.follow();
+                    }
                     tokio::select! {
                         biased;
                         () = shutdown.cancelled() => break,
                         reloaded = service.reload(why, &mut state, &mail_tx) => if let Err(e) = reloaded {
                             tracing::warn!("reloading the config: {e}; the last good one stays");
                         },
-                    }
-                    // A symlink re-pointed elsewhere: its new target's folder is watched too.
-                    if let Some(watcher) = &mut watcher {
-                        watcher.follow();
                     }
                 }
             }
@@ -1024,19 +1025,21 @@ pub fn watch_signals(shutdown: CancellationToken) -> std::io::Result<()> {
     std::thread::Builder::new().name("signals".into()).spawn(move || {
         let signalled = runtime.block_on(async {
             tokio::select! {
-                _ = term.recv() => { tracing::info!("SIGTERM: stopping"); true }
-                _ = int.recv() => { tracing::info!("SIGINT: stopping"); true }
+                _ = term.recv() => Some("SIGTERM"),
+                _ = int.recv() => Some("SIGINT"),
                 // The daemon stopped by itself (an error): its exit status is its own.
-                () = shutdown.cancelled() => false,
+                () = shutdown.cancelled() => None,
             }
         });
-        if !signalled {
-            return;
-        }
+        let Some(signal) = signalled else { return };
+        // Stop first, then say so: nothing (a log nobody reads) may delay the stop.
         shutdown.cancel();
-        std::thread::sleep(HARD_STOP);
-        tracing::warn!("still stopping after {}s; exiting now", HARD_STOP.as_secs());
-        std::process::exit(0);
+        let hard_stop = std::thread::spawn(|| {
+            std::thread::sleep(HARD_STOP);
+            std::process::exit(0);
+        });
+        tracing::info!("{signal}: stopping");
+        let _ = hard_stop.join();
     })?;
     Ok(())
 }

@@ -214,6 +214,43 @@ pub struct Contact {
     pub ip_timezone: Option<String>,
 }
 
+impl Contact {
+    /// Every cell as one line of text, control characters (escape sequences, line breaks that
+    /// would forge a line of the report or of a comment) replaced by spaces; notes keep their
+    /// line breaks. What a row says reaches the report, the terminal and the book only so.
+    pub fn cleaned(mut self) -> Contact {
+        let line = |text: &mut Option<String>| {
+            if let Some(t) = text {
+                *t = crate::book::single_line(t);
+            }
+        };
+        for field in [
+            &mut self.name,
+            &mut self.first,
+            &mut self.middle,
+            &mut self.last,
+            &mut self.company,
+            &mut self.url,
+            &mut self.country,
+            &mut self.state,
+            &mut self.timezone,
+            &mut self.ip_timezone,
+        ] {
+            line(field);
+        }
+        for (_, phone) in &mut self.phones {
+            *phone = crate::book::single_line(phone);
+        }
+        for (_, email) in &mut self.emails {
+            *email = crate::book::single_line(email);
+        }
+        if let Some(notes) = &mut self.notes {
+            *notes = notes.chars().map(|c| if c.is_control() && c != '\n' { ' ' } else { c }).collect();
+        }
+        self
+    }
+}
+
 impl Columns {
     /// Maps a header; `overrides` (`--map`) replace what the aliases find for their key.
     ///

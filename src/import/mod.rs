@@ -122,7 +122,7 @@ pub fn import(
         config.prospects.keys().cloned().chain(options.taken.iter().cloned()).collect();
 
     for record in &sheet.records {
-        let contact = columns.read(&record.fields);
+        let contact = columns.read(&record.fields).cleaned();
         let row = match Row::read(&contact, &zones, my_region) {
             Ok(row) => row,
             Err(why) => {

@@ -61,18 +61,17 @@ pub fn decode(bytes: &[u8], forced: Option<&'static Encoding>) -> (String, &'sta
     }
 }
 
-/// UTF-16LE or BE when most of the first character pairs hold a NUL on one side and none on
-/// the other: Latin text in UTF-16, which in any 8-bit encoding would be full of NULs.
+/// UTF-16LE or BE when the first character pairs hold NULs on one side only: every ASCII
+/// character (a header, a comma, a line end) in UTF-16 has one, and a UTF-8 or 8-bit export
+/// has none at all, so even a file of mostly Greek or Cyrillic names is told apart.
 fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
     let pairs: Vec<&[u8]> = bytes.chunks_exact(2).take(512).collect();
-    if pairs.len() < 4 {
-        return None;
-    }
     let nul_at = |i: usize| pairs.iter().filter(|p| p[i] == 0 && p[1 - i] != 0).count();
-    let most = pairs.len() * 3 / 4;
     match (nul_at(0), nul_at(1)) {
-        (_, odd) if odd >= most => Some(encoding_rs::UTF_16LE),
-        (even, _) if even >= most => Some(encoding_rs::UTF_16BE),
+        (0, odd) if odd >= 2 => Some(encoding_rs::UTF_16LE),
+        (even, 0) if even >= 2 => Some(encoding_rs::UTF_16BE),
+        (even, odd) if odd >= 2 && odd >= 8 * even => Some(encoding_rs::UTF_16LE),
+        (even, odd) if even >= 2 && even >= 8 * odd => Some(encoding_rs::UTF_16BE),
         _ => None,
     }
 }
@@ -191,6 +190,10 @@ mod tests {
         assert_eq!(decode(&bare, None), ("Name\nZoë".to_owned(), "UTF-16LE", true));
         let bare: Vec<u8> = "Name\nZoë".encode_utf16().flat_map(u16::to_be_bytes).collect();
         assert_eq!(decode(&bare, None), ("Name\nZoë".to_owned(), "UTF-16BE", true));
+        // Mostly not Latin: the ASCII in it still tells.
+        let greek = "Όνομα,Email\nΑλέξανδρος Παπαδόπουλος,a@example.gr\n";
+        let bare: Vec<u8> = greek.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert_eq!(decode(&bare, None), (greek.to_owned(), "UTF-16LE", true));
     }
 
     #[test]

@@ -117,9 +117,15 @@ impl Desktop {
 
 fn notification(message: &DesktopMessage, with_actions: bool) -> notify_rust::Notification {
     let mut notification = notify_rust::Notification::new();
-    notification.appname("ringback").summary(&message.summary).body(&escape_markup(&message.body)).urgency(
-        if message.critical { notify_rust::Urgency::Critical } else { notify_rust::Urgency::Normal },
-    );
+    // A D-Bus string cannot hold a NUL (the send would fail on every wake), and no other
+    // control character belongs on screen: stripped here too, whatever a template made.
+    let summary = without_controls(&message.summary);
+    let body = escape_markup(&without_controls(&message.body));
+    notification.appname("ringback").summary(&summary).body(&body).urgency(if message.critical {
+        notify_rust::Urgency::Critical
+    } else {
+        notify_rust::Urgency::Normal
+    });
     if with_actions && !message.actions.is_empty() {
         for (key, label) in &message.actions {
             notification.action(key, label);
@@ -226,6 +232,11 @@ async fn follow(
 
 /// Notification servers may read the body as markup; names like `<b>Evil</b> & Co` must show
 /// as typed.
+/// `text` without control characters but its line breaks (the body's lines).
+fn without_controls(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control() || *c == '\n').collect()
+}
+
 pub fn escape_markup(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }

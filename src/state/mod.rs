@@ -154,7 +154,8 @@ const MIGRATIONS: &[&str] = &[
     // 6: the events one button press logged (a snooze for everyone in a nudge) share its id,
     // the first one's, so `undo` takes them back together.
     "ALTER TABLE events ADD COLUMN press INTEGER;
-    ALTER TABLE undone ADD COLUMN press INTEGER;",
+    ALTER TABLE undone ADD COLUMN press INTEGER;
+    CREATE INDEX events_by_press ON events (press) WHERE press IS NOT NULL;",
 ];
 
 /// How long a claim on a letter lasts: longer than any send may take (the send itself is

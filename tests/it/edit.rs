@@ -249,12 +249,15 @@ fn an_editor_saving_during_an_import_is_not_undone() {
     use std::os::unix::fs::OpenOptionsExt as _;
     let book = Book::new(BASE);
     let dir = tempfile::tempdir().unwrap();
+    // The export is a FIFO: the import takes the lock and reads the book, then waits on it
+    // until the editor below has saved, so the save always lands inside the edit.
     let csv = dir.path().join("many.csv");
+    let made = std::process::Command::new("mkfifo").arg(&csv).status().unwrap();
+    assert!(made.success(), "mkfifo (coreutils) is needed");
     let mut rows = String::from("First Name,Last Name,Email\n");
     for i in 0..4000 {
         rows.push_str(&format!("Ann{i},Lee,ann{i}@example.com\n"));
     }
-    std::fs::write(&csv, rows).unwrap();
     let mut import = crate::helpers::command(&[
         "--config",
         book.config.to_str().unwrap(),
@@ -283,7 +286,8 @@ fn an_editor_saving_during_an_import_is_not_undone() {
     let temp = book.config.with_file_name("ringback.toml.swp");
     std::fs::write(&temp, &saved).unwrap();
     std::fs::rename(&temp, &book.config).unwrap();
-    assert!(held(), "the import ended before the editor saved: make the file larger");
+    assert!(held(), "the import let go of the book before reading its export");
+    std::fs::write(&csv, rows).unwrap();
     let out = child.wait_with_output().unwrap();
     let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     let text = std::fs::read_to_string(&book.config).unwrap();

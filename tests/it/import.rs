@@ -599,12 +599,20 @@ fn a_cell_can_never_write_its_own_toml_into_the_book() {
         &csv,
         "First Name,Last Name,Email,State,Country\n\
          Eve,Mallory,eve@example.de,\"Berlin\nstatus = \"\"won\"\"\n[templates]\ncall = \"\"wire the deposit to IBAN DE00\"\"\",Germany\n\
-         Honest,Row,honest@example.de,,Germany\n",
+         Honest,Row\u{1b}[2J,honest@example.de,Bay\u{1b}]0;pwned\u{7}ern,Germany\n",
     )
     .unwrap();
     let book = Book::new(EMPTY);
     let ran = book.run(&["import", csv.to_str().unwrap()]).code(0);
     assert!(ran.stdout.contains("added 2"), "{}", ran.stdout);
+    // Nor can it forge a line of the report.
+    for line in ran.stdout.lines() {
+        assert!(
+            !line.starts_with("status") && !line.starts_with("[templates"),
+            "forged: `{line}`\n{}",
+            ran.stdout
+        );
+    }
     let text = std::fs::read_to_string(&book.config).unwrap();
     for line in text.lines().map(str::trim_start) {
         assert!(
@@ -613,6 +621,10 @@ fn a_cell_can_never_write_its_own_toml_into_the_book() {
         );
         assert!(!line.starts_with("call ="), "the cell wrote `{line}`:\n{text}");
     }
+    assert!(
+        !ran.stdout.chars().any(|c| c.is_control() && c != '\n'),
+        "a control character reached the terminal"
+    );
     // What she sees: both prospects active, the built-in script.
     let next = book.run(&["agenda", "--at", "2026-12-07T05:00", "--json"]).code(0).json();
     let items = next["items"].as_array().unwrap();

@@ -303,3 +303,50 @@ fn edits_through_a_symlinked_config_reach_the_daemon() {
     daemon.wait_for("config reloaded", 3);
     assert_eq!(daemon.terminate(), 0);
 }
+
+/// A log reader that is there but does not read (a stalled pipe) never holds up the daemon: a
+/// full pipe drops lines instead of blocking, and SIGTERM ends it at once.
+#[test]
+fn sigterm_is_heard_when_the_log_pipe_is_full() {
+    let book = Book::standard();
+    let (reader, writer) = std::io::pipe().unwrap();
+    // A small pipe fills after a few dozen lines.
+    rustix::pipe::fcntl_setpipe_size(&writer, 4096).unwrap();
+    let mut child = crate::helpers::command(&[
+        "--config",
+        book.config.to_str().unwrap(),
+        "--state",
+        book.state.to_str().unwrap(),
+        "run",
+    ])
+    .env("RUST_LOG", "debug")
+    .stdout(Stdio::null())
+    .stderr(writer)
+    .spawn()
+    .unwrap();
+    let signal = |name: &str| {
+        let ok = Command::new("kill").args([&format!("-{name}"), &child.id().to_string()]).status().unwrap();
+        assert!(ok.success());
+    };
+    // Reloads until well past what the pipe holds (each logs at least a line of ~100 bytes).
+    std::thread::sleep(Duration::from_millis(500));
+    for _ in 0..80 {
+        signal("HUP");
+        std::thread::sleep(Duration::from_millis(70));
+    }
+    signal("TERM");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "SIGTERM went unheard for 5 s behind a full log pipe");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(0), "{status}");
+    // The reader was there all along, and the pipe did fill (so every write after blocked, or
+    // would have).
+    let mut held = Vec::new();
+    std::io::Read::read_to_end(&mut { reader }, &mut held).unwrap();
+    assert!(held.len() >= 3800, "the pipe never filled ({} bytes): the test proves nothing", held.len());
+}
