@@ -32,12 +32,10 @@ pub enum EditError {
     Io(String),
 }
 
-/// A comment's words as they may go into the book: every control character (a newline would
-/// end the comment and let the rest of a CSV cell be read as TOML) becomes a space. The only
-/// way text reaches a comment: [`Book::add`]'s lines, [`Book::set`]'s and [`line_comment`].
-pub fn single_line(text: &str) -> String {
-    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
-}
+/// Text as one line (see [`crate::config::single_line`]): the only way text reaches a comment
+/// is through it, in [`Book::add`]'s lines, [`Book::set`]'s and [`line_comment`], so a newline
+/// in a CSV cell cannot end a comment and let the rest be read as TOML.
+pub use crate::config::single_line;
 
 /// `value` with `  # TEXT` after it on its line.
 pub fn line_comment(mut value: Value, text: &str) -> Value {

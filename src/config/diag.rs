@@ -41,7 +41,7 @@ impl ConfigError {
                 let (line, column) = index.line_column(source, d.span.start);
                 // A message quotes the file's values, which may hold any character: one line,
                 // and nothing a terminal would act on.
-                let message = crate::book::single_line(&shorten_values(d.message.trim_end_matches('.')));
+                let message = super::single_line(&shorten_values(d.message.trim_end_matches('.')));
                 if d.key.is_empty() {
                     format!("{file}:{line}:{column}: {message}")
                 } else {

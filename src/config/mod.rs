@@ -257,6 +257,12 @@ pub struct Prospect {
     pub status: Status,
 }
 
+/// Text as one line of a terminal, a report or a comment: every control character (an escape
+/// sequence, a bell, a NUL, a line break) becomes a space.
+pub fn single_line(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+}
+
 impl Prospect {
     /// Their number as a person reads it (`+44 20 7946 0011 ext. 204`), grouped by
     /// libphonenumber whatever way the book writes it.

@@ -252,21 +252,10 @@ fn sigterm_is_heard_when_the_logs_reader_is_gone() {
         assert!(stderr.read_line(&mut line).unwrap() > 0, "the daemon ended before it ran");
     }
     drop(stderr);
-    let signal = |name: &str| {
-        let ok = Command::new("kill").args([&format!("-{name}"), &child.id().to_string()]).status().unwrap();
-        assert!(ok.success());
-    };
-    signal("HUP");
+    signal(&child, "HUP");
     std::thread::sleep(Duration::from_millis(300));
-    signal("TERM");
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "SIGTERM went unheard for 5 s");
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    signal(&child, "TERM");
+    let status = exited_within(&mut child, Duration::from_secs(5));
     assert_eq!(status.code(), Some(0), "{status}");
 }
 
@@ -324,29 +313,37 @@ fn sigterm_is_heard_when_the_log_pipe_is_full() {
     .stderr(writer)
     .spawn()
     .unwrap();
-    let signal = |name: &str| {
-        let ok = Command::new("kill").args([&format!("-{name}"), &child.id().to_string()]).status().unwrap();
-        assert!(ok.success());
-    };
     // Reloads until well past what the pipe holds (each logs at least a line of ~100 bytes).
     std::thread::sleep(Duration::from_millis(500));
     for _ in 0..80 {
-        signal("HUP");
+        signal(&child, "HUP");
         std::thread::sleep(Duration::from_millis(70));
     }
-    signal("TERM");
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "SIGTERM went unheard for 5 s behind a full log pipe");
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    signal(&child, "TERM");
+    let status = exited_within(&mut child, Duration::from_secs(5));
     assert_eq!(status.code(), Some(0), "{status}");
     // The reader was there all along, and the pipe did fill (so every write after blocked, or
     // would have).
     let mut held = Vec::new();
     std::io::Read::read_to_end(&mut { reader }, &mut held).unwrap();
     assert!(held.len() >= 3800, "the pipe never filled ({} bytes): the test proves nothing", held.len());
+}
+
+/// Sends `name` (HUP, TERM) to the child.
+fn signal(child: &Child, name: &str) {
+    let ok = Command::new("kill").args([&format!("-{name}"), &child.id().to_string()]).status().unwrap();
+    assert!(ok.success(), "kill -{name}");
+}
+
+/// The child's exit status, failing when it has not exited within `limit`.
+#[track_caller]
+fn exited_within(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(Instant::now() < deadline, "not stopped {} s after SIGTERM", limit.as_secs());
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
