@@ -1036,6 +1036,12 @@ pub fn watch_signals(shutdown: CancellationToken) -> std::io::Result<()> {
         shutdown.cancel();
         let hard_stop = std::thread::spawn(|| {
             std::thread::sleep(HARD_STOP);
+            // Said on a thread of its own (the log never blocks, but the stop must not wait
+            // even if it did), given a moment to be written, then the process ends.
+            std::thread::spawn(|| {
+                tracing::warn!("still stopping after {}s; exiting now", HARD_STOP.as_secs())
+            });
+            std::thread::sleep(Duration::from_millis(200));
             std::process::exit(0);
         });
         tracing::info!("{signal}: stopping");
