@@ -455,6 +455,12 @@ impl Service {
         if !config.notify.desktop || schedule::quiet(&config, now) {
             return Ok(());
         }
+        // Keys a failed tick recorded but never showed: given back first, so those nudges are
+        // tried again (a tick that fails no longer ends the daemon, whose stop gave them back).
+        while let Some(key) = self.in_flight.last() {
+            state.forget_delivery(key)?;
+            self.in_flight.pop();
+        }
         let desktop = self.desktop.get();
         let Some(planned) = self.planned.as_mut() else { return Ok(()) };
         let mut done = Vec::new();
@@ -462,8 +468,15 @@ impl Service {
             // Only the keys this call records are ours to show: another may have shown the rest.
             let mut fresh = Vec::new();
             for item in &group.items {
-                if state.record_delivery(&schedule::nudge_key(item), now)? {
-                    fresh.push(item.clone());
+                let key = schedule::nudge_key(item);
+                // Until shown, the keys taken are in flight: an error gives them back.
+                match state.record_delivery(&key, now) {
+                    Ok(true) => {
+                        self.in_flight.push(key);
+                        fresh.push(item.clone());
+                    }
+                    Ok(false) => {}
+                    Err(e) => return Err(e.into()),
                 }
             }
             if fresh.is_empty() {
@@ -472,19 +485,20 @@ impl Service {
             }
             group.items = fresh;
             let message = crate::render::nudge_message(&config, group, now);
-            self.in_flight = message.nudge_keys.clone();
             tracing::info!("nudge: {}", message.summary);
             if desktop.show(&message).await.is_ok() {
                 done.push(i);
                 self.open_nudges.retain(|(_, until)| until.is_none_or(|u| u > now));
                 self.open_nudges.push((message.nudge_keys.clone(), message.until));
+                self.in_flight.clear();
             } else {
-                // Not shown: forget the keys so it is tried again while the window is open.
-                for key in &message.nudge_keys {
+                // Not shown: forget the keys so it is tried again while the window is open (a
+                // key that cannot be forgotten now stays in flight, given back next tick).
+                while let Some(key) = self.in_flight.last() {
                     state.forget_delivery(key)?;
+                    self.in_flight.pop();
                 }
             }
-            self.in_flight.clear();
         }
         for i in done.into_iter().rev() {
             planned.groups.remove(i);
