@@ -179,8 +179,8 @@ fn a_number_no_one_can_dial_is_refused_where_it_is_written() {
 #[test]
 fn every_surface_shows_the_grouped_number() {
     let book = Book::new(&format!(
-        "{ME_TORONTO}\n[prospects.olive]\nname = \"Olive Green\"\nphone = \"+44 (0)20 7946 0011\"\n\
-         \n[prospects.raj]\nname = \"Raj Patel\"\nphone = \"(416) 555-0101 x 204\"\n"
+        "{ME_TORONTO}\n[prospects.olive]\nname = \"Olive Green\"\nphone = \"+44 (0)20 7946 0011\"\nsince = 2026-12-07\n\
+         \n[prospects.raj]\nname = \"Raj Patel\"\nphone = \"(416) 555-0101 x 204\"\nsince = 2026-12-07\n"
     ));
     let at = ["--at", "2026-12-07T06:00"];
     for args in [&["agenda"][..], &["next"], &["digest"], &["why", "olive"], &["why", "raj"]] {
