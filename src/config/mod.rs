@@ -260,7 +260,17 @@ pub struct Prospect {
 /// Text as one line of a terminal, a report or a comment: every control character (an escape
 /// sequence, a bell, a NUL, a line break) becomes a space.
 pub fn single_line(text: &str) -> String {
-    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+    without_controls(text.to_owned(), false)
+}
+
+/// `text` with every control character a space, its line breaks kept when `keep_breaks` (notes,
+/// a notification's body); returned as it is, not copied, when it has none.
+pub fn without_controls(text: String, keep_breaks: bool) -> String {
+    let bad = |c: char| c.is_control() && !(keep_breaks && c == '\n');
+    if !text.chars().any(bad) {
+        return text;
+    }
+    text.replace("\r\n", "\n").chars().map(|c| if bad(c) { ' ' } else { c }).collect()
 }
 
 impl Prospect {

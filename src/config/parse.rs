@@ -685,7 +685,7 @@ fn me(v: &mut Validator, raw_me: Option<raw::Me>) -> (Me, Option<Spanned<String>
     let mut my_phone = None;
     if let Some(raw) = raw_me {
         me.name = one_line(raw.name);
-        me.phone = raw.phone.as_ref().map(|p| p.get_ref().clone());
+        me.phone = raw.phone.as_ref().map(|p| one_line(p.get_ref().clone()));
         my_phone = raw.phone;
         if let Some(days) = &raw.workdays {
             calendar.workdays = week(v, "me.workdays", days);
@@ -872,7 +872,7 @@ fn prospects(
     quick_tables: Option<(&str, &[fast::Table])>,
     my_phone: Option<&Spanned<String>>,
     d: &ProspectDefaults<'_>,
-) -> Option<Book> {
+) -> Option<ReadProspects> {
     // Collected then built in one go: a map built from a sorted list costs far less than
     // ten thousand inserts. Keys are formatted only for a message.
     let quick_raw = quick_tables.into_iter().flat_map(|(whole, tables)| tables.iter().map(|t| t.read(whole)));
@@ -1060,22 +1060,13 @@ fn built(
 
 /// The prospects by id, sorted, and the country their numbers written without a country code
 /// are read in (my phone's).
-type Book = (Vec<(String, Prospect)>, Option<String>);
+type ReadProspects = (Vec<(String, Prospect)>, Option<String>);
 
-/// Text for one line of a terminal, an email's text part or a notification: every control
+/// A field for one line of a terminal, an email's text part or a notification: every control
 /// character (an escape sequence from a CSV cell, a newline, a NUL D-Bus cannot carry) becomes
-/// a space. Untouched, and not copied, when it has none.
+/// a space.
 fn one_line(text: String) -> String {
     without_controls(text, false)
-}
-
-/// [`one_line`], keeping line breaks when `lines` (notes are read as paragraphs).
-fn without_controls(text: String, lines: bool) -> String {
-    let bad = |c: char| c.is_control() && !(lines && c == '\n');
-    if !text.chars().any(bad) {
-        return text;
-    }
-    text.replace("\r\n", "\n").chars().map(|c| if bad(c) { ' ' } else { c }).collect()
 }
 
 /// `table.id`, written out only when a message needs it.

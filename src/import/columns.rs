@@ -244,9 +244,7 @@ impl Contact {
         for (_, email) in &mut self.emails {
             *email = crate::book::single_line(email);
         }
-        if let Some(notes) = &mut self.notes {
-            *notes = notes.chars().map(|c| if c.is_control() && c != '\n' { ' ' } else { c }).collect();
-        }
+        self.notes = self.notes.map(|notes| crate::config::without_controls(notes, true));
         self
     }
 }

@@ -268,9 +268,7 @@ impl Row {
             (Some(name), true) => name.clone(),
             (None, true) => return Err("no name".to_owned()),
         };
-        // A cell's control characters (an escape sequence, a newline) never reach the report,
-        // the terminal or the book.
-        let name = crate::book::single_line(&name).split_whitespace().collect::<Vec<_>>().join(" ");
+        let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
         let country = contact.country.as_deref().and_then(|c| zones.country_code(c));
         let region = country.or(my_region);
         let mut phones: Vec<&(u8, String)> = contact.phones.iter().collect();
@@ -320,7 +318,7 @@ impl Row {
         let zone = zone(contact, zones, phone.as_ref(), country);
         Ok(Row {
             name,
-            company: contact.company.as_deref().map(|c| crate::book::single_line(c).trim().to_owned()),
+            company: contact.company.clone(),
             phone,
             email,
             notes,

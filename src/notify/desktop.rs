@@ -119,8 +119,8 @@ fn notification(message: &DesktopMessage, with_actions: bool) -> notify_rust::No
     let mut notification = notify_rust::Notification::new();
     // A D-Bus string cannot hold a NUL (the send would fail on every wake), and no other
     // control character belongs on screen: stripped here too, whatever a template made.
-    let summary = without_controls(&message.summary);
-    let body = escape_markup(&without_controls(&message.body));
+    let summary = crate::config::without_controls(message.summary.clone(), true);
+    let body = escape_markup(&crate::config::without_controls(message.body.clone(), true));
     notification.appname("ringback").summary(&summary).body(&body).urgency(if message.critical {
         notify_rust::Urgency::Critical
     } else {
@@ -232,11 +232,6 @@ async fn follow(
 
 /// Notification servers may read the body as markup; names like `<b>Evil</b> & Co` must show
 /// as typed.
-/// `text` without control characters but its line breaks (the body's lines).
-fn without_controls(text: &str) -> String {
-    text.chars().filter(|c| !c.is_control() || *c == '\n').collect()
-}
-
 pub fn escape_markup(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }

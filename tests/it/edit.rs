@@ -258,14 +258,7 @@ fn an_editor_saving_during_an_import_is_not_undone() {
     for i in 0..4000 {
         rows.push_str(&format!("Ann{i},Lee,ann{i}@example.com\n"));
     }
-    let mut import = crate::helpers::command(&[
-        "--config",
-        book.config.to_str().unwrap(),
-        "--state",
-        book.state.to_str().unwrap(),
-        "import",
-        csv.to_str().unwrap(),
-    ]);
+    let mut import = book.command(&["import", csv.to_str().unwrap()]);
     let child =
         import.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
     // The import holds the lock beside the config from its read to its rename.

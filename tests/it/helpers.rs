@@ -100,6 +100,14 @@ impl Book {
         ringback(&all, &[])
     }
 
+    /// `ringback --config C --state S ARGS...` to spawn and watch (see [`command`]).
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd =
+            command(&["--config", self.config.to_str().unwrap(), "--state", self.state.to_str().unwrap()]);
+        cmd.args(args);
+        cmd
+    }
+
     pub fn write_config(&self, text: &str) {
         std::fs::write(&self.config, text).expect("write config");
     }

@@ -232,18 +232,13 @@ fn kill_9_then_restart_sends_no_duplicate_digest() {
 #[test]
 fn sigterm_is_heard_when_the_logs_reader_is_gone() {
     let book = Book::standard();
-    let mut child = crate::helpers::command(&[
-        "--config",
-        book.config.to_str().unwrap(),
-        "--state",
-        book.state.to_str().unwrap(),
-        "run",
-    ])
-    .env("RUST_LOG", "debug")
-    .stdout(Stdio::null())
-    .stderr(Stdio::piped())
-    .spawn()
-    .unwrap();
+    let mut child = book
+        .command(&["run"])
+        .env("RUST_LOG", "debug")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     // Read until it runs, then hang up: the next line it logs meets a closed pipe.
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let mut line = String::new();
@@ -301,18 +296,8 @@ fn sigterm_is_heard_when_the_log_pipe_is_full() {
     let (reader, writer) = std::io::pipe().unwrap();
     // A small pipe fills after a few dozen lines.
     rustix::pipe::fcntl_setpipe_size(&writer, 4096).unwrap();
-    let mut child = crate::helpers::command(&[
-        "--config",
-        book.config.to_str().unwrap(),
-        "--state",
-        book.state.to_str().unwrap(),
-        "run",
-    ])
-    .env("RUST_LOG", "debug")
-    .stdout(Stdio::null())
-    .stderr(writer)
-    .spawn()
-    .unwrap();
+    let mut child =
+        book.command(&["run"]).env("RUST_LOG", "debug").stdout(Stdio::null()).stderr(writer).spawn().unwrap();
     // Reloads until well past what the pipe holds (each logs at least a line of ~100 bytes).
     std::thread::sleep(Duration::from_millis(500));
     for _ in 0..80 {

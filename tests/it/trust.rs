@@ -432,12 +432,7 @@ fn commands_at_once_on_a_fresh_state_survive_its_side_files_vanishing() {
         let book = Book::new(&digest_due_now());
         let runs: Vec<_> = (0..6)
             .map(|i| {
-                let mut cmd = crate::helpers::command(&[
-                    "--config",
-                    book.config.to_str().unwrap(),
-                    "--state",
-                    book.state.to_str().unwrap(),
-                ]);
+                let mut cmd = book.command(&[]);
                 if i % 2 == 0 {
                     cmd.args(["log", "bill-jones", "no-answer", "--note", &format!("n{i}")]);
                 } else {
