@@ -28,7 +28,7 @@ use crate::files::Paths;
 use crate::notify::{ActionSink, Desktop, DesktopMessage, Invoked, email};
 use crate::plan::{self, History};
 use crate::schedule;
-use crate::state::{Letter, State, StateError};
+use crate::state::{Letter, ShownNudge, State, StateError};
 #[cfg(feature = "test-support")]
 pub use clock::TestClock;
 pub use clock::{Clock, SystemClock};
@@ -204,6 +204,7 @@ pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -
         service.config.schedule.digest_pattern,
         service.config.me.timezone_name
     );
+    service.take_down_left_behind(&mut state).await;
     let result = async {
         loop {
             // Every step races the shutdown token: SIGTERM ends the loop at once, whatever
@@ -261,11 +262,12 @@ pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -
     // a restart inside a call window shows them again.
     let now = service.clock.now();
     let open = std::mem::take(&mut service.open_nudges);
-    let still_up =
-        open.into_iter().filter(|(_, until)| until.is_none_or(|u| u > now)).flat_map(|(keys, _)| keys);
+    let closing: Vec<u32> = open.iter().map(|n| n.id).filter(|&id| id != 0).collect();
+    let still_up = open.into_iter().filter(|n| n.until.is_none_or(|u| u > now)).flat_map(|n| n.keys);
     for key in std::mem::take(&mut service.in_flight).into_iter().chain(still_up) {
         let _ = state.forget_delivery(&key);
     }
+    let _ = state.forget_shown_nudges(&closing);
     if service.systemd {
         let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
     }
@@ -311,7 +313,7 @@ struct Service {
     /// Nudge keys recorded for a notification not yet shown.
     in_flight: Vec<String>,
     /// Nudges shown and still up until their window ends: (keys, window end).
-    open_nudges: Vec<(Vec<String>, Option<Timestamp>)>,
+    open_nudges: Vec<ShownNudge>,
     /// When the state was last pruned.
     pruned: Option<Timestamp>,
     /// The config, for the calendar feed's server.
@@ -449,6 +451,37 @@ impl Service {
         Ok(wake)
     }
 
+    /// Nudges a killed daemon left on screen: their buttons reach nobody, so they are taken
+    /// down, and those whose window is still open are shown again by the next tick.
+    async fn take_down_left_behind(&mut self, state: &mut State) {
+        let left = match state.shown_nudges() {
+            Ok(left) if !left.is_empty() => left,
+            Ok(_) => return,
+            Err(e) => return tracing::warn!("{e}"),
+        };
+        let ids: Vec<u32> = left.iter().map(|n| n.id).collect();
+        if matches!(*self.desktop.get(), Desktop::Bus { .. })
+            && let Err(e) = crate::notify::desktop::close_left_behind(&ids).await
+        {
+            tracing::warn!("cannot take down the nudges the last run left on screen: {e}");
+        }
+        let now = self.clock.now();
+        let mut given_back = 0;
+        for nudge in left.iter().filter(|n| n.until.is_none_or(|u| u > now)) {
+            for key in &nudge.keys {
+                given_back += usize::from(state.forget_delivery(key).is_ok());
+            }
+        }
+        if let Err(e) = state.forget_shown_nudges(&ids) {
+            tracing::warn!("{e}");
+        }
+        tracing::info!(
+            "took down {} the last run left on screen; {} to show again",
+            crate::render::count(ids.len(), "nudge", "nudges"),
+            crate::render::count(given_back, "item", "items")
+        );
+    }
+
     /// Shows the nudges that are due, each key recorded first so none is shown twice.
     async fn deliver_nudges(&mut self, state: &mut State, now: Timestamp) -> Result<(), Error> {
         let config = self.config.clone();
@@ -486,11 +519,26 @@ impl Service {
             group.items = fresh;
             let message = crate::render::nudge_message(&config, group, now);
             tracing::info!("nudge: {}", message.summary);
-            if desktop.show(&message).await.is_ok() {
+            if let Ok(id) = desktop.show(&message).await {
                 done.push(i);
-                self.open_nudges.retain(|(_, until)| until.is_none_or(|u| u > now));
-                self.open_nudges.push((message.nudge_keys.clone(), message.until));
                 self.in_flight.clear();
+                let (ended, open): (Vec<_>, Vec<_>) = std::mem::take(&mut self.open_nudges)
+                    .into_iter()
+                    .partition(|n| n.until.is_some_and(|u| u <= now));
+                self.open_nudges = open;
+                let shown =
+                    ShownNudge { id: id.unwrap_or(0), until: message.until, keys: message.nudge_keys };
+                // On screen until its window ends: recorded, so a daemon killed meanwhile
+                // leaves the next one what to take down and show again.
+                let recorded = match id {
+                    Some(id) => state.record_shown_nudge(id, shown.until, &shown.keys),
+                    None => Ok(()),
+                };
+                let ended: Vec<u32> = ended.iter().map(|n| n.id).filter(|&id| id != 0).collect();
+                if let Err(e) = recorded.and_then(|()| state.forget_shown_nudges(&ended)) {
+                    tracing::warn!("{e}");
+                }
+                self.open_nudges.push(shown);
             } else {
                 // Not shown: forget the keys so it is tried again while the window is open (a
                 // key that cannot be forgotten now stays in flight, given back next tick).

@@ -88,22 +88,22 @@ impl Desktop {
         Desktop::Bus { warned: AtomicBool::new(false), actions: Some(sink) }
     }
 
-    /// Shows a notification.
+    /// Shows a notification; returns the server's id for it, when there is a server.
     ///
     /// # Errors
     /// When no notification server answers within [`DBUS_TIMEOUT`].
-    pub async fn show(&self, message: &DesktopMessage) -> Result<(), DesktopError> {
+    pub async fn show(&self, message: &DesktopMessage) -> Result<Option<u32>, DesktopError> {
         match self {
-            Desktop::Off => Ok(()),
+            Desktop::Off => Ok(None),
             #[cfg(feature = "test-support")]
             Desktop::Record(sink) => {
                 sink.lock().expect("desktop record poisoned").push(message.clone());
-                Ok(())
+                Ok(None)
             }
             Desktop::Bus { warned, actions } => {
                 let result = show_on_bus(message, actions.as_ref()).await;
                 match &result {
-                    Ok(()) => warned.store(false, Ordering::Relaxed),
+                    Ok(_) => warned.store(false, Ordering::Relaxed),
                     Err(e) if !warned.swap(true, Ordering::Relaxed) => {
                         tracing::warn!("desktop notifications are unavailable ({e}); email still goes");
                     }
@@ -137,8 +137,12 @@ fn notification(message: &DesktopMessage, with_actions: bool) -> notify_rust::No
     notification
 }
 
-async fn show_on_bus(message: &DesktopMessage, sink: Option<&ActionSink>) -> Result<(), DesktopError> {
+async fn show_on_bus(
+    message: &DesktopMessage,
+    sink: Option<&ActionSink>,
+) -> Result<Option<u32>, DesktopError> {
     let handle = send(&notification(message, sink.is_some())).await?;
+    let id = handle.id();
     if let Some(sink) = sink.filter(|_| !message.actions.is_empty()) {
         // Listen in the background, so the scheduler never waits on a person; stop when the
         // window ends or the daemon does.
@@ -146,7 +150,37 @@ async fn show_on_bus(message: &DesktopMessage, sink: Option<&ActionSink>) -> Res
         let message = message.clone();
         sink.tracker.clone().spawn(listen(handle, message, sink));
     }
-    Ok(())
+    Ok(Some(id))
+}
+
+/// Takes down notifications a killed daemon left on screen (their buttons reach nobody), by
+/// the ids the server gave them. Best effort: a server that restarted since forgot them.
+///
+/// # Errors
+/// When the session bus or the notification server does not answer within [`DBUS_TIMEOUT`].
+pub async fn close_left_behind(ids: &[u32]) -> Result<(), DesktopError> {
+    let close = async {
+        let bus = zbus::Connection::session().await.map_err(|e| DesktopError(e.to_string()))?;
+        for id in ids {
+            // The spec answers an id that is already gone with an error: nothing to close.
+            let _ = bus
+                .call_method(
+                    Some("org.freedesktop.Notifications"),
+                    "/org/freedesktop/Notifications",
+                    Some("org.freedesktop.Notifications"),
+                    "CloseNotification",
+                    &(*id,),
+                )
+                .await;
+        }
+        Ok(())
+    };
+    tokio::time::timeout(DBUS_TIMEOUT, close).await.unwrap_or_else(|_| {
+        Err(DesktopError(format!(
+            "no answer from the notification server within {}s",
+            DBUS_TIMEOUT.as_secs()
+        )))
+    })
 }
 
 async fn send(

@@ -794,6 +794,71 @@ impl State {
         Ok(())
     }
 
+    /// Records a nudge on screen: the notification server's id for it, when its window ends,
+    /// and its ledger keys. A daemon killed before it could close the nudge leaves this
+    /// behind, so the next one takes the dead buttons down and shows the nudge again.
+    ///
+    /// # Errors
+    /// On a database error.
+    pub fn record_shown_nudge(
+        &mut self,
+        id: u32,
+        until: Option<Timestamp>,
+        keys: &[String],
+    ) -> Result<(), StateError> {
+        let value = std::iter::once(until.map_or(0, Timestamp::as_second).to_string())
+            .chain(keys.iter().cloned())
+            .collect::<Vec<_>>()
+            .join("\n");
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO settings (key, value) VALUES (?1, ?2)",
+                params![format!("shown:{id}"), value],
+            )
+            .map_err(|e| StateError::from(e).during("record a nudge on screen"))?;
+        self.own_writes += 1;
+        Ok(())
+    }
+
+    /// The nudges recorded on screen: (notification id, window end, ledger keys).
+    ///
+    /// # Errors
+    /// On a database error.
+    pub fn shown_nudges(&self) -> Result<Vec<ShownNudge>, StateError> {
+        let result = (|| -> Result<Vec<ShownNudge>, StateError> {
+            let mut stmt = self.conn.prepare("SELECT key, value FROM settings WHERE key LIKE 'shown:%'")?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (key, value) = row?;
+                let Some(Ok(id)) = key.strip_prefix("shown:").map(str::parse::<u32>) else { continue };
+                let mut lines = value.lines();
+                let until = lines
+                    .next()
+                    .and_then(|s| s.parse::<i64>().ok())
+                    .filter(|&s| s != 0)
+                    .and_then(|s| Timestamp::from_second(s).ok());
+                out.push(ShownNudge { id, until, keys: lines.map(str::to_owned).collect() });
+            }
+            Ok(out)
+        })();
+        result.map_err(|e| e.during("read the nudges on screen"))
+    }
+
+    /// Forgets the nudges recorded on screen whose ids are given (closed, or to be shown anew).
+    ///
+    /// # Errors
+    /// On a database error.
+    pub fn forget_shown_nudges(&mut self, ids: &[u32]) -> Result<(), StateError> {
+        for id in ids {
+            self.conn
+                .execute("DELETE FROM settings WHERE key = ?1", [format!("shown:{id}")])
+                .map_err(|e| StateError::from(e).during("forget a nudge on screen"))?;
+            self.own_writes += 1;
+        }
+        Ok(())
+    }
+
     /// The feed's token as it is now, if one was made; read only.
     ///
     /// # Errors
@@ -868,6 +933,17 @@ impl State {
 }
 
 /// An email waiting in (or gone through) the outbox.
+/// A nudge a daemon showed and has not yet taken down (see [`State::record_shown_nudge`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShownNudge {
+    /// The notification server's id.
+    pub id: u32,
+    /// When the nudge's window ends.
+    pub until: Option<Timestamp>,
+    /// The ledger keys of the items it shows.
+    pub keys: Vec<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Letter {
     pub id: i64,

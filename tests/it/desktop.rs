@@ -32,6 +32,15 @@ i=0; while [ "$(dunstctl count displayed 2>/dev/null || echo 0)" = 0 ] && [ $i -
 # dunst is set to close normal notifications after 1 s: a nudge with buttons must outlast that.
 sleep 2.5
 dunstctl count displayed >"$out/displayed" 2>&1
+if [ -n "${RESTART:-}" ]; then
+    # Killed with its nudge on screen; the next run must not leave dead buttons behind.
+    kill -KILL $ringback; wait $ringback 2>/dev/null
+    "$@" >>"$out/ringback.log" 2>&1 &
+    ringback=$!
+    i=0; while [ "$(grep -c 'member=Notify' "$out/monitor.log")" -lt 2 ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done
+    sleep 0.5
+    dunstctl count displayed >"$out/displayed-after-restart" 2>&1
+fi
 pressed=0
 if [ -n "${PRESS:-}" ]; then
     # Each press opens dunst's context menu; the dmenu stand-in picks the button named in
@@ -97,64 +106,92 @@ fn free_display() -> u32 {
     (90..200).find(|n| !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()).expect("a free X display")
 }
 
+/// One run of [`SCENARIO`] on [`noon_book`] with its Call button opening a stub: the buttons
+/// named in `press` (`|` between them) are pressed, after a `kill -9` and restart if `restart`.
+struct Scenario {
+    out: tempfile::TempDir,
+    book: Book,
+    config: String,
+    opens: String,
+}
+
+impl Scenario {
+    fn run(press: &str, restart: bool) -> Scenario {
+        require(&["dbus-run-session", "dbus-monitor"], "dbus");
+        require(&["Xvfb"], "xvfb");
+        require(&["dunst", "dunstctl"], "dunst");
+        let (config, opens) = noon_book();
+        let out = tempfile::tempdir().unwrap();
+        // The Call button opens the number with a stub the test installs in place of xdg-open.
+        let stub = out.path().join("open-tel");
+        std::fs::write(
+            &stub,
+            format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}/opened'\n", out.path().display()),
+        )
+        .unwrap();
+        crate::helpers::set_mode(&stub, 0o755);
+        let config = config.replace(
+            "[schedule]",
+            &format!("[notify.desktop]\nopen_with = \"{}\"\n\n[schedule]", stub.display()),
+        );
+        let book = Book::new(&config);
+        let script = out.path().join("scenario.sh");
+        std::fs::write(&script, SCENARIO).unwrap();
+        crate::helpers::set_mode(&script, 0o755);
+        let dunstrc = out.path().join("dunstrc");
+        let pick = out.path().join("pick.sh");
+        // dunst feeds its context menu to `dmenu` as lines like
+        // `#Left voicemail: Bill Jones (Call at 12:02: ...) [7,voicemail:bill-jones]`.
+        std::fs::write(&pick, format!("#!/bin/sh\ngrep -m1 \"^#$(cat {}/press)\"\n", out.path().display()))
+            .unwrap();
+        crate::helpers::set_mode(&pick, 0o755);
+        std::fs::write(
+            &dunstrc,
+            format!(
+                "[global]\n    dmenu = {}\n[urgency_low]\n    timeout = 1\n[urgency_normal]\n    timeout = 1\n[urgency_critical]\n    timeout = 1\n",
+                pick.display()
+            ),
+        )
+        .unwrap();
+        let mut command = Command::new("dbus-run-session");
+        command
+            .arg("--")
+            .arg(&script)
+            .arg(out.path())
+            .args([
+                env!("CARGO_BIN_EXE_ringback"),
+                "--config",
+                book.config.to_str().unwrap(),
+                "--state",
+                book.state.to_str().unwrap(),
+                "run",
+            ])
+            .env("DISPLAY_NUM", free_display().to_string())
+            .env("DUNSTRC", &dunstrc)
+            .env("PRESS", press)
+            .env("RUST_LOG", "info");
+        if restart {
+            command.env("RESTART", "1");
+        }
+        assert!(command.status().unwrap().success());
+        Scenario { out, book, config, opens }
+    }
+
+    fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.out.path().join(name)).unwrap_or_default()
+    }
+}
+
 #[test]
 fn a_nudge_reaches_dunst_over_the_session_bus() {
-    require(&["dbus-run-session", "dbus-monitor"], "dbus");
-    require(&["Xvfb"], "xvfb");
-    require(&["dunst", "dunstctl"], "dunst");
-    let (config, opens) = noon_book();
-    let out = tempfile::tempdir().unwrap();
-    // The Call button opens the number with a stub the test installs in place of xdg-open.
-    let stub = out.path().join("open-tel");
-    std::fs::write(&stub, format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}/opened'\n", out.path().display()))
-        .unwrap();
-    crate::helpers::set_mode(&stub, 0o755);
-    let config = config.replace(
-        "[schedule]",
-        &format!("[notify.desktop]\nopen_with = \"{}\"\n\n[schedule]", stub.display()),
-    );
-    let book = Book::new(&config);
-    let script = out.path().join("scenario.sh");
-    std::fs::write(&script, SCENARIO).unwrap();
-    crate::helpers::set_mode(&script, 0o755);
-    let dunstrc = out.path().join("dunstrc");
-    let pick = out.path().join("pick.sh");
-    // dunst feeds its context menu to `dmenu` as lines like
-    // `#Left voicemail: Bill Jones (Call at 12:02: ...) [7,voicemail:bill-jones]`.
-    std::fs::write(&pick, format!("#!/bin/sh\ngrep -m1 \"^#$(cat {}/press)\"\n", out.path().display()))
-        .unwrap();
-    crate::helpers::set_mode(&pick, 0o755);
-    std::fs::write(
-        &dunstrc,
-        format!(
-            "[global]\n    dmenu = {}\n[urgency_low]\n    timeout = 1\n[urgency_normal]\n    timeout = 1\n[urgency_critical]\n    timeout = 1\n",
-            pick.display()
-        ),
-    )
-    .unwrap();
     // Their time as the nudge shows it: the hour when it ran, on either side of the run.
-    let hour = || jiff::Zoned::now().in_tz(&config_zone(&config)).unwrap().strftime("%H:").to_string();
-    let hour_before = hour();
-    let status = Command::new("dbus-run-session")
-        .arg("--")
-        .arg(&script)
-        .arg(out.path())
-        .args([
-            env!("CARGO_BIN_EXE_ringback"),
-            "--config",
-            book.config.to_str().unwrap(),
-            "--state",
-            book.state.to_str().unwrap(),
-            "run",
-        ])
-        .env("DISPLAY_NUM", free_display().to_string())
-        .env("DUNSTRC", &dunstrc)
-        .env("PRESS", "Call: Bill Jones|Left voicemail: Bill Jones|No answer: Eve Vil")
-        .env("RUST_LOG", "info")
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let read = |name: &str| std::fs::read_to_string(out.path().join(name)).unwrap_or_default();
+    let hour =
+        |config: &str| jiff::Zoned::now().in_tz(&config_zone(config)).unwrap().strftime("%H:").to_string();
+    let (config, _) = noon_book();
+    let hour_before = hour(&config);
+    let run = Scenario::run("Call: Bill Jones|Left voicemail: Bill Jones|No answer: Eve Vil", false);
+    let (book, config, opens) = (&run.book, &run.config, &run.opens);
+    let read = |name: &str| run.read(name);
     let log = read("ringback.log");
     let monitor = read("monitor.log");
     assert!(
@@ -164,7 +201,7 @@ fn a_nudge_reaches_dunst_over_the_session_bus() {
     let summary = format!("Call at {opens}: Bill Jones, Eve Vil");
     assert!(monitor.contains(&summary), "{monitor}");
     assert!(monitor.contains("+1 604-555-0100"), "{monitor}");
-    let hour_after = hour();
+    let hour_after = hour(config);
     assert!(
         [hour_before, hour_after].iter().any(|h| monitor.contains(&format!("their time {h}"))),
         "{monitor}"
@@ -206,6 +243,45 @@ fn a_nudge_reaches_dunst_over_the_session_bus() {
         .map(|i| i["kind"].as_str().unwrap())
         .collect();
     assert!(kinds.contains(&"promise"), "{json}");
+}
+
+#[test]
+fn a_killed_daemons_nudge_is_taken_down_and_shown_again_with_live_buttons() {
+    let run = Scenario::run("No answer: Eve Vil", true);
+    let (log, monitor) = (run.read("ringback.log"), run.read("monitor.log"));
+    let dunst = run.read("dunst.log");
+    assert_eq!(
+        run.read("displayed").trim(),
+        "1",
+        "the first nudge was not shown
+{log}
+{dunst}"
+    );
+    // Regression: after `kill -9` the nudge stayed with dead buttons and the next run, its keys
+    // recorded as delivered, neither closed nor showed it again.
+    assert_eq!(
+        monitor.matches("member=Notify").count(),
+        3,
+        "shown, shown again, confirmed:
+{monitor}
+{log}"
+    );
+    assert!(log.contains("took down 1 nudge the last run left on screen; 2 items to show again"), "{log}");
+    assert_eq!(
+        run.read("displayed-after-restart").trim(),
+        "1",
+        "the dead nudge was not taken down (or the live one not shown)
+{log}
+{dunst}"
+    );
+    // The press reached the new daemon through the nudge it showed.
+    assert!(
+        log.contains("logged no-answer for Eve Vil from the notification"),
+        "{log}
+{dunst}"
+    );
+    let history = run.book.run(&["history", "evil", "--json"]).code(0).json();
+    assert_eq!(history["events"][0]["outcome"], "no-answer", "{history}");
 }
 
 #[test]
