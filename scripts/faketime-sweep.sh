@@ -31,7 +31,7 @@ fi
 #   the same.
 skips="
 daemon::the_wall_clock_timer_fires_at_its_instant_not_before
-ics::a_flood_of_idle_connections_neither_stops_the_daemon_nor_holds_up_the_digest
+ics::a_flood_of_idle_connections_neither_stops_the_daemon_nor_holds_up_the_digest_or_a_nudge
 "
 
 if [ $# -gt 0 ]; then

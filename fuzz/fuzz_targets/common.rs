@@ -12,6 +12,21 @@ pub fn exercise(config: &Config, now: jiff::Timestamp) {
     let _ = serde_json::to_vec(&ringback::render::agenda_json(config, &agenda, &scripts));
     let _ = ringback::render::agenda_text(config, &agenda, ringback::render::Style { colour: false });
     let _ = ringback::render::digest::build(config, &history, now, Default::default());
+    let _ = ringback::render::digest_text(config, &agenda, &scripts);
+    let _ = ringback::render::next_text(config, agenda.items.first(), &scripts, ringback::render::Style { colour: false });
+    let _ = ringback::render::digest_summary(config, &agenda);
+    // Every per-prospect view: `why`, the nudge and the feed's events.
+    for id in config.prospects.keys() {
+        if let Some(explained) = plan::why(config, &history, id, now) {
+            let _ = ringback::render::why_text(config, &explained, ringback::render::Style { colour: false });
+        }
+    }
+    for group in ringback::schedule::nudges(config, &agenda, |_| false) {
+        let _ = ringback::render::nudge_message(config, &group, now);
+    }
+    let events = ringback::render::ics::feed_events(config, &agenda.items, &scripts);
+    let revisions = vec![(0, now); events.len()];
+    let _ = ringback::render::ics::calendar(&events, &revisions, None);
 }
 
 #[allow(dead_code)] // at_time plans at the fuzzed instant instead

@@ -66,14 +66,7 @@ exit 0
 /// opens in two minutes (so the nudge, five minutes ahead, is due at once).
 pub fn noon_book() -> (String, String) {
     let now = jiff::Timestamp::now();
-    let hour = now.to_zoned(jiff::tz::TimeZone::UTC).hour() as i32;
-    let offset = 12 - hour;
-    // Etc/GMT zones are named with the sign inverted: Etc/GMT-3 is UTC+3.
-    let zone = match offset {
-        0 => "Etc/GMT".to_owned(),
-        o if o > 0 => format!("Etc/GMT-{o}"),
-        o => format!("Etc/GMT+{}", -o),
-    };
+    let zone = noon_zone();
     let local = now.to_zoned(jiff::tz::TimeZone::get(&zone).unwrap());
     let opens = &local + jiff::SignedDuration::from_mins(2);
     let window = format!(
@@ -94,6 +87,18 @@ pub fn noon_book() -> (String, String) {
             "\n[prospects.evil]\nname = \"Eve Vil\"\ncompany = \"<b>Evil</b> & Co\"\nphone = \"+1 416 555 0666\"\nsince = {today}\ncall_windows = [\"{window}\"]\n"
         );
     (config, opens.strftime("%H:%M").to_string())
+}
+
+/// A fixed-offset zone where it is about noon now (12:00 to 12:59), far from midnight and
+/// from any quiet hours.
+pub fn noon_zone() -> String {
+    let hour = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).hour() as i32;
+    // Etc/GMT zones are named with the sign inverted: Etc/GMT-3 is UTC+3.
+    match 12 - hour {
+        0 => "Etc/GMT".to_owned(),
+        o if o > 0 => format!("Etc/GMT-{o}"),
+        o => format!("Etc/GMT+{}", -o),
+    }
 }
 
 /// The zone `noon_book` put me in.

@@ -238,3 +238,75 @@ pub fn in_toronto(date: &str, time: &str, zone: &str) -> jiff::Zoned {
     let civil: jiff::civil::DateTime = format!("{date}T{time}").parse().expect("a date and time");
     civil.in_tz(zone).expect("a zone").in_tz("America/Toronto").expect("Toronto")
 }
+
+/// A private session bus (dbus-daemon on a socket in a temporary folder) with dbus-monitor
+/// recording every `Notify` call sent on it; both stop when dropped. No notification server
+/// owns the name, so a call is seen and then refused: enough to see that it went, and when.
+pub struct SessionBus {
+    pub address: String,
+    monitor_log: PathBuf,
+    children: Vec<std::process::Child>,
+    _dir: tempfile::TempDir,
+}
+
+impl SessionBus {
+    pub fn start() -> SessionBus {
+        use std::io::BufRead as _;
+        require(&["dbus-daemon", "dbus-monitor"], "dbus");
+        let dir = tempfile::tempdir().unwrap();
+        let conf = dir.path().join("bus.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "<busconfig><type>session</type><listen>unix:dir={}</listen><auth>EXTERNAL</auth>\
+                 <policy context=\"default\"><allow send_destination=\"*\" eavesdrop=\"true\"/>\
+                 <allow eavesdrop=\"true\"/><allow own=\"*\"/></policy></busconfig>",
+                dir.path().display()
+            ),
+        )
+        .unwrap();
+        let mut bus = Command::new("dbus-daemon")
+            .arg(format!("--config-file={}", conf.display()))
+            .args(["--nofork", "--print-address=1"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start dbus-daemon");
+        let mut address = String::new();
+        std::io::BufReader::new(bus.stdout.take().unwrap()).read_line(&mut address).unwrap();
+        let address = address.trim().to_owned();
+        assert!(address.starts_with("unix:"), "dbus-daemon gave no address: {address:?}");
+        let monitor_log = dir.path().join("monitor.log");
+        let monitor = Command::new("dbus-monitor")
+            .args([
+                "--address",
+                &address,
+                "type='method_call',interface='org.freedesktop.Notifications',member='Notify'",
+            ])
+            .stdout(std::fs::File::create(&monitor_log).unwrap())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start dbus-monitor");
+        // dbus-monitor says it is listening (its own NameAcquired/NameLost) once it is.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::fs::metadata(&monitor_log).map(|m| m.len()).unwrap_or(0) == 0 {
+            assert!(std::time::Instant::now() < deadline, "dbus-monitor did not start");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        SessionBus { address, monitor_log, children: vec![monitor, bus], _dir: dir }
+    }
+
+    /// What dbus-monitor has recorded so far.
+    pub fn monitor(&self) -> String {
+        std::fs::read_to_string(&self.monitor_log).unwrap_or_default()
+    }
+}
+
+impl Drop for SessionBus {
+    fn drop(&mut self) {
+        for child in &mut self.children {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}

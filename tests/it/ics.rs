@@ -370,11 +370,54 @@ fn the_feed_listens_on_loopback_only_and_its_settings_are_checked() {
     assert!(ran.stderr.contains("add [calendar] listen = \"127.0.0.1:PORT\""), "{}", ran.stderr);
 }
 
-/// Anyone on the machine can open connections to the feed's port. A flood of idle ones, kept
-/// up while the morning digest falls due, on a daemon allowed only 256 open files: the digest
-/// goes out on time, the daemon stays up, and the feed answers once the flood is over.
+/// A request head over 16 KiB is refused, and a head not finished within 10 s is cut off, so
+/// one connection can neither grow the daemon's memory nor hold a place for ever.
 #[test]
-fn a_flood_of_idle_connections_neither_stops_the_daemon_nor_holds_up_the_digest() {
+fn the_feed_bounds_a_request_head_in_size_and_time() {
+    let port = free_port();
+    let book = Book::new(&BOOK.replace("[calendar]", &format!("[calendar]\nlisten = \"127.0.0.1:{port}\"")));
+    let url = book.run(&["ics", "--url"]).code(0).stdout;
+    let path = url.trim().strip_prefix(&format!("http://127.0.0.1:{port}")).unwrap().to_owned();
+    let daemon = Daemon::start(&book, &[]);
+    daemon.wait_for(&format!("calendar feed on http://127.0.0.1:{port}/ "), 1);
+    let head = |padding: usize| {
+        format!(
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nX-Padding: {}\r\n\r\n",
+            "a".repeat(padding)
+        )
+    };
+    // Just under the limit is served; over it is refused before the token is even looked at.
+    let ok = http(port, &head(15 * 1024));
+    assert!(ok.starts_with("HTTP/1.1 200"), "{}", ok.lines().next().unwrap_or_default());
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    // The server may answer and close before it has read it all: a write error is expected.
+    let _ = stream.write_all(head(20 * 1024).as_bytes());
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    let response = String::from_utf8_lossy(&response);
+    assert!(response.starts_with("HTTP/1.1 431"), "{response}");
+
+    // Half a head, then silence: the connection is closed after 10 s (a deadline of 30 here).
+    let mut slow = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    slow.write_all(format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n").as_bytes()).unwrap();
+    let started = std::time::Instant::now();
+    slow.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let mut rest = Vec::new();
+    let read = slow.read_to_end(&mut rest);
+    let waited = started.elapsed();
+    assert!(read.is_ok(), "still open after 30 s: {read:?}");
+    assert!(waited >= Duration::from_secs(9), "closed after {waited:?}, before its 10 s");
+    assert!(!String::from_utf8_lossy(&rest).contains("BEGIN:VCALENDAR"), "served a half head");
+    assert_eq!(daemon.terminate(), 0);
+}
+
+/// Anyone on the machine can open connections to the feed's port. A flood of idle ones, kept
+/// up while the morning digest and a nudge fall due, on a daemon allowed only 256 open files:
+/// the digest goes out and the nudge reaches the session bus on time, the daemon stays up, and
+/// the feed answers once the flood is over.
+#[test]
+fn a_flood_of_idle_connections_neither_stops_the_daemon_nor_holds_up_the_digest_or_a_nudge() {
     use std::sync::atomic::{AtomicBool, Ordering};
     // The flood's sockets are this process's too, shared with the tests running beside it:
     // its own soft limit goes up to the hard one first.
@@ -383,17 +426,36 @@ fn a_flood_of_idle_connections_neither_stops_the_daemon_nor_holds_up_the_digest(
         rustix::process::Resource::Nofile,
         rustix::process::Rlimit { current: limit.maximum, maximum: limit.maximum },
     );
+    let bus = crate::helpers::SessionBus::start();
     let port = free_port();
-    // The digest falls due at the next minute that is at least 20 s away.
-    let now = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC);
+    // Noon in my zone (no quiet hours, no midnight near); the digest and the nudge for a window
+    // opening five minutes later fall due at the next minute at least 60 s away.
+    let zone = crate::desktop::noon_zone();
+    let now = jiff::Zoned::now().in_tz(&zone).unwrap();
     let due =
         (now + jiff::SignedDuration::from_secs(80)).with().second(0).subsec_nanosecond(0).build().unwrap();
-    let config = crate::process::digest_at(&due)
-        .replace("[schedule]", &format!("[calendar]\nlisten = \"127.0.0.1:{port}\"\n\n[schedule]"));
+    let opens = &due + jiff::SignedDuration::from_mins(5);
+    let every_day = "workdays = [\"Mon\", \"Tue\", \"Wed\", \"Thu\", \"Fri\", \"Sat\", \"Sun\"]";
+    let config = crate::helpers::BASE
+        .replace("timezone = \"America/Toronto\"", &format!("timezone = \"{zone}\"\n{every_day}"))
+        .replace(
+            "[notify.email]",
+            &format!(
+                "[calendar]\nlisten = \"127.0.0.1:{port}\"\n\n[schedule]\ndigest = \"{} {} * * *\"\nnudge = \"5m\"\n\n[notify.email]",
+                due.minute(),
+                due.hour()
+            ),
+        )
+        + &format!(
+            "\n[prospects.flood]\nname = \"Fern Flood\"\nphone = \"+1 416 555 0123\"\ntimezone = \"{zone}\"\n{every_day}\nsince = {}\ncall_windows = [\"{}-{}\"]\n",
+            due.date(),
+            opens.strftime("%H:%M"),
+            (&opens + jiff::SignedDuration::from_mins(30)).strftime("%H:%M")
+        );
     let book = Book::new(&config);
     let url = book.run(&["ics", "--url"]).code(0).stdout;
     let path = url.trim().strip_prefix(&format!("http://127.0.0.1:{port}")).unwrap().to_owned();
-    let daemon = Daemon::start_with_file_limit(&book, 256);
+    let daemon = Daemon::start_with_file_limit(&book, 256, &[("DBUS_SESSION_BUS_ADDRESS", &bus.address)]);
     daemon.wait_for(&format!("calendar feed on http://127.0.0.1:{port}/"), 1);
 
     let flooding = std::sync::Arc::new(AtomicBool::new(true));
@@ -420,12 +482,28 @@ fn a_flood_of_idle_connections_neither_stops_the_daemon_nor_holds_up_the_digest(
             open.len()
         })
     };
-    // The digest, on time, through the flood.
+    // The digest and the nudge, on time, through the flood.
     daemon.wait_for_within("email sent", 1, Duration::from_secs(150));
     let sent_at = jiff::Timestamp::now();
     assert!(
         sent_at.duration_since(due.timestamp()) < jiff::SignedDuration::from_secs(30),
         "the digest due at {due} went out at {sent_at}"
+    );
+    let nudge = format!("Call at {}: Fern Flood", opens.strftime("%H:%M"));
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !bus.monitor().contains(&nudge) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no nudge on the session bus:\n{}\n{}",
+            bus.monitor(),
+            daemon.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let nudged_at = jiff::Timestamp::now();
+    assert!(
+        nudged_at.duration_since(due.timestamp()) < jiff::SignedDuration::from_secs(30),
+        "the nudge due at {due} reached the bus at {nudged_at}"
     );
     flooding.store(false, Ordering::Relaxed);
     let held = flood.join().unwrap();

@@ -27,10 +27,10 @@ impl Daemon {
     }
 
     /// [`Daemon::start`] with at most `limit` open files, soft and hard (so it cannot raise it).
-    pub fn start_with_file_limit(book: &Book, limit: u32) -> Daemon {
+    pub fn start_with_file_limit(book: &Book, limit: u32, env: &[(&str, &str)]) -> Daemon {
         let mut cmd = Command::new("/bin/sh");
         cmd.args(["-c", &format!("ulimit -n {limit} && exec \"$0\" \"$@\""), env!("CARGO_BIN_EXE_ringback")]);
-        Daemon::spawn(cmd, book, &[])
+        Daemon::spawn(cmd, book, env)
     }
 
     fn spawn(mut cmd: Command, book: &Book, env: &[(&str, &str)]) -> Daemon {
