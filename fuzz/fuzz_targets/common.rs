@@ -8,17 +8,19 @@ pub fn exercise(config: &Config, now: jiff::Timestamp) {
     let history = History::default();
     let agenda = plan::plan(config, &history, now, 7);
     let scripts = ringback::render::Scripts::new(config);
+    // A narrow terminal wraps every line: the wrapping sees every field too.
+    let style = ringback::render::Style { colour: true, width: Some(40) };
     // The agenda's JSON renders every script as it is written.
     let _ = serde_json::to_vec(&ringback::render::agenda_json(config, &agenda, &scripts));
-    let _ = ringback::render::agenda_text(config, &agenda, ringback::render::Style { colour: false });
+    let _ = ringback::render::agenda_text(config, &agenda, style);
     let _ = ringback::render::digest::build(config, &history, now, Default::default());
     let _ = ringback::render::digest_text(config, &agenda, &scripts);
-    let _ = ringback::render::next_text(config, agenda.items.first(), &scripts, ringback::render::Style { colour: false });
+    let _ = ringback::render::next_text(config, agenda.items.first(), &scripts, style);
     let _ = ringback::render::digest_summary(config, &agenda);
     // Every per-prospect view: `why`, the nudge and the feed's events.
     for id in config.prospects.keys() {
         if let Some(explained) = plan::why(config, &history, id, now) {
-            let _ = ringback::render::why_text(config, &explained, ringback::render::Style { colour: false });
+            let _ = ringback::render::why_text(config, &explained, style);
         }
     }
     for group in ringback::schedule::nudges(config, &agenda, |_| false) {

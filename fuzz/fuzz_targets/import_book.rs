@@ -49,25 +49,11 @@ fn book_path() -> &'static PathBuf {
     })
 }
 
-/// A line of the added text is one an import writes.
-fn meant(line: &str) -> bool {
-    if line.is_empty() || (line.starts_with("[prospects.") && line.ends_with(']')) {
-        return true;
-    }
-    if line.starts_with('#') {
-        return COMMENTS.iter().any(|c| line.starts_with(c));
-    }
-    let Some((key, value)) = line.split_once(" = ") else { return false };
-    if !KEYS.contains(&key) {
-        return false;
-    }
-    // A value is one TOML string; only the zone (an IANA name, never holding `#`) has a
-    // comment after it.
-    match value.split_once(" # ") {
-        Some((zone, comment)) => {
-            key == "timezone" && !zone.contains('#') && format!("# {comment}").starts_with(COMMENTS[3])
-        }
-        None => value.starts_with('"') || value.starts_with('\''),
+/// Whitespace and comments around a table, key or value: every comment is one an import writes.
+fn meant(decor: Option<&toml_edit::RawString>, text: &str) {
+    let raw = decor.and_then(|d| d.as_str()).unwrap_or_default();
+    for line in raw.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        assert!(COMMENTS.iter().any(|c| line.starts_with(c)), "a comment no import writes: {line:?}\n{text}");
     }
 }
 
@@ -76,9 +62,23 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let options = ringback::import::Options::default();
     let Ok((_, report)) = ringback::import::import(&mut book, data, "export.csv", &options) else { return };
     let text = book.text();
-    let added_text = text.strip_prefix(BASE).unwrap_or_else(|| panic!("the import changed the book before its end:\n{text}"));
-    for line in added_text.lines() {
-        assert!(meant(line), "a line no import writes: {line:?}\n{text}");
+    assert!(text.starts_with(BASE), "the import changed the book before its end:\n{text}");
+    // Comments live in the decor of tables, keys and values: each is checked where it is.
+    let doc: toml_edit::DocumentMut = text.parse().unwrap_or_else(|e| panic!("not TOML: {e}\n{text}"));
+    meant(Some(doc.trailing()), &text);
+    let added = doc["prospects"].as_table().expect("prospects is a table");
+    for (id, item) in added.iter().filter(|(id, _)| *id != "bill-jones") {
+        let table = item.as_table().unwrap_or_else(|| panic!("`{id}` is not a table\n{text}"));
+        meant(table.decor().prefix(), &text);
+        meant(table.decor().suffix(), &text);
+        for (key, value) in table.iter() {
+            let value = value.as_value().unwrap_or_else(|| panic!("`{id}.{key}` is a table\n{text}"));
+            let decor = table.key(key).expect("the key is there").leaf_decor();
+            meant(decor.prefix(), &text);
+            meant(decor.suffix(), &text);
+            meant(value.decor().prefix(), &text);
+            meant(value.decor().suffix(), &text);
+        }
     }
     let before: toml::Table = toml::from_str(BASE).unwrap();
     let after: toml::Table = toml::from_str(&text).unwrap_or_else(|e| panic!("not TOML: {e}\n{text}"));

@@ -49,7 +49,7 @@ pub enum Command {
     Check,
     /// What is due by the end of the day, in agenda order.
     Agenda {
-        /// RFC 3339, or YYYY-MM-DD or YYYY-MM-DDTHH:MM in me.timezone (default: now)
+        /// As of TIME in me.timezone: 07:40, yesterday 16:00, 2026-11-24, 2026-11-24T07:40, or RFC 3339 [default: now]
         #[arg(long, value_name = "TIME")]
         at: Option<String>,
         /// Cover this many days from that day.
@@ -61,6 +61,7 @@ pub enum Command {
     },
     /// The one thing to do now.
     Next {
+        /// As of TIME in me.timezone: 07:40, yesterday 16:00, 2026-11-24, 2026-11-24T07:40, or RFC 3339 [default: now]
         #[arg(long, value_name = "TIME")]
         at: Option<String>,
         /// As JSON, in the shape the README documents
@@ -84,9 +85,11 @@ pub enum Command {
     },
     /// Print the morning digest (or send it now with --send).
     Digest {
+        /// The digest as it would be at TIME in me.timezone: 07:00, tomorrow 07:00, 2026-11-24T07:00, or RFC 3339 [default: now]
         #[arg(long, value_name = "TIME")]
         at: Option<String>,
-        /// Send it now through notify.email instead of printing it.
+        /// Send it now through notify.email instead of printing it (the file transport
+        /// prints the path of the .eml it wrote).
         #[arg(long)]
         send: bool,
     },
@@ -103,7 +106,7 @@ pub enum Command {
         /// Cover this many days from today
         #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=366))]
         days: u32,
-        /// RFC 3339, or YYYY-MM-DD or YYYY-MM-DDTHH:MM in me.timezone (default: now)
+        /// As of TIME in me.timezone: 07:40, yesterday 16:00, 2026-11-24, 2026-11-24T07:40, or RFC 3339 [default: now]
         #[arg(long, value_name = "TIME")]
         at: Option<String>,
         /// Print the feed's URL for a calendar to subscribe to (needs `calendar.listen`)
@@ -145,6 +148,7 @@ pub enum Command {
     Why {
         /// The prospect: its id, the start of it, or its name
         id: String,
+        /// As of TIME in me.timezone: 07:40, yesterday 16:00, 2026-11-24, 2026-11-24T07:40, or RFC 3339 [default: now]
         #[arg(long, value_name = "TIME")]
         at: Option<String>,
     },
@@ -155,9 +159,11 @@ pub struct LogArgs {
     /// The prospect: its id (its key in the prospects table), the start of it, or its name
     pub id: String,
     /// voicemail, no-answer, gatekeeper, emailed, spoke, replied, meeting, drip-sent,
-    /// not-interested, won, lost, opted-out or snooze
-    pub outcome: Outcome,
-    /// When it happened [default: now]
+    /// not-interested, won, lost, opted-out or snooze; any case, `no answer` for `no-answer`,
+    /// and the short forms vm, na, gk and ni
+    #[arg(value_name = "OUTCOME", num_args = 1..=2, required = true)]
+    pub outcome: Vec<String>,
+    /// When it happened, in me.timezone: 07:40, yesterday 16:00, 2026-11-24T07:40, or RFC 3339 [default: now]
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
     /// What happened, in your words (kept in the history)
@@ -317,11 +323,21 @@ fn daemon(paths: &Paths) -> Result<(), Failure> {
     result
 }
 
-/// Parses `--at`: RFC 3339, or `YYYY-MM-DD[THH:MM[:SS]]` in my zone.
+/// Parses `--at` by the real clock; see [`parse_at_from`].
 ///
 /// # Errors
 /// A usage failure naming the accepted forms.
 pub fn parse_at(text: &str, config: &Config) -> Result<Timestamp, Failure> {
+    parse_at_from(text, config, Timestamp::now())
+}
+
+/// Parses `--at` as of `now`: RFC 3339; `YYYY-MM-DD[THH:MM[:SS]]` (or with a space for the `T`)
+/// in my zone; or a time of day in my zone, `07:40`, today unless preceded by `yesterday` or
+/// `tomorrow` (`today`, `yesterday` and `tomorrow` alone mean the start of that day).
+///
+/// # Errors
+/// A usage failure naming the accepted forms.
+pub fn parse_at_from(text: &str, config: &Config, now: Timestamp) -> Result<Timestamp, Failure> {
     let tz = config.me.timezone.clone();
     // Plans are made for dates in the supported range only (see config::in_range).
     let in_range =
@@ -334,17 +350,42 @@ pub fn parse_at(text: &str, config: &Config) -> Result<Timestamp, Failure> {
         .parse::<DateTime>()
         .ok()
         .filter(|_| text.contains('T') || text.contains(' '))
-        .or_else(|| text.parse::<Date>().ok().map(|d| d.to_datetime(jiff::civil::Time::midnight())));
+        .or_else(|| text.parse::<Date>().ok().map(|d| d.to_datetime(jiff::civil::Time::midnight())))
+        .or_else(|| relative_at(text, now.to_zoned(tz.clone()).date()));
     let Some(civil) = civil else {
         return Err(Failure::Usage(format!(
-            "invalid time `{text}`: expected RFC 3339 (2026-11-24T07:00:00-05:00) or YYYY-MM-DD[THH:MM] in {}",
-            config.me.timezone_name
+            "invalid time `{text}`: --at takes a time in {zone}, as 07:40, yesterday 16:00, today, \
+             2026-11-24, 2026-11-24T07:40 (or 2026-11-24 07:40), or an RFC 3339 instant \
+             (2026-11-24T07:40:00-05:00)",
+            zone = config.me.timezone_name
         )));
     };
     in_range(civil.date())?;
     civil.to_zoned(tz).map(|z| z.timestamp()).map_err(|e| {
         Failure::Usage(format!("--at: `{text}` has no time in {}: {e}", config.me.timezone_name))
     })
+}
+
+/// `07:40`, `yesterday 16:00`, `tomorrow`: a day named relative to `today`, and a time of day.
+fn relative_at(text: &str, today: Date) -> Option<DateTime> {
+    let words: Vec<String> = text.split_whitespace().map(str::to_lowercase).collect();
+    let (day, time) = match words.as_slice() {
+        [one] if one.contains(':') => (None, Some(one.as_str())),
+        [day] => (Some(day.as_str()), None),
+        [day, time] => (Some(day.as_str()), Some(time.as_str())),
+        _ => return None,
+    };
+    let date = match day {
+        None | Some("today") => today,
+        Some("yesterday") => today.yesterday().ok()?,
+        Some("tomorrow") => today.tomorrow().ok()?,
+        Some(_) => return None,
+    };
+    let time = match time {
+        None => jiff::civil::Time::midnight(),
+        Some(time) => time.parse::<jiff::civil::Time>().ok()?,
+    };
+    Some(date.to_datetime(time))
 }
 
 fn load(paths: &Paths) -> Result<Config, Failure> {
@@ -480,7 +521,10 @@ fn digest(paths: &Paths, at: Option<&str>, send: bool) -> Result<(), Failure> {
         runtime.block_on(crate::daemon::send_digest_now(&mut state, email, &digest, Timestamp::now()))?;
     use crate::daemon::SentNow;
     match sent {
-        SentNow::Sent => print(&format!("sent: {}\n", digest.subject)),
+        SentNow::Sent(None) => print(&format!("sent: {}\n", digest.subject)),
+        SentNow::Sent(Some(file)) => {
+            print(&format!("sent: {}\nwritten to {}\n", digest.subject, file.display()))
+        }
         SentNow::Retrying(e) => Err(Failure::runtime(format!(
             "the digest was not sent: {e}; it stays in the outbox and `ringback run` will retry it"
         ))),
@@ -589,9 +633,8 @@ fn find_prospect<'c>(config: &'c Config, query: &str) -> Result<&'c Prospect, Fa
 }
 
 fn unknown_prospect(config: &Config, id: &str) -> Failure {
-    let close = crate::config::closest(id, config.prospects.keys().map(String::as_str));
-    let hint = match close {
-        Some(k) => format!(": did you mean `{k}`?"),
+    let hint = match config.nearest_prospect(id) {
+        Some(p) => format!(": did you mean `{}`?", p.id),
         None => format!(": ids are the keys under [prospects] in {}", config.display_path()),
     };
     Failure::Usage(format!("unknown prospect `{id}`{hint}"))
@@ -603,8 +646,9 @@ fn log(paths: &Paths, mut args: LogArgs) -> Result<(), Failure> {
     args.id = prospect.id.clone();
     let now = Timestamp::now();
     let at = at_or_now(args.at.as_deref(), &config)?;
-    let class = args.outcome.class();
-    let outcome = args.outcome;
+    // `no answer` may come as two words.
+    let outcome: Outcome = args.outcome.join(" ").parse().map_err(Failure::Usage)?;
+    let class = outcome.class();
     if (args.promise.is_some() || args.no_promise) && !matches!(class, Class::Attempt | Class::Contact) {
         return Err(Failure::Usage(format!(
             "--promise and --no-promise go with an attempt or a contact, not `{outcome}`"

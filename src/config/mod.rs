@@ -14,6 +14,7 @@ mod diag;
 mod email;
 mod fast;
 pub mod holidays;
+mod names;
 mod parse;
 mod raw;
 mod syntax;
@@ -30,6 +31,7 @@ use jiff::tz::TimeZone;
 pub use crate::calendar::Calendar;
 pub use cron::parse_cron;
 pub use diag::{ConfigError, Diagnostic, closest, line_column};
+pub use names::{fold_accent, typed_words};
 pub use units::{MAX_WAIT_YEARS, MAX_YEAR, MIN_YEAR, Wait, Window, in_range, parse_clock, parse_weekday};
 
 /// A validated config: everything the planner and the daemon need, nothing they must re-check.
@@ -345,45 +347,6 @@ impl Config {
         if both == general { Ok(()) } else { Err(format!("quick way: {both}\ngeneral way: {general}")) }
     }
 
-    /// The prospect a person means by `query`, without regard to case or repeated spaces: its
-    /// id; else its whole name; else the one prospect whose id starts with the query, or whose
-    /// name starts with it or has it as a word (words split at spaces and `-`). `log carla`
-    /// finds `carla-mendes`; `log "carla mendes"` finds her even beside a `Carla Mendes-Ortiz`.
-    ///
-    /// # Errors
-    /// [`Lookup::Ambiguous`] with every candidate, sorted by id, or [`Lookup::Unknown`].
-    pub fn find_prospect(&self, query: &str) -> Result<&Prospect, Lookup> {
-        if let Some(p) = self.prospects.get(query) {
-            return Ok(p);
-        }
-        let query = query.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
-        if query.is_empty() {
-            return Err(Lookup::Unknown);
-        }
-        let name_of = |p: &Prospect| p.name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
-        fn one(found: Vec<&Prospect>) -> Result<&Prospect, Lookup> {
-            match found.as_slice() {
-                [] => Err(Lookup::Unknown),
-                [one] => Ok(one),
-                many => Err(Lookup::Ambiguous(many.iter().map(|p| (p.id.clone(), p.name.clone())).collect())),
-            }
-        }
-        // Exact matches first: an id or a whole name is never ambiguous with a longer one.
-        let exact: Vec<&Prospect> =
-            self.prospects.values().filter(|p| p.id.to_lowercase() == query || name_of(p) == query).collect();
-        if !exact.is_empty() {
-            return one(exact);
-        }
-        let partial = |p: &Prospect| {
-            let name = name_of(p);
-            p.id.to_lowercase().starts_with(&query)
-                || name.starts_with(&query)
-                || name.split([' ', '-']).any(|word| word == query)
-        };
-        one(self.prospects.values().filter(|p| partial(p)).collect())
-    }
-
-    /// The cadence a prospect follows (validation guarantees it exists).
     /// Whether `date`, read as the prospect's own calendar date, is a workday for them: their
     /// `workdays` (else their country's week, else Monday to Friday), less their `holidays`.
     /// Asked for every day a call might fall on, so it borrows and never builds a calendar.

@@ -578,7 +578,11 @@ pub(super) fn parse_with(
     // Prospects.
     let default_holidays = defaults_raw.holidays.as_ref().and_then(|c| v.holidays("defaults.holidays", c));
     let default_workdays = defaults_raw.workdays.as_ref().map(|days| week(&mut v, "defaults.workdays", days));
+    let (default_hook, default_value) =
+        (defaults_raw.hook.clone().map(one_line), defaults_raw.value.clone().map(one_line));
     let defaults = ProspectDefaults {
+        hook: default_hook.as_deref(),
+        value: default_value.as_deref(),
         holidays: default_holidays.as_deref(),
         workdays: default_workdays,
         timezone: &timezone,
@@ -851,6 +855,10 @@ fn cadences(
 
 /// What a prospect takes when it does not say.
 struct ProspectDefaults<'a> {
+    /// `defaults.hook` and `defaults.value`: a book-wide line for the scripts of prospects
+    /// that have none of their own.
+    hook: Option<&'a str>,
+    value: Option<&'a str>,
     holidays: Option<&'a str>,
     workdays: Option<[bool; 7]>,
     timezone: &'a TimeZone,
@@ -1038,8 +1046,8 @@ fn built(
                     since,
                     cadence,
                     call_windows,
-                    hook: line(raw.hook),
-                    value: line(raw.value),
+                    hook: line(raw.hook).or_else(|| d.hook.map(str::to_owned)),
+                    value: line(raw.value).or_else(|| d.value.map(str::to_owned)),
                     gatekeeper: line(raw.gatekeeper),
                     boss: line(raw.boss),
                     notes: raw.notes.map(|n| without_controls(n, true)),

@@ -104,6 +104,9 @@ pub struct Defaults {
     pub keep_in_touch: Option<S<String>>,
     pub holidays: Option<S<String>>,
     pub workdays: Option<S<Vec<S<String>>>>,
+    /// The book's hook and value, for prospects that name none.
+    pub hook: Option<String>,
+    pub value: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -836,7 +836,8 @@ fn envelope(letter: &Letter) -> email::Envelope<'_> {
 /// How a digest sent by hand went.
 #[derive(Debug)]
 pub enum SentNow {
-    Sent,
+    /// Sent; with the file transport, the `.eml` written.
+    Sent(Option<PathBuf>),
     /// Left in the outbox, due now, for a running daemon to retry.
     Retrying(email::SendError),
     /// Refused (a 5xx, a rejected login): retrying the same thing will not help.
@@ -890,7 +891,11 @@ pub async fn send_digest_now(
     match email::deliver(&email_config.transport, &envelope(&letter)).await {
         Ok(()) => {
             state.letter_sent(letter.id)?;
-            Ok(SentNow::Sent)
+            let written = match &email_config.transport {
+                crate::config::Transport::File { dir } => Some(dir.join(email::file_name(&letter.key))),
+                _ => None,
+            };
+            Ok(SentNow::Sent(written))
         }
         Err(e) if e.transient => {
             state.letter_failed(letter.id, &e.message, Some(now))?;

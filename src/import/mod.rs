@@ -513,7 +513,7 @@ fn fill(book: &mut Book, id: &str, row: &Row, file: &str, line: u64) -> Result<V
 /// made unique with `-2`, `-3`.
 fn unique_id(name: &str, taken: &HashSet<String>) -> String {
     let mut base = String::new();
-    for c in name.chars().flat_map(fold_accent) {
+    for c in name.chars().flat_map(crate::config::fold_accent) {
         if c.is_alphanumeric() {
             base.extend(c.to_lowercase());
         } else if !base.is_empty() && !base.ends_with('-') {
@@ -526,57 +526,6 @@ fn unique_id(name: &str, taken: &HashSet<String>) -> String {
         return base;
     }
     (2..).map(|n| format!("{base}-{n}")).find(|id| !taken.contains(id)).unwrap_or(base)
-}
-
-/// The plain letters of an accented Latin one (`é` → `e`, `ß` → `ss`, `Ł` → `L`), else itself.
-fn fold_accent(c: char) -> impl Iterator<Item = char> {
-    const FOLDS: &[(&str, &str)] = &[
-        ("àáâãäåāăą", "a"),
-        ("ÀÁÂÃÄÅĀĂĄ", "A"),
-        ("çćĉċč", "c"),
-        ("ÇĆĈĊČ", "C"),
-        ("ďđ", "d"),
-        ("ĎĐ", "D"),
-        ("èéêëēĕėęě", "e"),
-        ("ÈÉÊËĒĔĖĘĚ", "E"),
-        ("ĝğġģ", "g"),
-        ("ĜĞĠĢ", "G"),
-        ("ìíîïĩīĭįı", "i"),
-        ("ÌÍÎÏĨĪĬĮİ", "I"),
-        ("ķ", "k"),
-        ("Ķ", "K"),
-        ("ĺļľŀł", "l"),
-        ("ĹĻĽĿŁ", "L"),
-        ("ñńņňŉ", "n"),
-        ("ÑŃŅŇ", "N"),
-        ("òóôõöøōŏő", "o"),
-        ("ÒÓÔÕÖØŌŎŐ", "O"),
-        ("ŕŗř", "r"),
-        ("ŔŖŘ", "R"),
-        ("śŝşš", "s"),
-        ("ŚŜŞŠ", "S"),
-        ("ţťŧ", "t"),
-        ("ŢŤŦ", "T"),
-        ("ùúûüũūŭůűų", "u"),
-        ("ÙÚÛÜŨŪŬŮŰŲ", "U"),
-        ("ýÿ", "y"),
-        ("ÝŸ", "Y"),
-        ("źżž", "z"),
-        ("ŹŻŽ", "Z"),
-        ("ß", "ss"),
-        ("æ", "ae"),
-        ("Æ", "AE"),
-        ("œ", "oe"),
-        ("Œ", "OE"),
-        ("þ", "th"),
-        ("Þ", "TH"),
-        ("ð", "d"),
-        ("Ð", "D"),
-    ];
-    let folded = FOLDS.iter().find(|(from, _)| from.contains(c)).map(|(_, to)| *to);
-    let mut buffer = [0u8; 4];
-    let own = c.encode_utf8(&mut buffer).to_owned();
-    folded.map_or(own, str::to_owned).chars().collect::<Vec<_>>().into_iter()
 }
 
 #[cfg(test)]

@@ -58,6 +58,15 @@ impl Outcome {
         Outcome::Snooze,
     ];
 
+    /// The short forms a person types forty times a day.
+    pub const ALIASES: [(&'static str, Outcome); 5] = [
+        ("vm", Outcome::Voicemail),
+        ("na", Outcome::NoAnswer),
+        ("noanswer", Outcome::NoAnswer),
+        ("gk", Outcome::Gatekeeper),
+        ("ni", Outcome::NotInterested),
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Voicemail => "voicemail",
@@ -97,10 +106,16 @@ impl fmt::Display for Outcome {
 impl FromStr for Outcome {
     type Err = String;
 
+    /// An outcome's name in any case, with spaces or `_` for `-` (`no answer`, `No_Answer`),
+    /// or one of the short forms in [`Outcome::ALIASES`].
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Outcome::ALL.into_iter().find(|o| o.as_str() == s).ok_or_else(|| {
+        let typed = s.split_whitespace().collect::<Vec<_>>().join("-").replace('_', "-").to_lowercase();
+        let alias = Outcome::ALIASES.iter().find(|(short, _)| *short == typed).map(|(_, o)| *o);
+        alias.or_else(|| Outcome::ALL.into_iter().find(|o| o.as_str() == typed)).ok_or_else(|| {
             let names: Vec<&str> = Outcome::ALL.iter().map(|o| o.as_str()).collect();
-            format!("unknown outcome `{s}`: expected one of {}", names.join(", "))
+            let aliases: Vec<String> =
+                Outcome::ALIASES.iter().map(|(short, o)| format!("{short} ({o})")).collect();
+            format!("unknown outcome `{s}`: expected one of {}, or {}", names.join(", "), aliases.join(", "))
         })
     }
 }

@@ -238,8 +238,9 @@ fn rejected_log_commands_write_nothing() {
     book.run(&["agenda", "--at", "2026-11-24T07:00"]).code(0);
     let cases: &[(&[&str], &str)] = &[
         (&["log", "bill-jnes", "voicemail"], "did you mean `bill-jones`"),
-        (&["log", "bill-jones", "voicemale"], "invalid value 'voicemale'"),
-        (&["log", "bill-jones", "voicemail", "--at", "yesterday"], "invalid time `yesterday`"),
+        (&["log", "bill-jones", "voicemale"], "unknown outcome `voicemale`"),
+        (&["log", "bill-jones", "voicemail", "--at", "soon"], "invalid time `soon`"),
+        (&["log", "bill-jones", "voicemail", "--at", "yesterday 25:00"], "invalid time `yesterday 25:00`"),
         (&["log", "bill-jones", "voicemail", "--promise", "2026-13-01"], "--promise"),
         (&["log", "bill-jones", "snooze"], "snooze needs --until"),
         (&["log", "bill-jones", "spoke", "--until", "2026-12-01"], "--until goes with snooze"),

@@ -19,6 +19,7 @@ mod smtp;
 mod stats;
 mod their_day;
 mod trust;
+mod typing;
 mod unit;
 mod why;
 mod words;
