@@ -54,10 +54,11 @@ pub struct AddArgs {
 #[derive(Debug, clap::Args)]
 pub struct SetArgs {
     /// The prospect: its id, the start of it, or its name
+    #[arg(add = clap_complete::ArgValueCandidates::new(super::install::prospect_ids))]
     pub id: String,
     /// KEY=VALUE: status=won, call_windows=17:00-18:30, since=2026-11-02,
     /// next_step="2026-12-03 send the proposal"
-    #[arg(value_name = "KEY=VALUE")]
+    #[arg(value_name = "KEY=VALUE", add = clap_complete::ArgValueCandidates::new(super::install::prospect_keys))]
     pub changes: Vec<String>,
     /// Remove KEY from the prospect (it falls back to its default)
     #[arg(long, value_name = "KEY")]

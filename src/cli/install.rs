@@ -5,12 +5,62 @@ use clap::CommandFactory;
 
 use super::{Cli, Failure, write_out};
 
+/// The shell's registration script: it asks ringback itself (`COMPLETE=SHELL ringback -- …`)
+/// at each TAB, so prospect ids and a `set`'s keys come from the book in use.
 pub fn completions(shell: clap_complete::Shell) -> Result<(), Failure> {
-    let mut command = Cli::command();
-    write_out(|out| {
-        clap_complete::generate(shell, &mut command, "ringback", out);
-        Ok(())
-    })
+    let name = shell.to_string();
+    let shells = clap_complete::env::Shells::builtins();
+    let completer = shells.completer(&name).ok_or_else(|| {
+        Failure::Usage(format!("no completion for `{name}`: bash, zsh, fish, elvish or powershell"))
+    })?;
+    write_out(|out| completer.write_registration(COMPLETE_VAR, "ringback", "ringback", "ringback", out))
+}
+
+/// The variable the registration script sets when it asks ringback for completions.
+pub const COMPLETE_VAR: &str = "COMPLETE";
+
+/// Answers a completion request (when [`COMPLETE_VAR`] is set) and exits; otherwise returns.
+pub fn complete_if_asked() {
+    clap_complete::CompleteEnv::with_factory(Cli::command).var(COMPLETE_VAR).complete();
+}
+
+/// The book a command line being completed names: its `--config`, else `$RINGBACK_CONFIG`, else
+/// the default. What the shell typed comes after the `--` of `COMPLETE=… ringback -- …`.
+fn book_being_completed() -> Option<crate::config::Config> {
+    let typed: Vec<String> = std::env::args().skip_while(|a| a != "--").collect();
+    let given = typed
+        .windows(2)
+        .find(|w| w[0] == "--config")
+        .map(|w| w[1].clone())
+        .or_else(|| typed.iter().find_map(|a| a.strip_prefix("--config=").map(str::to_owned)));
+    let path = given
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("RINGBACK_CONFIG").map(Into::into))
+        .unwrap_or_else(crate::files::default_config_path);
+    crate::files::read_config(&path).ok()
+}
+
+/// Prospect ids, each with its name as help (zsh and fish show it).
+pub fn prospect_ids() -> Vec<clap_complete::CompletionCandidate> {
+    let Some(config) = book_being_completed() else { return Vec::new() };
+    config
+        .prospects
+        .values()
+        .map(|p| clap_complete::CompletionCandidate::new(&p.id).help(Some(p.name.clone().into())))
+        .collect()
+}
+
+/// Outcomes by their full names.
+pub fn outcomes() -> Vec<clap_complete::CompletionCandidate> {
+    crate::plan::Outcome::ALL.iter().map(|o| clap_complete::CompletionCandidate::new(o.as_str())).collect()
+}
+
+/// A `set`'s keys, each ending in `=` for its value.
+pub fn prospect_keys() -> Vec<clap_complete::CompletionCandidate> {
+    crate::book::PROSPECT_KEYS
+        .iter()
+        .map(|(k, _)| clap_complete::CompletionCandidate::new(format!("{k}=")))
+        .collect()
 }
 
 /// Text for roff: a leading `.` or `'` would be read as a request, and `\` starts an escape.
@@ -74,6 +124,8 @@ pub fn man() -> Result<(), Failure> {
             ".SH FILES\n.TP\n\\fI$XDG_CONFIG_HOME/ringback/ringback.toml\\fR\nThe book: you, your \
              cadences, drips and prospects (\\fB\\-\\-config\\fR, \\fB$RINGBACK_CONFIG\\fR). \
              \\fBringback init\\fR writes a commented starter.\n.TP\n\
+             \\fI/usr/share/doc/ringback/examples/ringback.toml\\fR\nThe example book, every key \
+             described (\\fIconfig/ringback.toml\\fR in the repository).\n.TP\n\
              \\fI$XDG_STATE_HOME/ringback/ringback.db\\fR\nThe state: every logged event, what was \
              sent, the email outbox (\\fB\\-\\-state\\fR, \\fB$RINGBACK_STATE\\fR).\n.TP\n\
              \\fI/usr/lib/systemd/user/ringback.service\\fR\nThe user unit: \\fBsystemctl \\-\\-user \

@@ -73,11 +73,13 @@ pub enum Command {
     /// Take back the last logged event (of one prospect), and show what is due for them now.
     Undo {
         /// A prospect (id, id prefix or name) [default: the last event logged for anyone]
+        #[arg(add = clap_complete::ArgValueCandidates::new(install::prospect_ids))]
         id: Option<String>,
     },
     /// A prospect's logged events.
     History {
         /// The prospect: its id, the start of it, its name, or the id of one gone from the config
+        #[arg(add = clap_complete::ArgValueCandidates::new(install::prospect_ids))]
         id: String,
         /// As JSON, in the shape the README documents
         #[arg(long)]
@@ -147,6 +149,7 @@ pub enum Command {
     /// on the day's list.
     Why {
         /// The prospect: its id, the start of it, or its name
+        #[arg(add = clap_complete::ArgValueCandidates::new(install::prospect_ids))]
         id: String,
         /// As of TIME in me.timezone: 07:40, yesterday 16:00, 2026-11-24, 2026-11-24T07:40, or RFC 3339 [default: now]
         #[arg(long, value_name = "TIME")]
@@ -157,11 +160,17 @@ pub enum Command {
 #[derive(Debug, clap::Args)]
 pub struct LogArgs {
     /// The prospect: its id (its key in the prospects table), the start of it, or its name
+    #[arg(add = clap_complete::ArgValueCandidates::new(install::prospect_ids))]
     pub id: String,
     /// voicemail, no-answer, gatekeeper, emailed, spoke, replied, meeting, drip-sent,
     /// not-interested, won, lost, opted-out or snooze; any case, `no answer` for `no-answer`,
     /// and the short forms vm, na, gk and ni
-    #[arg(value_name = "OUTCOME", num_args = 1..=2, required = true)]
+    #[arg(
+        value_name = "OUTCOME",
+        num_args = 1..=2,
+        required = true,
+        add = clap_complete::ArgValueCandidates::new(install::outcomes)
+    )]
     pub outcome: Vec<String>,
     /// When it happened, in me.timezone: 07:40, yesterday 16:00, 2026-11-24T07:40, or RFC 3339 [default: now]
     #[arg(long, value_name = "TIME")]
@@ -259,6 +268,7 @@ pub fn main() -> ExitCode {
     // Everything ringback writes names prospects: the state, its folder, .eml files, the
     // lock. Private by default, whatever the login's umask.
     rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+    install::complete_if_asked();
     let cli = Cli::parse();
     // The daemon says what it does; one-shot commands only warn.
     init_logging(if matches!(cli.command, Command::Run) { "info" } else { "warn" });

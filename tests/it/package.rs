@@ -35,6 +35,12 @@ fn package() -> PathBuf {
         .output()
         .expect("packaging/deb.sh runs");
     assert!(built.status.success(), "packaging/deb.sh failed:\n{}", String::from_utf8_lossy(&built.stderr));
+    // cargo-deb warned of the missing licence and copyright before there were any.
+    let said = String::from_utf8_lossy(&built.stderr).to_lowercase();
+    assert!(
+        !said.lines().any(|l| l.contains("warning") && (l.contains("licen") || l.contains("copyright"))),
+        "{said}"
+    );
     let name = format!("ringback_{}-1_", env!("CARGO_PKG_VERSION"));
     std::fs::read_dir(target.join("debian"))
         .expect("cargo-deb's output folder")
@@ -79,15 +85,51 @@ fn the_debian_package_installs_the_binary_unit_manual_and_completions() {
         "/usr/share/fish/vendor_completions.d/ringback.fish",
         "/usr/share/doc/ringback/examples/ringback.toml",
         "/usr/share/doc/ringback/ZONES-LICENSE.md",
+        "/usr/share/doc/ringback/LICENSE-MIT",
+        "/usr/share/doc/ringback/LICENSE-APACHE",
+        "/usr/share/doc/ringback/copyright",
     ] {
         assert!(listed.lines().any(|l| l == file), "{file} is not in the package:\n{listed}");
     }
+    // A real copyright file, not cargo-deb's "Copyright information missing": ringback's
+    // licence and the bundled data's.
+    let copyright = std::fs::read_to_string(root.join("usr/share/doc/ringback/copyright")).unwrap();
+    assert!(
+        copyright.starts_with("Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/")
+    );
+    assert!(!copyright.contains("missing"), "{copyright}");
+    for part in [
+        "License: MIT or Apache-2.0",
+        "src/import/zones.txt",
+        "src/config/holidays.txt",
+        "SQLite",
+        "libphonenumber",
+    ] {
+        assert!(copyright.contains(part), "the copyright file does not cover {part}:\n{copyright}");
+    }
+    let unit = std::fs::read_to_string(root.join("usr/lib/systemd/user/ringback.service")).unwrap();
+    assert!(unit.lines().any(|l| l == "Documentation=man:ringback(1)"), "{unit}");
 
     // The packaged binary is the one under test: the same manual and completions.
     let binary = root.join("usr/bin/ringback");
     let binary = binary.to_str().unwrap();
     let ours = env!("CARGO_BIN_EXE_ringback");
     assert_eq!(ok(binary, &["--version"]), ok(ours, &["--version"]));
+    // `init`'s starter points a .deb user at the example installed beside it.
+    let starter = dir.path().join("starter.toml");
+    ok(
+        binary,
+        &[
+            "--config",
+            starter.to_str().unwrap(),
+            "--state",
+            dir.path().join("s.db").to_str().unwrap(),
+            "init",
+        ],
+    );
+    let starter = std::fs::read_to_string(&starter).unwrap();
+    let example = "/usr/share/doc/ringback/examples/ringback.toml";
+    assert!(starter.contains(example) && root.join(&example[1..]).is_file(), "{starter}");
     assert_eq!(ok(binary, &["man"]), ok(ours, &["man"]), "the packaged binary is not the one under test");
     let manual = root.join("usr/share/man/man1/ringback.1.gz");
     let page = ok("sh", &["-c", &format!("gzip -dc '{}'", manual.display())]);
@@ -126,7 +168,7 @@ fn the_debian_package_installs_the_binary_unit_manual_and_completions() {
             ),
         ],
     );
-    assert!(bash.contains("-F _ringback ringback"), "{bash}");
+    assert!(bash.contains("-F _clap_complete_ringback ringback"), "{bash}");
 
     // The unit runs the packaged binary, not ~/.cargo/bin, and enables for every user.
     let unit = std::fs::read_to_string(root.join("usr/lib/systemd/user/ringback.service")).unwrap();
@@ -145,6 +187,8 @@ fn the_debian_package_installs_the_binary_unit_manual_and_completions() {
     let verify = Command::new("systemd-analyze")
         .args(["--user", "verify", checked.to_str().unwrap()])
         .env("XDG_RUNTIME_DIR", &runtime)
+        // `Documentation=man:ringback(1)` is checked with `man`: the page is the package's.
+        .env("MANPATH", root.join("usr/share/man"))
         .output()
         .unwrap();
     assert!(

@@ -152,3 +152,68 @@ fn every_flag_is_explained_and_a_digest_sent_to_a_file_says_where() {
     let eml = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
     assert!(eml.contains("Subject:"), "{eml}");
 }
+
+/// `source <(ringback completions bash)` in a real bash, then what its completion function
+/// offers at a TAB, as bash calls it.
+#[test]
+fn tab_completes_ids_outcomes_and_keys_from_the_book_in_a_real_bash() {
+    crate::helpers::require(&["bash"], "bash");
+    let book = people();
+    let script = r#"
+source <(ringback completions bash)
+complete_line() {
+    COMP_LINE="$1"; COMP_POINT=${#COMP_LINE}
+    read -r -a COMP_WORDS <<< "$COMP_LINE"
+    if [[ "$COMP_LINE" == *" " ]]; then COMP_WORDS+=(""); fi
+    COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))
+    COMPREPLY=()
+    _clap_complete_ringback ringback "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+    echo "[$1]"
+    printf '%s\n' "${COMPREPLY[@]}"
+}
+complete_line "ringback --config $BOOK log "
+complete_line "ringback --config $BOOK log k"
+complete_line "ringback --config $BOOK log kevin-doyle n"
+complete_line "ringback --config $BOOK why s"
+complete_line "ringback --config $BOOK undo j"
+complete_line "ringback --config $BOOK history b"
+complete_line "ringback --config $BOOK set kevin-doyle st"
+complete_line "ringback set a"
+"#;
+    let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_ringback")).parent().unwrap().to_owned();
+    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let output = std::process::Command::new("bash")
+        .args(["--norc", "--noprofile", "-c", script])
+        .env("PATH", path)
+        .env("BOOK", &book.config)
+        // The last line names no --config: the book comes from the environment, as in a shell.
+        .env("RINGBACK_CONFIG", &book.config)
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(output.status.success(), "{out}\n{}", String::from_utf8_lossy(&output.stderr));
+    let offered = |line: &str| -> Vec<String> {
+        let start = out.find(&format!("[{line}]\n")).unwrap_or_else(|| panic!("no `{line}` in:\n{out}"));
+        out[start..].lines().skip(1).take_while(|l| !l.starts_with('[')).map(str::to_owned).collect()
+    };
+    let config = book.config.display();
+    let all = offered(&format!("ringback --config {config} log "));
+    for id in ["bill-jones", "jurgen-muller", "siobhan-oconnor", "kevin-doyle", "anna-muller-lang"] {
+        assert!(all.contains(&id.to_owned()), "{id} in {all:?}");
+    }
+    assert_eq!(offered(&format!("ringback --config {config} log k")), ["kevin-doyle"]);
+    assert_eq!(
+        offered(&format!("ringback --config {config} log kevin-doyle n")),
+        ["no-answer", "not-interested"]
+    );
+    assert_eq!(offered(&format!("ringback --config {config} why s")), ["siobhan-oconnor"]);
+    assert_eq!(offered(&format!("ringback --config {config} undo j")), ["jurgen-muller"]);
+    assert_eq!(offered(&format!("ringback --config {config} history b")), ["bill-jones"]);
+    assert_eq!(offered(&format!("ringback --config {config} set kevin-doyle st")), ["status="]);
+    assert_eq!(offered("ringback set a"), ["anna-muller-lang"]);
+    // zsh and fish get the same dynamic completer.
+    for shell in ["zsh", "fish"] {
+        let script = book.run(&["completions", shell]).code(0).stdout;
+        assert!(script.contains("COMPLETE=") || script.contains("COMPLETE "), "{shell}: {script}");
+    }
+}
