@@ -165,7 +165,7 @@ fn today(book: &Book) -> jiff::civil::Date {
 /// What is due for the prospect now, as `log` and `undo` show it.
 fn due_now(paths: &Paths, config: &crate::config::Config, id: &str) -> Result<String, Failure> {
     let now = Timestamp::now();
-    let (_state, history) = super::read_history(paths, now)?;
+    let history = super::read_history_for(paths, config, id, now)?;
     Ok(super::after_log(config, &history, id, now))
 }
 

@@ -417,6 +417,30 @@ fn load_history(paths: &Paths, config: &Config) -> Result<(State, History), Fail
     Ok((state, history))
 }
 
+/// The history a command about one prospect needs: its own events when nothing else can move
+/// its items (see [`plan::plan_for`]), everyone's under a daily call cap.
+fn history_for(state: &State, config: &Config, id: &str) -> Result<History, Failure> {
+    Ok(if config.me.max_calls_per_day.is_some() { state.history()? } else { state.history_of(id)? })
+}
+
+/// [`load_history`] for a command about one prospect (see [`history_for`]).
+fn load_history_for(paths: &Paths, config: &Config, id: &str) -> Result<(State, History), Failure> {
+    let mut state = State::open(&paths.state)?;
+    let mut history = history_for(&state, config, id)?;
+    state.mark_seen(config, &mut history, Timestamp::now())?;
+    Ok((state, history))
+}
+
+/// [`read_history`] for a command about one prospect (see [`history_for`]).
+fn read_history_for(paths: &Paths, config: &Config, id: &str, at: Timestamp) -> Result<History, Failure> {
+    let mut history = match State::open_read_only(&paths.state)? {
+        Some(state) => history_for(&state, config, id)?,
+        None => History::default(),
+    };
+    history.assume_seen(at);
+    Ok(history)
+}
+
 /// Loads the history for a command that only shows things: it never creates, migrates or
 /// writes the state. What was never seen counts as first seen at `at`, the instant the command
 /// shows (in memory only): `agenda --at DATE` answers as if it were then, so nothing it prints
@@ -571,7 +595,7 @@ fn why(paths: &Paths, query: &str, at: Option<&str>) -> Result<(), Failure> {
     let config = load(paths)?;
     let id = find_prospect(&config, query)?.id.clone();
     let at = at_or_now(at, &config)?;
-    let (_state, history) = read_history(paths, at)?;
+    let history = read_history_for(paths, &config, &id, at)?;
     let explained = plan::why(&config, &history, &id, at).expect("the id was found in the config");
     print(&render::why_text(&config, &explained, style()))
 }
@@ -716,7 +740,7 @@ fn log(paths: &Paths, mut args: LogArgs) -> Result<(), Failure> {
         until: args.until,
         item: args.item,
     };
-    let (mut state, mut history) = load_history(paths, &config)?;
+    let (mut state, mut history) = load_history_for(paths, &config, &args.id)?;
     let mut event = event;
     plan::pin_callback(&config, &history, &mut event);
     let seq = state.append(&event, now)?;
@@ -782,9 +806,9 @@ fn undo(paths: &Paths, query: Option<&str>) -> Result<(), Failure> {
     if events.len() > 1 {
         message.push_str(&format!("  one button press: its {} events went back together\n", events.len()));
     }
-    let mut history = state.history()?;
-    state.mark_seen(&config, &mut history, now)?;
     for prospect in events.iter().map(|e| &e.prospect).collect::<std::collections::BTreeSet<_>>() {
+        let mut history = history_for(&state, &config, prospect)?;
+        state.mark_seen(&config, &mut history, now)?;
         message.push_str(&after_log(&config, &history, prospect, now));
     }
     print(&message)
@@ -807,10 +831,9 @@ fn ahead_text(ahead: jiff::SignedDuration) -> String {
 }
 
 /// What is next for a prospect after logging, so the person sees the promise they made.
-fn after_log(config: &Config, history: &History, id: &str, at: Timestamp) -> String {
-    let agenda = plan::plan(config, history, at, 400);
+pub(crate) fn after_log(config: &Config, history: &History, id: &str, at: Timestamp) -> String {
     let mut lines = String::new();
-    for item in agenda.items.iter().filter(|i| i.prospect == id) {
+    for item in &plan::plan_for(config, history, at, 400, id) {
         let what = match item.kind {
             plan::Kind::Promise => "promised callback",
             plan::Kind::NextStep => "next step",

@@ -270,6 +270,15 @@ impl History {
         self.ranges.get(id).map_or(&[], |r| &self.log[r.clone()])
     }
 
+    /// This history with only `id`'s events, every first-seen mark kept: what
+    /// `State::history_of` loads for a plan of that prospect alone.
+    pub fn only(&self, id: &str) -> History {
+        let log = self.events_of(id).to_vec();
+        let ranges =
+            if log.is_empty() { HashMap::new() } else { HashMap::from([(id.to_owned(), 0..log.len())]) };
+        History { log, ranges, seen: self.seen.clone(), assumed_seen: self.assumed_seen }
+    }
+
     /// How many events it holds.
     pub fn len(&self) -> usize {
         self.ranges.values().map(|r| r.len()).sum()

@@ -212,14 +212,58 @@ struct Track {
 
 /// Plans what is due from `at`'s day for `days` days (at least one).
 pub fn plan(config: &Config, history: &History, at: Timestamp, days: u32) -> Agenda {
+    plan_of(config, config.prospects.values().collect(), history, at, days)
+}
+
+/// One prospect's items from `at`'s day for `days` days, as the whole book's [`plan`] has
+/// them, without planning the whole book when nothing else can move them.
+///
+/// Prospects are planned each on their own but for `me.max_calls_per_day`, where the book's
+/// calls compete for each day's places. Without a cap (or when the prospect has no call in
+/// the period) the prospect is planned alone, and `history` need only hold its own events.
+/// With a cap, `history` must hold everyone's: the book is planned up to the day of the
+/// prospect's last item, and further while a call of theirs is rolled past it.
+pub fn plan_for(config: &Config, history: &History, at: Timestamp, days: u32, id: &str) -> Vec<Item> {
+    let Some(prospect) = config.prospects.get(id) else { return Vec::new() };
+    let mut alone = plan_of(config, vec![prospect], history, at, days).items;
+    // The items are the book's: their index is the prospect's place in the whole book.
+    let index = config.prospects.keys().position(|k| k == id).unwrap_or(0);
+    for item in &mut alone {
+        item.index = index;
+    }
+    let has_call = alone.iter().any(|i| i.kind == Kind::Call);
+    if config.me.max_calls_per_day.is_none() || !has_call {
+        return alone;
+    }
+    let today = at.to_zoned(config.me.timezone.clone()).date();
+    // The cap only ever moves a call later: the book up to the last item found alone holds
+    // every item of theirs unless one is rolled past it; then the whole period is planned (a
+    // call rolled once under a binding cap is often rolled for weeks: steps on the way would
+    // each cost nearly as much as the whole).
+    let last = alone.iter().map(|i| i.day).max().unwrap_or(today);
+    let span = u32::try_from(days_between(today, last) + 1).unwrap_or(days).clamp(1, days);
+    let mine = |span: u32| -> Vec<Item> {
+        plan(config, history, at, span).items.into_iter().filter(|i| i.prospect == id).collect()
+    };
+    let found = mine(span);
+    if found.len() >= alone.len() || span >= days { found } else { mine(days) }
+}
+
+/// Plans the given prospects (all of them, for [`plan`]).
+fn plan_of(
+    config: &Config,
+    prospects: Vec<&Prospect>,
+    history: &History,
+    at: Timestamp,
+    days: u32,
+) -> Agenda {
     let tz = &config.me.timezone;
     let now = at.to_zoned(tz.clone());
     let today = now.date();
     let days = days.max(1);
     let last_day = today.saturating_add(jiff::Span::new().days(i64::from(days) - 1));
 
-    let mut items = Vec::with_capacity(config.prospects.len());
-    let prospects: Vec<&Prospect> = config.prospects.values().collect();
+    let mut items = Vec::with_capacity(prospects.len());
     let mut windows = WindowCache::new(config);
     for (index, prospect) in prospects.iter().enumerate() {
         if let Some(track) = replay(&mut windows, history, prospect, &now) {

@@ -4,7 +4,7 @@
 use jiff::Timestamp;
 use jiff::civil::Date;
 
-use super::{Item, Kind, Outcome, Phase, plan, replay, short_date};
+use super::{Item, Kind, Outcome, Phase, replay, short_date};
 use crate::config::{Config, Status};
 
 /// Why a prospect is or is not on the day's list.
@@ -106,8 +106,8 @@ pub fn why(config: &Config, history: &super::History, id: &str, at: Timestamp) -
     explained.next_step = track.next_step.as_ref().map(|s| (s.on, s.what.clone()));
     explained.snoozed_until = track.snooze_until.filter(|until| *until > today);
 
-    let agenda = plan(config, history, at, HORIZON_DAYS);
-    let mine: Vec<&Item> = agenda.items.iter().filter(|i| i.prospect == id).collect();
+    let planned = super::plan_for(config, history, at, HORIZON_DAYS, id);
+    let mine: Vec<&Item> = planned.iter().collect();
     explained.next = mine.first().map(|i| (*i).clone());
     let listed_today = mine.iter().find(|i| i.day == today);
     explained.verdict = match (listed_today, mine.first()) {

@@ -428,6 +428,20 @@ impl State {
     /// # Errors
     /// On a database error or a malformed row.
     pub fn history(&self) -> Result<History, StateError> {
+        self.history_where(None)
+    }
+
+    /// One prospect's events (through the prospect index) and every first-seen mark: all a
+    /// plan of that prospect alone reads (see [`crate::plan::plan_for`]), at the cost of its
+    /// own rows rather than the book's.
+    ///
+    /// # Errors
+    /// On a database error or a malformed row.
+    pub fn history_of(&self, id: &str) -> Result<History, StateError> {
+        self.history_where(Some(id))
+    }
+
+    fn history_where(&self, only: Option<&str>) -> Result<History, StateError> {
         let result = (|| -> Result<History, StateError> {
             let mut history = History::default();
             if self.version == 0 {
@@ -438,15 +452,21 @@ impl State {
             // prospect index (a random row lookup per event); each prospect is sorted after.
             // Notes are for people, not the planner: NULL here keeps a large load light; use
             // `events_of` to read them.
-            let mut stmt = self.conn.prepare(
+            let mut stmt = self.conn.prepare(if only.is_some() {
                 "SELECT id, prospect, at, outcome, promise, next_step_on, next_step_what, until, item
-                 FROM events",
-            )?;
+                 FROM events WHERE prospect = ?1"
+            } else {
+                "SELECT id, prospect, at, outcome, promise, next_step_on, next_step_what, until, item
+                 FROM events"
+            })?;
             // A capacity from the highest id, so a million rows fill one list without regrowing.
             let highest: Option<i64> = self.conn.query_row("SELECT max(id) FROM events", [], |r| r.get(0))?;
             let mut loaded: Vec<(u32, Logged)> =
                 Vec::with_capacity(highest.unwrap_or(0).clamp(0, 1 << 24) as usize);
-            let mut rows = stmt.query([])?;
+            let mut rows = match only {
+                Some(id) => stmt.query([id])?,
+                None => stmt.query([])?,
+            };
             // Numbers prospects with one hash lookup per change of prospect, not per row: rows
             // of one prospect often come together.
             let mut ids: Vec<String> = Vec::new();

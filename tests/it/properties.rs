@@ -190,3 +190,41 @@ proptest! {
         }
     }
 }
+
+/// The same book with another daily cap (none: prospects are then planned each on their own).
+fn capped(config: &Config, cap: Option<usize>) -> Config {
+    let mut config = config.clone();
+    config.me.max_calls_per_day = cap;
+    config
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// `plan_for` (what `why`, `log`, `undo` and `set` show) is the whole book's plan, seen for
+    /// one prospect: with the cap (which it meets by planning the book as far as it must) and
+    /// without (one prospect alone, from its own events only).
+    #[test]
+    fn one_prospects_plan_is_the_books(
+        prospects in proptest::collection::vec(prospect(), 1..8),
+        events in proptest::collection::vec(event(), 0..40),
+        day in 0i64..120,
+        hour in 0i8..24,
+        days in 1u32..90,
+    ) {
+        let history = history(prospects.len(), &events);
+        let at = instant(day, hour);
+        // A cap of one call a day rolls calls often, so the book's competition is tried.
+        let config = book(&prospects);
+        for config in [capped(&config, Some(1)), capped(&config, None)] {
+            let agenda = plan::plan(&config, &history, at, days);
+            for id in config.prospects.keys() {
+                let whole: Vec<_> = agenda.items.iter().filter(|i| &i.prospect == id).cloned().collect();
+                let capped = config.me.max_calls_per_day.is_some();
+                // Without a cap the prospect's own events are all it is given.
+                let own = if capped { history.clone() } else { history.only(id) };
+                prop_assert_eq!(&plan::plan_for(&config, &own, at, days, id), &whole, "{} (cap: {})", id, capped);
+            }
+        }
+    }
+}
