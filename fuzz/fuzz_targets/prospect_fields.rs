@@ -1,5 +1,7 @@
-//! A valid book whose prospect fields, windows, durations, cron and templates come from the
-//! fuzzer: every value the parsers and the template engine see is arbitrary.
+//! A valid book whose prospect fields (name, company, hook, value, gatekeeper, boss, notes, url,
+//! a next step), windows, durations, cron and templates come from the fuzzer: every value the
+//! parsers, the template engine and the renderers see is arbitrary. Run with a large
+//! `-max_len` (the README's 131072) so a field can outgrow every alignment width.
 #![no_main]
 
 mod common;
@@ -26,6 +28,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let (name, company, hook, value) = (next("Bill"), next("ABC"), next("sails"), next("value"));
     let (window, nudge, catch_up, cron) = (next("17:00-18:30"), next("5m"), next("2h"), next("0 7 * * *"));
     let (wait, every, zone, call) = (next("2 workdays"), next("3 months"), next("America/Vancouver"), next("Hi {{ prospect.first_name }}"));
+    let (gatekeeper, boss, notes, url) = (next("Gail"), next("Bob"), next("notes"), next("https://example.com"));
     let book = format!(
         "[me]\nname = \"Dana\"\ntimezone = \"America/Toronto\"\n\
          [schedule]\ndigest = {cron}\nnudge = {nudge}\ncatch_up = {catch_up}\n\
@@ -33,7 +36,8 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
          [cadences.standard]\nsteps = [{{ wait = \"0 days\", action = \"call\" }}, {{ wait = {wait}, action = \"call\" }}]\nthen = \"q\"\n\
          [drips.q]\nevery = {every}\nitems = [{{ title = \"T\" }}]\n\
          [prospects.p]\nname = {name}\ncompany = {company}\nhook = {hook}\nvalue = {value}\nphone = \"+1 604 555 0100\"\n\
-         timezone = {zone}\nsince = 2026-11-20\ncall_windows = [{window}]\n",
+         timezone = {zone}\nsince = 2026-11-20\ncall_windows = [{window}]\n\
+         gatekeeper = {gatekeeper}\nboss = {boss}\nnotes = {notes}\nurl = {url}\nnext_step = {{ on = 2026-11-25, what = {notes} }}\n",
         cron = toml_string(&cron),
         nudge = toml_string(&nudge),
         catch_up = toml_string(&catch_up),
@@ -46,6 +50,10 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         value = toml_string(&value),
         zone = toml_string(&zone),
         window = toml_string(&window),
+        gatekeeper = toml_string(&gatekeeper),
+        boss = toml_string(&boss),
+        notes = toml_string(&notes),
+        url = toml_string(&url),
     );
     if let Ok(config) = ringback::config::Config::from_toml(&book) {
         common::exercise(&config, common::now());

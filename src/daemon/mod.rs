@@ -460,10 +460,13 @@ impl Service {
             Err(e) => return tracing::warn!("{e}"),
         };
         let ids: Vec<u32> = left.iter().map(|n| n.id).collect();
-        if matches!(*self.desktop.get(), Desktop::Bus { .. })
-            && let Err(e) = crate::notify::desktop::close_left_behind(&ids).await
-        {
-            tracing::warn!("cannot take down the nudges the last run left on screen: {e}");
+        let shown: Vec<(u32, &str)> = left.iter().map(|n| (n.id, n.server.as_str())).collect();
+        let mut closed = 0;
+        if matches!(*self.desktop.get(), Desktop::Bus { .. }) {
+            match crate::notify::desktop::close_left_behind(&shown).await {
+                Ok(n) => closed = n,
+                Err(e) => tracing::warn!("cannot take down the nudges the last run left on screen: {e}"),
+            }
         }
         let now = self.clock.now();
         let mut given_back = 0;
@@ -477,7 +480,7 @@ impl Service {
         }
         tracing::info!(
             "took down {} the last run left on screen; {} to show again",
-            crate::render::count(ids.len(), "nudge", "nudges"),
+            crate::render::count(closed, "nudge", "nudges"),
             crate::render::count(given_back, "item", "items")
         );
     }
@@ -519,21 +522,18 @@ impl Service {
             group.items = fresh;
             let message = crate::render::nudge_message(&config, group, now);
             tracing::info!("nudge: {}", message.summary);
-            if let Ok(id) = desktop.show(&message).await {
+            if let Ok(shown) = desktop.show(&message).await {
                 done.push(i);
                 self.in_flight.clear();
                 let (ended, open): (Vec<_>, Vec<_>) = std::mem::take(&mut self.open_nudges)
                     .into_iter()
                     .partition(|n| n.until.is_some_and(|u| u <= now));
                 self.open_nudges = open;
-                let shown =
-                    ShownNudge { id: id.unwrap_or(0), until: message.until, keys: message.nudge_keys };
+                let (id, server) = shown.unwrap_or_default();
+                let shown = ShownNudge { id, until: message.until, server, keys: message.nudge_keys };
                 // On screen until its window ends: recorded, so a daemon killed meanwhile
                 // leaves the next one what to take down and show again.
-                let recorded = match id {
-                    Some(id) => state.record_shown_nudge(id, shown.until, &shown.keys),
-                    None => Ok(()),
-                };
+                let recorded = if id == 0 { Ok(()) } else { state.record_shown_nudge(&shown) };
                 let ended: Vec<u32> = ended.iter().map(|n| n.id).filter(|&id| id != 0).collect();
                 if let Err(e) = recorded.and_then(|()| state.forget_shown_nudges(&ended)) {
                     tracing::warn!("{e}");

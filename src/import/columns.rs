@@ -299,7 +299,9 @@ impl Columns {
                 }
                 return Err(format!(
                     "--map: no column `{column}` in the header; it has: {}",
-                    header.iter().filter(|h| !h.is_empty()).cloned().collect::<Vec<_>>().join(", ")
+                    crate::config::single_line(
+                        &header.iter().filter(|h| !h.is_empty()).cloned().collect::<Vec<_>>().join(", ")
+                    )
                 ));
             };
             columns.keyed.push((*key, i));

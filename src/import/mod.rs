@@ -104,7 +104,7 @@ pub fn import(
 
     let heading = match &sheet.footer {
         Some((line, text)) => {
-            let text: String = text.chars().take(60).collect();
+            let text: String = crate::config::single_line(text).chars().take(60).collect();
             format!(
                 "{heading}\n  line {line}: the data ends here, at a one-column row (`{text}`): a report's footer; nothing after it was read"
             )

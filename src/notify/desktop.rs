@@ -88,11 +88,12 @@ impl Desktop {
         Desktop::Bus { warned: AtomicBool::new(false), actions: Some(sink) }
     }
 
-    /// Shows a notification; returns the server's id for it, when there is a server.
+    /// Shows a notification; returns the server's id for it and the server's identity (see
+    /// [`server_identity`]), when there is a server.
     ///
     /// # Errors
     /// When no notification server answers within [`DBUS_TIMEOUT`].
-    pub async fn show(&self, message: &DesktopMessage) -> Result<Option<u32>, DesktopError> {
+    pub async fn show(&self, message: &DesktopMessage) -> Result<Option<(u32, String)>, DesktopError> {
         match self {
             Desktop::Off => Ok(None),
             #[cfg(feature = "test-support")]
@@ -140,9 +141,9 @@ fn notification(message: &DesktopMessage, with_actions: bool) -> notify_rust::No
 async fn show_on_bus(
     message: &DesktopMessage,
     sink: Option<&ActionSink>,
-) -> Result<Option<u32>, DesktopError> {
+) -> Result<Option<(u32, String)>, DesktopError> {
     let handle = send(&notification(message, sink.is_some())).await?;
-    let id = handle.id();
+    let id = (handle.id(), server_identity().await.unwrap_or_default());
     if let Some(sink) = sink.filter(|_| !message.actions.is_empty()) {
         // Listen in the background, so the scheduler never waits on a person; stop when the
         // window ends or the daemon does.
@@ -153,27 +154,51 @@ async fn show_on_bus(
     Ok(Some(id))
 }
 
+const BUS: &str = "org.freedesktop.DBus";
+const NOTIFICATIONS: &str = "org.freedesktop.Notifications";
+
+/// Which notification server is running: the session bus's id (new at every login) and the
+/// server's unique name on it (new when the server restarts). A notification id is only
+/// meaningful to the server that gave it: a restarted one counts from 1 again.
+pub async fn server_identity() -> Option<String> {
+    let ask = async {
+        let bus = zbus::Connection::session().await.ok()?;
+        let path = "/org/freedesktop/DBus";
+        let id = bus.call_method(Some(BUS), path, Some(BUS), "GetId", &()).await.ok()?;
+        let owner =
+            bus.call_method(Some(BUS), path, Some(BUS), "GetNameOwner", &(NOTIFICATIONS,)).await.ok()?;
+        let id: String = id.body().deserialize().ok()?;
+        let owner: String = owner.body().deserialize().ok()?;
+        Some(format!("{id} {owner}"))
+    };
+    tokio::time::timeout(DBUS_TIMEOUT, ask).await.ok().flatten()
+}
+
 /// Takes down notifications a killed daemon left on screen (their buttons reach nobody), by
-/// the ids the server gave them. Best effort: a server that restarted since forgot them.
+/// the ids the server gave them: only those the server running now gave (`server`, from
+/// [`server_identity`]), as another one's ids may name someone else's notifications. Returns
+/// how many it closed.
 ///
 /// # Errors
 /// When the session bus or the notification server does not answer within [`DBUS_TIMEOUT`].
-pub async fn close_left_behind(ids: &[u32]) -> Result<(), DesktopError> {
+pub async fn close_left_behind(shown: &[(u32, &str)]) -> Result<usize, DesktopError> {
     let close = async {
         let bus = zbus::Connection::session().await.map_err(|e| DesktopError(e.to_string()))?;
-        for id in ids {
+        let Some(now) = server_identity().await else { return Ok(0) };
+        let ids: Vec<u32> = shown.iter().filter(|(_, server)| *server == now).map(|(id, _)| *id).collect();
+        for id in &ids {
             // The spec answers an id that is already gone with an error: nothing to close.
             let _ = bus
                 .call_method(
-                    Some("org.freedesktop.Notifications"),
+                    Some(NOTIFICATIONS),
                     "/org/freedesktop/Notifications",
-                    Some("org.freedesktop.Notifications"),
+                    Some(NOTIFICATIONS),
                     "CloseNotification",
                     &(*id,),
                 )
                 .await;
         }
-        Ok(())
+        Ok(ids.len())
     };
     tokio::time::timeout(DBUS_TIMEOUT, close).await.unwrap_or_else(|_| {
         Err(DesktopError(format!(

@@ -419,13 +419,15 @@ pub fn history_text(config: &Config, id: &str, events: &[Event], style: Style) -
         if let Some(n) = &event.note {
             extra.push(format!("“{n}”"));
         }
+        // Notes and agreed steps come from the command line and the state, not the checked
+        // book: one line each, with no control character to reach the terminal.
         let _ = writeln!(
             out,
             "  {} {}  {:<14} {}",
             at.strftime("%a %-d %b %Y"),
             at.strftime("%H:%M"),
             event.outcome.as_str(),
-            extra.join(" · ")
+            crate::config::single_line(&extra.join(" · "))
         );
     }
     out

@@ -820,13 +820,10 @@ impl State {
     ///
     /// # Errors
     /// On a database error.
-    pub fn record_shown_nudge(
-        &mut self,
-        id: u32,
-        until: Option<Timestamp>,
-        keys: &[String],
-    ) -> Result<(), StateError> {
-        let value = std::iter::once(until.map_or(0, Timestamp::as_second).to_string())
+    pub fn record_shown_nudge(&mut self, nudge: &ShownNudge) -> Result<(), StateError> {
+        let ShownNudge { id, until, server, keys } = nudge;
+        let value = [until.map_or(0, Timestamp::as_second).to_string(), server.clone()]
+            .into_iter()
             .chain(keys.iter().cloned())
             .collect::<Vec<_>>()
             .join("\n");
@@ -858,7 +855,8 @@ impl State {
                     .and_then(|s| s.parse::<i64>().ok())
                     .filter(|&s| s != 0)
                     .and_then(|s| Timestamp::from_second(s).ok());
-                out.push(ShownNudge { id, until, keys: lines.map(str::to_owned).collect() });
+                let server = lines.next().unwrap_or_default().to_owned();
+                out.push(ShownNudge { id, until, server, keys: lines.map(str::to_owned).collect() });
             }
             Ok(out)
         })();
@@ -960,6 +958,9 @@ pub struct ShownNudge {
     pub id: u32,
     /// When the nudge's window ends.
     pub until: Option<Timestamp>,
+    /// Which notification server gave the id (see `notify::desktop::server_identity`): an id
+    /// means nothing to another, so only that one's are closed. Empty when unknown.
+    pub server: String,
     /// The ledger keys of the items it shows.
     pub keys: Vec<String>,
 }

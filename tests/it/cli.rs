@@ -480,4 +480,24 @@ fn control_characters_and_huge_fields_reach_no_terminal_and_panic_nothing() {
             assert!(out.contains("Multi Line Co"), "{args:?}: the company on one line:\n{out}");
         }
     }
+    // Text typed on the command line goes into the state, and comes back through `history`.
+    book.run(&[
+        "log",
+        "eve",
+        "spoke",
+        "--at",
+        "2026-11-24T09:00",
+        "--note",
+        "said \u{1b}[31mno\u{7}\nnot now",
+        "--next-step",
+        "2026-12-01",
+        "--what",
+        "call\r\nback",
+    ])
+    .code(0);
+    let history = book.run(&["history", "eve"]).code(0).stdout;
+    let bad: Vec<char> = history.chars().filter(|c| c.is_control() && *c != '\n').collect();
+    assert!(bad.is_empty(), "history printed control characters {bad:?}");
+    let row = history.lines().find(|l| l.contains("spoke")).unwrap_or_else(|| panic!("{history}"));
+    assert!(row.contains("not now") && row.contains("call back"), "the note on its row:\n{history}");
 }

@@ -35,9 +35,21 @@ dunstctl count displayed >"$out/displayed" 2>&1
 if [ -n "${RESTART:-}" ]; then
     # Killed with its nudge on screen; the next run must not leave dead buttons behind.
     kill -KILL $ringback; wait $ringback 2>/dev/null
+    notifies=2
+    if [ -n "${RESTART_SERVER:-}" ]; then
+        # The notification server restarts too (its ids count from 1 again), and another
+        # program's notification takes the id the dead nudge had.
+        kill $dunst; wait $dunst 2>/dev/null
+        i=0; while owned && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
+        dunst -config "$DUNSTRC" >>"$out/dunst.log" 2>&1 &
+        dunst=$!
+        i=0; while ! owned && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
+        notify-send -t 0 "Someone else" "not ringback's"
+        notifies=3
+    fi
     "$@" >>"$out/ringback.log" 2>&1 &
     ringback=$!
-    i=0; while [ "$(grep -c 'member=Notify' "$out/monitor.log")" -lt 2 ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done
+    i=0; while [ "$(grep -c 'member=Notify' "$out/monitor.log")" -lt $notifies ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done
     sleep 0.5
     dunstctl count displayed >"$out/displayed-after-restart" 2>&1
 fi
@@ -122,6 +134,10 @@ struct Scenario {
 
 impl Scenario {
     fn run(press: &str, restart: bool) -> Scenario {
+        Scenario::run_with(press, if restart { &[("RESTART", "1")] } else { &[] })
+    }
+
+    fn run_with(press: &str, env: &[(&str, &str)]) -> Scenario {
         require(&["dbus-run-session", "dbus-monitor"], "dbus");
         require(&["Xvfb"], "xvfb");
         require(&["dunst", "dunstctl"], "dunst");
@@ -175,9 +191,7 @@ impl Scenario {
             .env("DUNSTRC", &dunstrc)
             .env("PRESS", press)
             .env("RUST_LOG", "info");
-        if restart {
-            command.env("RESTART", "1");
-        }
+        command.envs(env.iter().copied());
         assert!(command.status().unwrap().success());
         Scenario { out, book, config, opens }
     }
@@ -287,6 +301,47 @@ fn a_killed_daemons_nudge_is_taken_down_and_shown_again_with_live_buttons() {
     );
     let history = run.book.run(&["history", "evil", "--json"]).code(0).json();
     assert_eq!(history["events"][0]["outcome"], "no-answer", "{history}");
+}
+
+/// A notification id means something only to the server that gave it: after the server
+/// restarts, the dead nudge's id may be another program's notification, which stays.
+#[test]
+fn a_killed_daemons_nudge_ids_are_not_closed_on_a_restarted_server() {
+    require(&["notify-send"], "libnotify-bin");
+    let run = Scenario::run_with("No answer: Eve Vil", &[("RESTART", "1"), ("RESTART_SERVER", "1")]);
+    let (log, monitor) = (run.read("ringback.log"), run.read("monitor.log"));
+    assert!(monitor.contains("Someone else"), "{monitor}");
+    assert!(log.contains("took down 0 nudges the last run left on screen; 2 items to show again"), "{log}");
+    // The other program's notification and the nudge shown again are both up.
+    assert_eq!(run.read("displayed-after-restart").trim(), "2", "{log}\n{}", run.read("dunst.log"));
+    assert!(log.contains("logged no-answer for Eve Vil from the notification"), "{log}");
+}
+
+/// A NUL cannot travel in a D-Bus string: a name holding one (and a terminal title escape)
+/// still gets its nudge onto the bus, the control characters gone.
+#[test]
+fn a_name_with_control_characters_still_gets_its_nudge_onto_the_bus() {
+    let bus = crate::helpers::SessionBus::start();
+    let (config, opens) = noon_book();
+    let config = config.replace("name = \"Eve Vil\"", "name = \"Eve\\u0000Vil\\u001B]0;pwned\\u0007\"");
+    assert!(config.contains("\\u0000"), "the book names Eve with a NUL");
+    let book = Book::new(&config);
+    let daemon = crate::process::Daemon::start(&book, &[("DBUS_SESSION_BUS_ADDRESS", &bus.address)]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let summary = format!("Call at {opens}: Bill Jones, Eve");
+    while !bus.monitor().contains(&summary) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no nudge on the bus:\n{}\n{}",
+            bus.monitor(),
+            daemon.log()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let monitor = bus.monitor();
+    let line = monitor.lines().find(|l| l.contains(&summary)).unwrap();
+    assert!(line.contains("Vil") && !line.contains("pwned\u{7}") && !line.contains('\u{1b}'), "{line}");
+    assert_eq!(daemon.terminate(), 0);
 }
 
 #[test]
