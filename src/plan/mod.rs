@@ -21,7 +21,7 @@ use jiff::{Timestamp, Zoned};
 
 use crate::config::{Action, Config, DripItem, NextStep, Prospect, Relationship, Status, Window};
 pub use history::{Class, Event, History, Logged, Outcome, PromiseChoice, seen_keys};
-pub use project::{FEED_DAYS_BACK, project};
+pub use project::{FEED_DAYS_BACK, project, project_daily};
 pub use stats::{
     LocalWindow, Promises, Rate, Review, Stats, Suggestion, median_text, monday_of, review, stats,
     suggest_windows,
@@ -212,7 +212,7 @@ struct Track {
 
 /// Plans what is due from `at`'s day for `days` days (at least one).
 pub fn plan(config: &Config, history: &History, at: Timestamp, days: u32) -> Agenda {
-    plan_of(config, config.prospects.values().collect(), history, at, days)
+    plan_of(config, &mut WindowCache::new(config), config.prospects.values().collect(), history, at, days)
 }
 
 /// One prospect's items from `at`'s day for `days` days, as the whole book's [`plan`] has
@@ -225,7 +225,7 @@ pub fn plan(config: &Config, history: &History, at: Timestamp, days: u32) -> Age
 /// prospect's last item, and further while a call of theirs is rolled past it.
 pub fn plan_for(config: &Config, history: &History, at: Timestamp, days: u32, id: &str) -> Vec<Item> {
     let Some(prospect) = config.prospects.get(id) else { return Vec::new() };
-    let mut alone = plan_of(config, vec![prospect], history, at, days).items;
+    let mut alone = plan_of(config, &mut WindowCache::new(config), vec![prospect], history, at, days).items;
     // The items are the book's: their index is the prospect's place in the whole book.
     let index = config.prospects.keys().position(|k| k == id).unwrap_or(0);
     for item in &mut alone {
@@ -249,10 +249,12 @@ pub fn plan_for(config: &Config, history: &History, at: Timestamp, days: u32, id
     if found.len() >= alone.len() || span >= days { found } else { mine(days) }
 }
 
-/// Plans the given prospects (all of them, for [`plan`]).
-fn plan_of(
-    config: &Config,
-    prospects: Vec<&Prospect>,
+/// Plans the given prospects (all of them, for [`plan`]). `windows` may be shared by plans of
+/// one config: what it keeps (each profile's windows by day) does not depend on the instant.
+pub(super) fn plan_of<'c>(
+    config: &'c Config,
+    windows: &mut WindowCache<'c>,
+    prospects: Vec<&'c Prospect>,
     history: &History,
     at: Timestamp,
     days: u32,
@@ -264,10 +266,9 @@ fn plan_of(
     let last_day = today.saturating_add(jiff::Span::new().days(i64::from(days) - 1));
 
     let mut items = Vec::with_capacity(prospects.len());
-    let mut windows = WindowCache::new(config);
     for (index, prospect) in prospects.iter().enumerate() {
-        if let Some(track) = replay(&mut windows, history, prospect, &now) {
-            collect_items(config, &mut windows, (index, prospect), &track, today, last_day, &mut items);
+        if let Some(track) = replay(windows, history, prospect, &now) {
+            collect_items(config, windows, (index, prospect), &track, today, last_day, &mut items);
         }
     }
     for item in &mut items {
@@ -334,8 +335,8 @@ fn plan_of(
         windows.fill(prospect, item, &now);
         if item.names_callback {
             item.callback_on = match item.next_step_index {
-                Some(step) => next_call_date(&mut windows, prospect, step, item.day),
-                None => Some(callback_outside_cadence(&mut windows, prospect, item.day)),
+                Some(step) => next_call_date(windows, prospect, step, item.day),
+                None => Some(callback_outside_cadence(windows, prospect, item.day)),
             };
         }
         item.why = why_text(config, item, today, config.me.max_calls_per_day.unwrap_or(0));
@@ -379,7 +380,7 @@ pub fn next(agenda: &Agenda) -> Option<&Item> {
         .or_else(|| today.first().copied())
 }
 
-fn days_between(from: Date, to: Date) -> i64 {
+pub(super) fn days_between(from: Date, to: Date) -> i64 {
     to.since((jiff::Unit::Day, from)).map(|s| i64::from(s.get_days())).unwrap_or(0)
 }
 
@@ -836,7 +837,7 @@ fn why_text(config: &Config, item: &Item, today: Date, cap: usize) -> String {
 
 /// Call windows by zone, windows, their calendar and day: a book names a handful of zones and
 /// window sets thousands of times, and each window costs several zone conversions.
-struct WindowCache<'c> {
+pub(super) struct WindowCache<'c> {
     config: &'c Config,
     /// A number for each profile in use, so the day look-ups hash two integers.
     profiles: HashMap<Profile<'c>, u32>,

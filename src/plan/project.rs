@@ -27,28 +27,109 @@ pub fn project(
     days: u32,
     key: impl Fn(&Config, &Item) -> String,
 ) -> Vec<Item> {
+    if config.me.max_calls_per_day.is_some() {
+        return project_daily(config, history, now, days, key);
+    }
+    // Without a cap nobody's items move anybody else's: each prospect is laid out alone, and
+    // planned only on the days it has something, not on every day of the period.
     let tz = &config.me.timezone;
     let today = now.to_zoned(tz.clone()).date();
-    let mut history = history.clone();
-    let mut listed = HashSet::new();
-    let mut out = Vec::new();
-    // After every real event: the replay orders events of one second by this.
-    let mut seq = i64::MAX / 2;
-    // Prospects the projection has made something up for: what comes after it is a guess.
-    let mut imagined: HashSet<String> = HashSet::new();
+    let mut projection = Projection::new(history);
+    let days = i64::from(days.max(1));
+    // Shared: prospects in one zone with the same windows look each day up once.
+    let mut windows = super::WindowCache::new(config);
+    for prospect in config.prospects.values() {
+        let mut offset = 0;
+        while offset < days {
+            let Some(at) = day_start(config, today, offset, now) else { break };
+            let remaining = u32::try_from(days - offset).unwrap_or(u32::MAX);
+            let ahead =
+                super::plan_of(config, &mut windows, vec![prospect], &projection.history, at, remaining);
+            let Some(next) = ahead.items.iter().map(|i| i.day).min() else { break };
+            offset += super::days_between(ahead.first_day, next);
+            let Some(at) = day_start(config, today, offset, now) else { break };
+            let on_the_day = super::plan_of(config, &mut windows, vec![prospect], &projection.history, at, 1);
+            projection.lay_out(config, on_the_day.items, at, &key);
+            offset += 1;
+        }
+    }
+    let mut out = projection.out;
+    // The book's order, as the daily projection lists it: by day, then the agenda's rules; the
+    // index is the prospect's place in the whole book.
+    let index: std::collections::HashMap<&str, usize> =
+        config.prospects.keys().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
+    for item in &mut out {
+        item.index = index.get(item.prospect.as_str()).copied().unwrap_or(0);
+    }
+    out.sort_by(super::agenda_order);
+    out
+}
+
+/// Where day `offset` of the projection starts: `now` on the first day, else midnight in my
+/// zone.
+fn day_start(config: &Config, today: jiff::civil::Date, offset: i64, now: Timestamp) -> Option<Timestamp> {
+    if offset == 0 {
+        return Some(now);
+    }
+    let day = today.checked_add(jiff::Span::new().days(offset)).ok()?;
+    day.to_zoned(config.me.timezone.clone()).ok().map(|start| start.timestamp())
+}
+
+/// [`project`] the long way, the whole book planned day by day: what a daily call cap needs
+/// (each day's calls compete for its places), and what the quick way is held to in tests.
+#[doc(hidden)]
+pub fn project_daily(
+    config: &Config,
+    history: &History,
+    now: Timestamp,
+    days: u32,
+    key: impl Fn(&Config, &Item) -> String,
+) -> Vec<Item> {
+    let tz = &config.me.timezone;
+    let today = now.to_zoned(tz.clone()).date();
+    let mut projection = Projection::new(history);
     for offset in 0..i64::from(days.max(1)) {
-        let Ok(day) = today.checked_add(jiff::Span::new().days(offset)) else { break };
-        let at = if offset == 0 {
-            now
-        } else {
-            match day.to_zoned(tz.clone()) {
-                Ok(start) => start.timestamp(),
-                Err(_) => break,
-            }
-        };
-        let agenda = plan(config, &history, at, 1);
-        for mut item in agenda.items {
-            if item.day != day || !listed.insert(key(config, &item)) {
+        let Some(at) = day_start(config, today, offset, now) else { break };
+        let agenda = plan(config, &projection.history, at, 1);
+        projection.lay_out(config, agenda.items, at, &key);
+    }
+    projection.out
+}
+
+/// The projection so far: the history with every laid-out item taken as done, and the items.
+struct Projection {
+    history: History,
+    listed: HashSet<String>,
+    out: Vec<Item>,
+    /// After every real event: the replay orders events of one second by this.
+    seq: i64,
+    /// Prospects the projection has made something up for: what comes after it is a guess.
+    imagined: HashSet<String>,
+}
+
+impl Projection {
+    fn new(history: &History) -> Projection {
+        Projection {
+            history: history.clone(),
+            listed: HashSet::new(),
+            out: Vec::new(),
+            seq: i64::MAX / 2,
+            imagined: HashSet::new(),
+        }
+    }
+
+    /// Lists the items of the day that starts at `at` (a day's plan), each taken as done.
+    fn lay_out(
+        &mut self,
+        config: &Config,
+        items: Vec<Item>,
+        at: Timestamp,
+        key: &impl Fn(&Config, &Item) -> String,
+    ) {
+        let tz = &config.me.timezone;
+        let day = at.to_zoned(tz.clone()).date();
+        for mut item in items {
+            if item.day != day || !self.listed.insert(key(config, &item)) {
                 continue;
             }
             // Too old to show; and not pretended done either, so nothing after it is laid out
@@ -56,7 +137,7 @@ pub fn project(
             if item.overdue && item.days_late > FEED_DAYS_BACK {
                 continue;
             }
-            if imagined.contains(&item.prospect) {
+            if self.imagined.contains(&item.prospect) {
                 // Its `why` would name an attempt nobody made ("last no-answer on …").
                 if let Reason::Step { last, .. } = &mut item.reason {
                     *last = None;
@@ -75,9 +156,9 @@ pub fn project(
                 Some(slot) => slot.start.timestamp(),
                 None => day.at(12, 0, 0, 0).to_zoned(tz.clone()).map_or(at, |noon| noon.timestamp()).max(at),
             };
-            seq += 1;
-            history.push(&Event {
-                seq,
+            self.seq += 1;
+            self.history.push(&Event {
+                seq: self.seq,
                 prospect: item.prospect.as_str().into(),
                 at: done_at,
                 outcome,
@@ -87,9 +168,8 @@ pub fn project(
                 until: None,
                 item: item.drip_item.as_ref().map(|d| d.title.clone()),
             });
-            imagined.insert(item.prospect.clone());
-            out.push(item);
+            self.imagined.insert(item.prospect.clone());
+            self.out.push(item);
         }
     }
-    out
 }

@@ -228,3 +228,30 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// The feed's projection without a cap (each prospect laid out alone, planned only on the
+    /// days it has something) is the day-by-day projection of the whole book.
+    #[test]
+    fn the_quick_projection_is_the_daily_one(
+        prospects in proptest::collection::vec(prospect(), 1..8),
+        events in proptest::collection::vec(event(), 0..40),
+        day in 0i64..120,
+        hour in 0i8..24,
+        days in 1u32..60,
+    ) {
+        let config = capped(&book(&prospects), None);
+        let mut history = history(prospects.len(), &events);
+        let at = instant(day, hour);
+        // As the feed and `ics` load it: every hand-entered mark has been seen (by the state,
+        // or as of the command's `--at`), never "as of each day planned".
+        history.assume_seen(at);
+        let key = |_: &Config, item: &plan::Item| format!("{}:{:?}:{}", item.prospect, item.kind, item.due);
+        let quick = plan::project(&config, &history, at, days, key);
+        let daily = plan::project_daily(&config, &history, at, days, key);
+        let brief = |v: &[plan::Item]| v.iter().map(|i| format!("{} {:?} due {} day {}", i.prospect, i.kind, i.due, i.day)).collect::<Vec<_>>();
+        prop_assert_eq!(&quick, &daily, "quick {:#?}\ndaily {:#?}", brief(&quick), brief(&daily));
+    }
+}
