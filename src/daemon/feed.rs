@@ -53,13 +53,55 @@ pub fn build(
     days: u32,
     record: bool,
 ) -> Result<String, StateError> {
+    build_until(config, history, state, now, days, record).map(|(body, _)| body)
+}
+
+/// [`build`], and until when the body holds for this config and history: the end of my day,
+/// or sooner the end of a window placed today (the next one is offered then).
+fn build_until(
+    config: &Config,
+    history: &History,
+    state: &mut State,
+    now: Timestamp,
+    days: u32,
+    record: bool,
+) -> Result<(String, Timestamp), StateError> {
     let items = plan::project(config, history, now, days, ics::uid);
+    let today = now.to_zoned(config.me.timezone.clone()).date();
+    let midnight = today
+        .tomorrow()
+        .ok()
+        .and_then(|d| d.to_zoned(config.me.timezone.clone()).ok())
+        .map_or(now, |z| z.timestamp());
+    let until = items
+        .iter()
+        .filter(|i| i.day == today)
+        .filter_map(|i| i.window.as_ref().map(|slot| slot.end.timestamp()))
+        .filter(|end| *end > now)
+        .fold(midnight, Timestamp::min);
     let scripts = Scripts::new(config);
     let events = ics::feed_events(config, &items, &scripts);
     let keys: Vec<(String, String, u64)> =
         events.iter().map(|e| (e.uid.clone(), e.placed_text(), e.fingerprint())).collect();
     let revisions = state.feed_revisions(&keys, now, record)?;
-    Ok(ics::calendar(&events, &revisions, config.feed.alarm))
+    Ok((ics::calendar(&events, &revisions, config.feed.alarm), until))
+}
+
+/// The last feed served, and what it was built from: a GET that finds the same config, the
+/// same state and a clock before `until` is answered from it, without planning.
+struct Built {
+    config: Arc<Config>,
+    version: (i64, i64),
+    from: Timestamp,
+    until: Timestamp,
+    body: Bytes,
+    etag: String,
+}
+
+impl Built {
+    fn holds(&self, config: &Arc<Config>, version: (i64, i64), now: Timestamp) -> bool {
+        Arc::ptr_eq(&self.config, config) && self.version == version && self.from <= now && now < self.until
+    }
 }
 
 /// The path the feed is served at.
@@ -80,6 +122,7 @@ struct Feed {
     clock: Arc<dyn Clock>,
     /// The address listened on, which a request's `Host` must name.
     address: Mutex<Option<SocketAddr>>,
+    built: Mutex<Option<Built>>,
 }
 
 /// Serves the feed while `[calendar] listen` is set, moving when a reload changes it.
@@ -99,6 +142,7 @@ pub async fn serve(
         configs: configs.clone(),
         clock,
         address: Mutex::new(None),
+        built: Mutex::new(None),
     });
     let slots = Arc::new(tokio::sync::Semaphore::new(CONNECTIONS));
     let mut last_warning: Option<tokio::time::Instant> = None;
@@ -263,15 +307,28 @@ async fn answer<B>(request: &Request<B>, feed: Arc<Feed>) -> Response<Full<Bytes
     let now = feed.clock.now();
     let built = {
         let feed = feed.clone();
-        tokio::task::spawn_blocking(move || {
+        tokio::task::spawn_blocking(move || -> Result<(Bytes, String), StateError> {
             let mut state = feed.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut built = feed.built.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let version = state.history_version()?;
+            if let Some(last) = built.as_ref().filter(|b| b.holds(&config, version, now)) {
+                tracing::debug!("calendar feed: unchanged since {}, served without planning", last.from);
+                return Ok((last.body.clone(), last.etag.clone()));
+            }
             let history = state.history()?;
-            build(&config, &history, &mut state, now, DAYS, true)
+            let (body, until) = build_until(&config, &history, &mut state, now, DAYS, true)?;
+            let etag = format!("\"{:016x}\"", ics::fnv1a([body.as_bytes()]));
+            let body = Bytes::from(body);
+            // Taken after the build, whose own record of what it served is no change.
+            let version = state.history_version()?;
+            *built =
+                Some(Built { config, version, from: now, until, body: body.clone(), etag: etag.clone() });
+            Ok((body, etag))
         })
         .await
     };
-    let body = match built {
-        Ok(Ok(body)) => body,
+    let (body, etag) = match built {
+        Ok(Ok(built)) => built,
         Ok(Err(e)) => {
             tracing::error!("calendar feed: {e}");
             return plain(
@@ -284,7 +341,6 @@ async fn answer<B>(request: &Request<B>, feed: Arc<Feed>) -> Response<Full<Bytes
             return plain(StatusCode::INTERNAL_SERVER_ERROR, "the feed could not be built\n");
         }
     };
-    let etag = format!("\"{:016x}\"", ics::fnv1a([body.as_bytes()]));
     let matches = request
         .headers()
         .get_all(header::IF_NONE_MATCH)
@@ -301,7 +357,7 @@ async fn answer<B>(request: &Request<B>, feed: Arc<Feed>) -> Response<Full<Bytes
         response
     } else {
         let length = body.len();
-        let mut response = Response::new(Full::new(if head { Bytes::new() } else { Bytes::from(body) }));
+        let mut response = Response::new(Full::new(if head { Bytes::new() } else { body }));
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/calendar; charset=utf-8"));
         headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));

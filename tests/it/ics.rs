@@ -281,7 +281,7 @@ fn the_daemon_serves_the_feed_on_loopback_behind_its_token_with_etags() {
     );
     assert_eq!(book.run(&["ics", "--url"]).code(0).stdout, url, "the token is kept");
 
-    let daemon = Daemon::start(&book, &[]);
+    let daemon = Daemon::start(&book, &[("RUST_LOG", "ringback=debug")]);
     daemon.wait_for(&format!("calendar feed on http://127.0.0.1:{port}/ "), 1);
     let token = path.trim_start_matches("/feed/").trim_end_matches(".ics").to_owned();
     assert!(!daemon.log().contains(&token), "the token is a secret, not for the journal:\n{}", daemon.log());
@@ -300,6 +300,13 @@ fn the_daemon_serves_the_feed_on_loopback_behind_its_token_with_etags() {
     let same = get(&format!("If-None-Match: {etag}\r\n"));
     assert!(same.starts_with("HTTP/1.1 304"), "{same}");
     assert_eq!(same.split_once("\r\n\r\n").unwrap().1, "", "a 304 has no body");
+    // Nothing changed: the answer came from the feed last built, without planning.
+    daemon.wait_for("served without planning", 1);
+    // A logged event changes the state: the next request plans again and says so.
+    book.run(&["log", "greta", "no-answer"]).code(0);
+    let after = get(&format!("If-None-Match: {etag}\r\n"));
+    assert!(after.starts_with("HTTP/1.1 200"), "{after}");
+    let etag = header(&after, "etag").expect("an ETag").to_owned();
     let other = get("If-None-Match: \"0000000000000000\"\r\n");
     assert!(other.starts_with("HTTP/1.1 200"), "{other}");
 

@@ -1,0 +1,79 @@
+#!/bin/sh
+# Times the commands a seller types about one prospect, and the calendar feed, on the book of
+# issue 20: 10k prospects x 5 events each (bench/gen.py), with its daily cap of 50 calls and
+# without it. Goals: log, undo, why, next, set <= 50 ms; ics and one feed GET <= 150 ms.
+#   bench/per-prospect.sh            BIN=path/to/ringback bench/per-prospect.sh
+#   OLD=path/to/another/ringback bench/per-prospect.sh   times that binary too
+# Needs hyperfine and curl. Prints the median of 10 runs (2 warm-up runs; the file cache is
+# warm), in milliseconds. `log`, `undo` and `set` change the book or the state: each run works
+# on a fresh copy (the copy is not timed; hyperfine's --prepare).
+set -eu
+[ -n "${BIN:-}" ] && BIN=$(realpath "$BIN")
+[ -n "${OLD:-}" ] && OLD=$(realpath "$OLD")
+cd "$(dirname "$0")/.."
+if [ -z "${BIN:-}" ]; then
+    cargo build --release --quiet
+    BIN=$PWD/target/release/ringback
+fi
+work=${TMPDIR:-/tmp}/ringback-bench
+at=2026-11-24T07:00
+dir=$work/10000x5
+if [ ! -f "$dir/done" ]; then
+    rm -rf "$dir"
+    python3 bench/gen.py 10000 5 "$dir"
+    "$BIN" --config "$dir/ringback.toml" --state "$dir/state.db" log p0 spoke --at 2026-01-02 >/dev/null
+    python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript('DELETE FROM events; DELETE FROM seen;' + open(sys.argv[2]).read())" \
+        "$dir/state.db" "$dir/events.sql"
+    touch "$dir/done"
+fi
+# The same book without its cap: prospects are then planned each on their own.
+sed 's/^max_calls_per_day = 50$//' "$dir/ringback.toml" > "$dir/nocap.toml"
+scratch=$work/scratch
+mkdir -p "$scratch"
+
+median() {
+    hyperfine -N --warmup 2 --runs 10 --export-json "$work/h.json" "$@" >/dev/null 2>&1
+    python3 -c "
+import json, statistics
+print(' '.join(f\"{statistics.median(r['times']) * 1000:.1f}\" for r in json.load(open('$work/h.json'))['results']))"
+}
+
+# One row: a label, the book (ringback.toml or nocap.toml), the arguments; with PREPARE set, a
+# fresh copy of the book and state before each run.
+row() {
+    label=$1 book=$2 args=$3
+    set -- "$BIN --config $scratch/$book --state $scratch/state.db $args"
+    [ -n "${OLD:-}" ] && set -- "$@" "$OLD --config $scratch/$book --state $scratch/state.db $args"
+    cp "$dir/$book" "$dir/state.db" "$scratch/"
+    prepare="cp $dir/$book $dir/state.db $scratch/"
+    printf '%-44s %s\n' "$label" "$(median --prepare "$prepare" "$@")"
+}
+
+echo "10k prospects x 5 events; ms (median of 10)${OLD:+; this binary, then \$OLD}"
+for book in nocap.toml ringback.toml; do
+    case $book in nocap.toml) cap="no cap";; *) cap="cap 50";; esac
+    # p17's next item is an email; p18's a call, which a binding cap rolls for weeks.
+    row "why p17 ($cap)" "$book" "why p17 --at $at"
+    row "why p18 ($cap)" "$book" "why p18 --at $at"
+    row "log p18 no-answer ($cap)" "$book" "log p18 no-answer --at $at"
+    row "undo p3 ($cap)" "$book" "undo p3"
+    row "set p18 hook=... ($cap)" "$book" "set p18 hook=sails"
+    row "next ($cap)" "$book" "next --at $at"
+    row "ics, 30 days ($cap)" "$book" "ics --at $at"
+done
+
+# One feed GET from a running daemon: after a change (planned), then an unchanged one (served
+# from the last build). The daemon runs on the scratch copy with the feed on a free port.
+port=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
+cp "$dir/nocap.toml" "$dir/state.db" "$scratch/"
+printf '\n[calendar]\nlisten = "127.0.0.1:%s"\n\n[notify.desktop]\nenabled = false\n' "$port" >> "$scratch/nocap.toml"
+url=$("$BIN" --config "$scratch/nocap.toml" --state "$scratch/state.db" ics --url)
+"$BIN" --config "$scratch/nocap.toml" --state "$scratch/state.db" run 2>/dev/null &
+daemon=$!
+trap 'kill $daemon 2>/dev/null' EXIT
+i=0; until curl -s -o /dev/null "$url" || [ $i -gt 100 ]; do sleep 0.1; i=$((i+1)); done
+# Planned: an event logged before each GET changes the state, so the feed is built again.
+planned=$(median --prepare "$BIN --config $scratch/nocap.toml --state $scratch/state.db log p5 no-answer" "curl -s -o /dev/null $url")
+again=$(median "curl -s -o /dev/null $url")
+printf '%-44s %s\n' "feed GET after a change (no cap)" "$planned"
+printf '%-44s %s\n' "feed GET, unchanged (no cap)" "$again"
