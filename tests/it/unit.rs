@@ -19,9 +19,16 @@ fn unit_passes_systemd_analyze_verify_and_security() {
     let unit = unit.replace("%h/.cargo/bin/ringback", env!("CARGO_BIN_EXE_ringback"));
     let path = dir.path().join("ringback.service");
     std::fs::write(&path, unit).unwrap();
+    // `Documentation=man:ringback(1)` is checked with `man`: the page the binary writes.
+    let man1 = dir.path().join("man/man1");
+    std::fs::create_dir_all(&man1).unwrap();
+    let page = Command::new(env!("CARGO_BIN_EXE_ringback")).arg("man").output().unwrap();
+    assert!(page.status.success());
+    std::fs::write(man1.join("ringback.1"), page.stdout).unwrap();
     let verify = Command::new("systemd-analyze")
         .args(["--user", "verify", path.to_str().unwrap()])
         .env("XDG_RUNTIME_DIR", &runtime)
+        .env("MANPATH", dir.path().join("man"))
         .output()
         .unwrap();
     assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stderr));
