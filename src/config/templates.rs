@@ -87,10 +87,7 @@ pub fn environment<'s>(html: bool) -> Environment<'s> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     // `capitalize` lowercases the rest ("the erp review"): a subject keeps its words as written.
-    env.add_filter("sentence", |text: String| -> String {
-        let mut chars = text.chars();
-        chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
-    });
+    env.add_filter("sentence", |text: String| -> String { sentence(&text) });
     env.set_debug(true);
     if html {
         env.set_auto_escape_callback(|_| AutoEscape::Html);
@@ -620,6 +617,12 @@ pub fn template_kinds<'a>(
         add(template.unwrap_or(kind), kind);
     }
     kinds
+}
+
+/// The first letter capitalized, the rest as written (`capitalize` would lowercase "ERP").
+pub fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -279,6 +279,30 @@ pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -
     result
 }
 
+/// What a nudge says once a button logged `outcome`: what was logged and what comes next,
+/// "No answer: Kevin Doyle — next call Wed 9 Dec, attempt 3 of 7".
+fn confirmation(outcome: plan::Outcome, name: &str, next: Option<&plan::Item>) -> String {
+    let logged = match outcome {
+        plan::Outcome::Voicemail => "Left voicemail",
+        plan::Outcome::NoAnswer => "No answer",
+        plan::Outcome::Spoke => "Spoke",
+        other => other.as_str(),
+    };
+    let Some(item) = next else { return format!("{logged}: {name} — nothing more is due") };
+    let day = item.due.strftime("%a %-d %b");
+    let next = match item.kind {
+        plan::Kind::Promise => format!("promised callback {day}"),
+        plan::Kind::NextStep => format!("next step {day}: {}", item.next_step.as_deref().unwrap_or("call")),
+        plan::Kind::Call => match (item.attempt, item.of) {
+            (Some(attempt), Some(of)) => format!("next call {day}, attempt {attempt} of {of}"),
+            _ => format!("next call {day}"),
+        },
+        plan::Kind::Email => format!("next: an email {day}"),
+        plan::Kind::Drip => format!("next: the drip {day}"),
+    };
+    format!("{logged}: {name} — {next}")
+}
+
 /// Today's plan, as far as the scheduler needs it, and until when it holds.
 struct Planned {
     planned_at: Timestamp,
@@ -520,11 +544,21 @@ impl Service {
                 continue;
             }
             group.items = fresh;
-            let message = crate::render::nudge_message(&config, group, now);
-            tracing::info!("nudge: {}", message.summary);
-            if let Ok(shown) = desktop.show(&message).await {
-                done.push(i);
-                self.in_flight.clear();
+            let mut all_shown = true;
+            for message in crate::render::nudge_messages(&config, group, now) {
+                tracing::info!("nudge: {}", message.summary);
+                let Ok(shown) = desktop.show(&message).await else {
+                    // Not shown: its keys are forgotten so it is tried again while the window
+                    // is open (a key that cannot be forgotten now stays in flight, given back
+                    // next tick).
+                    all_shown = false;
+                    for key in &message.nudge_keys {
+                        state.forget_delivery(key)?;
+                        self.in_flight.retain(|k| k != key);
+                    }
+                    continue;
+                };
+                self.in_flight.retain(|k| !message.nudge_keys.contains(k));
                 let (ended, open): (Vec<_>, Vec<_>) = std::mem::take(&mut self.open_nudges)
                     .into_iter()
                     .partition(|n| n.until.is_some_and(|u| u <= now));
@@ -539,13 +573,11 @@ impl Service {
                     tracing::warn!("{e}");
                 }
                 self.open_nudges.push(shown);
-            } else {
-                // Not shown: forget the keys so it is tried again while the window is open (a
-                // key that cannot be forgotten now stays in flight, given back next tick).
-                while let Some(key) = self.in_flight.last() {
-                    state.forget_delivery(key)?;
-                    self.in_flight.pop();
-                }
+            }
+            // A group some of whose nudges were not shown stays, for those (the others' keys
+            // are recorded, so they are not shown twice).
+            if all_shown {
+                done.push(i);
             }
         }
         for i in done.into_iter().rev() {
@@ -669,19 +701,9 @@ impl Service {
         // In the daemon's own view before anything else is delivered.
         self.refresh_history(state, now).await?;
         let (config, history, id) = (self.config.clone(), self.history.clone(), id.to_owned());
-        let promised = off_loop(move || {
-            let agenda = plan::plan(&config, &history, now, 60);
-            agenda.items.iter().find(|i| i.prospect == id && i.kind == plan::Kind::Promise).map(|i| i.due)
-        })
-        .await?;
-        let verb = match outcome {
-            plan::Outcome::Voicemail => "voicemail",
-            _ => "call",
-        };
-        let text = match promised {
-            Some(day) => format!("Logged {verb} for {name} — promised {}", day.strftime("%a %-d %b")),
-            None => format!("Logged {verb} for {name}"),
-        };
+        let next =
+            off_loop(move || plan::plan_for(&config, &history, now, 400, &id).into_iter().next()).await?;
+        let text = confirmation(outcome, &name, next.as_ref());
         invoked.answer(text);
         Ok(())
     }

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::text::{digest_subject, window_text};
 use crate::config::Config;
-use crate::plan::{Agenda, Kind};
+use crate::plan::{Agenda, Item, Kind};
 use crate::schedule::{NudgeGroup, nudge_key};
 
 /// One notification.
@@ -91,85 +91,97 @@ impl DesktopMessage {
     }
 }
 
-/// The nudge for a group of calls whose windows open together.
-/// The start of a script, for the nudge's body: its first sentences, to about 120 characters.
-fn opening(script: &str) -> String {
-    let mut out = String::new();
-    for sentence in script.split_inclusive(". ") {
-        if !out.is_empty() && out.chars().count() + sentence.chars().count() > 120 {
-            out.push('…');
-            break;
-        }
-        out.push_str(sentence);
-    }
-    out.trim_end().to_owned()
-}
+/// At most this many nudges of one window are on screen at once: stock dunst shows three in
+/// its 300 px, and more run off a small screen. The rest share one notification.
+pub const ON_SCREEN: usize = 5;
 
-/// The nudge for a group of calls whose windows open together, shown at `now`: each prospect
-/// with their number, window, their own time now, the hook and how the script starts; buttons
-/// to call, to log what happened, and to snooze.
-pub fn nudge_message(config: &Config, group: &NudgeGroup, now: jiff::Timestamp) -> DesktopMessage {
-    let scripts = super::Scripts::new(config);
-    let names: Vec<&str> = group
+/// The nudges for calls whose windows open together, shown at `now`: one per prospect, each
+/// with its own buttons (call, what happened, snoozes), for the first [`ON_SCREEN`] in call
+/// order; one more, without buttons, names the rest.
+pub fn nudge_messages(config: &Config, group: &NudgeGroup, now: jiff::Timestamp) -> Vec<DesktopMessage> {
+    let opens = group.opens.strftime("%H:%M").to_string();
+    let mut messages: Vec<DesktopMessage> = group
         .items
         .iter()
-        .filter_map(|i| config.prospects.get(&i.prospect))
-        .map(|p| p.name.as_str())
+        .take(ON_SCREEN)
+        .filter_map(|item| prospect_nudge(config, item, &opens, now))
         .collect();
-    let summary = format!("Call at {}: {}", group.opens.strftime("%H:%M"), names.join(", "));
-    let mut parts = Vec::new();
-    for item in &group.items {
-        let Some(p) = config.prospects.get(&item.prospect) else { continue };
-        let who = super::text::who(p);
-        let phone = p.shown_phone().unwrap_or_else(|| "no phone".to_owned());
-        let window = item.window.as_ref().map(|w| window_text(config, p, w)).unwrap_or_default();
-        let flag = match (item.kind, item.overdue) {
-            (Kind::Promise, true) => {
-                format!(" — promised, {} late", super::text::count(item.days_late as usize, "day", "days"))
-            }
-            (Kind::Promise, false) => " — promised callback".to_owned(),
-            (Kind::NextStep, _) => " — agreed next step".to_owned(),
-            _ => String::new(),
-        };
-        let mut line = format!("{who} {phone} · {window}{flag}");
-        let _ = write!(line, "\n  their time {}", now.to_zoned(p.timezone.clone()).strftime("%H:%M"));
-        if let Some(hook) = &p.hook {
-            let _ = write!(line, " · hook: {hook}");
-        }
-        let script = opening(&scripts.render(item));
-        if !script.is_empty() {
-            let _ = write!(line, "\n  “{script}”");
-        }
-        parts.push((item.prospect.clone(), line));
+    let rest: Vec<&Item> = group.items.iter().skip(ON_SCREEN).collect();
+    if !rest.is_empty() {
+        let parts: Vec<(String, String)> = rest
+            .iter()
+            .filter_map(|item| {
+                let p = config.prospects.get(&item.prospect)?;
+                let phone = p.shown_phone().unwrap_or_else(|| "no phone".to_owned());
+                Some((item.prospect.clone(), format!("{} · {phone} · {}", p.name, item.why)))
+            })
+            .collect();
+        messages.push(DesktopMessage {
+            summary: format!("and {} more at {opens} — `ringback agenda`", parts.len()),
+            body: parts.iter().map(|(_, line)| line.as_str()).collect::<Vec<_>>().join("\n"),
+            critical: false,
+            actions: Vec::new(),
+            nudge_keys: rest.iter().map(|i| nudge_key(i)).collect(),
+            until: rest.iter().filter_map(|i| i.window.as_ref()).map(|w| w.end.timestamp()).max(),
+            parts,
+        });
     }
-    let body = parts.iter().map(|(_, line)| line.as_str()).collect::<Vec<_>>().join("\n");
-    // In the order they are used: call, what happened, then the snoozes. Servers show the
-    // first few; dunst's context menu and GNOME's expanded view show them all.
-    let mut actions = Vec::new();
-    let single = group.items.len() == 1;
-    for item in &group.items {
-        let name = config.prospects.get(&item.prospect).map_or(item.prospect.as_str(), |p| p.name.as_str());
-        let label = |what: &str| if single { what.to_owned() } else { format!("{what}: {name}") };
-        actions.push((format!("call:{}", item.prospect), label("Call")));
-        actions.push((format!("voicemail:{}", item.prospect), label("Left voicemail")));
-        actions.push((format!("no-answer:{}", item.prospect), label("No answer")));
-        actions.push((format!("spoke:{}", item.prospect), label("Spoke")));
+    messages
+}
+
+/// One prospect's nudge: who, their number and window, their time now, the hook, and the
+/// sentence that matters on this call (the promise or agreed step being kept, else the value
+/// they are called for): not the greeting, which the seller knows by heart.
+fn prospect_nudge(config: &Config, item: &Item, opens: &str, now: jiff::Timestamp) -> Option<DesktopMessage> {
+    let p = config.prospects.get(&item.prospect)?;
+    let phone = p.shown_phone().unwrap_or_else(|| "no phone".to_owned());
+    let window = item.window.as_ref().map(|w| window_text(config, p, w)).unwrap_or_default();
+    let mut line = format!("{} {phone} · {window}", super::text::who(p));
+    if let (Some(attempt), Some(of)) = (item.attempt, item.of)
+        && item.kind == Kind::Call
+    {
+        let _ = write!(line, " · attempt {attempt} of {of}");
     }
-    let ids: Vec<&str> = group.items.iter().map(|i| i.prospect.as_str()).collect();
-    actions.push(("snooze".to_owned(), "Snooze 1 hour".to_owned()));
-    actions.push((format!("snooze-tomorrow:{}", ids.join(",")), "Snooze until tomorrow".to_owned()));
-    actions.push((format!("snooze-week:{}", ids.join(",")), "Snooze a week".to_owned()));
-    // Up until the last of its windows ends, on the wall clock, however late it was shown.
-    let until = group.items.iter().filter_map(|i| i.window.as_ref()).map(|w| w.end.timestamp()).max();
-    DesktopMessage {
-        summary,
-        body,
-        critical: group.critical,
+    let _ = write!(line, "\ntheir time {}", now.to_zoned(p.timezone.clone()).strftime("%H:%M"));
+    if let Some(hook) = &p.hook {
+        let _ = write!(line, " · hook: {hook}");
+    }
+    let matters = match item.kind {
+        Kind::Promise => {
+            let late = if item.overdue {
+                format!(", {} late", super::text::count(item.days_late as usize, "day", "days"))
+            } else {
+                String::new()
+            };
+            format!("You promised this call{late}: keep your word.")
+        }
+        Kind::NextStep => format!("Agreed next step: {}.", item.next_step.as_deref().unwrap_or("call")),
+        _ => match &p.value {
+            Some(value) => format!("Value: {value}."),
+            None => crate::config::templates::sentence(&item.why),
+        },
+    };
+    let _ = write!(line, "\n{matters}");
+    let id = &item.prospect;
+    let actions = vec![
+        (format!("call:{id}"), "Call".to_owned()),
+        (format!("voicemail:{id}"), "Left voicemail".to_owned()),
+        (format!("no-answer:{id}"), "No answer".to_owned()),
+        (format!("spoke:{id}"), "Spoke".to_owned()),
+        ("snooze".to_owned(), "Snooze 1 hour".to_owned()),
+        (format!("snooze-tomorrow:{id}"), "Snooze until tomorrow".to_owned()),
+        (format!("snooze-week:{id}"), "Snooze a week".to_owned()),
+    ];
+    Some(DesktopMessage {
+        summary: format!("Call at {opens}: {}", p.name),
+        body: line.clone(),
+        // Critical is kept for the one whose promise is overdue: the call not to miss.
+        critical: item.kind == Kind::Promise && item.overdue,
         actions,
-        nudge_keys: group.items.iter().map(nudge_key).collect(),
-        until,
-        parts,
-    }
+        nudge_keys: vec![nudge_key(item)],
+        until: item.window.as_ref().map(|w| w.end.timestamp()),
+        parts: vec![(id.clone(), line)],
+    })
 }
 
 /// The desktop summary shown with the morning digest: the counts and the first calls.

@@ -181,23 +181,24 @@ call_windows = ["07:30-09:00"]
 "#;
 
 #[tokio::test(start_paused = true)]
-async fn nudges_are_grouped_and_sent_once_before_the_window() {
+async fn nudges_come_one_per_prospect_once_before_the_window() {
     let book = Book::new(&format!("{}{CALLERS}", with_schedule("digest = \"0 6 * * *\"\nnudge = \"10m\"")));
     let daemon = start(&book, "2026-11-24T07:15:00");
     pass(4 * 60).await;
     assert!(daemon.shown().iter().all(|s| !s.starts_with("Call at")), "nudged early: {:?}", daemon.shown());
     pass(2 * 60).await;
     let nudges: Vec<String> = daemon.shown().into_iter().filter(|s| s.starts_with("Call at")).collect();
-    assert_eq!(nudges, vec!["Call at 07:30: Amy Ames, Ben Bell"]);
+    // One notification each, with its own buttons, in call order.
+    assert_eq!(nudges, vec!["Call at 07:30: Amy Ames", "Call at 07:30: Ben Bell"]);
     pass(30 * 60).await;
     let shown = daemon.stop().await;
     let nudge = shown.iter().find(|m| m.summary.starts_with("Call at")).unwrap();
     assert!(
-        nudge.body.contains("Amy Ames (Ames & Co) [amy] +1 416-555-0001 · 07:30-08:30"),
+        nudge.body.contains("Amy Ames (Ames & Co) [amy] +1 416-555-0001 · 07:30-08:30 · attempt 1 of 4"),
         "{}",
         nudge.body
     );
-    assert_eq!(shown.iter().filter(|m| m.summary.starts_with("Call at")).count(), 1);
+    assert_eq!(shown.iter().filter(|m| m.summary.starts_with("Call at")).count(), 2);
 }
 
 #[tokio::test(start_paused = true)]
@@ -211,7 +212,7 @@ async fn quiet_hours_hold_nudges_until_they_end_while_the_window_is_open() {
     assert!(daemon.shown().is_empty(), "shown in quiet hours: {:?}", daemon.shown());
     pass(6 * 60).await;
     // The window is cut to the part outside quiet hours: the call is at 07:40.
-    assert_eq!(daemon.shown(), vec!["Call at 07:40: Amy Ames, Ben Bell"]);
+    assert_eq!(daemon.shown(), vec!["Call at 07:40: Amy Ames", "Call at 07:40: Ben Bell"]);
     daemon.stop().await;
 }
 
@@ -285,35 +286,35 @@ async fn notification_buttons_log_the_call_or_snooze_the_nudge() {
     assert_eq!(
         labels,
         [
-            "Call: Amy Ames",
-            "Left voicemail: Amy Ames",
-            "No answer: Amy Ames",
-            "Spoke: Amy Ames",
-            "Call: Ben Bell",
-            "Left voicemail: Ben Bell",
-            "No answer: Ben Bell",
-            "Spoke: Ben Bell",
+            "Call",
+            "Left voicemail",
+            "No answer",
+            "Spoke",
             "Snooze 1 hour",
             "Snooze until tomorrow",
             "Snooze a week",
         ]
     );
-    // Each prospect with their own time now, and how the script starts.
+    // The prospect, their number and window, their own time now, and the sentence that
+    // matters on this call (here the value: Amy has no promise or agreed step).
     assert!(
         nudge.body.contains(
-            "Amy Ames (Ames & Co) [amy] +1 416-555-0001 · 07:30-08:30\n  their time 07:20\n  “Hi Amy"
+            "Amy Ames (Ames & Co) [amy] +1 416-555-0001 · 07:30-08:30 · attempt 1 of 4\ntheir time 07:20"
         ),
         "{}",
         nudge.body
     );
+    assert!(!nudge.body.contains("Hi Amy"), "not the greeting: {}", nudge.body);
+    assert!(!nudge.critical, "critical is for an overdue promise");
 
     // "Snooze 1h": the same nudge again an hour later (Ben's window is still open then).
     let keys = nudge.nudge_keys.clone();
     daemon.press.send(ringback::notify::Invoked::new("snooze", keys)).await.unwrap();
     pass(59 * 60).await;
-    assert_eq!(daemon.shown().iter().filter(|s| s.starts_with("Call at")).count(), 1);
+    assert_eq!(daemon.shown().iter().filter(|s| s.starts_with("Call at")).count(), 2);
     pass(2 * 60).await;
-    assert_eq!(daemon.shown().iter().filter(|s| s.starts_with("Call at")).count(), 2, "{:?}", daemon.shown());
+    let nudges: Vec<String> = daemon.shown().into_iter().filter(|s| s.starts_with("Call at")).collect();
+    assert_eq!(nudges, ["Call at 07:30: Amy Ames", "Call at 07:30: Ben Bell", "Call at 07:30: Amy Ames"]);
 
     // "Left voicemail: Ben Bell" logs the voicemail with the promise its script named.
     daemon.press.send(ringback::notify::Invoked::new("voicemail:ben", vec![])).await.unwrap();
@@ -393,7 +394,7 @@ async fn an_overdue_promise_is_nudged_again_every_day_it_stays_listed() {
     let shown = daemon.stop().await;
     let dora: Vec<&DesktopMessage> = shown.iter().filter(|m| m.summary.contains("Dora Diaz")).collect();
     assert_eq!(dora.len(), 3, "{:?}", shown.iter().map(|m| &m.summary).collect::<Vec<_>>());
-    assert!(dora.iter().all(|m| m.critical && m.body.contains("promised,")), "{dora:?}");
+    assert!(dora.iter().all(|m| m.critical && m.body.contains("You promised this call,")), "{dora:?}");
 }
 
 #[tokio::test(start_paused = true)]
@@ -414,7 +415,7 @@ async fn turning_desktop_notifications_on_by_an_edit_shows_the_next_nudge() {
     let shown = daemon.stop().await;
     let nudges: Vec<&str> =
         shown.iter().map(|m| m.summary.as_str()).filter(|s| s.starts_with("Call at")).collect();
-    assert_eq!(nudges, ["Call at 07:30: Amy Ames, Ben Bell"]);
+    assert_eq!(nudges, ["Call at 07:30: Amy Ames", "Call at 07:30: Ben Bell"]);
 }
 
 #[tokio::test(start_paused = true)]
@@ -498,7 +499,7 @@ async fn the_nudge_calls_logs_no_answer_and_snoozes_to_tomorrow_or_a_week() {
     let book = Book::new(&format!("{config}{callers}"));
     let daemon = start(&book, "2026-11-24T07:20:00");
     pass(5).await;
-    assert_eq!(daemon.shown().iter().filter(|s| s.starts_with("Call at")).count(), 1);
+    assert_eq!(daemon.shown().iter().filter(|s| s.starts_with("Call at")).count(), 2);
 
     daemon.press.send(ringback::notify::Invoked::new("call:amy", vec![])).await.unwrap();
     eventually(|| std::fs::read_to_string(&opened).is_ok_and(|t| t == "tel:+14165550001;ext=12\n")).await;
@@ -521,7 +522,7 @@ async fn the_nudge_calls_logs_no_answer_and_snoozes_to_tomorrow_or_a_week() {
     pass(24 * 3600 + 60).await;
     let mornings: Vec<String> =
         daemon.shown().into_iter().filter(|s| s.starts_with("Call at") && s.contains("Amy")).collect();
-    assert_eq!(mornings, ["Call at 07:30: Amy Ames, Ben Bell", "Call at 07:30: Amy Ames"]);
+    assert_eq!(mornings, ["Call at 07:30: Amy Ames", "Call at 07:30: Amy Ames"]);
 
     // "Snooze a week": nothing for Amy until Wednesday 2 December.
     daemon.press.send(ringback::notify::Invoked::new("snooze-week:amy", vec![])).await.unwrap();
@@ -571,7 +572,7 @@ async fn when_the_weeks_first_digest_is_missed_the_next_one_sent_carries_the_rev
     assert!(!wednesday.contains("== Last week"), "{wednesday}");
 }
 
-/// One press, one undo: "Snooze until tomorrow" on a nudge for Amy and Ben snoozes both, and
+/// One press, one undo: a press that snoozes Amy and Ben together snoozes both, and
 /// `ringback undo amy` takes both back; the call is due again while the window is open, so the
 /// nudge is shown again.
 #[tokio::test(start_paused = true)]
@@ -580,7 +581,8 @@ async fn undo_takes_back_a_whole_press_and_the_nudge_comes_back() {
     let daemon = start(&book, "2026-11-24T07:20:00");
     pass(5).await;
     let nudges = |daemon: &Running| daemon.shown().into_iter().filter(|s| s.starts_with("Call at")).count();
-    assert_eq!(nudges(&daemon), 1, "{:?}", daemon.shown());
+    assert_eq!(nudges(&daemon), 2, "{:?}", daemon.shown());
+    // One press for both (as `ringback dial` or a script may snooze several at once).
     daemon.press.send(ringback::notify::Invoked::new("snooze-tomorrow:amy,ben", vec![])).await.unwrap();
     pass(5).await;
     {
@@ -598,7 +600,7 @@ async fn undo_takes_back_a_whole_press_and_the_nudge_comes_back() {
     }
     // The daemon sees the change within its minute, and the calls are due again at 07:30.
     pass(90).await;
-    assert_eq!(nudges(&daemon), 2, "{:?}", daemon.shown());
+    assert_eq!(nudges(&daemon), 4, "{:?}", daemon.shown());
     daemon.stop().await;
 }
 
@@ -616,9 +618,11 @@ async fn an_hours_snooze_outlives_a_restart() {
     daemon.press.send(ringback::notify::Invoked::new("snooze", keys)).await.unwrap();
     pass(5).await;
     daemon.stop().await;
-    // Started again at 07:30: nothing until 08:20.
+    // Started again at 07:30: nothing for Amy until 08:20 (Ben's nudge, still up when the
+    // daemon stopped, is shown again at once).
     let daemon = start(&book, "2026-11-24T07:30:00");
-    let nudges = |daemon: &Running| daemon.shown().into_iter().filter(|s| s.starts_with("Call at")).count();
+    let nudges =
+        |daemon: &Running| daemon.shown().into_iter().filter(|s| s.starts_with("Call at 07:30: Amy")).count();
     pass(5).await;
     assert_eq!(nudges(&daemon), 0, "the snoozed nudge came back at the restart: {:?}", daemon.shown());
     pass(49 * 60).await;
@@ -626,4 +630,46 @@ async fn an_hours_snooze_outlives_a_restart() {
     pass(2 * 60).await;
     assert_eq!(nudges(&daemon), 1, "{:?}", daemon.shown());
     daemon.stop().await;
+}
+
+/// Seven calls whose windows open together: five nudges on screen, in call order, each with
+/// its own buttons, and one more naming the other two (no buttons, not critical).
+#[tokio::test(start_paused = true)]
+async fn a_crowded_window_shows_five_nudges_and_one_for_the_rest() {
+    let mut book = with_schedule("digest = \"0 6 * * *\"\nnudge = \"10m\"");
+    for (i, name) in
+        ["Aarav Shah", "Bina Rao", "Chetan Iyer", "Divya Nair", "Esha Menon", "Farhan Ali", "Gita Bose"]
+            .iter()
+            .enumerate()
+    {
+        book.push_str(&format!(
+            "\n[prospects.p{i}]\nname = \"{name}\"\nphone = \"+1 416 555 01{i:02}\"\nsince = 2026-11-24\ncall_windows = [\"07:30-08:30\"]\n"
+        ));
+    }
+    let book = Book::new(&book);
+    let daemon = start(&book, "2026-11-24T07:15:00");
+    pass(6 * 60).await;
+    let shown = daemon.stop().await;
+    let nudges: Vec<&DesktopMessage> = shown.iter().filter(|m| m.summary.contains("07:30")).collect();
+    let summaries: Vec<&str> = nudges.iter().map(|m| m.summary.as_str()).collect();
+    assert_eq!(
+        summaries,
+        [
+            "Call at 07:30: Aarav Shah",
+            "Call at 07:30: Bina Rao",
+            "Call at 07:30: Chetan Iyer",
+            "Call at 07:30: Divya Nair",
+            "Call at 07:30: Esha Menon",
+            "and 2 more at 07:30 — `ringback agenda`",
+        ]
+    );
+    assert!(nudges[..5].iter().all(|m| m.actions.len() == 7 && m.nudge_keys.len() == 1), "{nudges:?}");
+    let rest = nudges[5];
+    assert!(rest.actions.is_empty() && !rest.critical, "{rest:?}");
+    assert!(
+        rest.body.contains("Farhan Ali · +1 416-555-0105") && rest.body.contains("Gita Bose"),
+        "{}",
+        rest.body
+    );
+    assert_eq!(rest.nudge_keys.len(), 2);
 }
