@@ -279,6 +279,9 @@ pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -
     result
 }
 
+/// How long the Call button waits for its opener to say it failed before saying "Calling".
+const OPENER_VERDICT: Duration = Duration::from_secs(3);
+
 /// What a nudge says once a button logged `outcome`: what was logged and what comes next,
 /// "No answer: Kevin Doyle — next call Wed 9 Dec, attempt 3 of 7".
 fn confirmation(outcome: plan::Outcome, name: &str, next: Option<&plan::Item>) -> String {
@@ -728,26 +731,38 @@ impl Service {
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn();
+        let by_hand = |why: String| format!("{why}: dial {phone} by hand");
         match spawned {
             Ok(mut child) => {
                 tracing::info!("calling {} with {program} from the notification", prospect.name);
-                // Reaped in the background: a handler that hands the number to a phone may
-                // take its time, and nothing waits on it.
-                let program = program.clone();
-                tokio::spawn(async move {
-                    match child.wait().await {
-                        Ok(status) if !status.success() => {
-                            tracing::warn!("{program} {tel} exited with {status}")
-                        }
-                        Err(e) => tracing::warn!("{program}: {e}"),
-                        Ok(_) => {}
+                // `xdg-open` says at once when no program takes `tel:` (exit 3); a handler that
+                // hands the number to a phone may take its time, and is not waited for.
+                match tokio::time::timeout(OPENER_VERDICT, child.wait()).await {
+                    Ok(Ok(status)) if !status.success() => {
+                        tracing::warn!("{program} exited with {status} for {}'s number", prospect.name);
+                        let why = match status.code() {
+                            Some(3) => {
+                                format!("Nothing on this desktop opens tel: links ({program} exited 3)")
+                            }
+                            _ => format!("{program} could not open the number ({status})"),
+                        };
+                        by_hand(why)
                     }
-                });
-                format!("Calling {} on {phone}: press what happened when you are done", prospect.name)
+                    Ok(Err(e)) => by_hand(format!("{program} failed ({e})")),
+                    Ok(Ok(_)) => {
+                        format!("Calling {} on {phone}: press what happened when you are done", prospect.name)
+                    }
+                    Err(_) => {
+                        tokio::spawn(async move {
+                            let _ = child.wait().await;
+                        });
+                        format!("Calling {} on {phone}: press what happened when you are done", prospect.name)
+                    }
+                }
             }
             Err(e) => {
                 tracing::warn!("cannot run {program}: {e}");
-                format!("cannot run {program} ({e}): dial {phone}")
+                by_hand(format!("Cannot run {program} ({e})"))
             }
         }
     }

@@ -184,18 +184,36 @@ fn prospect_nudge(config: &Config, item: &Item, opens: &str, now: jiff::Timestam
     })
 }
 
-/// The desktop summary shown with the morning digest: the counts and the first calls.
+/// The desktop summary shown with the morning digest: the counts, then the day's first calls
+/// by the time their window opens, each saying what it is (a promise, an agreed next step, a
+/// call), and how many more there are.
 pub fn digest_summary(config: &Config, agenda: &Agenda) -> DesktopMessage {
+    const LINES: usize = 5;
     let summary = digest_subject(agenda);
+    let mut calls: Vec<&Item> =
+        agenda.items.iter().filter(|i| i.day == agenda.first_day && i.kind.is_call()).collect();
+    // By the time their window opens (none last); the agenda's order among equals.
+    calls.sort_by_key(|i| i.window.as_ref().map_or(i64::MAX, |w| w.start.timestamp().as_second()));
     let mut body = String::new();
-    let first: Vec<_> =
-        agenda.items.iter().filter(|i| i.day == agenda.first_day && i.kind.is_call()).take(5).collect();
-    for item in &first {
+    for item in calls.iter().take(LINES) {
         let Some(p) = config.prospects.get(&item.prospect) else { continue };
-        let when = item.window.as_ref().map(|w| w.start.strftime("%H:%M").to_string()).unwrap_or_default();
-        let _ = writeln!(body, "{when} {} {}", p.name, p.shown_phone().unwrap_or_default());
+        let when = item
+            .window
+            .as_ref()
+            .map_or_else(|| "--:--".to_owned(), |w| w.start.strftime("%H:%M").to_string());
+        let what = match item.kind {
+            Kind::Promise if item.overdue => "promised, late",
+            Kind::Promise => "promised",
+            Kind::NextStep => "next step",
+            _ => "call",
+        };
+        let phone = p.shown_phone().unwrap_or_else(|| "no phone".to_owned());
+        let _ = writeln!(body, "{when} {what}: {} {phone}", p.name);
     }
-    if first.is_empty() {
+    if calls.len() > LINES {
+        let _ = writeln!(body, "+{} more", calls.len() - LINES);
+    }
+    if calls.is_empty() {
         body.push_str("No calls today.");
     }
     // An overdue promise makes the morning's summary critical: it is the one to see.

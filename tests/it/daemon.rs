@@ -673,3 +673,39 @@ async fn a_crowded_window_shows_five_nudges_and_one_for_the_rest() {
     );
     assert_eq!(rest.nudge_keys.len(), 2);
 }
+
+/// The morning's desktop summary lists the day's first calls by the time their window opens,
+/// each saying what it is, and how many more there are.
+#[tokio::test(start_paused = true)]
+async fn the_morning_summary_says_what_each_call_is_in_time_order_and_how_many_more() {
+    let mut book = with_schedule("digest = \"0 6 * * *\"");
+    for (i, name) in
+        ["Aarav Shah", "Bina Rao", "Chetan Iyer", "Divya Nair", "Esha Menon", "Farhan Ali"].iter().enumerate()
+    {
+        book.push_str(&format!(
+            "\n[prospects.p{i}]\nname = \"{name}\"\nphone = \"+1 416 555 01{i:02}\"\nsince = 2026-11-24\ncall_windows = [\"07:30-08:30\"]\n"
+        ));
+    }
+    // Dora's promise is late, and her window opens first.
+    book.push_str("\n[prospects.dora]\nname = \"Dora Diaz\"\nphone = \"+1 416 555 0003\"\nsince = 2026-11-02\npromised_callback = 2026-11-20\ncall_windows = [\"06:45-07:15\"]\n");
+    let book = Book::new(&book);
+    let daemon = start(&book, "2026-11-24T05:59:00");
+    pass(2 * 60).await;
+    let shown = daemon.stop().await;
+    let summary = shown.iter().find(|m| m.summary.starts_with("ringback — Tue 24 Nov")).expect("the summary");
+    let lines: Vec<&str> = summary.body.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "06:45 promised, late: Dora Diaz +1 416-555-0003",
+            "07:30 call: Aarav Shah +1 416-555-0100",
+            "07:30 call: Bina Rao +1 416-555-0101",
+            "07:30 call: Chetan Iyer +1 416-555-0102",
+            "07:30 call: Divya Nair +1 416-555-0103",
+            "+3 more",
+        ],
+        "{}",
+        summary.body
+    );
+    assert!(summary.critical);
+}

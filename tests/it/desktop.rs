@@ -145,9 +145,13 @@ impl Scenario {
         let out = tempfile::tempdir().unwrap();
         // The Call button opens the number with a stub the test installs in place of xdg-open.
         let stub = out.path().join("open-tel");
+        // It exits with $OPENER_EXIT, as xdg-open exits 3 when nothing takes `tel:`.
         std::fs::write(
             &stub,
-            format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}/opened'\n", out.path().display()),
+            format!(
+                "#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}/opened'\nexit ${{OPENER_EXIT:-0}}\n",
+                out.path().display()
+            ),
         )
         .unwrap();
         crate::helpers::set_mode(&stub, 0o755);
@@ -343,6 +347,21 @@ fn a_name_with_control_characters_still_gets_its_nudge_onto_the_bus() {
     let line = monitor.lines().find(|l| l.contains(&summary)).unwrap();
     assert!(line.contains("Vil") && !line.contains("pwned\u{7}") && !line.contains('\u{1b}'), "{line}");
     assert_eq!(daemon.terminate(), 0);
+}
+
+/// The Call button when nothing opens `tel:` (xdg-open exits 3): the nudge says so and gives
+/// the number to dial by hand, rather than "Calling …".
+#[test]
+fn a_call_nothing_can_open_says_so_and_shows_the_number() {
+    let run = Scenario::run_with("Call (Call at {opens}: Bill Jones)", &[("OPENER_EXIT", "3")]);
+    let (log, monitor) = (run.read("ringback.log"), run.read("monitor.log"));
+    assert_eq!(run.read("opened"), "tel:+16045550100\n", "{log}");
+    assert!(
+        monitor.contains("Nothing on this desktop opens tel: links (")
+            && monitor.contains("exited 3): dial +1 604-555-0100 by hand"),
+        "{monitor}\n{log}"
+    );
+    assert!(!monitor.contains("Calling Bill Jones"), "{monitor}");
 }
 
 #[test]
