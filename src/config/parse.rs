@@ -177,13 +177,14 @@ impl<'s> Validator<'s> {
                 Some(tz)
             }
             Err(_) => {
+                let hint = match nearest_zone(name.get_ref()) {
+                    Some(zone) => format!("did you mean `{zone}`?"),
+                    None => "expected an IANA name like `America/Toronto`".to_owned(),
+                };
                 self.error(
                     name.span(),
                     key.to_string(),
-                    format!(
-                        "unknown time zone `{}`: expected an IANA name like `America/Toronto`",
-                        name.get_ref()
-                    ),
+                    format!("unknown time zone `{}`: {hint}", name.get_ref()),
                 );
                 None
             }
@@ -1099,4 +1100,29 @@ fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && !id.starts_with('-')
         && id.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// The zone of the time zone database nearest to a mistyped name (`America/Chicgo`,
+/// `america/new york`, `Berlin`): by the whole name, or by the city alone when only a city was
+/// typed; none when nothing is near.
+fn nearest_zone(typed: &str) -> Option<String> {
+    // Zone names are short; a long value is no typo of one (and costs too much to compare).
+    if typed.chars().count() > 64 {
+        return None;
+    }
+    let fold = |s: &str| s.to_lowercase().replace([' ', '-'], "_");
+    let wanted = fold(typed);
+    let names: Vec<String> = jiff::tz::db().available().map(|n| n.as_str().to_owned()).collect();
+    let city = |name: &str| fold(name.rsplit('/').next().unwrap_or(name));
+    names
+        .iter()
+        .map(|name| {
+            let whole = diag::edit_distance(&wanted, &fold(name));
+            let by_city =
+                if typed.contains('/') { usize::MAX } else { diag::edit_distance(&wanted, &city(name)) };
+            (whole.min(by_city), name)
+        })
+        .filter(|(d, _)| *d <= (wanted.chars().count() / 4).clamp(1, 3))
+        .min_by(|(a, x), (b, y)| a.cmp(b).then_with(|| x.cmp(y)))
+        .map(|(_, name)| name.clone())
 }

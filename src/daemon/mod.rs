@@ -842,17 +842,21 @@ impl Service {
             }
             Err(error) => {
                 tracing::error!("config not reloaded ({why}); keeping the last good one");
-                let desktop = self.desktop.get();
+                let mut fresh = Vec::new();
                 for line in &error.lines {
                     tracing::error!("{line}");
-                    if self.config.notify.desktop && self.notified_errors.insert(line.clone()) {
-                        let message = DesktopMessage::plain(
-                            "ringback: config error (last good config kept)",
-                            line.clone(),
-                            false,
-                        );
-                        let _ = desktop.show(&message).await;
+                    if self.notified_errors.insert(line.clone()) {
+                        fresh.push(line.as_str());
                     }
+                }
+                // One save with three mistakes is one notification, each error once.
+                if self.config.notify.desktop && !fresh.is_empty() {
+                    let summary = match fresh.len() {
+                        1 => "ringback: config error (last good config kept)".to_owned(),
+                        n => format!("ringback: {n} config errors (last good config kept)"),
+                    };
+                    let message = DesktopMessage::plain(summary, fresh.join("\n"), false);
+                    let _ = self.desktop.get().show(&message).await;
                 }
             }
         }

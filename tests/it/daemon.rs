@@ -709,3 +709,29 @@ async fn the_morning_summary_says_what_each_call_is_in_time_order_and_how_many_m
     );
     assert!(summary.critical);
 }
+
+/// A save with three mistakes is one notification naming all three (an unknown zone with the
+/// one probably meant), not three.
+#[tokio::test(start_paused = true)]
+async fn one_bad_save_is_one_notification_for_all_its_errors() {
+    let book = Book::new(&with_schedule("digest = \"0 6 * * *\""));
+    let daemon = start(&book, "2026-11-24T09:00:00");
+    pass(5).await;
+    let errors = || -> Vec<DesktopMessage> {
+        daemon.shown.lock().unwrap().iter().filter(|m| m.summary.contains("config error")).cloned().collect()
+    };
+    book.write_config(
+        &with_schedule("digest = \"0 6 * * *\"")
+            .replace("America/Vancouver", "America/Vancover")
+            .replace("relationship = \"warm\"", "relationship = \"lukewarm\"")
+            .replace("since = 2026-11-20", "since = \"last week\""),
+    );
+    eventually(|| !errors().is_empty()).await;
+    settle().await;
+    let errors = errors();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].summary, "ringback: 3 config errors (last good config kept)");
+    assert_eq!(errors[0].body.lines().count(), 3, "{}", errors[0].body);
+    assert!(errors[0].body.contains("did you mean `America/Vancouver`?"), "{}", errors[0].body);
+    daemon.stop().await;
+}
