@@ -18,6 +18,7 @@ use crate::render::Scripts;
 use crate::render::{self, Style};
 use crate::state::State;
 
+mod dial;
 mod edit;
 mod install;
 
@@ -144,6 +145,13 @@ pub enum Command {
         /// With --review: the week (Monday to Sunday) holding DATE [default: last week]
         #[arg(long, value_name = "DATE", requires = "review")]
         week: Option<Date>,
+    },
+    /// Today's calls one after another, full-screen: a card per prospect and one key per
+    /// outcome (c call, v voicemail, n no answer, s spoke, ? every key, q quit).
+    Dial {
+        /// As of TIME in me.timezone: 07:40, yesterday 16:00, 2026-11-24T07:40, or RFC 3339 [default: now]; events are logged at that instant
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
     },
     /// Explain one prospect: where they stand, what is pending, and why they are or are not
     /// on the day's list.
@@ -309,6 +317,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Completions { shell } => install::completions(shell),
         Command::Man => install::man(),
         Command::Why { id, at } => why(&paths, &id, at.as_deref()),
+        Command::Dial { at } => dial::dial(&paths, at.as_deref()),
         Command::Stats { since, until, json, review: false, .. } => stats(&paths, since, until, json),
         Command::Stats { json, review: true, week, .. } => weekly_review(&paths, week, json),
     }

@@ -4,6 +4,7 @@ mod cli;
 mod config;
 mod daemon;
 mod desktop;
+mod dial;
 mod edit;
 mod helpers;
 mod holidays;

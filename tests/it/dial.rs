@@ -1,0 +1,231 @@
+//! `ringback dial` in a real terminal: tmux runs it in an 80x24 pane, keys go in with
+//! send-keys, the screen comes back with capture-pane, and what each key wrote is read back
+//! through `ringback history`.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::helpers::{BASE, Book, require};
+
+/// A tmux server of its own (its own socket), killed when dropped.
+struct Tmux {
+    socket: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Tmux {
+    /// Starts `command` (a shell line) in an 80x24 session `dial`; after it ends, the shell
+    /// line's last part (`; stty -a > FILE`) still runs in the same terminal.
+    fn start(command: &str, env: &[(&str, &str)]) -> Tmux {
+        require(&["tmux"], "tmux");
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("tmux.sock");
+        let tmux = Tmux { socket, _dir: dir };
+        let mut args: Vec<String> = vec![
+            "new-session".into(),
+            "-d".into(),
+            "-s".into(),
+            "dial".into(),
+            "-x".into(),
+            "80".into(),
+            "-y".into(),
+            "24".into(),
+        ];
+        for (k, v) in env {
+            args.push("-e".into());
+            args.push(format!("{k}={v}"));
+        }
+        args.push(command.to_owned());
+        tmux.run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        tmux.run(&["set-option", "-t", "dial", "remain-on-exit", "on"]);
+        tmux
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .args(["-f", "/dev/null"])
+            .args(args)
+            .env_remove("TMUX")
+            .output()
+            .expect("tmux runs");
+        assert!(out.status.success(), "tmux {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "dial"];
+        args.extend_from_slice(keys);
+        self.run(&args);
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", "dial"])
+    }
+
+    /// Waits until the screen shows `text`.
+    fn wait_for(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(Instant::now() < deadline, "`{text}` never showed:\n{screen}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux").arg("-S").arg(&self.socket).arg("kill-server").output();
+    }
+}
+
+/// Amy, Ben and Cleo, all due on Tuesday 24 November with windows open at 07:30 Toronto time,
+/// beside the base book's Bill Jones (his window opens in the evening).
+fn block() -> Book {
+    let mut config = BASE.to_owned();
+    for (id, name, phone) in [
+        ("amy", "Amy Ames", "+1 416 555 0001"),
+        ("ben", "Ben Bell", "+44 20 7946 0123"),
+        ("cleo", "Cleo Cruz", "+1 416 555 0003"),
+    ] {
+        config.push_str(&format!(
+            "\n[prospects.{id}]\nname = \"{name}\"\nphone = \"{phone}\"\ntimezone = \"America/Toronto\"\nsince = 2026-11-24\ncall_windows = [\"07:30-09:00\"]\nhook = \"hook for {name}\"\n"
+        ));
+    }
+    Book::new(&config)
+}
+
+fn command(book: &Book, stty: &Path) -> String {
+    format!(
+        "{} --config {} --state {} dial --at 2026-11-24T07:35; stty -a > {}",
+        env!("CARGO_BIN_EXE_ringback"),
+        book.config.display(),
+        book.state.display(),
+        stty.display()
+    )
+}
+
+fn outcomes(book: &Book, id: &str) -> Vec<String> {
+    let history = book.run(&["history", id, "--json"]).code(0).json();
+    history["events"].as_array().unwrap().iter().map(|e| e["outcome"].as_str().unwrap().to_owned()).collect()
+}
+
+#[test]
+fn a_block_of_calls_logs_one_key_per_outcome_and_gives_the_terminal_back() {
+    let book = block();
+    let out = tempfile::tempdir().unwrap();
+    let stty = out.path().join("stty");
+    let tmux = Tmux::start(&command(&book, &stty), &[]);
+    // The queue and the first card: name, the number as people read it, their time, the hook.
+    let screen = tmux.wait_for("Amy Ames");
+    assert!(screen.contains("today: 4"), "{screen}");
+    assert!(screen.contains("+1 416-555-0001"), "{screen}");
+    assert!(screen.contains("their time 07:35"), "{screen}");
+    assert!(screen.contains("hook: hook for Amy Ames"), "{screen}");
+    assert!(screen.contains("0 calls · 0 connects · 0 promises · 4 left"), "{screen}");
+    // Whose window is open now comes first; Bill's opens this evening (19:00 here).
+    assert!(screen.contains(">*07:30 Amy Ames") && screen.contains("  19:00 Bill Jones"), "{screen}");
+    for line in screen.lines() {
+        assert!(line.chars().count() <= 80, "wider than the pane: {line}");
+    }
+
+    // n: no answer for Amy, written as `ringback log` writes it; Ben's card comes up.
+    tmux.keys(&["n"]);
+    let screen = tmux.wait_for("+44 20 7946 0123");
+    assert!(screen.contains("No answer: Amy Ames"), "{screen}");
+    assert!(screen.contains("1 calls · 0 connects · 0 promises · 3 left"), "{screen}");
+    assert_eq!(outcomes(&book, "amy"), ["no-answer"]);
+    let history = book.run(&["history", "amy", "--json"]).code(0).json();
+    assert_eq!(history["events"][0]["at"], "2026-11-24T07:35:00-05:00");
+
+    // v: Ben's voicemail records the promise his script named.
+    tmux.keys(&["v"]);
+    tmux.wait_for("1 promises");
+    assert_eq!(outcomes(&book, "ben"), ["voicemail"]);
+    let history = book.run(&["history", "ben", "--json"]).code(0).json();
+    assert_eq!(history["events"][0]["no_promise"], false, "{history}");
+
+    // u: takes Ben's voicemail back, and he is in the queue again.
+    tmux.keys(&["u"]);
+    let screen = tmux.wait_for("took back voicemail for Ben Bell");
+    assert!(screen.contains("3 left"), "{screen}");
+    assert!(outcomes(&book, "ben").is_empty());
+
+    // s: spoke, with an agreed next step.
+    tmux.keys(&["/"]);
+    tmux.keys(&["cleo", "Enter"]);
+    tmux.wait_for("found Cleo Cruz");
+    tmux.keys(&["s"]);
+    tmux.wait_for("next step date");
+    tmux.keys(&["2026-12-01", "Enter"]);
+    tmux.wait_for("agreed for 2026-12-01");
+    tmux.keys(&["send the proposal", "Enter"]);
+    tmux.wait_for("Spoke: Cleo Cruz");
+    assert_eq!(outcomes(&book, "cleo"), ["spoke"]);
+    let history = book.run(&["history", "cleo", "--json"]).code(0).json();
+    assert!(history.to_string().contains("send the proposal"), "{history}");
+
+    // ?: every key; any key closes it.
+    tmux.keys(&["?"]);
+    tmux.wait_for("undo the last event of this block");
+    tmux.keys(&["x"]);
+
+    // q: the block's summary, and a terminal back in its normal mode.
+    tmux.keys(&["q"]);
+    let screen = tmux.wait_for("left in the queue");
+    assert!(
+        screen.contains("no-answer      Amy Ames") && screen.contains("spoke          Cleo Cruz"),
+        "{screen}"
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !stty.exists() {
+        assert!(Instant::now() < deadline, "stty never ran after dial");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let modes = std::fs::read_to_string(&stty).unwrap();
+    assert!(modes.contains(" icanon") && modes.contains(" echo ") && !modes.contains("-icanon"), "{modes}");
+}
+
+#[test]
+fn sigterm_and_a_resize_leave_the_terminal_usable() {
+    let book = block();
+    let out = tempfile::tempdir().unwrap();
+    let stty = out.path().join("stty");
+    let tmux = Tmux::start(&command(&book, &stty), &[("NO_COLOR", "1")]);
+    tmux.wait_for("Amy Ames");
+    // Larger, then back to 80x24: the layout follows.
+    tmux.run(&["resize-window", "-t", "dial", "-x", "120", "-y", "30"]);
+    let screen = tmux.wait_for("4 left");
+    assert!(screen.lines().count() >= 29, "{screen}");
+    assert!(screen.lines().any(|l| l.chars().count() > 100), "the layout did not widen:\n{screen}");
+    tmux.run(&["resize-window", "-t", "dial", "-x", "80", "-y", "24"]);
+    tmux.wait_for("4 left");
+    let pid = tmux.run(&["list-panes", "-t", "dial", "-F", "#{pane_pid}"]);
+    // The pane's shell runs dial as its child.
+    let children = Command::new("pgrep").args(["-P", pid.trim(), "ringback"]).output().unwrap();
+    let dial = String::from_utf8_lossy(&children.stdout).trim().to_owned();
+    assert!(!dial.is_empty(), "no ringback under the pane's shell {pid}");
+    Command::new("kill").args(["-TERM", &dial]).status().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !stty.exists() {
+        assert!(Instant::now() < deadline, "dial did not end on SIGTERM:\n{}", tmux.screen());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let modes = std::fs::read_to_string(&stty).unwrap();
+    assert!(modes.contains(" icanon") && !modes.contains("-icanon") && !modes.contains("-echo "), "{modes}");
+}
+
+#[test]
+fn without_a_terminal_dial_says_what_it_needs() {
+    let book = block();
+    let ran = book.run(&["dial", "--at", "2026-11-24T07:35"]).code(2);
+    assert!(ran.stderr.contains("ringback dial needs a terminal"), "{}", ran.stderr);
+}
