@@ -195,6 +195,7 @@ pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -
         status: String::new(),
         in_flight: Vec::new(),
         open_nudges: Vec::new(),
+        on_screen: Vec::new(),
         pruned: None,
         configs,
     };
@@ -306,6 +307,13 @@ fn confirmation(outcome: plan::Outcome, name: &str, next: Option<&plan::Item>) -
     format!("{logged}: {name} — {next}")
 }
 
+/// A nudge on screen as it was shown.
+struct OnScreen {
+    id: u32,
+    shown_at: Timestamp,
+    message: DesktopMessage,
+}
+
 /// Today's plan, as far as the scheduler needs it, and until when it holds.
 struct Planned {
     planned_at: Timestamp,
@@ -341,6 +349,9 @@ struct Service {
     in_flight: Vec<String>,
     /// Nudges shown and still up until their window ends: (keys, window end).
     open_nudges: Vec<ShownNudge>,
+    /// The same nudges as shown, to take down (or count again) when their prospects are
+    /// logged elsewhere: in `ringback dial`, with `ringback log`.
+    on_screen: Vec<OnScreen>,
     /// When the state was last pruned.
     pruned: Option<Timestamp>,
     /// The config, for the calendar feed's server.
@@ -376,6 +387,7 @@ impl Service {
     async fn tick(&mut self, state: &mut State, postman: &tokio::sync::Notify) -> Result<Timestamp, Error> {
         let now = self.clock.now();
         self.refresh_history(state, now).await?;
+        self.follow_the_log(now).await;
         if self.pruned.is_none_or(|at| now.duration_since(at) >= PRUNE_EVERY || now < at) {
             match state.prune(now) {
                 Ok(n) if n > 0 => tracing::info!("pruned {n} old outbox, ledger and digest-log rows"),
@@ -478,6 +490,48 @@ impl Service {
         Ok(wake)
     }
 
+    /// Nudges of prospects logged since they were shown (in `ringback dial`, with `ringback
+    /// log`) are taken down, and the crowded window's rest counts again; a nudge whose window
+    /// ended is left to its listener.
+    async fn follow_the_log(&mut self, now: Timestamp) {
+        if self.on_screen.is_empty() {
+            return;
+        }
+        let desktop = self.desktop.get();
+        let mut kept = Vec::new();
+        for shown in std::mem::take(&mut self.on_screen) {
+            if shown.message.until.is_some_and(|until| until <= now) {
+                continue;
+            }
+            let gone: Vec<&str> = shown
+                .message
+                .parts
+                .iter()
+                .map(|(id, _)| id.as_str())
+                .filter(|id| self.history.events_of(id).last().is_some_and(|e| e.at() >= shown.shown_at))
+                .collect();
+            if gone.is_empty() {
+                kept.push(shown);
+                continue;
+            }
+            match shown.message.without(&gone) {
+                Some(left) => {
+                    if let Err(e) = desktop.replace(shown.id, &left).await {
+                        tracing::debug!("cannot update a nudge: {e}");
+                    }
+                    kept.push(OnScreen { message: left, ..shown });
+                }
+                None => {
+                    tracing::info!("nudge taken down: {} was logged meanwhile", gone.join(", "));
+                    if let Err(e) = desktop.close(shown.id).await {
+                        tracing::debug!("cannot take a nudge down: {e}");
+                    }
+                }
+            }
+        }
+        self.on_screen = kept;
+    }
+
     /// Nudges a killed daemon left on screen: their buttons reach nobody, so they are taken
     /// down, and those whose window is still open are shown again by the next tick.
     async fn take_down_left_behind(&mut self, state: &mut State) {
@@ -567,6 +621,9 @@ impl Service {
                     .partition(|n| n.until.is_some_and(|u| u <= now));
                 self.open_nudges = open;
                 let (id, server) = shown.unwrap_or_default();
+                if id != 0 {
+                    self.on_screen.push(OnScreen { id, shown_at: now, message: message.clone() });
+                }
                 let shown = ShownNudge { id, until: message.until, server, keys: message.nudge_keys };
                 // On screen until its window ends: recorded, so a daemon killed meanwhile
                 // leaves the next one what to take down and show again.
@@ -649,6 +706,12 @@ impl Service {
     async fn act(&mut self, invoked: Invoked, state: &mut State) -> Result<(), Error> {
         let now = self.clock.now();
         let (verb, id) = invoked.action.split_once(':').unwrap_or((invoked.action.as_str(), ""));
+        // A nudge pressed becomes its own confirmation: not one to take down when its event
+        // is seen in the log.
+        if verb != "call" {
+            let pressed: Vec<&str> = id.split(',').collect();
+            self.on_screen.retain(|s| !s.message.parts.iter().any(|(p, _)| pressed.contains(&p.as_str())));
+        }
         let outcome = match verb {
             "voicemail" => plan::Outcome::Voicemail,
             "no-answer" => plan::Outcome::NoAnswer,

@@ -98,8 +98,9 @@ impl Desktop {
             Desktop::Off => Ok(None),
             #[cfg(feature = "test-support")]
             Desktop::Record(sink) => {
-                sink.lock().expect("desktop record poisoned").push(message.clone());
-                Ok(None)
+                let mut sink = sink.lock().expect("desktop record poisoned");
+                sink.push(message.clone());
+                Ok(Some((sink.len() as u32, "record".to_owned())))
             }
             Desktop::Bus { warned, actions } => {
                 let result = show_on_bus(message, actions.as_ref()).await;
@@ -114,6 +115,71 @@ impl Desktop {
             }
         }
     }
+}
+
+impl Desktop {
+    /// Puts `message` in place of the notification `id` (shown without buttons).
+    ///
+    /// # Errors
+    /// When no notification server answers within [`DBUS_TIMEOUT`].
+    pub async fn replace(&self, id: u32, message: &DesktopMessage) -> Result<(), DesktopError> {
+        match self {
+            Desktop::Off => Ok(()),
+            #[cfg(feature = "test-support")]
+            Desktop::Record(sink) => {
+                sink.lock().expect("desktop record poisoned").push(message.clone());
+                Ok(())
+            }
+            Desktop::Bus { .. } => {
+                let mut replacement = notification(message, false);
+                replacement.id(id);
+                send(&replacement).await.map(|_| ())
+            }
+        }
+    }
+
+    /// Takes down the notification `id`.
+    ///
+    /// # Errors
+    /// When the session bus does not answer within [`DBUS_TIMEOUT`].
+    pub async fn close(&self, id: u32) -> Result<(), DesktopError> {
+        match self {
+            Desktop::Off => Ok(()),
+            #[cfg(feature = "test-support")]
+            Desktop::Record(sink) => {
+                let closed = DesktopMessage::plain(format!("[closed {id}]"), "", false);
+                sink.lock().expect("desktop record poisoned").push(closed);
+                Ok(())
+            }
+            Desktop::Bus { .. } => close_ids(&[id]).await,
+        }
+    }
+}
+
+/// `CloseNotification` for each id, bounded by [`DBUS_TIMEOUT`] in all.
+async fn close_ids(ids: &[u32]) -> Result<(), DesktopError> {
+    let close = async {
+        let bus = zbus::Connection::session().await.map_err(|e| DesktopError(e.to_string()))?;
+        for id in ids {
+            // The spec answers an id that is already gone with an error: nothing to close.
+            let _ = bus
+                .call_method(
+                    Some(NOTIFICATIONS),
+                    "/org/freedesktop/Notifications",
+                    Some(NOTIFICATIONS),
+                    "CloseNotification",
+                    &(*id,),
+                )
+                .await;
+        }
+        Ok(())
+    };
+    tokio::time::timeout(DBUS_TIMEOUT, close).await.unwrap_or_else(|_| {
+        Err(DesktopError(format!(
+            "no answer from the notification server within {}s",
+            DBUS_TIMEOUT.as_secs()
+        )))
+    })
 }
 
 fn notification(message: &DesktopMessage, with_actions: bool) -> notify_rust::Notification {
@@ -182,30 +248,9 @@ pub async fn server_identity() -> Option<String> {
 /// # Errors
 /// When the session bus or the notification server does not answer within [`DBUS_TIMEOUT`].
 pub async fn close_left_behind(shown: &[(u32, &str)]) -> Result<usize, DesktopError> {
-    let close = async {
-        let bus = zbus::Connection::session().await.map_err(|e| DesktopError(e.to_string()))?;
-        let Some(now) = server_identity().await else { return Ok(0) };
-        let ids: Vec<u32> = shown.iter().filter(|(_, server)| *server == now).map(|(id, _)| *id).collect();
-        for id in &ids {
-            // The spec answers an id that is already gone with an error: nothing to close.
-            let _ = bus
-                .call_method(
-                    Some(NOTIFICATIONS),
-                    "/org/freedesktop/Notifications",
-                    Some(NOTIFICATIONS),
-                    "CloseNotification",
-                    &(*id,),
-                )
-                .await;
-        }
-        Ok(ids.len())
-    };
-    tokio::time::timeout(DBUS_TIMEOUT, close).await.unwrap_or_else(|_| {
-        Err(DesktopError(format!(
-            "no answer from the notification server within {}s",
-            DBUS_TIMEOUT.as_secs()
-        )))
-    })
+    let Some(now) = server_identity().await else { return Ok(0) };
+    let ids: Vec<u32> = shown.iter().filter(|(_, server)| *server == now).map(|(id, _)| *id).collect();
+    close_ids(&ids).await.map(|()| ids.len())
 }
 
 async fn send(

@@ -24,6 +24,8 @@ pub struct DesktopMessage {
     pub until: Option<jiff::Timestamp>,
     /// A nudge's body line per prospect (id, line), so a pressed prospect can be taken out.
     pub parts: Vec<(String, String)>,
+    /// For the notification naming a crowded window's rest: when the window opens (`07:30`).
+    pub rest_of: Option<String>,
 }
 
 impl DesktopMessage {
@@ -37,6 +39,7 @@ impl DesktopMessage {
             nudge_keys: Vec::new(),
             until: None,
             parts: Vec::new(),
+            rest_of: None,
         }
     }
 
@@ -86,9 +89,37 @@ impl DesktopMessage {
             nudge_keys,
             until: self.until,
             parts,
+            rest_of: None,
         };
         (message, open)
     }
+
+    /// What the notification becomes once the prospects `gone` were logged elsewhere (in
+    /// `ringback dial`, with `ringback log`): `None` when nobody is left on it (it is taken
+    /// down); the same when none of them was on it; the rest's notification counts again.
+    pub fn without(&self, gone: &[&str]) -> Option<DesktopMessage> {
+        let parts: Vec<(String, String)> =
+            self.parts.iter().filter(|(id, _)| !gone.contains(&id.as_str())).cloned().collect();
+        if parts.is_empty() {
+            return None;
+        }
+        let mut left = self.clone();
+        if parts.len() == self.parts.len() {
+            return Some(left);
+        }
+        left.nudge_keys.retain(|key| parts.iter().any(|(id, _)| key.contains(&format!(":{id}:"))));
+        left.body = parts.iter().map(|(_, line)| line.as_str()).collect::<Vec<_>>().join("\n");
+        if let Some(opens) = &self.rest_of {
+            left.summary = rest_summary(parts.len(), opens);
+        }
+        left.parts = parts;
+        Some(left)
+    }
+}
+
+/// The summary of the notification naming a crowded window's rest.
+fn rest_summary(count: usize, opens: &str) -> String {
+    format!("and {count} more at {opens} — `ringback dial`")
 }
 
 /// At most this many nudges of one window are on screen at once: stock dunst shows three in
@@ -117,13 +148,14 @@ pub fn nudge_messages(config: &Config, group: &NudgeGroup, now: jiff::Timestamp)
             })
             .collect();
         messages.push(DesktopMessage {
-            summary: format!("and {} more at {opens} — `ringback agenda`", parts.len()),
+            summary: rest_summary(parts.len(), &opens),
             body: parts.iter().map(|(_, line)| line.as_str()).collect::<Vec<_>>().join("\n"),
             critical: false,
             actions: Vec::new(),
             nudge_keys: rest.iter().map(|i| nudge_key(i)).collect(),
             until: rest.iter().filter_map(|i| i.window.as_ref()).map(|w| w.end.timestamp()).max(),
             parts,
+            rest_of: Some(opens.clone()),
         });
     }
     messages
@@ -181,6 +213,7 @@ fn prospect_nudge(config: &Config, item: &Item, opens: &str, now: jiff::Timestam
         nudge_keys: vec![nudge_key(item)],
         until: item.window.as_ref().map(|w| w.end.timestamp()),
         parts: vec![(id.clone(), line)],
+        rest_of: None,
     })
 }
 

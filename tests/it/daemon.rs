@@ -633,7 +633,8 @@ async fn an_hours_snooze_outlives_a_restart() {
 }
 
 /// Seven calls whose windows open together: five nudges on screen, in call order, each with
-/// its own buttons, and one more naming the other two (no buttons, not critical).
+/// its own buttons, and one more naming the other two (no buttons, not critical). A prospect
+/// logged elsewhere meanwhile has their nudge taken down, or the rest's counted again.
 #[tokio::test(start_paused = true)]
 async fn a_crowded_window_shows_five_nudges_and_one_for_the_rest() {
     let mut book = with_schedule("digest = \"0 6 * * *\"\nnudge = \"10m\"");
@@ -649,7 +650,42 @@ async fn a_crowded_window_shows_five_nudges_and_one_for_the_rest() {
     let book = Book::new(&book);
     let daemon = start(&book, "2026-11-24T07:15:00");
     pass(6 * 60).await;
+    // Aarav (who has a nudge of his own) and Farhan (named on the rest's) are logged in
+    // `ringback dial`, through its own connection to the state.
+    let mut other = State::open(&book.state).unwrap();
+    for id in ["p0", "p5"] {
+        let at = toronto("2026-11-24T07:22:00");
+        let event = Event {
+            seq: 0,
+            prospect: id.into(),
+            at,
+            outcome: Outcome::NoAnswer,
+            note: None,
+            promise: PromiseChoice::Auto,
+            next_step: None,
+            until: None,
+            item: None,
+        };
+        other.append(&event, at).unwrap();
+    }
+    pass(2 * 60).await;
     let shown = daemon.stop().await;
+    // Aarav's nudge is taken down (the recorder's ids count from 1), and the rest's counts again.
+    let aarav = shown.iter().position(|m| m.summary == "Call at 07:30: Aarav Shah").unwrap() + 1;
+    assert!(
+        shown.iter().any(|m| m.summary == format!("[closed {aarav}]")),
+        "{:?}",
+        shown.iter().map(|m| &m.summary).collect::<Vec<_>>()
+    );
+    let recount = shown
+        .iter()
+        .find(|m| m.summary == "and 1 more at 07:30 — `ringback dial`")
+        .expect("the rest counted again");
+    assert!(recount.body.contains("Gita Bose") && !recount.body.contains("Farhan"), "{}", recount.body);
+    let shown: Vec<DesktopMessage> = shown
+        .into_iter()
+        .filter(|m| !m.summary.starts_with("[closed") && !m.summary.starts_with("and 1 more"))
+        .collect();
     let nudges: Vec<&DesktopMessage> = shown.iter().filter(|m| m.summary.contains("07:30")).collect();
     let summaries: Vec<&str> = nudges.iter().map(|m| m.summary.as_str()).collect();
     assert_eq!(
@@ -660,7 +696,7 @@ async fn a_crowded_window_shows_five_nudges_and_one_for_the_rest() {
             "Call at 07:30: Chetan Iyer",
             "Call at 07:30: Divya Nair",
             "Call at 07:30: Esha Menon",
-            "and 2 more at 07:30 — `ringback agenda`",
+            "and 2 more at 07:30 — `ringback dial`",
         ]
     );
     assert!(nudges[..5].iter().all(|m| m.actions.len() == 7 && m.nudge_keys.len() == 1), "{nudges:?}");
