@@ -632,14 +632,9 @@ pub fn review_text(review: &crate::plan::Review) -> String {
     );
     match review.best_and_worst() {
         Some(((best, b), (worst, w))) => {
-            let _ = writeln!(
-                out,
-                "  best window: {}, {}; worst: {}, {}",
-                window_label(best),
-                rate_text(b),
-                window_label(worst),
-                rate_text(w)
-            );
+            // Two lines: on one, with the labels and their bars, it ran to 89 columns.
+            let _ = writeln!(out, "  best window:  {}, {}", window_label(best), rate_text(b));
+            let _ = writeln!(out, "  worst window: {}, {}", window_label(worst), rate_text(w));
         }
         None => {
             let _ = writeln!(out, "  best and worst window: too few calls, or no difference, to compare");

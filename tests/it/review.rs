@@ -67,11 +67,56 @@ fn the_review_in_the_html_part_reads_in_a_browser() {
     };
     // What the browser made of it: the review's table, one row a week, with bar widths.
     let dom = String::from_utf8(chromium(&["--dump-dom"]).stdout).unwrap();
-    let table = &dom[dom.find("id=\"review-weeks\"").expect("the review table in the DOM")..];
-    let table = &table[..table.find("</table>\n").unwrap_or(table.len())];
+    let table = &dom[dom.find("id=\"review-weeks\"").expect("the review's weeks in the DOM")..];
+    let table = &table[..table.find("</div>").unwrap_or(table.len())];
     assert_eq!(dom.matches("week of Mon").count(), 4, "{dom}");
     assert!(dom.contains("4 calls") && dom.contains("1/4 connected"), "{dom}");
-    assert!(table.contains("width: 100%; background: #4a7bd0"), "the busiest week's bar is full: {table}");
+    assert!(
+        table.contains("width: 100px; height: 12px; background: #4a7bd0"),
+        "the busiest week's bar is full: {table}"
+    );
+
+    // On a 390 px phone: no number, time range or id breaks across lines, and the review's
+    // bars keep their width. A script measures the laid-out page and writes what it found.
+    let measured = dir.path().join("measured.html");
+    // Chromium will not make a window narrower than 500 px: the body is held to 390 instead.
+    let probe = r#"<style>body { width: 390px !important; max-width: 390px !important; margin: 0 !important; }</style><script>
+var broken = [];
+document.querySelectorAll('.nw').forEach(function (e) {
+  var tops = new Set(Array.from(e.getClientRects()).map(function (r) { return Math.round(r.top); }));
+  if (tops.size > 1) { broken.push(e.textContent); }
+});
+var bars = Array.from(document.querySelectorAll('.bar')).map(function (e) { return e.getBoundingClientRect().width; });
+document.body.setAttribute('data-broken', JSON.stringify(broken));
+document.body.setAttribute('data-bars', JSON.stringify(bars));
+document.body.setAttribute('data-wide', String(document.body.scrollWidth));
+</script></body>"#;
+    std::fs::write(&measured, text[start..end].replace("</body>", probe)).unwrap();
+    let narrow = crate::helpers::real_clock(&mut Command::new("chromium"))
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--window-size=390,2000",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", dir.path().join("profile-narrow").display()))
+        .arg(format!("file://{}", measured.display()))
+        .output()
+        .expect("chromium runs");
+    let narrow = String::from_utf8(narrow.stdout).unwrap();
+    let attribute = |name: &str| -> String {
+        let at = narrow.find(&format!("{name}=\"")).unwrap_or_else(|| panic!("no {name} in:\n{narrow}"));
+        let rest = &narrow[at + name.len() + 2..];
+        rest[..rest.find('"').unwrap()].replace("&quot;", "\"")
+    };
+    assert_eq!(attribute("data-broken"), "[]", "broken across lines at 390 px");
+    let bars: Vec<f64> = serde_json::from_str(&attribute("data-bars")).unwrap();
+    assert_eq!(bars.len(), 8, "{bars:?}");
+    assert!(bars.iter().all(|w| *w >= 1.0) && bars.contains(&100.0), "bars at 390 px: {bars:?}");
+    let wide: u32 = attribute("data-wide").parse().unwrap();
+    assert!(wide <= 390, "the page is {wide} px wide on a 390 px screen");
     let shot = dir.path().join("shot.png");
     let out = chromium(&[&format!("--screenshot={}", shot.display()), "--window-size=800,1600"]);
     let png = std::fs::read(&shot)

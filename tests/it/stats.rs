@@ -324,3 +324,21 @@ fn the_review_and_the_promise_record_in_one_digest_agree() {
     let record = &digest[digest.find("Your promises in November").expect("the promise record")..];
     assert!(record.contains(counts), "the record:\n{digest}");
 }
+
+/// The review's best and worst window, each on a line of its own: every line of the review
+/// (and so of the digest that carries it) fits 76 columns.
+#[test]
+fn the_reviews_best_and_worst_window_fit_an_email_line() {
+    let book = late_picker(&[
+        ("2026-09-07T08:10", "no-answer"),
+        ("2026-09-08T08:10", "no-answer"),
+        ("2026-09-09T08:10", "no-answer"),
+        ("2026-09-10T17:40", "spoke"),
+        ("2026-09-11T17:40", "spoke"),
+    ]);
+    let text = book.run(&["stats", "--review", "--week", "2026-09-07"]).code(0).stdout;
+    assert!(text.contains("\n  best window:  late (17:00 or later), "), "{text}");
+    assert!(text.contains("\n  worst window: early (before 09:00), "), "{text}");
+    let wide: Vec<&str> = text.lines().filter(|l| l.chars().count() > 76).collect();
+    assert!(wide.is_empty(), "wider than 76: {wide:?}\n{text}");
+}
