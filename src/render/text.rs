@@ -370,8 +370,9 @@ pub fn digest_text(config: &Config, agenda: &Agenda, scripts: &Scripts<'_>) -> S
             Kind::Promise => "promised callback".to_owned(),
             _ => format!("next step: {}", item.next_step.as_deref().unwrap_or("")),
         };
-        let line = format!("{}  {}  {what}", short_date(item.day), who(prospect));
-        let _ = writeln!(out, "{}", wrap(&line, Some(DIGEST_WIDTH), "  ", "      "));
+        // The day and who on one line, what on the next: a wrap never splits a name or an id.
+        let _ = writeln!(out, "  {}  {}", short_date(item.day), who(prospect));
+        let _ = writeln!(out, "{}", wrap(&what, Some(DIGEST_WIDTH), "      ", "      "));
     }
     out
 }

@@ -299,7 +299,7 @@ fn digest_prints_sections_and_coming_up() {
     assert!(out.contains(&format!("window: {} (Vancouver 17:00-18:30)", bill_window())), "{out}");
     assert!(out.contains("== Coming up =="), "{out}");
     assert!(
-        out.contains("Thu 26 Nov  Bill Jones (ABC Inc) [bill-jones]  next step: the ERP findings"),
+        out.contains("  Thu 26 Nov  Bill Jones (ABC Inc) [bill-jones]\n      next step: the ERP findings\n"),
         "{out}"
     );
 }

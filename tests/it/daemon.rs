@@ -378,7 +378,10 @@ async fn a_button_pressed_on_a_nudge_is_in_the_next_mornings_digest() {
         !calls.contains("Ben Bell"),
         "Ben is listed as a call although his voicemail was logged:\n{text}"
     );
-    assert!(text.contains("Thu 26 Nov  Ben Bell [ben]  promised callback"), "{text}");
+    assert!(
+        text.replace("\r\n", "\n").contains("  Thu 26 Nov  Ben Bell [ben]\n      promised callback\n"),
+        "{text}"
+    );
 }
 
 #[tokio::test(start_paused = true)]

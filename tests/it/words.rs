@@ -135,6 +135,11 @@ fn text_fits_the_terminal_and_the_digest_fits_an_email() {
     let digest = book.run(&["digest", "--at", "2026-11-24T07:00"]).code(0).stdout;
     let too_long: Vec<&str> = digest.lines().filter(|l| l.chars().count() > 76).collect();
     assert!(too_long.is_empty(), "digest lines wider than 76: {too_long:?}");
+    // "Coming up" keeps the day and who on a line, whatever the width: no id split.
+    let coming = &digest[digest.find("== Coming up ==").expect("Coming up")..];
+    for line in coming.lines().filter(|l| l.contains('[')) {
+        assert!(line.trim_end().ends_with(']'), "an item split mid-way: {line}\n{coming}");
+    }
     // Without a terminal or COLUMNS, a script is one line, for scripts that read it.
     let piped = book.run(&["next", "--at", "2026-11-24T07:00"]).code(0).stdout;
     assert!(piped.lines().any(|l| l.starts_with("  Hi Bill") && l.ends_with("+1 416 555 0199.")), "{piped}");
