@@ -385,10 +385,8 @@ impl<'c> Dial<'c> {
                 };
                 match status {
                     Some(status) if !status.success() => {
-                        format!(
-                            "nothing opened the number ({} exited {status}): dial {phone} by hand",
-                            program
-                        )
+                        let code = status.code().map_or_else(|| status.to_string(), |c| c.to_string());
+                        format!("nothing took the number ({program} exited {code}): dial {phone} by hand")
                     }
                     _ => format!("calling {} on {phone}: then the key for what happened", prospect.name),
                 }
@@ -421,7 +419,7 @@ impl<'c> Dial<'c> {
 
     fn draw(&self, frame: &mut ratatui::Frame) {
         let [body, status, keys] =
-            Layout::vertical([Constraint::Min(3), Constraint::Length(1), Constraint::Length(1)])
+            Layout::vertical([Constraint::Min(3), Constraint::Length(1), Constraint::Length(2)])
                 .areas(frame.area());
         let queue_width = (body.width / 3).clamp(18, 30);
         let [list, card] =
@@ -441,8 +439,11 @@ impl<'c> Dial<'c> {
             Mode::NextStepWhat(date, text) => format!("agreed for {date}: {text}_"),
             _ => self.said.clone(),
         };
+        // Two lines, wrapped: what a key did can be long ("dial +44 20 7946 0123 by hand").
         frame.render_widget(
-            Paragraph::new(prompt).style(self.style(Style::new().add_modifier(Modifier::BOLD))),
+            Paragraph::new(prompt)
+                .wrap(Wrap { trim: false })
+                .style(self.style(Style::new().add_modifier(Modifier::BOLD))),
             keys,
         );
     }

@@ -202,9 +202,19 @@ fn sigterm_and_a_resize_leave_the_terminal_usable() {
     tmux.wait_for("Amy Ames");
     // Larger, then back to 80x24: the layout follows.
     tmux.run(&["resize-window", "-t", "dial", "-x", "120", "-y", "30"]);
-    let screen = tmux.wait_for("4 left");
-    assert!(screen.lines().count() >= 29, "{screen}");
-    assert!(screen.lines().any(|l| l.chars().count() > 100), "the layout did not widen:\n{screen}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let screen = tmux.screen();
+        // Redrawn at the new size: the card's border runs to the 120th column.
+        if screen.lines().count() >= 29
+            && screen.lines().any(|l| l.chars().count() >= 118 && l.ends_with('┐'))
+        {
+            assert!(screen.contains("4 left"), "{screen}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "the layout did not follow the resize:\n{screen}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
     tmux.run(&["resize-window", "-t", "dial", "-x", "80", "-y", "24"]);
     tmux.wait_for("4 left");
     let pid = tmux.run(&["list-panes", "-t", "dial", "-F", "#{pane_pid}"]);
@@ -228,4 +238,54 @@ fn without_a_terminal_dial_says_what_it_needs() {
     let book = block();
     let ran = book.run(&["dial", "--at", "2026-11-24T07:35"]).code(2);
     assert!(ran.stderr.contains("ringback dial needs a terminal"), "{}", ran.stderr);
+}
+
+#[test]
+fn every_outcome_key_writes_its_event_and_call_says_when_nothing_dials() {
+    let mut config =
+        BASE.replace("[notify.email]", "[notify.desktop]\nopen_with = \"/bin/false\"\n\n[notify.email]");
+    for (id, name) in [
+        ("gia", "Gia Gray"),
+        ("max", "Max Moss"),
+        ("eve", "Eve Ennis"),
+        ("hal", "Hal Hart"),
+        ("tom", "Tom Toll"),
+    ] {
+        config.push_str(&format!(
+            "\n[prospects.{id}]\nname = \"{name}\"\nphone = \"+1 416 555 0100\"\ntimezone = \"America/Toronto\"\nsince = 2026-11-24\ncall_windows = [\"07:30-09:00\"]\n"
+        ));
+    }
+    let book = Book::new(&config);
+    let out = tempfile::tempdir().unwrap();
+    let stty = out.path().join("stty");
+    let tmux = Tmux::start(&command(&book, &stty), &[]);
+    // Eve, Gia, Hal, Max, Tom (call order among equals: by id), then Bill in the evening.
+    tmux.wait_for("Eve Ennis");
+    // c: /bin/false takes nothing: the screen says so and gives the number.
+    tmux.keys(&["c"]);
+    tmux.wait_for("dial +1 416-555-0100 by hand");
+    tmux.keys(&["e"]);
+    tmux.wait_for("Emailed: Eve Ennis");
+    tmux.keys(&["g"]);
+    tmux.wait_for("Gatekeeper: Gia Gray");
+    tmux.keys(&["m"]);
+    tmux.wait_for("Meeting: Hal Hart");
+    // z 1: Max is out of the queue for an hour (no event); z t: Tom snoozed to tomorrow.
+    tmux.keys(&["z"]);
+    tmux.wait_for("snooze: 1 an hour");
+    tmux.keys(&["1"]);
+    tmux.wait_for("Max Moss back at 08:35");
+    tmux.keys(&["z"]);
+    tmux.wait_for("snooze: 1 an hour");
+    tmux.keys(&["t"]);
+    tmux.wait_for("Snoozed: Tom Toll");
+    tmux.keys(&["q"]);
+    tmux.wait_for("left in the queue");
+    assert_eq!(outcomes(&book, "eve"), ["emailed"]);
+    assert_eq!(outcomes(&book, "gia"), ["gatekeeper"]);
+    assert_eq!(outcomes(&book, "hal"), ["meeting"]);
+    assert!(outcomes(&book, "max").is_empty());
+    assert_eq!(outcomes(&book, "tom"), ["snooze"]);
+    let tom = book.run(&["history", "tom", "--json"]).code(0).json();
+    assert_eq!(tom["events"][0]["until"], "2026-11-25", "{tom}");
 }

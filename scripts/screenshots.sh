@@ -1,0 +1,130 @@
+#!/bin/sh
+# Takes the README's screenshots, on a virtual X screen (Xvfb):
+#   docs/nudge.png  three nudges on stock dunst, one of them a late promise
+#   docs/dial.png   `ringback dial` in an 80x24 xterm
+# Needs dbus, Xvfb, dunst, xterm, x11-apps (xwd) and imagemagick (convert); as root it
+# apt-installs what is missing. Run from anywhere: scripts/screenshots.sh
+set -eu
+cd "$(dirname "$0")/.."
+need="dbus xvfb dunst xterm x11-apps imagemagick fonts-dejavu-core"
+missing=""
+for p in $need; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    if [ "$(id -u)" = 0 ]; then
+        apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    else
+        echo "install:$missing" >&2
+        exit 1
+    fi
+fi
+cargo build --quiet
+bin=$PWD/target/debug/ringback
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p docs
+
+# A book in a zone where it is about noon now, with three calls whose windows open in two
+# minutes (the five-minute nudge is due at once) and a promise kept late.
+python3 - "$work/book.toml" <<'PY'
+import datetime, sys
+now = datetime.datetime.now(datetime.timezone.utc)
+offset = 12 - now.hour
+zone = "Etc/GMT" if offset == 0 else (f"Etc/GMT-{offset}" if offset > 0 else f"Etc/GMT+{-offset}")
+local = now + datetime.timedelta(hours=offset)
+opens = local + datetime.timedelta(minutes=2)
+window = f"{opens:%H:%M}-{opens + datetime.timedelta(minutes=45):%H:%M}"
+today = f"{local:%Y-%m-%d}"
+every = '["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]'
+late = (local - datetime.timedelta(days=2)).strftime("%Y-%m-%d")
+book = f'''[me]
+name = "Jordan Avery"
+phone = "+1 617 555 0143"
+timezone = "{zone}"
+workdays = {every}
+
+[defaults]
+workdays = {every}
+value = "month-end close in three days instead of ten"
+
+[schedule]
+digest = "0 3 1 1 *"
+nudge = "5m"
+
+[notify.email]
+to = "jordan@example.com"
+from = "ringback <jordan@example.com>"
+transport = "file"
+dir = "outbox"
+
+[cadences.standard]
+steps = [{{ wait = "0 days", action = "call" }}, {{ wait = "2 workdays", action = "call" }}]
+
+[prospects.kevin-doyle]
+name = "Kevin Doyle"
+company = "Doyle Freight"
+phone = "+353 1 555 0142"
+timezone = "{zone}"
+since = {today}
+call_windows = ["{window}"]
+hook = "their new Cork depot"
+
+[prospects.aarav-shah]
+name = "Aarav Shah"
+company = "Shah Textiles"
+phone = "+91 22 5555 0101"
+timezone = "{zone}"
+since = {today}
+call_windows = ["{window}"]
+hook = "the export award"
+
+[prospects.rachel-kim]
+name = "Rachel Kim"
+company = "Kim & Partners"
+phone = "+1 617 555 0190"
+timezone = "{zone}"
+since = {today}
+promised_callback = {late}
+call_windows = ["{window}"]
+'''
+open(sys.argv[1], "w").write(book)
+PY
+
+# The nudges, on stock dunst (its default geometry), then the screen's top right corner.
+cat >"$work/nudge.sh" <<EOF
+#!/bin/sh
+Xvfb :77 -nolisten tcp -screen 0 1280x800x24 >/dev/null 2>&1 &
+x=\$!
+export DISPLAY=:77
+sleep 1
+xsetroot -solid '#3b4252' 2>/dev/null || true
+dunst >/dev/null 2>&1 &
+d=\$!
+sleep 1
+"$bin" --config "$work/book.toml" --state "$work/state.db" run >"$work/run.log" 2>&1 &
+r=\$!
+i=0; while [ "\$(dunstctl count displayed 2>/dev/null || echo 0)" -lt 3 ] && [ \$i -lt 100 ]; do sleep 0.1; i=\$((i+1)); done
+sleep 1
+xwd -root -silent | convert xwd:- -crop 460x420+820+0 +repage docs/nudge.png
+kill \$r \$d \$x
+EOF
+chmod +x "$work/nudge.sh"
+dbus-run-session -- "$work/nudge.sh"
+
+# `ringback dial` in an 80x24 xterm.
+cat >"$work/dial.sh" <<EOF
+#!/bin/sh
+Xvfb :78 -nolisten tcp -screen 0 1280x800x24 >/dev/null 2>&1 &
+x=\$!
+export DISPLAY=:78
+sleep 1
+xterm -geometry 80x24+0+0 -fa 'DejaVu Sans Mono' -fs 11 -bg '#1d1f21' -fg '#e0e0e0' -e "$bin" --config "$work/book.toml" --state "$work/dial.db" dial &
+t=\$!
+sleep 3
+xwd -root -silent | convert xwd:- -trim +repage docs/dial.png
+kill \$t \$x
+EOF
+chmod +x "$work/dial.sh"
+"$work/dial.sh"
+ls -l docs/nudge.png docs/dial.png
