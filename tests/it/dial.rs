@@ -217,6 +217,12 @@ fn sigterm_and_a_resize_leave_the_terminal_usable() {
     }
     tmux.run(&["resize-window", "-t", "dial", "-x", "80", "-y", "24"]);
     tmux.wait_for("4 left");
+    // NO_COLOR: no reverse video or bold in what the pane holds (capture-pane -e keeps them).
+    let styled = tmux.run(&["capture-pane", "-e", "-p", "-t", "dial"]);
+    assert!(
+        !styled.contains("\u{1b}[7m") && !styled.contains("\u{1b}[1m"),
+        "styled under NO_COLOR:\n{styled:?}"
+    );
     let pid = tmux.run(&["list-panes", "-t", "dial", "-F", "#{pane_pid}"]);
     // The pane's shell runs dial as its child.
     let children = Command::new("pgrep").args(["-P", pid.trim(), "ringback"]).output().unwrap();
@@ -288,4 +294,32 @@ fn every_outcome_key_writes_its_event_and_call_says_when_nothing_dials() {
     assert_eq!(outcomes(&book, "tom"), ["snooze"]);
     let tom = book.run(&["history", "tom", "--json"]).code(0).json();
     assert_eq!(tom["events"][0]["until"], "2026-11-25", "{tom}");
+}
+
+/// A dropped ssh session sends SIGHUP: the terminal is given back as for SIGTERM.
+#[test]
+fn sighup_gives_the_terminal_back() {
+    let book = block();
+    let out = tempfile::tempdir().unwrap();
+    let stty = out.path().join("stty");
+    let tmux = Tmux::start(&command(&book, &stty), &[]);
+    let styled = {
+        tmux.wait_for("Amy Ames");
+        tmux.run(&["capture-pane", "-e", "-p", "-t", "dial"])
+    };
+    // With colour allowed, the selected line is in reverse video.
+    assert!(styled.contains("\u{1b}[7m"), "{styled:?}");
+    let pid = tmux.run(&["list-panes", "-t", "dial", "-F", "#{pane_pid}"]);
+    let children = Command::new("pgrep").args(["-P", pid.trim(), "ringback"]).output().unwrap();
+    let dial = String::from_utf8_lossy(&children.stdout).trim().to_owned();
+    assert!(!dial.is_empty(), "no ringback under the pane's shell {pid}");
+    Command::new("kill").args(["-HUP", &dial]).status().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !stty.exists() {
+        assert!(Instant::now() < deadline, "dial did not end on SIGHUP:\n{}", tmux.screen());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let modes = std::fs::read_to_string(&stty).unwrap();
+    assert!(modes.contains(" icanon") && !modes.contains("-icanon") && !modes.contains("-echo "), "{modes}");
 }
