@@ -29,15 +29,20 @@ mkdir -p docs
 # minutes (the five-minute nudge is due at once) and a promise kept late.
 python3 - "$work/book.toml" <<'PY'
 import datetime, sys
+from zoneinfo import ZoneInfo
 now = datetime.datetime.now(datetime.timezone.utc)
 offset = 12 - now.hour
 zone = "Etc/GMT" if offset == 0 else (f"Etc/GMT-{offset}" if offset > 0 else f"Etc/GMT+{-offset}")
-local = now + datetime.timedelta(hours=offset)
-opens = local + datetime.timedelta(minutes=2)
-window = f"{opens:%H:%M}-{opens + datetime.timedelta(minutes=45):%H:%M}"
-today = f"{local:%Y-%m-%d}"
+local = now.astimezone(ZoneInfo(zone))
 every = '["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]'
+today = f"{local:%Y-%m-%d}"
 late = (local - datetime.timedelta(days=2)).strftime("%Y-%m-%d")
+
+def window(their_zone):
+    """A window opening two minutes from now, written in the prospect's own zone."""
+    opens = (now + datetime.timedelta(minutes=2)).astimezone(ZoneInfo(their_zone))
+    return f"{opens:%H:%M}-{opens + datetime.timedelta(minutes=45):%H:%M}"
+
 book = f'''[me]
 name = "Jordan Avery"
 phone = "+1 617 555 0143"
@@ -65,28 +70,29 @@ steps = [{{ wait = "0 days", action = "call" }}, {{ wait = "2 workdays", action 
 name = "Kevin Doyle"
 company = "Doyle Freight"
 phone = "+353 1 555 0142"
-timezone = "{zone}"
+timezone = "Europe/Dublin"
 since = {today}
-call_windows = ["{window}"]
+call_windows = ["{window("Europe/Dublin")}"]
 hook = "their new Cork depot"
 
 [prospects.aarav-shah]
 name = "Aarav Shah"
 company = "Shah Textiles"
 phone = "+91 22 5555 0101"
-timezone = "{zone}"
+timezone = "Asia/Kolkata"
 since = {today}
-call_windows = ["{window}"]
+call_windows = ["{window("Asia/Kolkata")}"]
 hook = "the export award"
 
 [prospects.rachel-kim]
 name = "Rachel Kim"
 company = "Kim & Partners"
 phone = "+1 617 555 0190"
-timezone = "{zone}"
+timezone = "America/New_York"
 since = {today}
 promised_callback = {late}
-call_windows = ["{window}"]
+call_windows = ["{window("America/New_York")}"]
+hook = "her Boston office move"
 '''
 open(sys.argv[1], "w").write(book)
 PY

@@ -134,8 +134,21 @@ impl<'c> Dial<'c> {
         let now = self.now();
         let keep = self.queue.get(self.selected).map(|i| i.prospect.clone());
         let agenda = plan::plan(self.config, &self.history, now, 1);
-        let mut queue: Vec<Item> =
-            agenda.items.into_iter().filter(|i| i.day == agenda.first_day && i.kind.is_call()).collect();
+        // An hour's snooze (`z 1`, or the nudge's button) holds the prospect out until then.
+        let held: Vec<String> = self
+            .state
+            .renudges()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(_, at)| *at > now)
+            .map(|(key, _)| key)
+            .collect();
+        let mut queue: Vec<Item> = agenda
+            .items
+            .into_iter()
+            .filter(|i| i.day == agenda.first_day && i.kind.is_call())
+            .filter(|i| !held.contains(&crate::schedule::nudge_key(i)))
+            .collect();
         let open_now = |i: &Item| {
             i.window.as_ref().is_some_and(|w| w.start.timestamp() <= now && now < w.end.timestamp())
         };
@@ -148,7 +161,15 @@ impl<'c> Dial<'c> {
 
     fn run(&mut self, terminal: &mut ratatui::DefaultTerminal, stop: &AtomicBool) -> Result<(), Failure> {
         let failed = |e: std::io::Error| Failure::runtime(format!("the terminal: {e}"));
+        let mut seen = self.state.history_version()?;
         loop {
+            // Logged elsewhere meanwhile (a nudge's button, `ringback log` in another
+            // terminal): the queue follows, so nobody is logged twice.
+            let version = self.state.history_version()?;
+            if version != seen {
+                seen = version;
+                self.reload()?;
+            }
             terminal.draw(|frame| self.draw(frame)).map_err(failed)?;
             if stop.load(Ordering::SeqCst) {
                 return Ok(());
@@ -240,7 +261,7 @@ impl<'c> Dial<'c> {
                 _ => {}
             },
             Mode::Queue => match code {
-                KeyCode::Char('q') | KeyCode::Esc => return Ok(false),
+                KeyCode::Char('q') => return Ok(false),
                 KeyCode::Char('?') => self.mode = Mode::Help,
                 KeyCode::Char('/') => self.mode = Mode::Find(String::new()),
                 KeyCode::Char('j') | KeyCode::Down => {
@@ -306,6 +327,14 @@ impl<'c> Dial<'c> {
         Ok(())
     }
 
+    /// The history as the state holds it now, and the queue planned again from it.
+    fn reload(&mut self) -> Result<(), Failure> {
+        self.history = self.state.history()?;
+        self.history.assume_seen(self.now());
+        self.replan();
+        Ok(())
+    }
+
     /// `u`: takes back the last event this block logged (all of it, as `ringback undo` does).
     fn undo(&mut self) -> Result<(), Failure> {
         let Some(last) = self.logged.pop() else {
@@ -314,13 +343,11 @@ impl<'c> Dial<'c> {
         };
         let now = self.now();
         let undone = self.state.undo_last(Some(&last.prospect), now)?;
-        self.history = self.state.history()?;
-        self.history.assume_seen(now);
+        self.reload()?;
         self.said = match undone.first() {
             Some(event) => format!("took back {} for {}", event.outcome, last.name),
             None => format!("nothing logged for {} to take back", last.name),
         };
-        self.replan();
         if let Some(i) = self.queue.iter().position(|i| i.prospect == last.prospect) {
             self.selected = i;
         }
@@ -524,7 +551,10 @@ impl<'c> Dial<'c> {
             lines.push(Line::from(format!("last: {} {}", at.strftime("%a %-d %b %H:%M"), event.outcome)));
         }
         lines.push(Line::from(""));
-        lines.push(Line::from(self.scripts.render(item)));
+        // Wrapped here, as every text of ringback's is, so no number is split across lines.
+        let width = usize::from(area.width.saturating_sub(2)).max(20);
+        let script = crate::render::wrap(&self.scripts.render(item), Some(width), "", "");
+        lines.extend(script.lines().map(|l| Line::from(l.to_owned())));
         frame.render_widget(
             Paragraph::new(lines)
                 .wrap(Wrap { trim: false })

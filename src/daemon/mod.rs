@@ -379,6 +379,8 @@ impl Service {
             self.history = Arc::new(history);
             self.version = Some(version);
             self.planned = None;
+            // An hour's snooze from `ringback dial` is in the state too: held from now.
+            self.renudge = state.renudges()?.into_iter().filter(|(_, at)| *at > now).collect();
         }
         Ok(())
     }
@@ -501,6 +503,10 @@ impl Service {
         let mut kept = Vec::new();
         for shown in std::mem::take(&mut self.on_screen) {
             if shown.message.until.is_some_and(|until| until <= now) {
+                // A nudge with buttons is closed by its listener; the rest's has none.
+                if shown.message.actions.is_empty() {
+                    let _ = desktop.close(shown.id).await;
+                }
                 continue;
             }
             let gone: Vec<&str> = shown

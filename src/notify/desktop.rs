@@ -197,8 +197,11 @@ fn notification(message: &DesktopMessage, with_actions: bool) -> notify_rust::No
         for (key, label) in &message.actions {
             notification.action(key, label);
         }
-        // Buttons that vanish after the server's default few seconds are no use: it stays
-        // until dismissed, pressed or its window ends (ringback then closes it).
+    }
+    // A nudge (one with a window) that vanished after the server's default few seconds would
+    // be no use: it stays until dismissed, pressed or its window ends (ringback then closes
+    // it), the crowded window's rest included.
+    if message.until.is_some() {
         notification.timeout(notify_rust::Timeout::Never).hint(notify_rust::Hint::Resident(true));
     }
     notification

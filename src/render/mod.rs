@@ -19,5 +19,5 @@ pub use script::{BUILTIN_NAMES, Scripts, builtin_templates, long_date};
 pub use text::{
     Style, agenda_text, bar, best_window, count, digest_subject, digest_text, history_text, late_text,
     next_text, rate_text, review_text, section_title, stats_text, suggestion_text, who, why_text,
-    window_text,
+    window_text, wrap,
 };

@@ -52,9 +52,14 @@ impl DesktopMessage {
             return (DesktopMessage { summary: confirmation.to_owned(), ..self.clone() }, true);
         }
         // Snoozed to another day: nothing is left to press.
+        // (A confirmation has no window: the server's own timeout takes it down.)
         if action.starts_with("snooze-") {
-            let done =
-                DesktopMessage { summary: confirmation.to_owned(), actions: Vec::new(), ..self.clone() };
+            let done = DesktopMessage {
+                summary: confirmation.to_owned(),
+                actions: Vec::new(),
+                until: None,
+                ..self.clone()
+            };
             return (done, false);
         }
         let pressed = action.split_once(':').map(|(_, id)| id);
@@ -87,7 +92,7 @@ impl DesktopMessage {
             critical: self.critical && open,
             actions: if open { actions } else { Vec::new() },
             nudge_keys,
-            until: self.until,
+            until: self.until.filter(|_| open),
             parts,
             rest_of: None,
         };

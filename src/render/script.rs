@@ -14,6 +14,8 @@ pub use crate::config::templates::{BUILTIN_NAMES, builtin_templates};
 pub struct Scripts<'c> {
     env: Environment<'c>,
     config: &'c Config,
+    /// My number as every prospect's is shown (read once: the scripts name it every time).
+    me_phone: Option<String>,
 }
 
 impl<'c> Scripts<'c> {
@@ -23,7 +25,11 @@ impl<'c> Scripts<'c> {
             // Validation compiled every template already, so this cannot fail.
             env.add_template(name, source).expect("templates are validated with the config");
         }
-        Scripts { env, config }
+        let me_phone = config.me.phone.as_ref().map(|text| {
+            crate::phone::read(text, config.me.region.as_deref())
+                .map_or_else(|_| text.clone(), |number| number.grouped())
+        });
+        Scripts { env, config, me_phone }
     }
 
     /// The script for an item; a render failure reads as the error, never as silence.
@@ -63,7 +69,7 @@ impl<'c> Scripts<'c> {
         let ctx = ScriptContext {
             me_name: self.config.me.name.clone(),
             // As I wrote it: the way I say my own number.
-            me_phone: self.config.me.phone.clone(),
+            me_phone: self.me_phone.clone(),
             prospect: prospect.into(),
             kind: item.kind.as_str(),
             due: short_date(their_due),

@@ -212,7 +212,8 @@ pub fn wrap(text: &str, width: Option<usize>, first: &str, rest: &str) -> String
         };
         let mut line = String::from(prefix);
         let mut empty = true;
-        for word in paragraph.split_whitespace() {
+        for word in unbroken_words(paragraph) {
+            let word = word.as_str();
             let len = line.chars().count();
             if !empty && len + 1 + word.chars().count() > width {
                 out.push_str(&line);
@@ -232,6 +233,38 @@ pub fn wrap(text: &str, width: Option<usize>, first: &str, rest: &str) -> String
     }
     out.pop();
     out
+}
+
+/// The words of a paragraph for wrapping, a phone number's groups kept as one word
+/// (`+1 416 555 0199`, `+44 20 7946 0123`): a wrap never leaves half a number on a line.
+fn unbroken_words(paragraph: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    let mut in_number = false;
+    for token in paragraph.split_whitespace() {
+        let bare = token.trim_end_matches(['.', ',', ';', ':', '!', '?']);
+        let group = !bare.is_empty()
+            && bare.chars().any(|c| c.is_ascii_digit())
+            && bare.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | '(' | ')'));
+        match words.last_mut() {
+            Some(number) if in_number && group => {
+                number.push(' ');
+                number.push_str(token);
+            }
+            _ => {
+                words.push(token.to_owned());
+                in_number = false;
+                let mut chars = bare.chars();
+                if chars.next() == Some('+') && chars.next().is_some_and(|c| c.is_ascii_digit()) {
+                    in_number = true;
+                }
+            }
+        }
+        // A number ends at its sentence's punctuation.
+        if bare.len() != token.len() {
+            in_number = false;
+        }
+    }
+    words
 }
 
 /// The plain-text digest is an email: its lines stay within 76 columns, as mail readers expect.
@@ -371,7 +404,8 @@ pub fn digest_text(config: &Config, agenda: &Agenda, scripts: &Scripts<'_>) -> S
             _ => format!("next step: {}", item.next_step.as_deref().unwrap_or("")),
         };
         // The day and who on one line, what on the next: a wrap never splits a name or an id.
-        let _ = writeln!(out, "  {}  {}", short_date(item.day), who(prospect));
+        let line = format!("{}  {}", short_date(item.day), who(prospect));
+        let _ = writeln!(out, "{}", wrap(&line, Some(DIGEST_WIDTH), "  ", "      "));
         let _ = writeln!(out, "{}", wrap(&what, Some(DIGEST_WIDTH), "      ", "      "));
     }
     out

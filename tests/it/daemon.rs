@@ -774,3 +774,27 @@ async fn one_bad_save_is_one_notification_for_all_its_errors() {
     assert!(errors[0].body.contains("did you mean `America/Vancouver`?"), "{}", errors[0].body);
     daemon.stop().await;
 }
+
+/// "An hour" from `ringback dial` (kept in the state) holds the running daemon's nudge too.
+#[tokio::test(start_paused = true)]
+async fn an_hours_snooze_from_another_process_holds_the_nudge() {
+    let book = Book::new(&format!("{}{CALLERS}", with_schedule("digest = \"0 6 * * *\"\nnudge = \"10m\"")));
+    let daemon = start(&book, "2026-11-24T07:00:00");
+    pass(60).await;
+    let mut other = State::open(&book.state).unwrap();
+    let opens = toronto("2026-11-24T07:30:00").as_second();
+    other
+        .snooze_nudge(&format!("desktop:nudge:call:amy:2026-11-24:{opens}"), toronto("2026-11-24T08:20:00"))
+        .unwrap();
+    pass(25 * 60).await;
+    let nudges: Vec<String> = daemon.shown().into_iter().filter(|s| s.starts_with("Call at")).collect();
+    assert_eq!(nudges, ["Call at 07:30: Ben Bell"], "Amy's nudge was not held");
+    pass(60 * 60).await;
+    let nudges: Vec<String> = daemon.shown().into_iter().filter(|s| s.starts_with("Call at")).collect();
+    assert_eq!(
+        nudges,
+        ["Call at 07:30: Ben Bell", "Call at 07:30: Amy Ames"],
+        "Amy's nudge did not come back"
+    );
+    daemon.stop().await;
+}

@@ -128,7 +128,7 @@ fn text_fits_the_terminal_and_the_digest_fits_an_email() {
         all.push(narrow);
     }
     assert!(
-        all[1].contains("  Hi Bill, it's Dana Reyes on +1 416 555 0199. On\n  Fri 20 Nov I said"),
+        all[1].contains("  Hi Bill, it's Dana Reyes on +1 416-555-0199. On\n  Fri 20 Nov I said"),
         "{}",
         all[1]
     );
@@ -140,9 +140,27 @@ fn text_fits_the_terminal_and_the_digest_fits_an_email() {
     for line in coming.lines().filter(|l| l.contains('[')) {
         assert!(line.trim_end().ends_with(']'), "an item split mid-way: {line}\n{coming}");
     }
+    // At any width the script's numbers stay whole on a line: a wrap never splits one.
+    for width in 30..=72 {
+        let text = crate::helpers::ringback(
+            &[
+                "--config",
+                book.config.to_str().unwrap(),
+                "--state",
+                book.state.to_str().unwrap(),
+                "next",
+                "--at",
+                "2026-11-24T07:00",
+            ],
+            &[("COLUMNS", &width.to_string())],
+        )
+        .code(0)
+        .stdout;
+        assert_eq!(text.matches("+1 416-555-0199").count(), 2, "at {width} columns:\n{text}");
+    }
     // Without a terminal or COLUMNS, a script is one line, for scripts that read it.
     let piped = book.run(&["next", "--at", "2026-11-24T07:00"]).code(0).stdout;
-    assert!(piped.lines().any(|l| l.starts_with("  Hi Bill") && l.ends_with("+1 416 555 0199.")), "{piped}");
+    assert!(piped.lines().any(|l| l.starts_with("  Hi Bill") && l.ends_with("+1 416-555-0199.")), "{piped}");
 }
 
 #[test]
