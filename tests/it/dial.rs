@@ -228,19 +228,24 @@ fn sigterm_and_a_resize_leave_the_terminal_usable() {
         !styled.contains("\u{1b}[7m") && !styled.contains("\u{1b}[1m"),
         "styled under NO_COLOR:\n{styled:?}"
     );
+    ends_on_a_signal_with_the_terminal_given_back(&tmux, "TERM", &stty);
+}
+
+/// Sends `signal` to the dial the pane's shell runs, waits for the shell's `stty -a` after it,
+/// and checks the terminal is back in its normal (canonical, echoing) mode.
+fn ends_on_a_signal_with_the_terminal_given_back(tmux: &Tmux, signal: &str, stty: &Path) {
     let pid = tmux.run(&["list-panes", "-t", "dial", "-F", "#{pane_pid}"]);
-    // The pane's shell runs dial as its child.
     let children = Command::new("pgrep").args(["-P", pid.trim(), "ringback"]).output().unwrap();
     let dial = String::from_utf8_lossy(&children.stdout).trim().to_owned();
     assert!(!dial.is_empty(), "no ringback under the pane's shell {pid}");
-    Command::new("kill").args(["-TERM", &dial]).status().unwrap();
+    Command::new("kill").args([&format!("-{signal}"), &dial]).status().unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
     while !stty.exists() {
-        assert!(Instant::now() < deadline, "dial did not end on SIGTERM:\n{}", tmux.screen());
+        assert!(Instant::now() < deadline, "dial did not end on SIG{signal}:\n{}", tmux.screen());
         std::thread::sleep(Duration::from_millis(50));
     }
     std::thread::sleep(Duration::from_millis(200));
-    let modes = std::fs::read_to_string(&stty).unwrap();
+    let modes = std::fs::read_to_string(stty).unwrap();
     assert!(modes.contains(" icanon") && !modes.contains("-icanon") && !modes.contains("-echo "), "{modes}");
 }
 
@@ -316,17 +321,5 @@ fn sighup_gives_the_terminal_back() {
     };
     // With colour allowed, the selected line is in reverse video.
     assert!(styled.contains("\u{1b}[7m"), "{styled:?}");
-    let pid = tmux.run(&["list-panes", "-t", "dial", "-F", "#{pane_pid}"]);
-    let children = Command::new("pgrep").args(["-P", pid.trim(), "ringback"]).output().unwrap();
-    let dial = String::from_utf8_lossy(&children.stdout).trim().to_owned();
-    assert!(!dial.is_empty(), "no ringback under the pane's shell {pid}");
-    Command::new("kill").args(["-HUP", &dial]).status().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !stty.exists() {
-        assert!(Instant::now() < deadline, "dial did not end on SIGHUP:\n{}", tmux.screen());
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    std::thread::sleep(Duration::from_millis(200));
-    let modes = std::fs::read_to_string(&stty).unwrap();
-    assert!(modes.contains(" icanon") && !modes.contains("-icanon") && !modes.contains("-echo "), "{modes}");
+    ends_on_a_signal_with_the_terminal_given_back(&tmux, "HUP", &stty);
 }
