@@ -185,12 +185,13 @@ fn prospect_nudge(config: &Config, item: &Item, opens: &str, now: jiff::Timestam
     }
     let matters = match item.kind {
         Kind::Promise => {
-            let late = if item.overdue {
-                format!(", {} late", super::text::count(item.days_late as usize, "day", "days"))
+            let on = item.due.strftime("%a %-d %b");
+            if item.overdue {
+                let late = super::text::count(item.days_late as usize, "day", "days");
+                format!("You promised to call on {on}, {late} ago: keep your word.")
             } else {
-                String::new()
-            };
-            format!("You promised this call{late}: keep your word.")
+                format!("You promised to call today ({on}): keep your word.")
+            }
         }
         Kind::NextStep => format!("Agreed next step: {}.", item.next_step.as_deref().unwrap_or("call")),
         _ => match &p.value {

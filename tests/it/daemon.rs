@@ -397,7 +397,10 @@ async fn an_overdue_promise_is_nudged_again_every_day_it_stays_listed() {
     let shown = daemon.stop().await;
     let dora: Vec<&DesktopMessage> = shown.iter().filter(|m| m.summary.contains("Dora Diaz")).collect();
     assert_eq!(dora.len(), 3, "{:?}", shown.iter().map(|m| &m.summary).collect::<Vec<_>>());
-    assert!(dora.iter().all(|m| m.critical && m.body.contains("You promised this call,")), "{dora:?}");
+    assert!(
+        dora.iter().all(|m| m.critical && m.body.contains("You promised to call on Fri 20 Nov, ")),
+        "{dora:?}"
+    );
 }
 
 #[tokio::test(start_paused = true)]
