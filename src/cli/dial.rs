@@ -319,9 +319,8 @@ impl<'c> Dial<'c> {
         self.history.push(&Event { seq, ..event });
         let name =
             self.config.prospects.get(&item.prospect).map_or(item.prospect.clone(), |p| p.name.clone());
-        let next = super::after_log(self.config, &self.history, &item.prospect, now);
-        let next = next.lines().next().unwrap_or_default().trim().to_owned();
-        self.said = format!("{}: {name} · {next}", outcome_label(outcome));
+        let next = plan::plan_for(self.config, &self.history, now, 400, &item.prospect).into_iter().next();
+        self.said = crate::render::confirmation(outcome, &name, next.as_ref());
         self.logged.push(Logged { prospect: item.prospect.clone(), name, outcome, promised });
         self.replan();
         Ok(())
@@ -588,19 +587,6 @@ impl<'c> Dial<'c> {
             out.push_str(&format!("  {:<14} {}\n", logged.outcome.as_str(), logged.name));
         }
         out
-    }
-}
-
-fn outcome_label(outcome: Outcome) -> &'static str {
-    match outcome {
-        Outcome::Voicemail => "Left voicemail",
-        Outcome::NoAnswer => "No answer",
-        Outcome::Gatekeeper => "Gatekeeper",
-        Outcome::Spoke => "Spoke",
-        Outcome::Meeting => "Meeting",
-        Outcome::Emailed => "Emailed",
-        Outcome::Snooze => "Snoozed",
-        other => other.as_str(),
     }
 }
 

@@ -283,30 +283,6 @@ pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -
 /// How long the Call button waits for its opener to say it failed before saying "Calling".
 const OPENER_VERDICT: Duration = Duration::from_secs(3);
 
-/// What a nudge says once a button logged `outcome`: what was logged and what comes next,
-/// "No answer: Kevin Doyle — next call Wed 9 Dec, attempt 3 of 7".
-fn confirmation(outcome: plan::Outcome, name: &str, next: Option<&plan::Item>) -> String {
-    let logged = match outcome {
-        plan::Outcome::Voicemail => "Left voicemail",
-        plan::Outcome::NoAnswer => "No answer",
-        plan::Outcome::Spoke => "Spoke",
-        other => other.as_str(),
-    };
-    let Some(item) = next else { return format!("{logged}: {name} — nothing more is due") };
-    let day = item.due.strftime("%a %-d %b");
-    let next = match item.kind {
-        plan::Kind::Promise => format!("promised callback {day}"),
-        plan::Kind::NextStep => format!("next step {day}: {}", item.next_step.as_deref().unwrap_or("call")),
-        plan::Kind::Call => match (item.attempt, item.of) {
-            (Some(attempt), Some(of)) => format!("next call {day}, attempt {attempt} of {of}"),
-            _ => format!("next call {day}"),
-        },
-        plan::Kind::Email => format!("next: an email {day}"),
-        plan::Kind::Drip => format!("next: the drip {day}"),
-    };
-    format!("{logged}: {name} — {next}")
-}
-
 /// A nudge on screen as it was shown.
 struct OnScreen {
     id: u32,
@@ -775,7 +751,7 @@ impl Service {
         let (config, history, id) = (self.config.clone(), self.history.clone(), id.to_owned());
         let next =
             off_loop(move || plan::plan_for(&config, &history, now, 400, &id).into_iter().next()).await?;
-        let text = confirmation(outcome, &name, next.as_ref());
+        let text = crate::render::confirmation(outcome, &name, next.as_ref());
         invoked.answer(text);
         Ok(())
     }

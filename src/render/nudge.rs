@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::text::{digest_subject, window_text};
 use crate::config::Config;
-use crate::plan::{Agenda, Item, Kind};
+use crate::plan::{self, Agenda, Item, Kind};
 use crate::schedule::{NudgeGroup, nudge_key};
 
 /// One notification.
@@ -258,6 +258,34 @@ pub fn digest_summary(config: &Config, agenda: &Agenda) -> DesktopMessage {
     // An overdue promise makes the morning's summary critical: it is the one to see.
     let overdue = agenda.items.iter().any(|i| i.kind == Kind::Promise && i.overdue);
     DesktopMessage::plain(summary, body.trim_end(), overdue)
+}
+
+/// What was logged and what comes next, as a nudge's button and `ringback dial` both say it:
+/// "No answer: Kevin Doyle — next call Wed 9 Dec, attempt 3 of 7".
+pub fn confirmation(outcome: plan::Outcome, name: &str, next: Option<&Item>) -> String {
+    let logged = match outcome {
+        plan::Outcome::Voicemail => "Left voicemail",
+        plan::Outcome::NoAnswer => "No answer",
+        plan::Outcome::Gatekeeper => "Gatekeeper",
+        plan::Outcome::Spoke => "Spoke",
+        plan::Outcome::Meeting => "Meeting",
+        plan::Outcome::Emailed => "Emailed",
+        plan::Outcome::Snooze => "Snoozed",
+        other => other.as_str(),
+    };
+    let Some(item) = next else { return format!("{logged}: {name} — nothing more is due") };
+    let day = item.due.strftime("%a %-d %b");
+    let next = match item.kind {
+        Kind::Promise => format!("promised callback {day}"),
+        Kind::NextStep => format!("next step {day}: {}", item.next_step.as_deref().unwrap_or("call")),
+        Kind::Call => match (item.attempt, item.of) {
+            (Some(attempt), Some(of)) => format!("next call {day}, attempt {attempt} of {of}"),
+            _ => format!("next call {day}"),
+        },
+        Kind::Email => format!("next: an email {day}"),
+        Kind::Drip => format!("next: the drip {day}"),
+    };
+    format!("{logged}: {name} — {next}")
 }
 
 #[cfg(test)]
