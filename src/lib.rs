@@ -25,6 +25,8 @@
 //! - [`book`]: editing the config file in place (add, set, import), validated, atomically.
 //! - [`state`]: SQLite: events, first sightings, delivery ledger, outbox, digest log.
 //! - [`notify`]: transports: desktop notifications over D-Bus; email to files, sendmail, SMTP.
+//! - [`mailbox`]: the user's IMAP mailbox: replies, auto-replies, bounces, sent mail and
+//!   accepted meetings logged; drafts of due emails written.
 //! - [`daemon`]: the tokio service: scheduler, ledger, outbox postman, reload, signals.
 //! - [`cli`]: the commands and their exit codes; `main.rs` only calls it.
 
@@ -35,6 +37,7 @@ pub mod config;
 pub mod daemon;
 pub mod files;
 pub mod import;
+pub mod mailbox;
 pub mod notify;
 pub mod phone;
 pub mod plan;

@@ -163,6 +163,16 @@ pub enum Command {
         #[arg(long, value_name = "TIME")]
         at: Option<String>,
     },
+    /// The mailbox ([mailbox]): connect, list the folders ringback reads and writes, and say
+    /// what it would log from the lookback, writing nothing.
+    Mailbox {
+        /// Connect and report (the only thing this command does; `ringback run` reads the mail)
+        #[arg(long, required = true)]
+        check: bool,
+        /// As of TIME in me.timezone: 07:40, yesterday 16:00, 2026-11-24, 2026-11-24T07:40, or RFC 3339 [default: now]
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -317,6 +327,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Completions { shell } => install::completions(shell),
         Command::Man => install::man(),
         Command::Why { id, at } => why(&paths, &id, at.as_deref()),
+        Command::Mailbox { at, .. } => mailbox_check(&paths, at.as_deref()),
         Command::Dial { at } => dial::dial(&paths, at.as_deref()),
         Command::Stats { since, until, json, review: false, .. } => stats(&paths, since, until, json),
         Command::Stats { json, review: true, week, .. } => weekly_review(&paths, week, json),
@@ -542,14 +553,17 @@ fn digest(paths: &Paths, at: Option<&str>, send: bool) -> Result<(), Failure> {
             .map(|s| crate::daemon::digest_week(s, &config, at))
             .transpose()?
             .unwrap_or_default();
-        let digest = render::digest::build(&config, &history, at, week);
+        let news = state.as_ref().map(|s| s.mail_news()).transpose()?.unwrap_or_default();
+        let news = render::mail::mail_news(&config, &news, at);
+        let digest = render::digest::build(&config, &history, at, week, &news);
         let printed = print(&digest.text);
         keep_until_exit((config, history, digest));
         return printed;
     }
     let (mut state, history) = load_history(paths, &config)?;
     let week = crate::daemon::digest_week(&state, &config, at)?;
-    let digest = render::digest::build(&config, &history, at, week);
+    let news = render::mail::mail_news(&config, &state.mail_news()?, at);
+    let digest = render::digest::build(&config, &history, at, week, &news);
     let Some(email) = &config.notify.email else {
         return Err(Failure::Usage(format!(
             "nothing to send with: add [notify.email] to {}",
@@ -651,10 +665,14 @@ fn history(paths: &Paths, query: &str, json: bool) -> Result<(), Failure> {
         events = logged(&id)?;
         id
     };
+    let sources = match &state {
+        Some(state) => state.sources_of(&id)?,
+        None => Default::default(),
+    };
     if json {
-        json_line(&render::history_json(&config, &id, &events))
+        json_line(&render::history_json(&config, &id, &events, &sources))
     } else {
-        print(&render::history_text(&config, &id, &events, style()))
+        print(&render::history_text(&config, &id, &events, &sources, style()))
     }
 }
 
@@ -858,6 +876,26 @@ pub(crate) fn after_log(config: &Config, history: &History, id: &str, at: Timest
     lines
 }
 
+fn mailbox_check(paths: &Paths, at: Option<&str>) -> Result<(), Failure> {
+    let config = load(paths)?;
+    let at = at_or_now(at, &config)?;
+    if config.mailbox.is_none() {
+        return Err(Failure::Usage(format!(
+            "no [mailbox] in {}: add one (the README's \"Your mailbox\" says how)",
+            config.display_path()
+        )));
+    }
+    let state = State::open_read_only(&paths.state)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::runtime(format!("cannot start the runtime: {e}")))?;
+    let checked = runtime
+        .block_on(crate::mailbox::check(&config, state.as_ref(), at))
+        .map_err(|e| Failure::runtime(format!("mailbox: {e}")))?;
+    print(&crate::mailbox::check_text(&config, &checked))
+}
+
 fn check(paths: &Paths) -> Result<(), Failure> {
     let config = load(paths)?;
     let (state, history) = read_history(paths, Timestamp::now())?;
@@ -895,6 +933,18 @@ fn check(paths: &Paths) -> Result<(), Failure> {
         "  email: {email}\n  desktop: {}\n",
         if config.notify.desktop { "on" } else { "off" }
     ));
+    let mailbox = match &config.mailbox {
+        None => "off (no [mailbox])".to_owned(),
+        Some(m) => format!(
+            "imap {}:{} as {} ({:?}){}; `ringback mailbox --check` connects",
+            m.host,
+            m.port,
+            m.username,
+            m.security,
+            if m.drafts { ", drafts on" } else { "" }
+        ),
+    };
+    out.push_str(&format!("  mailbox: {mailbox}\n"));
     if let Some(quiet) = config.schedule.quiet_hours {
         let unreachable: Vec<&Prospect> = config
             .prospects
@@ -926,6 +976,10 @@ fn check(paths: &Paths) -> Result<(), Failure> {
         state.path().display(),
         render::count(history.len(), "event", "events")
     ));
+    let news = render::mail::mail_news(&config, &state.mail_news()?, Timestamp::now());
+    for line in news.notes.iter().filter(|l| l.contains(" bounces ")) {
+        out.push_str(&format!("  warning: {line}\n"));
+    }
     let recent = state.recent_digests(5)?;
     if !recent.is_empty() {
         out.push_str("  last digests (newest first):\n");
@@ -1042,6 +1096,12 @@ fn flush_log() {
 pub fn init_logging(default: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    // async-imap traces every command and response, the LOGIN with its password and message
+    // bodies among them: never shown, whatever RUST_LOG asks.
+    let filter = ["async_imap=off", "imap_proto=off"]
+        .into_iter()
+        .filter_map(|d| d.parse().ok())
+        .fold(filter, tracing_subscriber::EnvFilter::add_directive);
     let journald = std::env::var_os("JOURNAL_STREAM").is_some();
     // A log nobody reads any more must never stop the daemon: by default the subscriber
     // reports a failed write with `eprintln!`, which panics on EPIPE in whichever task was

@@ -103,46 +103,12 @@ pub(super) fn email(v: &mut Validator, raw: raw::Email, privacy: Privacy, file: 
                 );
                 ok = false;
             }
-            let sources = [&smtp.password_command, &smtp.password_file, &smtp.password];
-            if sources.iter().filter(|s| s.is_some()).count() > 1 {
-                v.error(
-                    span,
-                    "notify.email.smtp",
-                    "give at most one of `password_command`, `password_file` and `password`",
-                );
-                return None;
-            }
-            let password = if let Some(c) = &smtp.password_command {
-                if let Some(mode) = privacy.writable_by_others() {
-                    // Anyone who can edit the file could make ringback run their command.
-                    v.error(
-                        c.span(),
-                        "notify.email.smtp.password_command",
-                        format!(
-                            "refused because {file} is writable by group or others (mode {mode:04o}): run `chmod go-w {file}`"
-                        ),
-                    );
-                    return None;
-                }
-                PasswordSource::Command(c.get_ref().clone())
-            } else if let Some(f) = &smtp.password_file {
-                PasswordSource::File(expand_home(f.get_ref()))
-            } else if let Some(p) = &smtp.password {
-                if let Some(mode) = privacy.readable_by_others() {
-                    // Never echo the value: only where it is and how to fix it.
-                    v.error(
-                        p.span(),
-                        "notify.email.smtp.password",
-                        format!(
-                            "a literal password is refused because {file} is readable by group or others (mode {mode:04o}): run `chmod 600 {file}`, or use `password_command`, `password_file` or the systemd credential `smtp-password`"
-                        ),
-                    );
-                    return None;
-                }
-                PasswordSource::Literal(p.get_ref().clone())
-            } else {
-                PasswordSource::Credential
+            let secrets = Secrets {
+                command: smtp.password_command.as_ref(),
+                file: smtp.password_file.as_ref(),
+                literal: smtp.password.as_ref(),
             };
+            let password = password_source(v, "notify.email.smtp", span, secrets, privacy, file, "smtp-password")?;
             Transport::Smtp(Smtp {
                 host,
                 port,
@@ -156,12 +122,69 @@ pub(super) fn email(v: &mut Validator, raw: raw::Email, privacy: Privacy, file: 
     ok.then(|| Email { to: raw.to.into_inner(), from: raw.from.into_inner(), transport })
 }
 
-fn is_loopback(host: &str) -> bool {
+/// A table's `password_command`, `password_file` and `password` keys.
+pub(super) struct Secrets<'a> {
+    pub command: Option<&'a toml::Spanned<String>>,
+    pub file: Option<&'a toml::Spanned<String>>,
+    pub literal: Option<&'a toml::Spanned<String>>,
+}
+
+/// Where a password comes from: at most one of the three keys, a command only from a file no
+/// one else can write, a literal only in a file no one else can read; none of them means the
+/// systemd credential `credential`. `table` is the keys' table (`notify.email.smtp`).
+pub(super) fn password_source(
+    v: &mut Validator,
+    table: &str,
+    span: std::ops::Range<usize>,
+    secrets: Secrets<'_>,
+    privacy: Privacy,
+    file: &str,
+    credential: &str,
+) -> Option<PasswordSource> {
+    let given = [secrets.command, secrets.file, secrets.literal];
+    if given.iter().filter(|s| s.is_some()).count() > 1 {
+        v.error(span, table, "give at most one of `password_command`, `password_file` and `password`");
+        return None;
+    }
+    if let Some(c) = secrets.command {
+        if let Some(mode) = privacy.writable_by_others() {
+            // Anyone who can edit the file could make ringback run their command.
+            v.error(
+                c.span(),
+                format!("{table}.password_command"),
+                format!(
+                    "refused because {file} is writable by group or others (mode {mode:04o}): run `chmod go-w {file}`"
+                ),
+            );
+            return None;
+        }
+        Some(PasswordSource::Command(c.get_ref().clone()))
+    } else if let Some(f) = secrets.file {
+        Some(PasswordSource::File(expand_home(f.get_ref())))
+    } else if let Some(p) = secrets.literal {
+        if let Some(mode) = privacy.readable_by_others() {
+            // Never echo the value: only where it is and how to fix it.
+            v.error(
+                p.span(),
+                format!("{table}.password"),
+                format!(
+                    "a literal password is refused because {file} is readable by group or others (mode {mode:04o}): run `chmod 600 {file}`, or use `password_command`, `password_file` or the systemd credential `{credential}`"
+                ),
+            );
+            return None;
+        }
+        Some(PasswordSource::Literal(p.get_ref().clone()))
+    } else {
+        Some(PasswordSource::Credential)
+    }
+}
+
+pub(super) fn is_loopback(host: &str) -> bool {
     host == "localhost" || host.parse::<std::net::IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
 }
 
 /// `~/x` means the user's home; everything else is taken as written.
-fn expand_home(path: &str) -> PathBuf {
+pub(super) fn expand_home(path: &str) -> PathBuf {
     match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
         (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
         _ => PathBuf::from(path),

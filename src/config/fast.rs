@@ -273,6 +273,8 @@ impl Fields {
             company: self.company,
             phone: self.phone,
             email: self.email,
+            // `emails = [...]` is outside the subset: a book using it is read the general way.
+            emails: None,
             timezone: self.timezone,
             relationship: self.relationship,
             since: self.since,

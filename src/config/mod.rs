@@ -12,6 +12,7 @@
 mod cron;
 mod diag;
 mod email;
+mod mailbox;
 mod fast;
 pub mod holidays;
 mod names;
@@ -43,6 +44,8 @@ pub struct Config {
     pub schedule: Schedule,
     pub notify: Notify,
     pub feed: Feed,
+    /// `[mailbox]`; off when absent.
+    pub mailbox: Option<Mailbox>,
     pub defaults: Defaults,
     pub cadences: BTreeMap<String, Cadence>,
     pub drips: BTreeMap<String, Drip>,
@@ -135,10 +138,10 @@ pub enum Security {
     None,
 }
 
-/// Where the SMTP password comes from. The literal variant is only built from a private file.
+/// Where the SMTP or IMAP password comes from. The literal variant is only built from a private file.
 #[derive(Clone)]
 pub enum PasswordSource {
-    /// No `password*` key: the systemd credential `smtp-password`, if present.
+    /// No `password*` key: the systemd credential (`smtp-password`, `imap-password`), if present.
     Credential,
     Command(String),
     File(PathBuf),
@@ -154,6 +157,37 @@ impl std::fmt::Debug for PasswordSource {
             PasswordSource::Literal(_) => f.write_str("Literal(<redacted>)"),
         }
     }
+}
+
+/// `[mailbox]`: the user's own IMAP mailbox, read to log replies, bounces, sent mail and
+/// accepted meetings, and written to only for drafts (see `crate::mailbox`).
+#[derive(Debug, Clone)]
+pub struct Mailbox {
+    pub host: String,
+    pub port: u16,
+    /// TLS from the start (993) or STARTTLS (143); `None` only for a loopback host.
+    pub security: Security,
+    pub username: String,
+    pub password: PasswordSource,
+    /// The only certificate authority trusted for this server; the system's roots when absent.
+    pub ca_file: Option<PathBuf>,
+    /// How far back the first connection looks.
+    pub lookback: SignedDuration,
+    /// Append each due email and drip to the drafts folder.
+    pub drafts: bool,
+    /// How often the sent and drafts folders are looked at (and the inbox, on a server
+    /// without IDLE).
+    pub check_every: SignedDuration,
+    pub folders: Folders,
+}
+
+/// `[mailbox.folders]`: names as the server spells them; `None` finds the folder by its
+/// SPECIAL-USE attribute, then by its usual names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Folders {
+    pub inbox: String,
+    pub sent: Option<String>,
+    pub drafts: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -233,6 +267,8 @@ pub struct Prospect {
     /// `phone` read by libphonenumber: what is dialled and shown.
     pub number: Option<crate::phone::Number>,
     pub email: Option<String>,
+    /// Their other addresses (`emails = [...]`): mail from any of them is theirs.
+    pub emails: Vec<String>,
     pub timezone: TimeZone,
     pub timezone_name: String,
     pub relationship: Relationship,
@@ -316,12 +352,20 @@ impl Config {
     /// Makes the relative paths in the file (the outbox, a sendmail command, a password or CA
     /// file) relative to the folder the config is in, wherever ringback runs from.
     pub fn anchor_paths(&mut self, base: &Path) {
-        let Some(email) = self.notify.email.as_mut() else { return };
         let anchor = |p: &mut PathBuf| {
             if p.is_relative() {
                 *p = base.join(&*p);
             }
         };
+        if let Some(mailbox) = self.mailbox.as_mut() {
+            if let PasswordSource::File(f) = &mut mailbox.password {
+                anchor(f);
+            }
+            if let Some(ca) = &mut mailbox.ca_file {
+                anchor(ca);
+            }
+        }
+        let Some(email) = self.notify.email.as_mut() else { return };
         match &mut email.transport {
             Transport::File { dir } => anchor(dir),
             Transport::Sendmail { command } if command.components().count() > 1 => anchor(command),

@@ -15,8 +15,9 @@ use super::*;
 use crate::calendar::weekday_index;
 use crate::phone::{Number, PhoneError};
 
-const SECTIONS: &[&str] =
-    &["me", "schedule", "notify", "calendar", "defaults", "cadences", "drips", "prospects", "templates"];
+const SECTIONS: &[&str] = &[
+    "me", "schedule", "notify", "calendar", "mailbox", "defaults", "cadences", "drips", "prospects", "templates",
+];
 
 /// Collects diagnostics while validating, so one pass reports every problem in the file.
 pub(super) struct Validator<'s> {
@@ -546,6 +547,15 @@ pub(super) fn parse_with(
         email: notify_raw.email.and_then(|e| email(&mut v, e, privacy, file)),
     };
 
+    // The mailbox.
+    let mailbox = sections
+        .remove("mailbox")
+        .and_then(|value| {
+            let span = value.span();
+            v.section::<raw::Mailbox>(&["mailbox"], value).map(|m| (span, m))
+        })
+        .and_then(|(span, m)| mailbox::mailbox(&mut v, span, m, privacy, file));
+
     // Templates.
     let (templates, template_names) = templates(&mut v, &cadences_raw, templates_raw);
 
@@ -639,6 +649,7 @@ pub(super) fn parse_with(
         },
         notify,
         feed,
+        mailbox,
         defaults: Defaults { cadence: default_cadence, call_windows: default_windows, keep_in_touch },
         cadences,
         drips,
@@ -1041,6 +1052,7 @@ fn built(
                     phone: None,
                     number: None,
                     email: line(raw.email),
+                    emails: raw.emails.unwrap_or_default().into_iter().map(one_line).collect(),
                     timezone: tz,
                     timezone_name: tz_name,
                     relationship,

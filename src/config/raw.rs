@@ -96,6 +96,33 @@ pub struct Smtp {
     pub ca_file: Option<S<String>>,
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mailbox {
+    pub host: S<String>,
+    pub port: Option<S<i64>>,
+    pub security: Option<S<String>>,
+    pub username: S<String>,
+    pub password_command: Option<S<String>>,
+    pub password_file: Option<S<String>>,
+    pub password: Option<S<String>>,
+    pub ca_file: Option<S<String>>,
+    pub lookback: Option<S<String>>,
+    #[serde(default)]
+    pub drafts: bool,
+    pub check_every: Option<S<String>>,
+    #[serde(default)]
+    pub folders: MailboxFolders,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailboxFolders {
+    pub inbox: Option<String>,
+    pub sent: Option<String>,
+    pub drafts: Option<String>,
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Defaults {
@@ -146,6 +173,7 @@ pub struct Prospect {
     pub company: Option<String>,
     pub phone: Option<S<String>>,
     pub email: Option<String>,
+    pub emails: Option<Vec<String>>,
     pub timezone: Option<S<String>>,
     pub relationship: Option<S<String>>,
     pub since: Option<S<Datetime>>,

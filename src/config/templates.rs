@@ -323,6 +323,10 @@ pub struct DigestContext {
     pub record: (usize, usize, usize, usize),
     /// The weekly review, on the first digest of a week.
     pub review: Option<DigestReview>,
+    /// "Bill Jones replied Tue 10:14: Re: month-end close", from the mailbox.
+    pub replies: Vec<String>,
+    /// Who is away and which addresses bounce, from the mailbox.
+    pub mailbox: Vec<String>,
 }
 
 /// The weekly review as the HTML template sees it: its lines, and a bar per week.
@@ -349,6 +353,8 @@ const DIGEST_VARIABLES: &[&str] = &[
     "review.title",
     "review.lines",
     "review.weeks",
+    "replies",
+    "mailbox",
 ];
 
 impl DigestContext {
@@ -405,6 +411,8 @@ impl DigestContext {
             coming => coming,
             record => context! { on_time => on_time, late => late, missed => missed, open => open },
             review => review,
+            replies => &self.replies,
+            mailbox => &self.mailbox,
         }
     }
 
@@ -453,6 +461,8 @@ impl DigestContext {
                 lines: vec!["calls: 12, contacts: 3 (3/12 (25%))".to_owned()],
                 weeks: vec![("week of Mon 16 Nov".to_owned(), 12, "3/12 (25%)".to_owned(), 100, 25)],
             }),
+            replies: if full { vec!["Bill Jones (ABC Inc) replied Tue 10:14: Re: month-end close".to_owned()] } else { Vec::new() },
+            mailbox: if full { vec!["ann@x.example bounces (5.1.1): Ann Lee's email steps are calls until the address changes".to_owned()] } else { Vec::new() },
         };
         vec![
             (digest(true, true), ""),

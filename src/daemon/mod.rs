@@ -162,6 +162,15 @@ pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -
 
     // The calendar feed follows the config as reloads change it.
     let (configs, configs_rx) = watch::channel(config.clone());
+    tracker.spawn(crate::mailbox::watch(
+        paths.state.clone(),
+        configs.subscribe(),
+        {
+            let clock = clock.clone();
+            Arc::new(move || clock.now())
+        },
+        shutdown.clone(),
+    ));
     tracker.spawn(feed::serve(State::open(&paths.state)?, configs_rx, clock.clone(), shutdown.clone()));
 
     let (reload_tx, mut reload_rx) = mpsc::channel::<&'static str>(16);
@@ -637,9 +646,11 @@ impl Service {
         let (config, history) = (self.config.clone(), self.history.clone());
         let occurrence_owned = occurrence.clone();
         let week = digest_week(state, &config, now)?;
+        let news = state.mail_news()?;
         let (digest, letter) = off_loop(move || {
             let occurrence = occurrence_owned;
-            let digest = crate::render::digest::build(&config, &history, now, week);
+            let news = crate::render::mail::mail_news(&config, &news, now);
+            let digest = crate::render::digest::build(&config, &history, now, week, &news);
             let letter = config
                 .notify
                 .email

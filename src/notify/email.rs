@@ -210,7 +210,7 @@ async fn send_smtp(smtp: &Smtp, letter: &Envelope<'_>) -> Result<(), SendError> 
     };
     // AUTH goes only over TLS; validation refuses a username with `security = "none"`.
     if let (Some(user), true) = (&smtp.username, smtp.security != Security::None) {
-        let password = password(&smtp.password).await?;
+        let password = password(&smtp.password, "smtp-password").await?;
         builder = builder.credentials(Credentials::new(user.clone(), password));
     }
     let transport = builder.build();
@@ -225,8 +225,9 @@ async fn send_smtp(smtp: &Smtp, letter: &Envelope<'_>) -> Result<(), SendError> 
     })
 }
 
-/// Reads the SMTP password from its source. Errors never include the secret.
-async fn password(source: &PasswordSource) -> Result<String, SendError> {
+/// Reads a password from its source; `credential` is the systemd credential's name
+/// (`smtp-password`, `imap-password`). Errors never include the secret.
+pub async fn password(source: &PasswordSource, credential: &str) -> Result<String, SendError> {
     match source {
         PasswordSource::Literal(p) => Ok(p.clone()),
         PasswordSource::File(path) => {
@@ -237,11 +238,11 @@ async fn password(source: &PasswordSource) -> Result<String, SendError> {
         }
         PasswordSource::Credential => {
             let dir = std::env::var_os("CREDENTIALS_DIRECTORY").ok_or_else(|| {
-                SendError::permanent(
-                    "no SMTP password: set password_command or password_file, or LoadCredential=smtp-password:… in the unit",
-                )
+                SendError::permanent(format!(
+                    "no password: set password_command or password_file, or LoadCredential={credential}:… in the unit"
+                ))
             })?;
-            let path = Path::new(&dir).join("smtp-password");
+            let path = Path::new(&dir).join(credential);
             let text = tokio::fs::read_to_string(&path).await.map_err(|e| {
                 SendError::permanent(format!("cannot read the credential `{}`: {e}", path.display()))
             })?;

@@ -26,6 +26,10 @@ pub enum Outcome {
     Lost,
     OptedOut,
     Snooze,
+    /// An out-of-office reply (from the mailbox): with `until`, nothing is due before it.
+    AutoReply,
+    /// Mail to the address in `item` failed for good (from the mailbox).
+    Bounced,
 }
 
 /// What an outcome counts as.
@@ -39,10 +43,12 @@ pub enum Class {
     /// `won`, `lost`, `opted-out`: nothing is ever due again.
     Close,
     Snooze,
+    /// Noted for the record; an auto-reply's `until` snoozes.
+    Note,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 13] = [
+    pub const ALL: [Outcome; 15] = [
         Outcome::Voicemail,
         Outcome::NoAnswer,
         Outcome::Gatekeeper,
@@ -56,6 +62,8 @@ impl Outcome {
         Outcome::Lost,
         Outcome::OptedOut,
         Outcome::Snooze,
+        Outcome::AutoReply,
+        Outcome::Bounced,
     ];
 
     /// The short forms a person types forty times a day.
@@ -82,6 +90,8 @@ impl Outcome {
             Outcome::Lost => "lost",
             Outcome::OptedOut => "opted-out",
             Outcome::Snooze => "snooze",
+            Outcome::AutoReply => "auto-reply",
+            Outcome::Bounced => "bounced",
         }
     }
 
@@ -93,6 +103,7 @@ impl Outcome {
             Outcome::NotInterested => Class::Decline,
             Outcome::Won | Outcome::Lost | Outcome::OptedOut => Class::Close,
             Outcome::Snooze => Class::Snooze,
+            Outcome::AutoReply | Outcome::Bounced => Class::Note,
         }
     }
 }

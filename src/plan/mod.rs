@@ -207,6 +207,8 @@ struct Track {
     promise: Option<Promise>,
     next_step: Option<NextStep>,
     snooze_until: Option<Date>,
+    /// Their `email` bounced: email steps are calls until the address changes.
+    email_bounces: bool,
     closed: bool,
 }
 
@@ -477,6 +479,7 @@ fn replay_observed<'c>(
         promise: None,
         next_step: None,
         snooze_until: None,
+        email_bounces: false,
         closed: false,
     };
 
@@ -612,6 +615,17 @@ fn apply<'c>(
         Class::Snooze => {
             track.snooze_until = event.until;
         }
+        Class::Note => {
+            if event.outcome == Outcome::AutoReply && event.until.is_some() {
+                track.snooze_until = event.until;
+            }
+            if event.outcome == Outcome::Bounced
+                && let (Some(address), Some(email)) = (event.item(), &prospect.email)
+                && address.eq_ignore_ascii_case(email.trim())
+            {
+                track.email_bounces = true;
+            }
+        }
     }
     if let PromiseChoice::On(on) = event.promise
         && matches!(class, Class::Attempt | Class::Contact)
@@ -743,6 +757,17 @@ fn collect_items<'c>(
                     let template = s.template.as_deref().unwrap_or("call");
                     if let Some(mut item) = make(Kind::Call, due, reason, template) {
                         item.note = s.note.clone();
+                        items.push(item);
+                    }
+                }
+                // Their address bounces: the email step is a call (none while a promise
+                // stands for it).
+                Action::Email if track.email_bounces => {
+                    if track.promise.is_none()
+                        && let Some(mut item) = make(Kind::Call, due, reason, "call")
+                    {
+                        let address = prospect.email.as_deref().unwrap_or_default();
+                        item.note = Some(format!("email to {address} bounces: call instead"));
                         items.push(item);
                     }
                 }

@@ -5,6 +5,7 @@ use super::script::Scripts;
 use super::text;
 use crate::config::Config;
 use crate::config::templates::{self, DigestComing, DigestContext, DigestItem};
+use super::mail::MailNews;
 use crate::plan::{self, Agenda, History, Kind, Promises, short_date};
 
 /// A rendered digest.
@@ -25,13 +26,19 @@ pub struct Week {
 }
 
 /// Plans and renders the digest at `at`.
-pub fn build(config: &Config, history: &History, at: jiff::Timestamp, week: Week) -> Digest {
+pub fn build(config: &Config, history: &History, at: jiff::Timestamp, week: Week, news: &MailNews) -> Digest {
     let today = at.to_zoned(config.me.timezone.clone()).date();
     let agenda = plan::plan(config, history, at, plan::coming_up_days(config, today));
     let record = plan::promise_record(config, history, at);
     let scripts = Scripts::new(config);
     let month = agenda.at.strftime("%B").to_string();
     let mut plain = text::digest_text(config, &agenda, &scripts);
+    // What the mailbox told comes first, after the greeting: a reply waits for an answer.
+    if let Some(greeting) = plain.find("Good morning")
+        && let Some(end) = plain[greeting..].find('\n')
+    {
+        plain.insert_str(greeting + end + 1, &super::mail::news_text(news));
+    }
     // The first digest of a week reviews the week before; when that one was missed, the first
     // digest sent in the week does.
     let catch_up = !week.sent && week.missed;
@@ -46,8 +53,17 @@ pub fn build(config: &Config, history: &History, at: jiff::Timestamp, week: Week
         "\n== Your promises in {month} ==\n  {} due, {} kept on time, {} kept late, {} missed, {} still open\n",
         record.made, record.kept_on_time, record.kept_late, record.missed, record.open
     ));
-    let subject = text::digest_subject(&agenda);
-    let html = html(config, &agenda, &scripts, record, review.as_ref());
+    let mut subject = text::digest_subject(&agenda);
+    if !news.replies.is_empty() {
+        let replies = text::count(news.replies.len(), "reply to answer", "replies to answer");
+        subject = match subject.split_once(": ") {
+            Some((day, "nothing due")) => format!("{day}: {replies}"),
+            Some((day, counts)) => format!("{day}: {replies}, {counts}"),
+            None => subject,
+        };
+        plain = plain.replacen(&text::digest_subject(&agenda), &subject, 1);
+    }
+    let html = html(config, &agenda, &scripts, record, review.as_ref(), news, &subject);
     Digest { agenda, subject, text: plain, html }
 }
 
@@ -87,6 +103,8 @@ fn html(
     scripts: &Scripts<'_>,
     record: Promises,
     review: Option<&plan::Review>,
+    news: &MailNews,
+    subject: &str,
 ) -> String {
     let today = agenda.first_day;
     let mut sections: Vec<(Kind, Vec<DigestItem>)> = Vec::new();
@@ -140,7 +158,7 @@ fn html(
     // config check rendered it with the same context and strictness.
     let source = config.templates.get("digest_html").map_or(DIGEST_HTML, String::as_str);
     let context = DigestContext {
-        subject: text::digest_subject(agenda),
+        subject: subject.to_owned(),
         first_name: config.me.name.split_whitespace().next().unwrap_or("").to_owned(),
         day: short_date(today),
         month: agenda.at.strftime("%B").to_string(),
@@ -148,6 +166,8 @@ fn html(
         coming,
         record: (record.kept_on_time, record.kept_late, record.missed, record.open),
         review: review.map(digest_review),
+        replies: news.replies.clone(),
+        mailbox: news.notes.clone(),
     };
     let rendered = env.template_from_str(source).and_then(|t| t.render(context.value()));
     rendered.unwrap_or_else(|e| {

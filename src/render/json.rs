@@ -123,9 +123,10 @@ pub fn agenda_json<'a>(config: &'a Config, agenda: &'a Agenda, scripts: &'a Scri
     AgendaJson { config, agenda, scripts }
 }
 
-fn event_json(event: &Event, config: &Config) -> Value {
+fn event_json(event: &Event, config: &Config, source: Option<&String>) -> Value {
     let at = event.at.to_zoned(config.me.timezone.clone());
     json!({
+        "source": source,
         "at": rfc3339(&at),
         "outcome": event.outcome.as_str(),
         "note": event.note,
@@ -138,13 +139,20 @@ fn event_json(event: &Event, config: &Config) -> Value {
 }
 
 /// A prospect's history as JSON.
-pub fn history_json(config: &Config, id: &str, events: &[Event]) -> Value {
+/// `sources` names where events came from by sequence number (`mailbox inbox <id>`); the
+/// rest were logged by hand (`source` null).
+pub fn history_json(
+    config: &Config,
+    id: &str,
+    events: &[Event],
+    sources: &std::collections::HashMap<i64, String>,
+) -> Value {
     let prospect = config.prospects.get(id);
     json!({
         "prospect": id,
         "name": prospect.map(|p| p.name.clone()),
         "company": prospect.and_then(|p| p.company.clone()),
         "in_config": prospect.is_some(),
-        "events": events.iter().map(|e| event_json(e, config)).collect::<Vec<_>>(),
+        "events": events.iter().map(|e| event_json(e, config, sources.get(&e.seq))).collect::<Vec<_>>(),
     })
 }

@@ -8,6 +8,7 @@
 pub mod digest;
 pub mod ics;
 mod json;
+pub mod mail;
 mod nudge;
 pub mod script;
 mod text;

@@ -424,7 +424,14 @@ pub fn best_window(config: &Config, prospect: &Prospect, item: &Item) -> String 
 }
 
 /// A prospect's history as aligned text.
-pub fn history_text(config: &Config, id: &str, events: &[Event], style: Style) -> String {
+/// `sources` names where events came from (see [`crate::render::history_json`]).
+pub fn history_text(
+    config: &Config,
+    id: &str,
+    events: &[Event],
+    sources: &std::collections::HashMap<i64, String>,
+    style: Style,
+) -> String {
     let mut out = String::new();
     let title = match config.prospects.get(id) {
         Some(p) => who(p),
@@ -453,6 +460,9 @@ pub fn history_text(config: &Config, id: &str, events: &[Event], style: Style) -
         }
         if let Some(n) = &event.note {
             extra.push(format!("“{n}”"));
+        }
+        if let Some(source) = sources.get(&event.seq) {
+            extra.push(format!("from {source}"));
         }
         // Notes and agreed steps come from the command line and the state, not the checked
         // book: one line each, with no control character to reach the terminal.

@@ -19,6 +19,9 @@ use crate::files::{narrow, private_dir};
 use crate::plan::{Event, History, Logged, Outcome, PromiseChoice, seen_keys};
 pub use crate::schedule::DigestRecord;
 
+mod mailbox;
+pub use mailbox::{FolderMark, Handled};
+
 /// Errors from the state database.
 #[derive(Debug, thiserror::Error)]
 pub enum StateError {
@@ -156,6 +159,23 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE events ADD COLUMN press INTEGER;
     ALTER TABLE undone ADD COLUMN press INTEGER;
     CREATE INDEX events_by_press ON events (press) WHERE press IS NOT NULL;",
+    // 7: the mailbox: where an event came from, how far each folder has been read, and the
+    // messages acted on (date, subject and Message-ID only: never a body).
+    "ALTER TABLE events ADD COLUMN source TEXT;
+    ALTER TABLE undone ADD COLUMN source TEXT;
+    CREATE TABLE mailbox_folders (
+        role TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        uidvalidity INTEGER NOT NULL,
+        last_uid INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE mailbox_messages (
+        message_id TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        subject TEXT NOT NULL,
+        handled_at INTEGER NOT NULL
+    ) WITHOUT ROWID;",
 ];
 
 /// How long a claim on a letter lasts: longer than any send may take (the send itself is
@@ -651,8 +671,8 @@ impl State {
                     event_from_row(row, who.as_str().into())?
                 };
                 tx.execute(
-                    "INSERT INTO undone (id, prospect, at, outcome, note, promise, next_step_on, next_step_what, until, item, logged_at, undone_at, press)
-                     SELECT id, prospect, at, outcome, note, promise, next_step_on, next_step_what, until, item, logged_at, ?2, press
+                    "INSERT INTO undone (id, prospect, at, outcome, note, promise, next_step_on, next_step_what, until, item, logged_at, undone_at, press, source)
+                     SELECT id, prospect, at, outcome, note, promise, next_step_on, next_step_what, until, item, logged_at, ?2, press, source
                      FROM events WHERE id = ?1",
                     params![id, now.as_second()],
                 )?;
