@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 # icalendar (two parsers that read the calendar feed back), and what builds and checks the
 # Debian package (dpkg-dev for its dependencies, groff for its manual page), and Chromium, the
 # real browser the digest's HTML is read in.
-packages="dbus dbus-x11 dunst xvfb libnotify-bin python3-aiosmtpd openssl systemd python3-phonenumbers tzdata iso-codes gir1.2-ical-3.0 python3-gi python3-icalendar dpkg-dev groff-base man-db gzip tmux python3-venv chromium"
+packages="dbus dbus-x11 dunst xvfb libnotify-bin python3-aiosmtpd openssl systemd python3-phonenumbers tzdata iso-codes gir1.2-ical-3.0 python3-gi python3-icalendar dpkg-dev groff-base man-db gzip tmux python3-venv chromium dovecot-imapd"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
