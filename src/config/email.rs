@@ -108,7 +108,8 @@ pub(super) fn email(v: &mut Validator, raw: raw::Email, privacy: Privacy, file: 
                 file: smtp.password_file.as_ref(),
                 literal: smtp.password.as_ref(),
             };
-            let password = password_source(v, "notify.email.smtp", span, secrets, privacy, file, "smtp-password")?;
+            let password =
+                password_source(v, "notify.email.smtp", span, secrets, privacy, file, "smtp-password")?;
             Transport::Smtp(Smtp {
                 host,
                 port,

@@ -21,7 +21,11 @@ pub(super) fn mailbox(
 ) -> Option<Mailbox> {
     let mut ok = true;
     let security = raw.security.as_ref().map_or(Some(Security::Tls), |s| {
-        v.choice("mailbox.security", s, &[("tls", Security::Tls), ("starttls", Security::StartTls), ("none", Security::None)])
+        v.choice(
+            "mailbox.security",
+            s,
+            &[("tls", Security::Tls), ("starttls", Security::StartTls), ("none", Security::None)],
+        )
     })?;
     let host = raw.host.get_ref().trim().to_owned();
     if host.is_empty() {
@@ -40,7 +44,11 @@ pub(super) fn mailbox(
         Some(p) => match u16::try_from(*p.get_ref()) {
             Ok(port) if port > 0 => port,
             _ => {
-                v.error(p.span(), "mailbox.port", format!("expected a port from 1 to 65535, found `{}`", p.get_ref()));
+                v.error(
+                    p.span(),
+                    "mailbox.port",
+                    format!("expected a port from 1 to 65535, found `{}`", p.get_ref()),
+                );
                 return None;
             }
         },
@@ -70,7 +78,11 @@ pub(super) fn mailbox(
                     v.error(
                         text.span(),
                         "mailbox.lookback",
-                        format!("expected days from `1d` to `{}d`, like `14d`, found `{}`", LOOKBACK.1, text.get_ref()),
+                        format!(
+                            "expected days from `1d` to `{}d`, like `14d`, found `{}`",
+                            LOOKBACK.1,
+                            text.get_ref()
+                        ),
                     );
                     None
                 }
@@ -82,7 +94,11 @@ pub(super) fn mailbox(
         Some(text) => match parse_clock(text.get_ref(), SignedDuration::from_hours(1), CHECK_EVERY.1) {
             Ok(d) if d >= SignedDuration::from_secs(1) => Some(d),
             Ok(_) => {
-                v.error(text.span(), "mailbox.check_every", format!("`{}` is too short: at least `1s`", text.get_ref()));
+                v.error(
+                    text.span(),
+                    "mailbox.check_every",
+                    format!("`{}` is too short: at least `1s`", text.get_ref()),
+                );
                 None
             }
             Err(m) => {

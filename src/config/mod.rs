@@ -12,9 +12,9 @@
 mod cron;
 mod diag;
 mod email;
-mod mailbox;
 mod fast;
 pub mod holidays;
+mod mailbox;
 mod names;
 mod parse;
 mod raw;

@@ -16,7 +16,16 @@ use crate::calendar::weekday_index;
 use crate::phone::{Number, PhoneError};
 
 const SECTIONS: &[&str] = &[
-    "me", "schedule", "notify", "calendar", "mailbox", "defaults", "cadences", "drips", "prospects", "templates",
+    "me",
+    "schedule",
+    "notify",
+    "calendar",
+    "mailbox",
+    "defaults",
+    "cadences",
+    "drips",
+    "prospects",
+    "templates",
 ];
 
 /// Collects diagnostics while validating, so one pass reports every problem in the file.

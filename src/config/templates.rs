@@ -461,8 +461,16 @@ impl DigestContext {
                 lines: vec!["calls: 12, contacts: 3 (3/12 (25%))".to_owned()],
                 weeks: vec![("week of Mon 16 Nov".to_owned(), 12, "3/12 (25%)".to_owned(), 100, 25)],
             }),
-            replies: if full { vec!["Bill Jones (ABC Inc) replied Tue 10:14: Re: month-end close".to_owned()] } else { Vec::new() },
-            mailbox: if full { vec!["ann@x.example bounces (5.1.1): Ann Lee's email steps are calls until the address changes".to_owned()] } else { Vec::new() },
+            replies: if full {
+                vec!["Bill Jones (ABC Inc) replied Tue 10:14: Re: month-end close".to_owned()]
+            } else {
+                Vec::new()
+            },
+            mailbox: if full {
+                vec!["ann@x.example bounces (5.1.1): Ann Lee's email steps are calls until the address changes".to_owned()]
+            } else {
+                Vec::new()
+            },
         };
         vec![
             (digest(true, true), ""),

@@ -157,10 +157,20 @@ pub struct Watched {
 
 /// Usual names of the sent folder where a server marks none `\Sent`.
 const SENT_NAMES: &[&str] = &[
-    "Sent", "Sent Items", "Sent Messages", "Sent Mail", "Gesendet", "Gesendete Elemente", "Éléments envoyés",
-    "Elementos enviados", "Posta inviata", "Verzonden items", "Itens enviados",
+    "Sent",
+    "Sent Items",
+    "Sent Messages",
+    "Sent Mail",
+    "Gesendet",
+    "Gesendete Elemente",
+    "Éléments envoyés",
+    "Elementos enviados",
+    "Posta inviata",
+    "Verzonden items",
+    "Itens enviados",
 ];
-const DRAFT_NAMES: &[&str] = &["Drafts", "Draft", "Entwürfe", "Brouillons", "Borradores", "Bozze", "Concepten", "Rascunhos"];
+const DRAFT_NAMES: &[&str] =
+    &["Drafts", "Draft", "Entwürfe", "Brouillons", "Borradores", "Bozze", "Concepten", "Rascunhos"];
 
 /// Finds the folders: `[mailbox.folders]` as named, else the server's SPECIAL-USE marks
 /// (Gmail sends them without advertising the capability), else the usual names.
@@ -191,7 +201,9 @@ pub async fn folders(session: &mut Session, mailbox: &Mailbox) -> Result<Watched
     };
     let by = |flag: fn(&(String, bool, bool)) -> bool, usual: &[&str]| {
         names.iter().find(|n| flag(n)).map(|n| n.0.clone()).or_else(|| {
-            usual.iter().find_map(|u| names.iter().find(|(n, _, _)| n.eq_ignore_ascii_case(u)).map(|n| n.0.clone()))
+            usual
+                .iter()
+                .find_map(|u| names.iter().find(|(n, _, _)| n.eq_ignore_ascii_case(u)).map(|n| n.0.clone()))
         })
     };
     let inbox = match named(&Some(mailbox.folders.inbox.clone()), "inbox") {

@@ -142,7 +142,12 @@ async fn follow(
         mailbox.username,
         watched.inbox,
         watched.sent.as_ref().map(|s| format!(" and {s}")).unwrap_or_default(),
-        watched.drafts.as_ref().filter(|_| mailbox.drafts).map(|d| format!("; drafts go to {d}")).unwrap_or_default(),
+        watched
+            .drafts
+            .as_ref()
+            .filter(|_| mailbox.drafts)
+            .map(|d| format!("; drafts go to {d}"))
+            .unwrap_or_default(),
     );
     if watched.sent.is_none() {
         tracing::warn!("mailbox: no sent folder found: name it as `sent` under [mailbox.folders]");
@@ -156,15 +161,23 @@ async fn follow(
         let book = Addresses::of(&config);
         for (role, folder) in [(Role::Inbox, Some(&watched.inbox)), (Role::Sent, watched.sent.as_ref())] {
             let Some(folder) = folder else { continue };
-            let acts = read_folder(&mut session, Some(&mut state), &config, &book, role, folder, now()).await?;
+            let acts =
+                read_folder(&mut session, Some(&mut state), &config, &book, role, folder, now()).await?;
             for act in acts.iter().filter(|a| !a.already) {
-                tracing::info!("mailbox: logged {} for {} ({})", act.event.outcome, act.event.prospect, role.as_str());
+                tracing::info!(
+                    "mailbox: logged {} for {} ({})",
+                    act.event.outcome,
+                    act.event.prospect,
+                    role.as_str()
+                );
             }
         }
         if mailbox.drafts {
             match &watched.drafts {
                 Some(drafts) => write_drafts(&mut session, &mut state, &config, drafts, now()).await?,
-                None => tracing::warn!("mailbox: `drafts = true` but no drafts folder found: name it under [mailbox.folders]"),
+                None => tracing::warn!(
+                    "mailbox: `drafts = true` but no drafts folder found: name it under [mailbox.folders]"
+                ),
             }
         }
         let wait = IDLE_AT_MOST.min(mailbox.check_every.unsigned_abs());
@@ -179,7 +192,9 @@ async fn follow(
             };
             drop(stop);
             match outcome {
-                Some(Err(_)) => return Err(MailError::Timeout("waiting in IDLE", (wait + imap::TIMEOUT).as_secs())),
+                Some(Err(_)) => {
+                    return Err(MailError::Timeout("waiting in IDLE", (wait + imap::TIMEOUT).as_secs()));
+                }
                 Some(Ok(result)) => {
                     result?;
                 }
@@ -206,7 +221,8 @@ fn same_server(a: &Mailbox, b: &Mailbox) -> bool {
 /// `1-Dec-2026`, as SEARCH SINCE takes it (English month names whatever the locale).
 fn imap_date(at: Timestamp) -> String {
     let date = at.to_zoned(jiff::tz::TimeZone::UTC).date();
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MONTHS: [&str; 12] =
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     format!("{}-{}-{}", date.day(), MONTHS[date.month() as usize - 1], date.year())
 }
 
@@ -244,9 +260,11 @@ async fn read_folder(
         None => {
             // SEARCH SINCE compares dates only, in the server's zone: a day wider, then each
             // message's own date decides.
-            let found =
-                within("searching", session.uid_search(format!("SINCE {}", imap_date(since - SignedDuration::from_hours(24)))))
-                    .await??;
+            let found = within(
+                "searching",
+                session.uid_search(format!("SINCE {}", imap_date(since - SignedDuration::from_hours(24)))),
+            )
+            .await??;
             let mut found: Vec<u32> = found.into_iter().collect();
             found.sort_unstable();
             if found.is_empty() {
@@ -308,7 +326,8 @@ async fn read_folder(
             events.push(event_for(config, &history, finding, sent));
         }
         if let Some(state) = state.as_deref_mut() {
-            let handled = Handled { message_id, role: role.as_str(), at: sent, subject: read::subject(&parsed) };
+            let handled =
+                Handled { message_id, role: role.as_str(), at: sent, subject: read::subject(&parsed) };
             if !events.is_empty() {
                 state.log_message(&handled, &events, now)?;
             }
@@ -427,10 +446,9 @@ pub fn event_for(config: &Config, history: &plan::History, finding: &Finding, se
             let at = match starts {
                 Some(Starts::At(at)) => *at,
                 // An all-day meeting: noon on its day, in my zone.
-                Some(Starts::Day(day)) => day
-                    .at(12, 0, 0, 0)
-                    .to_zoned(config.me.timezone.clone())
-                    .map_or(sent, |z| z.timestamp()),
+                Some(Starts::Day(day)) => {
+                    day.at(12, 0, 0, 0).to_zoned(config.me.timezone.clone()).map_or(sent, |z| z.timestamp())
+                }
                 None => sent,
             };
             event(Outcome::Meeting, at, format!("accepted: {title}"))
@@ -462,7 +480,9 @@ async fn write_drafts(
     now: Timestamp,
 ) -> Result<(), MailError> {
     let Some(from) = my_address(config) else {
-        tracing::warn!("mailbox: drafts need my address: use it as the `username`, or set [notify.email] `to`");
+        tracing::warn!(
+            "mailbox: drafts need my address: use it as the `username`, or set [notify.email] `to`"
+        );
         return Ok(());
     };
     let history = state.history()?;
@@ -483,9 +503,10 @@ async fn write_drafts(
         }
         let script = scripts.render(item);
         let (subject, body) = match script.split_once('\n') {
-            Some((first, rest)) if first.starts_with("Subject:") => {
-                (first.trim_start_matches("Subject:").trim().to_owned(), rest.trim_start_matches('\n').to_owned())
-            }
+            Some((first, rest)) if first.starts_with("Subject:") => (
+                first.trim_start_matches("Subject:").trim().to_owned(),
+                rest.trim_start_matches('\n').to_owned(),
+            ),
             _ => (String::new(), script.clone()),
         };
         let domain = from.rsplit('@').next().unwrap_or("ringback.invalid");
@@ -498,8 +519,11 @@ async fn write_drafts(
             }
         };
         within("opening the drafts", session.examine(folder)).await??;
-        let there =
-            within("searching the drafts", session.uid_search(format!("HEADER Message-ID \"<{message_id}>\""))).await??;
+        let there = within(
+            "searching the drafts",
+            session.uid_search(format!("HEADER Message-ID \"<{message_id}>\"")),
+        )
+        .await??;
         if there.is_empty() {
             within("saving a draft", session.append(folder, Some("(\\Draft)"), None, &message)).await??;
             tracing::info!("mailbox: drafted the {kind} to {} in {folder}", item.prospect);
@@ -533,8 +557,10 @@ fn draft(
         Some(config.me.name.clone()),
         from.parse().map_err(|e| format!("my address `{from}`: {e}"))?,
     );
-    let them =
-        lettre::message::Mailbox::new(Some(prospect.name.clone()), to.parse().map_err(|e| format!("`{to}`: {e}"))?);
+    let them = lettre::message::Mailbox::new(
+        Some(prospect.name.clone()),
+        to.parse().map_err(|e| format!("`{to}`: {e}"))?,
+    );
     let message = lettre::Message::builder()
         .from(me)
         .to(them)
@@ -582,7 +608,11 @@ pub fn check_text(config: &Config, checked: &Checked) -> String {
     let mut out = String::new();
     let mailbox = config.mailbox.as_ref().expect("checked only with a [mailbox]");
     let _ = writeln!(out, "Connected to {}:{} as {}.", mailbox.host, mailbox.port, mailbox.username);
-    let _ = writeln!(out, "Replies, auto-replies, bounces and accepted meetings are read from {}.", checked.watched.inbox);
+    let _ = writeln!(
+        out,
+        "Replies, auto-replies, bounces and accepted meetings are read from {}.",
+        checked.watched.inbox
+    );
     match &checked.watched.sent {
         Some(sent) => {
             let _ = writeln!(out, "Mail you send to prospects is read from {sent}.");
@@ -618,7 +648,11 @@ pub fn check_text(config: &Config, checked: &Checked) -> String {
             let _ = write!(what, " [{item}]");
         }
         let already = if act.already { "  (logged already)" } else { "" };
-        let _ = writeln!(out, "  {}  {name}: {what}{already}", e.at.to_zoned(tz.clone()).strftime("%a %-d %b %H:%M"));
+        let _ = writeln!(
+            out,
+            "  {}  {name}: {what}{already}",
+            e.at.to_zoned(tz.clone()).strftime("%a %-d %b %H:%M")
+        );
     }
     let _ = writeln!(out, "\nNothing was written: `ringback run` acts on these.");
     out

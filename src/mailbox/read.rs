@@ -161,7 +161,12 @@ pub fn read(message: &Message<'_>, look: &Look, config: &Config, book: &Addresse
             .into_iter()
             .filter_map(|b| {
                 let prospect = book.prospect(&b.address)?.to_owned();
-                Some(Finding::Bounce { prospect, address: b.address, status: b.status, diagnostic: b.diagnostic })
+                Some(Finding::Bounce {
+                    prospect,
+                    address: b.address,
+                    status: b.status,
+                    diagnostic: b.diagnostic,
+                })
             })
             .collect(),
         Look::FromProspect(id) => {
@@ -221,19 +226,46 @@ enum Automated {
 
 /// Subjects of out-of-office replies, accent-folded and lower case, as they start.
 const AWAY_SUBJECTS: &[&str] = &[
-    "automatic reply", "automatische antwort", "reponse automatique", "respuesta automatica",
-    "risposta automatica", "automatisch antwoord", "resposta automatica", "out of office",
-    "out of the office", "auto-reply", "autoreply", "auto reply", "auto:", "auto response",
-    "autoresponse", "on vacation", "abwesenheitsnotiz", "abwesend", "nicht im buro", "absence",
-    "absent du bureau", "absente du bureau", "absent(e) du bureau", "en conge", "fuera de la oficina",
-    "ausente", "de vacaciones", "fuori ufficio", "assente", "in ferie", "afwezig", "buiten kantoor",
-    "met vakantie", "fora do escritorio", "de ferias",
+    "automatic reply",
+    "automatische antwort",
+    "reponse automatique",
+    "respuesta automatica",
+    "risposta automatica",
+    "automatisch antwoord",
+    "resposta automatica",
+    "out of office",
+    "out of the office",
+    "auto-reply",
+    "autoreply",
+    "auto reply",
+    "auto:",
+    "auto response",
+    "autoresponse",
+    "on vacation",
+    "abwesenheitsnotiz",
+    "abwesend",
+    "nicht im buro",
+    "absence",
+    "absent du bureau",
+    "absente du bureau",
+    "absent(e) du bureau",
+    "en conge",
+    "fuera de la oficina",
+    "ausente",
+    "de vacaciones",
+    "fuori ufficio",
+    "assente",
+    "in ferie",
+    "afwezig",
+    "buiten kantoor",
+    "met vakantie",
+    "fora do escritorio",
+    "de ferias",
 ];
 
 fn automated(message: &Message<'_>) -> Automated {
-    let keyword = |name: &str| {
-        header_text(message, name).map(|v| v.split(';').next().unwrap_or("").trim().to_owned())
-    };
+    let keyword =
+        |name: &str| header_text(message, name).map(|v| v.split(';').next().unwrap_or("").trim().to_owned());
     let submitted = keyword("Auto-Submitted");
     if submitted.as_deref() == Some("auto-replied")
         || message.header("X-Autoreply").is_some()
@@ -303,7 +335,8 @@ pub fn bounces(message: &Message<'_>) -> Vec<Bounced> {
         let is_status = part.content_type().is_some_and(|ct| {
             ct.ctype().eq_ignore_ascii_case("message")
                 && ct.subtype().is_some_and(|s| {
-                    s.eq_ignore_ascii_case("delivery-status") || s.eq_ignore_ascii_case("global-delivery-status")
+                    s.eq_ignore_ascii_case("delivery-status")
+                        || s.eq_ignore_ascii_case("global-delivery-status")
                 })
         });
         if !is_status {
@@ -345,7 +378,7 @@ fn first_status(text: &str) -> Option<String> {
 
 /// The recipients of a `message/delivery-status` body that failed for good.
 pub fn delivery_status(text: &str) -> Vec<Bounced> {
-    let unfolded = unfold(text);
+    let unfolded = unfold(text, true);
     let mut out = Vec::new();
     for block in unfolded.split("\n\n") {
         let mut fields: HashMap<String, String> = HashMap::new();
@@ -354,11 +387,13 @@ pub fn delivery_status(text: &str) -> Vec<Bounced> {
                 fields.insert(name.trim().to_lowercase(), value.trim().to_owned());
             }
         }
-        let Some(recipient) = fields.get("final-recipient").or_else(|| fields.get("original-recipient")) else {
+        let Some(recipient) = fields.get("final-recipient").or_else(|| fields.get("original-recipient"))
+        else {
             continue;
         };
         // `rfc822; bill@abc.example`, sometimes in angle brackets.
-        let address = recipient.rsplit(';').next().unwrap_or("").trim().trim_matches(['<', '>']).to_lowercase();
+        let address =
+            recipient.rsplit(';').next().unwrap_or("").trim().trim_matches(['<', '>']).to_lowercase();
         let action = fields.get("action").map(|a| a.to_lowercase());
         let status = fields.get("status").map(|s| s.split_whitespace().next().unwrap_or("").to_owned());
         if let (Some("failed"), Some(status)) = (action.as_deref(), status)
@@ -373,14 +408,15 @@ pub fn delivery_status(text: &str) -> Vec<Bounced> {
 }
 
 /// Header-style text with folded lines joined (a line starting with a space or tab continues
-/// the one before), line ends as `\n`.
-fn unfold(text: &str) -> String {
+/// the one before), line ends as `\n`. Mail headers keep the folding white space (RFC 5322
+/// §2.2.3); iCalendar drops it (RFC 5545 §3.1): `keep_space`.
+fn unfold(text: &str, keep_space: bool) -> String {
     let text = text.replace("\r\n", "\n");
     let mut out = String::with_capacity(text.len());
     for line in text.split('\n') {
         if (line.starts_with(' ') || line.starts_with('\t')) && !out.is_empty() && !out.ends_with("\n\n") {
             out.pop();
-            out.push_str(line.trim_start());
+            out.push_str(if keep_space { line } else { &line[1..] });
         } else {
             out.push_str(line);
         }
@@ -425,7 +461,7 @@ pub fn parse_reply(text: &str) -> Option<CalendarReply> {
     let mut reply = CalendarReply::default();
     let mut is_reply = false;
     let mut in_event = false;
-    for line in unfold(text).lines() {
+    for line in unfold(text, false).lines() {
         let (head, value) = split_property(line);
         let mut params = head.split(';');
         let name = params.next().unwrap_or("").to_ascii_uppercase();
@@ -440,13 +476,18 @@ pub fn parse_reply(text: &str) -> Option<CalendarReply> {
             "END" if value.trim().eq_ignore_ascii_case("VEVENT") => break,
             "ATTENDEE" if in_event => {
                 let address = value.trim();
-                let address = address.get(..7).filter(|p| p.eq_ignore_ascii_case("mailto:")).map_or(address, |_| &address[7..]);
+                let address = address
+                    .get(..7)
+                    .filter(|p| p.eq_ignore_ascii_case("mailto:"))
+                    .map_or(address, |_| &address[7..]);
                 if param("PARTSTAT").is_some_and(|s| s.eq_ignore_ascii_case("ACCEPTED")) {
                     reply.accepted_by.push(address.trim().to_lowercase());
                 }
             }
             "SUMMARY" if in_event => {
-                reply.summary = Some(crate::config::single_line(&value.replace("\\,", ",").replace("\\;", ";").replace("\\n", " ")));
+                reply.summary = Some(crate::config::single_line(
+                    &value.replace("\\,", ",").replace("\\;", ";").replace("\\n", " "),
+                ));
             }
             "DTSTART" if in_event => reply.starts = starts(value.trim(), param("TZID"), param("VALUE")),
             _ => {}
@@ -533,5 +574,21 @@ mod tests {
         }
         assert!(!away_subject("Re: month-end close"));
         assert!(!away_subject("Absolutely, let's talk"));
+    }
+}
+
+#[cfg(test)]
+mod whole_messages {
+    use super::*;
+
+    #[test]
+    fn a_calendar_reply_in_base64_inside_an_alternative_is_found() {
+        let raw = "From: Bill Jones <bill@abc.example>\r\nSubject: Accepted: ERP review\r\nDate: Tue, 01 Dec 2026 10:40:00 -0500\r\n\
+            MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\"A\"\r\n\r\n--A\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n\
+            Bill Jones has accepted this invitation.\r\n--A\r\nContent-Type: text/calendar; charset=UTF-8; method=REPLY\r\n\
+            Content-Transfer-Encoding: base64\r\n\r\nQkVHSU46VkNBTEVOREFSDQpNRVRIT0Q6UkVQTFkNCkJFR0lOOlZFVkVOVA0KQVRURU5ERUU7UEFSVFNUQVQ9QUNDRVBURUQ6bWFpbHRvOmJpbGxAYWJjLmV4YW1wbGUNCkVORDpWRVZFTlQNCkVORDpWQ0FMRU5EQVINCg==\r\n--A--\r\n";
+        let message = mail_parser::MessageParser::default().parse(raw.as_bytes()).unwrap();
+        let reply = calendar_reply(&message).expect("a calendar reply");
+        assert_eq!(reply.accepted_by, ["bill@abc.example"]);
     }
 }

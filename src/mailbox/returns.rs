@@ -42,44 +42,156 @@ impl Back {
 
 /// Cues for the last day away, accent-folded and lower case.
 const UNTIL: &[&str] = &[
-    "until", "till", "through", "thru", "to", "bis", "bis zum", "bis einschliesslich", "jusqu'au",
-    "jusqu'a", "jusqu au", "au", "hasta", "hasta el", "al", "fino al", "fino a", "tot", "tot en met",
-    "t/m", "ate", "a",
+    "until",
+    "till",
+    "through",
+    "thru",
+    "to",
+    "bis",
+    "bis zum",
+    "bis einschliesslich",
+    "jusqu'au",
+    "jusqu'a",
+    "jusqu au",
+    "au",
+    "hasta",
+    "hasta el",
+    "al",
+    "fino al",
+    "fino a",
+    "tot",
+    "tot en met",
+    "t/m",
+    "ate",
+    "a",
 ];
 
 /// Cues for the first day back.
 const BACK_ON: &[&str] = &[
-    "back on", "back", "back in the office on", "return on", "returning on", "return", "returning",
-    "as of", "from", "zuruck am", "zuruck", "wieder", "ab", "ab dem", "de retour le", "de retour",
-    "a partir du", "des le", "de vuelta el", "regresare el", "volvere el", "a partir del",
-    "rientrero il", "di ritorno il", "a partire dal", "terug op", "vanaf", "weer aanwezig",
-    "de volta em", "retorno em", "regresso a", "a partir de",
+    "back on",
+    "back",
+    "back in the office on",
+    "return on",
+    "returning on",
+    "return",
+    "returning",
+    "as of",
+    "from",
+    "zuruck am",
+    "zuruck",
+    "wieder",
+    "ab",
+    "ab dem",
+    "de retour le",
+    "de retour",
+    "a partir du",
+    "des le",
+    "de vuelta el",
+    "regresare el",
+    "volvere el",
+    "a partir del",
+    "rientrero il",
+    "di ritorno il",
+    "a partire dal",
+    "terug op",
+    "vanaf",
+    "weer aanwezig",
+    "de volta em",
+    "retorno em",
+    "regresso a",
+    "a partir de",
 ];
 
 /// Month names by language, accent-folded; English three-letter forms too.
 const MONTHS: &[(&str, i8)] = &[
-    ("january", 1), ("february", 2), ("march", 3), ("april", 4), ("may", 5), ("june", 6),
-    ("july", 7), ("august", 8), ("september", 9), ("october", 10), ("november", 11), ("december", 12),
-    ("jan", 1), ("feb", 2), ("mar", 3), ("apr", 4), ("jun", 6), ("jul", 7), ("aug", 8), ("sep", 9),
-    ("sept", 9), ("oct", 10), ("nov", 11), ("dec", 12),
+    ("january", 1),
+    ("february", 2),
+    ("march", 3),
+    ("april", 4),
+    ("may", 5),
+    ("june", 6),
+    ("july", 7),
+    ("august", 8),
+    ("september", 9),
+    ("october", 10),
+    ("november", 11),
+    ("december", 12),
+    ("jan", 1),
+    ("feb", 2),
+    ("mar", 3),
+    ("apr", 4),
+    ("jun", 6),
+    ("jul", 7),
+    ("aug", 8),
+    ("sep", 9),
+    ("sept", 9),
+    ("oct", 10),
+    ("nov", 11),
+    ("dec", 12),
     // German, with Austria's Jänner and Feber.
-    ("januar", 1), ("janner", 1), ("februar", 2), ("feber", 2), ("marz", 3), ("maerz", 3), ("mai", 5),
-    ("juni", 6), ("juli", 7), ("oktober", 10), ("dezember", 12),
+    ("januar", 1),
+    ("janner", 1),
+    ("februar", 2),
+    ("feber", 2),
+    ("marz", 3),
+    ("maerz", 3),
+    ("mai", 5),
+    ("juni", 6),
+    ("juli", 7),
+    ("oktober", 10),
+    ("dezember", 12),
     // French.
-    ("janvier", 1), ("fevrier", 2), ("mars", 3), ("avril", 4), ("juin", 6), ("juillet", 7), ("aout", 8),
-    ("septembre", 9), ("octobre", 10), ("novembre", 11), ("decembre", 12),
+    ("janvier", 1),
+    ("fevrier", 2),
+    ("mars", 3),
+    ("avril", 4),
+    ("juin", 6),
+    ("juillet", 7),
+    ("aout", 8),
+    ("septembre", 9),
+    ("octobre", 10),
+    ("novembre", 11),
+    ("decembre", 12),
     // Spanish, with setiembre.
-    ("enero", 1), ("febrero", 2), ("marzo", 3), ("abril", 4), ("mayo", 5), ("junio", 6), ("julio", 7),
-    ("agosto", 8), ("septiembre", 9), ("setiembre", 9), ("octubre", 10), ("noviembre", 11),
+    ("enero", 1),
+    ("febrero", 2),
+    ("marzo", 3),
+    ("abril", 4),
+    ("mayo", 5),
+    ("junio", 6),
+    ("julio", 7),
+    ("agosto", 8),
+    ("septiembre", 9),
+    ("setiembre", 9),
+    ("octubre", 10),
+    ("noviembre", 11),
     ("diciembre", 12),
     // Italian.
-    ("gennaio", 1), ("febbraio", 2), ("aprile", 4), ("maggio", 5), ("giugno", 6), ("luglio", 7),
-    ("settembre", 9), ("ottobre", 10), ("dicembre", 12),
+    ("gennaio", 1),
+    ("febbraio", 2),
+    ("aprile", 4),
+    ("maggio", 5),
+    ("giugno", 6),
+    ("luglio", 7),
+    ("settembre", 9),
+    ("ottobre", 10),
+    ("dicembre", 12),
     // Dutch.
-    ("januari", 1), ("februari", 2), ("maart", 3), ("mei", 5), ("augustus", 8),
+    ("januari", 1),
+    ("februari", 2),
+    ("maart", 3),
+    ("mei", 5),
+    ("augustus", 8),
     // Portuguese.
-    ("janeiro", 1), ("fevereiro", 2), ("marco", 3), ("maio", 5), ("junho", 6), ("julho", 7),
-    ("setembro", 9), ("outubro", 10), ("dezembro", 12),
+    ("janeiro", 1),
+    ("fevereiro", 2),
+    ("marco", 3),
+    ("maio", 5),
+    ("junho", 6),
+    ("julho", 7),
+    ("setembro", 9),
+    ("outubro", 10),
+    ("dezembro", 12),
 ];
 
 struct Shapes {
@@ -190,13 +302,15 @@ fn cue_before(text: &str, start: usize) -> Cue {
 /// The last place `phrase` stands as whole words in `text`.
 fn rfind_word(text: &str, phrase: &str) -> Option<usize> {
     let bytes = text.as_bytes();
-    text.match_indices(phrase).map(|(at, _)| at).filter(|&at| {
-        let end = at + phrase.len();
-        let before = at == 0 || !bytes[at - 1].is_ascii_alphanumeric();
-        let after = end == bytes.len() || !bytes[end].is_ascii_alphanumeric() || phrase.ends_with('\'');
-        before && after
-    })
-    .last()
+    text.match_indices(phrase)
+        .map(|(at, _)| at)
+        .filter(|&at| {
+            let end = at + phrase.len();
+            let before = at == 0 || !bytes[at - 1].is_ascii_alphanumeric();
+            let after = end == bytes.len() || !bytes[end].is_ascii_alphanumeric() || phrase.ends_with('\'');
+            before && after
+        })
+        .last()
 }
 
 fn month_number(name: &str) -> Option<i8> {
@@ -337,7 +451,10 @@ mod tests {
         // A date long past or far off (a copyright line) is not believed.
         assert_eq!(back("Out of office. © 2019-01-01 Acme"), None);
         assert_eq!(back("Out of office.\n> On 20 December we meet\n"), None);
-        assert_eq!(back("Out of office.\nOn Tue, Dec 1, 2026 at 10:00 Dana wrote:\n> call me on 20 December"), None);
+        assert_eq!(
+            back("Out of office.\nOn Tue, Dec 1, 2026 at 10:00 Dana wrote:\n> call me on 20 December"),
+            None
+        );
     }
 
     #[test]

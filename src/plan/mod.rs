@@ -763,12 +763,8 @@ fn collect_items<'c>(
                 // Their address bounces: the email step is a call (none while a promise
                 // stands for it).
                 Action::Email if track.email_bounces => {
-                    if track.promise.is_none()
-                        && let Some(mut item) = make(Kind::Call, due, reason, "call")
-                    {
-                        let address = prospect.email.as_deref().unwrap_or_default();
-                        item.note = Some(format!("email to {address} bounces: call instead"));
-                        items.push(item);
+                    if track.promise.is_none() {
+                        items.extend(make(Kind::Call, due, reason, "call"));
                     }
                 }
                 Action::Email => {
@@ -840,7 +836,12 @@ fn why_text(config: &Config, item: &Item, today: Date, cap: usize) -> String {
                 Some((date, outcome)) => format!("; last {} on {}", outcome, short_date(*date)),
                 None => String::new(),
             };
-            format!("{position}{note}{last}")
+            // An email step made a call: their address bounces.
+            let bounced = match (&cadence.steps[*step].action, item.kind.is_call(), &prospect.email) {
+                (Action::Email, true, Some(email)) => format!("; email to {email} bounces: call instead"),
+                _ => String::new(),
+            };
+            format!("{position}{note}{last}{bounced}")
         }
         Reason::KeepInTouch { last_touch } => format!(
             "keep in touch: no contact since {} ({} without one is too long)",

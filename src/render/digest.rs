@@ -1,11 +1,11 @@
 //! The morning digest as an email: the plain text part, an HTML part from a minijinja template
 //! (every field escaped), and the subject with the counts.
 
+use super::mail::MailNews;
 use super::script::Scripts;
 use super::text;
 use crate::config::Config;
 use crate::config::templates::{self, DigestComing, DigestContext, DigestItem};
-use super::mail::MailNews;
 use crate::plan::{self, Agenda, History, Kind, Promises, short_date};
 
 /// A rendered digest.

@@ -37,9 +37,11 @@ impl State {
     pub fn folder_mark(&self, role: &str) -> Result<Option<FolderMark>, StateError> {
         let result = self
             .conn
-            .query_row("SELECT name, uidvalidity, last_uid FROM mailbox_folders WHERE role = ?1", [role], |r| {
-                Ok(FolderMark { name: r.get(0)?, uidvalidity: r.get(1)?, last_uid: r.get(2)? })
-            })
+            .query_row(
+                "SELECT name, uidvalidity, last_uid FROM mailbox_folders WHERE role = ?1",
+                [role],
+                |r| Ok(FolderMark { name: r.get(0)?, uidvalidity: r.get(1)?, last_uid: r.get(2)? }),
+            )
             .optional();
         result.map_err(|e| StateError::from(e).during("read how far the mailbox was read"))
     }
@@ -88,7 +90,13 @@ impl State {
             let fresh = tx.execute(
                 "INSERT OR IGNORE INTO mailbox_messages (message_id, role, at, subject, handled_at)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![message.message_id, message.role, message.at.as_second(), message.subject, logged_at.as_second()],
+                params![
+                    message.message_id,
+                    message.role,
+                    message.at.as_second(),
+                    message.subject,
+                    logged_at.as_second()
+                ],
             )? == 1;
             if !fresh {
                 return Ok(false);
@@ -112,8 +120,9 @@ impl State {
     /// On a database error.
     pub fn sources_of(&self, prospect: &str) -> Result<HashMap<i64, String>, StateError> {
         let result = (|| -> Result<HashMap<i64, String>, StateError> {
-            let mut stmt =
-                self.conn.prepare("SELECT id, source FROM events WHERE prospect = ?1 AND source IS NOT NULL")?;
+            let mut stmt = self
+                .conn
+                .prepare("SELECT id, source FROM events WHERE prospect = ?1 AND source IS NOT NULL")?;
             let rows = stmt.query_map([prospect], |r| Ok((r.get(0)?, r.get(1)?)))?;
             Ok(rows.collect::<Result<_, _>>()?)
         })();

@@ -46,10 +46,55 @@ impl Dovecot {
         let openssl = |args: &[&str]| {
             run(Command::new("openssl").args(args).current_dir(d), "openssl");
         };
-        openssl(&["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "3650", "-subj", "/CN=ringback test CA", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
-        openssl(&["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "key.pem", "-out", "leaf.csr", "-subj", "/CN=127.0.0.1"]);
+        openssl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "3650",
+            "-subj",
+            "/CN=ringback test CA",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ]);
+        openssl(&[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "key.pem",
+            "-out",
+            "leaf.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ]);
         std::fs::write(d.join("leaf.ext"), "basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n").unwrap();
-        openssl(&["x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "cert.pem", "-days", "3650", "-extfile", "leaf.ext"]);
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "leaf.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "cert.pem",
+            "-days",
+            "3650",
+            "-extfile",
+            "leaf.ext",
+        ]);
         let root = uid() == 0;
         let (internal_user, internal_group, login_user, mail_uid, mail_gid) = if root {
             ("dovecot".to_owned(), "dovecot".to_owned(), "dovenull".to_owned(), 65534, 65534)
@@ -61,9 +106,16 @@ impl Dovecot {
         std::fs::create_dir_all(d.join("mail")).unwrap();
         std::fs::create_dir_all(d.join("rawlog")).unwrap();
         if root {
-            run(Command::new("chown").args(["-R", "65534:65534"]).arg(d.join("mail")).arg(d.join("rawlog")), "chown");
+            run(
+                Command::new("chown").args(["-R", "65534:65534"]).arg(d.join("mail")).arg(d.join("rawlog")),
+                "chown",
+            );
         }
-        std::fs::write(d.join("users"), format!("{USER}:{{PLAIN}}{PASSWORD}:{mail_uid}:{mail_gid}::{}::\n", d.join("mail").display())).unwrap();
+        std::fs::write(
+            d.join("users"),
+            format!("{USER}:{{PLAIN}}{PASSWORD}:{mail_uid}:{mail_gid}::{}::\n", d.join("mail").display()),
+        )
+        .unwrap();
         let port = free_port();
         let dh = if Path::new("/usr/share/dovecot/dh.pem").exists() {
             "ssl_dh = </usr/share/dovecot/dh.pem\n"
@@ -140,10 +192,6 @@ service imap-login {{
         dovecot
     }
 
-    pub fn dir(&self) -> &Path {
-        self.dir.path()
-    }
-
     pub fn ca_file(&self) -> PathBuf {
         self.dir.path().join("ca.pem")
     }
@@ -207,7 +255,8 @@ service imap-login {{
     }
 
     pub fn uidvalidity(&self, folder: &str) -> String {
-        let out = self.doveadm(&["-f", "flow", "mailbox", "status", "-u", USER, "uidvalidity", folder], false);
+        let out =
+            self.doveadm(&["-f", "flow", "mailbox", "status", "-u", USER, "uidvalidity", folder], false);
         out.split_whitespace().find_map(|w| w.strip_prefix("uidvalidity=")).unwrap_or_default().to_owned()
     }
 

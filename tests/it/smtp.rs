@@ -342,14 +342,13 @@ fn the_html_part_escapes_every_prospect_field() {
     assert!(format!("{refused:?}").contains("prospects.evil.phone"), "{refused:?}");
     let config = ringback::config::Config::from_toml(&text).unwrap();
     let at = "2026-11-24T12:00:00Z".parse().unwrap();
-    let digest =
-        ringback::render::digest::build(
-            &config,
-            &ringback::plan::History::default(),
-            at,
-            Default::default(),
-            &Default::default(),
-        );
+    let digest = ringback::render::digest::build(
+        &config,
+        &ringback::plan::History::default(),
+        at,
+        Default::default(),
+        &Default::default(),
+    );
     let html = &digest.html;
     assert!(
         html.contains("&lt;b&gt;Evil&lt;&#x2f;b&gt; &amp; Co")
