@@ -295,8 +295,41 @@ const OPENER_VERDICT: Duration = Duration::from_secs(3);
 /// A nudge on screen as it was shown.
 struct OnScreen {
     id: u32,
-    shown_at: Timestamp,
     message: DesktopMessage,
+    /// When its window opens, as its summary says it (`07:30`).
+    opens: String,
+    /// Each prospect's last logged event when it was shown: anything logged after that,
+    /// whatever time it is logged for, takes them off it.
+    last_seen: Vec<(String, Option<i64>)>,
+    /// For a crowded window's rest: its prospects' items, to move up one by one as the
+    /// nudges on screen are logged.
+    waiting: Vec<plan::Item>,
+}
+
+impl OnScreen {
+    fn new(
+        id: u32,
+        message: DesktopMessage,
+        opens: String,
+        history: &History,
+        waiting: Vec<plan::Item>,
+    ) -> OnScreen {
+        let last_seen = message
+            .parts
+            .iter()
+            .map(|(p, _)| (p.clone(), history.events_of(p).last().map(|e| e.seq)))
+            .collect();
+        OnScreen { id, message, opens, last_seen, waiting }
+    }
+
+    /// Its prospects logged since it was shown.
+    fn logged_since<'a>(&'a self, history: &History) -> Vec<&'a str> {
+        self.last_seen
+            .iter()
+            .filter(|(id, seen)| history.events_of(id).last().map(|e| e.seq) != *seen)
+            .map(|(id, _)| id.as_str())
+            .collect()
+    }
 }
 
 /// Today's plan, as far as the scheduler needs it, and until when it holds.
@@ -374,7 +407,7 @@ impl Service {
     async fn tick(&mut self, state: &mut State, postman: &tokio::sync::Notify) -> Result<Timestamp, Error> {
         let now = self.clock.now();
         self.refresh_history(state, now).await?;
-        self.follow_the_log(now).await;
+        self.follow_the_log(state, now).await;
         if self.pruned.is_none_or(|at| now.duration_since(at) >= PRUNE_EVERY || now < at) {
             match state.prune(now) {
                 Ok(n) if n > 0 => tracing::info!("pruned {n} old outbox, ledger and digest-log rows"),
@@ -480,7 +513,7 @@ impl Service {
     /// Nudges of prospects logged since they were shown (in `ringback dial`, with `ringback
     /// log`) are taken down, and the crowded window's rest counts again; a nudge whose window
     /// ended is left to its listener.
-    async fn follow_the_log(&mut self, now: Timestamp) {
+    async fn follow_the_log(&mut self, state: &mut State, now: Timestamp) {
         if self.on_screen.is_empty() {
             return;
         }
@@ -494,23 +527,21 @@ impl Service {
                 }
                 continue;
             }
-            let gone: Vec<&str> = shown
-                .message
-                .parts
-                .iter()
-                .map(|(id, _)| id.as_str())
-                .filter(|id| self.history.events_of(id).last().is_some_and(|e| e.at() >= shown.shown_at))
-                .collect();
+            let gone: Vec<String> =
+                shown.logged_since(&self.history).into_iter().map(str::to_owned).collect();
             if gone.is_empty() {
                 kept.push(shown);
                 continue;
             }
+            let gone: Vec<&str> = gone.iter().map(String::as_str).collect();
             match shown.message.without(&gone) {
                 Some(left) => {
                     if let Err(e) = desktop.replace(shown.id, &left).await {
                         tracing::debug!("cannot update a nudge: {e}");
                     }
-                    kept.push(OnScreen { message: left, ..shown });
+                    let last_seen =
+                        shown.last_seen.into_iter().filter(|(id, _)| !gone.contains(&id.as_str())).collect();
+                    kept.push(OnScreen { message: left, last_seen, ..shown });
                 }
                 None => {
                     tracing::info!("nudge taken down: {} was logged meanwhile", gone.join(", "));
@@ -521,6 +552,52 @@ impl Service {
             }
         }
         self.on_screen = kept;
+        self.move_up(state, now).await;
+    }
+
+    /// A crowded window's rest moves up as its nudges on screen are logged: the next of its
+    /// prospects gets a nudge of their own, and the rest counts again.
+    async fn move_up(&mut self, state: &mut State, now: Timestamp) {
+        let desktop = self.desktop.get();
+        let config = self.config.clone();
+        while let Some(rest) = self.on_screen.iter().position(|s| {
+            let up =
+                self.on_screen.iter().filter(|o| o.message.rest_of.is_none() && o.opens == s.opens).count();
+            s.message.rest_of.is_some() && up < crate::render::ON_SCREEN && !s.waiting.is_empty()
+        }) {
+            let item = self.on_screen[rest].waiting.remove(0);
+            if !self.on_screen[rest].message.parts.iter().any(|(id, _)| *id == item.prospect) {
+                continue;
+            }
+            let opens = self.on_screen[rest].opens.clone();
+            let Some(message) = crate::render::promoted_nudge(&config, &item, &opens, now) else { continue };
+            tracing::info!("nudge: {} (moved up from the rest)", message.summary);
+            let Ok(shown) = desktop.show(&message).await else { return };
+            let (id, server) = shown.unwrap_or_default();
+            if id != 0 {
+                let record =
+                    ShownNudge { id, until: message.until, server, keys: message.nudge_keys.clone() };
+                if let Err(e) = state.record_shown_nudge(&record) {
+                    tracing::warn!("{e}");
+                }
+                self.open_nudges.push(record);
+                self.on_screen.push(OnScreen::new(id, message, opens, &self.history, Vec::new()));
+            }
+            let rest_id = self.on_screen[rest].id;
+            match self.on_screen[rest].message.without(&[item.prospect.as_str()]) {
+                Some(left) => {
+                    if let Err(e) = desktop.replace(rest_id, &left).await {
+                        tracing::debug!("cannot update a nudge: {e}");
+                    }
+                    self.on_screen[rest].last_seen.retain(|(id, _)| *id != item.prospect);
+                    self.on_screen[rest].message = left;
+                }
+                None => {
+                    let _ = desktop.close(rest_id).await;
+                    self.on_screen.remove(rest);
+                }
+            }
+        }
     }
 
     /// Nudges a killed daemon left on screen: their buttons reach nobody, so they are taken
@@ -613,7 +690,13 @@ impl Service {
                 self.open_nudges = open;
                 let (id, server) = shown.unwrap_or_default();
                 if id != 0 {
-                    self.on_screen.push(OnScreen { id, shown_at: now, message: message.clone() });
+                    let opens = group.opens.strftime("%H:%M").to_string();
+                    let waiting = if message.rest_of.is_some() {
+                        group.items.iter().skip(crate::render::ON_SCREEN).cloned().collect()
+                    } else {
+                        Vec::new()
+                    };
+                    self.on_screen.push(OnScreen::new(id, message.clone(), opens, &self.history, waiting));
                 }
                 let shown = ShownNudge { id, until: message.until, server, keys: message.nudge_keys };
                 // On screen until its window ends: recorded, so a daemon killed meanwhile

@@ -166,6 +166,17 @@ pub fn nudge_messages(config: &Config, group: &NudgeGroup, now: jiff::Timestamp)
     messages
 }
 
+/// The nudge of a crowded window's prospect moved up from its rest when one on screen was
+/// logged (`opens` as the window's nudges name it, `07:30`).
+pub fn promoted_nudge(
+    config: &Config,
+    item: &Item,
+    opens: &str,
+    now: jiff::Timestamp,
+) -> Option<DesktopMessage> {
+    prospect_nudge(config, item, opens, now)
+}
+
 /// One prospect's nudge: who, their number and window, their time now, the hook, and the
 /// sentence that matters on this call (the promise or agreed step being kept, else the value
 /// they are called for): not the greeting, which the seller knows by heart.

@@ -657,10 +657,11 @@ async fn a_crowded_window_shows_five_nudges_and_one_for_the_rest() {
     let daemon = start(&book, "2026-11-24T07:15:00");
     pass(6 * 60).await;
     // Aarav (who has a nudge of his own) and Farhan (named on the rest's) are logged in
-    // `ringback dial`, through its own connection to the state.
+    // `ringback dial`, through its own connection to the state; Aarav's for a call made before
+    // his nudge came up (`log --at 07:10`): logged after it, it takes the nudge down all the same.
     let mut other = State::open(&book.state).unwrap();
-    for id in ["p0", "p5"] {
-        let at = toronto("2026-11-24T07:22:00");
+    for (id, at) in [("p0", "2026-11-24T07:10:00"), ("p5", "2026-11-24T07:22:00")] {
+        let at = toronto(at);
         let event = Event {
             seq: 0,
             prospect: id.into(),
@@ -676,21 +677,26 @@ async fn a_crowded_window_shows_five_nudges_and_one_for_the_rest() {
     }
     pass(2 * 60).await;
     let shown = daemon.stop().await;
-    // Aarav's nudge is taken down (the recorder's ids count from 1), and the rest's counts again.
-    let aarav = shown.iter().position(|m| m.summary == "Call at 07:30: Aarav Shah").unwrap() + 1;
-    assert!(
-        shown.iter().any(|m| m.summary == format!("[closed {aarav}]")),
-        "{:?}",
-        shown.iter().map(|m| &m.summary).collect::<Vec<_>>()
-    );
-    let recount = shown
-        .iter()
-        .find(|m| m.summary == "and 1 more at 07:30 — `ringback dial`")
-        .expect("the rest counted again");
-    assert!(recount.body.contains("Gita Bose") && !recount.body.contains("Farhan"), "{}", recount.body);
+    // Aarav's nudge is taken down (the recorder's ids count from 1); Farhan leaves the rest,
+    // and Gita, the last of it, moves up to a nudge of her own: the rest is closed.
+    let summaries: Vec<&str> = shown.iter().map(|m| m.summary.as_str()).collect();
+    let id_of = |summary: &str| summaries.iter().position(|s| *s == summary).unwrap() + 1;
+    let aarav = id_of("Call at 07:30: Aarav Shah");
+    let rest = id_of("and 2 more at 07:30 — `ringback dial`");
+    assert!(summaries.contains(&format!("[closed {aarav}]").as_str()), "{summaries:?}");
+    let gita = shown.iter().find(|m| m.summary == "Call at 07:30: Gita Bose").expect("Gita moved up");
+    assert!(gita.actions.len() == 7 && gita.nudge_keys.len() == 1, "{gita:?}");
+    let closed_rest =
+        summaries.iter().position(|s| *s == format!("[closed {rest}]")).expect("the rest closed");
+    assert!(id_of("Call at 07:30: Gita Bose") - 1 < closed_rest, "{summaries:?}");
+    assert!(!summaries.iter().any(|s| s.contains("Farhan")), "{summaries:?}");
     let shown: Vec<DesktopMessage> = shown
         .into_iter()
-        .filter(|m| !m.summary.starts_with("[closed") && !m.summary.starts_with("and 1 more"))
+        .filter(|m| {
+            !m.summary.starts_with("[closed")
+                && !m.summary.starts_with("and 1 more")
+                && !m.summary.contains("Gita")
+        })
         .collect();
     let nudges: Vec<&DesktopMessage> = shown.iter().filter(|m| m.summary.contains("07:30")).collect();
     let summaries: Vec<&str> = nudges.iter().map(|m| m.summary.as_str()).collect();
