@@ -885,13 +885,14 @@ fn mailbox_check(paths: &Paths, at: Option<&str>) -> Result<(), Failure> {
             config.display_path()
         )));
     }
-    let state = State::open_read_only(&paths.state)?;
+    // Read, never written: which messages were acted on, and the history.
+    let mut state = State::open_read_only(&paths.state)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| Failure::runtime(format!("cannot start the runtime: {e}")))?;
     let checked = runtime
-        .block_on(crate::mailbox::check(&config, state.as_ref(), at))
+        .block_on(crate::mailbox::check(&config, state.as_mut(), at))
         .map_err(|e| Failure::runtime(format!("mailbox: {e}")))?;
     print(&crate::mailbox::check_text(&config, &checked))
 }

@@ -189,9 +189,13 @@ pub async fn folders(session: &mut Session, mailbox: &Mailbox) -> Result<Watched
     })
     .await?
     .map_err(|e| MailError::Imap(format!("listing folders: {e}")))?;
+    // Names on the wire are modified UTF-7 (`Éléments envoyés` is `&AMk-l&AOk-ments envoy&AOk-s`):
+    // a name as written is compared in that form, and the server's spelling is used.
     let named = |wanted: &Option<String>, key: &str| -> Result<Option<String>, MailError> {
         match wanted {
-            Some(w) if names.iter().any(|(n, _, _)| n == w) => Ok(Some(w.clone())),
+            Some(w) if names.iter().any(|(n, _, _)| *n == modified_utf7(w) || n == w) => {
+                Ok(names.iter().find(|(n, _, _)| *n == modified_utf7(w) || n == w).map(|n| n.0.clone()))
+            }
             Some(w) => Err(MailError::Folder(format!(
                 "no folder `{w}` on the server (mailbox.folders.{key}); it has: {}",
                 names.iter().map(|(n, _, _)| n.as_str()).collect::<Vec<_>>().join(", ")
@@ -216,4 +220,55 @@ pub async fn folders(session: &mut Session, mailbox: &Mailbox) -> Result<Watched
     let sent = named(&mailbox.folders.sent, "sent")?.or_else(|| by(|n| n.1, SENT_NAMES));
     let drafts = named(&mailbox.folders.drafts, "drafts")?.or_else(|| by(|n| n.2, DRAFT_NAMES));
     Ok(Watched { inbox, sent, drafts })
+}
+
+/// A folder name as IMAP writes it (RFC 3501 §5.1.3): printable ASCII as itself (`&` as `&-`),
+/// anything else as `&`, the UTF-16 in base64 with `,` for `/` and no padding, and `-`.
+pub fn modified_utf7(name: &str) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
+    fn flush(pending: &mut Vec<u16>, out: &mut String) {
+        if pending.is_empty() {
+            return;
+        }
+        let bytes: Vec<u8> = pending.drain(..).flat_map(u16::to_be_bytes).collect();
+        out.push('&');
+        for chunk in bytes.chunks(3) {
+            let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+            for i in 0..=chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            }
+        }
+        out.push('-');
+    }
+    let mut out = String::with_capacity(name.len());
+    let mut pending = Vec::new();
+    for c in name.chars() {
+        if (' '..='~').contains(&c) {
+            flush(&mut pending, &mut out);
+            if c == '&' {
+                out.push_str("&-");
+            } else {
+                out.push(c);
+            }
+        } else {
+            pending.extend_from_slice(c.encode_utf16(&mut [0; 2]));
+        }
+    }
+    flush(&mut pending, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::modified_utf7;
+
+    #[test]
+    fn folder_names_in_modified_utf7() {
+        // RFC 3501's own example, and names mail clients make.
+        assert_eq!(modified_utf7("~peter/mail/台北/日本語"), "~peter/mail/&U,BTFw-/&ZeVnLIqe-");
+        assert_eq!(modified_utf7("Éléments envoyés"), "&AMk-l&AOk-ments envoy&AOk-s");
+        assert_eq!(modified_utf7("Entwürfe"), "Entw&APw-rfe");
+        assert_eq!(modified_utf7("R&D"), "R&-D");
+        assert_eq!(modified_utf7("Sent"), "Sent");
+    }
 }

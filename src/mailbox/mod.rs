@@ -101,12 +101,9 @@ pub async fn watch(
         };
         let session = tokio::select! {
             () = shutdown.cancelled() => return,
-            ended = follow(&state_path, &mut configs, &now, &mailbox) => ended,
+            ended = follow(&state_path, &mut configs, &now, &mailbox, &mut failures) => ended,
         };
-        let Err(e) = session else {
-            failures = 0;
-            continue;
-        };
+        let Err(e) = session else { continue };
         failures += 1;
         let delay = (BACKOFF_FIRST * 2u32.saturating_pow(failures.min(16) - 1)).min(BACKOFF_MAX);
         tracing::warn!(
@@ -124,12 +121,14 @@ pub async fn watch(
 }
 
 /// One connection's life: read what is new, wait (IDLE, or `check_every`), again. `Ok` when
-/// the `[mailbox]` section changed and a new connection is due.
+/// the `[mailbox]` section changed and a new connection is due. `failures` is reset once the
+/// folders have been read: the backoff is for a server that keeps failing.
 async fn follow(
     state_path: &std::path::Path,
     configs: &mut watch::Receiver<Arc<Config>>,
     now: &Arc<dyn Fn() -> Timestamp + Send + Sync>,
     mailbox: &Mailbox,
+    failures: &mut u32,
 ) -> Result<(), MailError> {
     let mut state = State::open(state_path)?;
     let mut session = imap::connect(mailbox).await?;
@@ -152,6 +151,8 @@ async fn follow(
     if watched.sent.is_none() {
         tracing::warn!("mailbox: no sent folder found: name it as `sent` under [mailbox.folders]");
     }
+    // Said once a connection, not at every pass.
+    let mut warned_drafts = false;
     loop {
         let config = configs.borrow_and_update().clone();
         match &config.mailbox {
@@ -159,10 +160,11 @@ async fn follow(
             _ => return Ok(()),
         }
         let book = Addresses::of(&config);
-        for (role, folder) in [(Role::Inbox, Some(&watched.inbox)), (Role::Sent, watched.sent.as_ref())] {
+        // Sent first: mail I sent before a reply came is planned as it stood then.
+        for (role, folder) in [(Role::Sent, watched.sent.as_ref()), (Role::Inbox, Some(&watched.inbox))] {
             let Some(folder) = folder else { continue };
-            let acts =
-                read_folder(&mut session, Some(&mut state), &config, &book, role, folder, now()).await?;
+            let acts = read_folder(&mut session, Some(&mut state), true, &config, &book, role, folder, now())
+                .await?;
             for act in acts.iter().filter(|a| !a.already) {
                 tracing::info!(
                     "mailbox: logged {} for {} ({})",
@@ -173,33 +175,49 @@ async fn follow(
             }
         }
         if mailbox.drafts {
-            match &watched.drafts {
-                Some(drafts) => write_drafts(&mut session, &mut state, &config, drafts, now()).await?,
-                None => tracing::warn!(
-                    "mailbox: `drafts = true` but no drafts folder found: name it under [mailbox.folders]"
-                ),
+            match (&watched.drafts, my_address(&config)) {
+                (Some(drafts), Some(from)) => {
+                    write_drafts(&mut session, &mut state, &config, drafts, &from, now()).await?
+                }
+                (None, _) if !warned_drafts => {
+                    warned_drafts = true;
+                    tracing::warn!(
+                        "mailbox: `drafts = true` but no drafts folder found: name it under [mailbox.folders]"
+                    );
+                }
+                (_, None) if !warned_drafts => {
+                    warned_drafts = true;
+                    tracing::warn!(
+                        "mailbox: drafts need your address: use it as the `username`, or set [notify.email] `to`"
+                    );
+                }
+                _ => {}
             }
         }
+        *failures = 0;
         let wait = IDLE_AT_MOST.min(mailbox.check_every.unsigned_abs());
         if idle {
-            within("opening the inbox", session.examine(&watched.inbox)).await??;
+            let opened = within("opening the inbox", session.examine(&watched.inbox)).await??;
+            // Mail that came while the folders were read is already counted in EXISTS: IDLE
+            // would not announce it.
+            let read_to = state.folder_mark(Role::Inbox.as_str())?.map_or(0, |m| m.last_uid);
+            if opened.uid_next.is_some_and(|next| next > read_to + 1) {
+                continue;
+            }
             let mut handle = session.idle();
             within("starting IDLE", handle.init()).await??;
             let (waiting, stop) = handle.wait_with_timeout(wait);
-            let outcome = tokio::select! {
-                got = tokio::time::timeout(wait + imap::TIMEOUT, waiting) => Some(got),
-                _ = configs.changed() => None,
-            };
-            drop(stop);
-            match outcome {
-                Some(Err(_)) => {
-                    return Err(MailError::Timeout("waiting in IDLE", (wait + imap::TIMEOUT).as_secs()));
+            // The server's keepalives restart async-imap's own timeout: this one renews the
+            // IDLE at least every `wait`, and a link that died is found by the DONE after it.
+            tokio::select! {
+                woke = tokio::time::timeout(wait, waiting) => {
+                    if let Ok(woke) = woke {
+                        woke?;
+                    }
                 }
-                Some(Ok(result)) => {
-                    result?;
-                }
-                None => {}
+                _ = configs.changed() => {}
             }
+            drop(stop);
             session = within("ending IDLE", handle.done()).await??;
         } else {
             tokio::select! {
@@ -233,11 +251,19 @@ struct Headers {
     internal: Option<Timestamp>,
 }
 
-/// Reads a folder's new messages and acts on them; with no state (`mailbox --check`), the
-/// lookback's messages are read and nothing is written. Returns what was (or would be) logged.
+/// Header fetches go in batches of this many messages, each within the time limit: a first
+/// scan of a busy inbox, or a day's mail after a week away, is never one fetch too long to finish.
+const BATCH: usize = 200;
+
+/// Reads a folder's new messages and acts on them. With `write` false (`mailbox --check`) the
+/// lookback's messages are read whatever was read before, and nothing is written (the state
+/// is only read: the history, and which messages were acted on). Returns what was (or would
+/// be) logged.
+#[allow(clippy::too_many_arguments)]
 async fn read_folder(
     session: &mut Session,
     mut state: Option<&mut State>,
+    write: bool,
     config: &Config,
     book: &Addresses,
     role: Role,
@@ -247,102 +273,104 @@ async fn read_folder(
     let mailbox = config.mailbox.as_ref().expect("read only with a [mailbox]");
     let opened = within("opening a folder", session.examine(folder)).await??;
     let validity = opened.uid_validity.unwrap_or(0);
-    let mark = match &state {
-        Some(s) => s.folder_mark(role.as_str())?,
-        None => None,
+    let mark = match (&state, write) {
+        (Some(state), true) => state.folder_mark(role.as_str())?,
+        _ => None,
     };
+    // Nothing older than the lookback is acted on, whenever it reaches the folder (a first
+    // scan, a new UIDVALIDITY, old mail moved in).
     let since = now - mailbox.lookback;
     // Where this folder was left, if its UIDs still mean what they meant.
     let after = mark.as_ref().filter(|m| m.uidvalidity == validity && m.name == folder).map(|m| m.last_uid);
-    let query = format!("(UID INTERNALDATE BODY.PEEK[HEADER.FIELDS ({})])", read::HEADER_FIELDS);
-    let uids: String = match after {
-        Some(last) => format!("{}:*", last + 1),
-        None => {
-            // SEARCH SINCE compares dates only, in the server's zone: a day wider, then each
-            // message's own date decides.
-            let found = within(
-                "searching",
-                session.uid_search(format!("SINCE {}", imap_date(since - SignedDuration::from_hours(24)))),
-            )
-            .await??;
-            let mut found: Vec<u32> = found.into_iter().collect();
-            found.sort_unstable();
-            if found.is_empty() {
-                if let Some(state) = state.as_deref_mut() {
-                    let last = opened.uid_next.unwrap_or(1).saturating_sub(1);
-                    let mark = FolderMark { name: folder.to_owned(), uidvalidity: validity, last_uid: last };
-                    state.set_folder_mark(role.as_str(), &mark)?;
-                }
-                return Ok(Vec::new());
-            }
-            found.iter().map(u32::to_string).collect::<Vec<_>>().join(",")
-        }
+    let search = match after {
+        Some(last) => format!("UID {}:*", last + 1),
+        // SEARCH SINCE compares dates only, in the server's zone: a day wider, then each
+        // message's own date decides.
+        None => format!("SINCE {}", imap_date(since - SignedDuration::from_hours(24))),
     };
-    let headers = fetch_headers(session, &uids, &query).await?;
-    let mut acts = Vec::new();
+    let found = within("searching", session.uid_search(&search)).await??;
+    // `UID n:*` names the last message even when n is past it.
+    let mut uids: Vec<u32> = found.into_iter().filter(|uid| after.is_none_or(|last| *uid > last)).collect();
+    uids.sort_unstable();
     let mut last_uid = after.unwrap_or(0);
-    for h in headers {
-        // `UID FETCH n:*` returns the last message even when n is past it.
-        if after.is_some_and(|last| h.uid <= last) {
-            continue;
-        }
-        let parser = MessageParser::default();
-        let Some(parsed) = parser.parse_headers(&h.bytes[..]) else {
+    let mut acts = Vec::new();
+    let query = format!("(UID INTERNALDATE BODY.PEEK[HEADER.FIELDS ({})])", read::HEADER_FIELDS);
+    for batch in uids.chunks(BATCH) {
+        let set = batch.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
+        let mut headers = fetch_headers(session, &set, &query).await?;
+        headers.sort_by_key(|h| h.uid);
+        for h in headers {
+            acts.extend(
+                read_message(session, state.as_deref_mut(), write, config, book, role, &h, since, now)
+                    .await?,
+            );
             last_uid = last_uid.max(h.uid);
-            continue;
-        };
-        let sent = read::sent_at(&parsed).or(h.internal).unwrap_or(now).min(now);
-        let look = read::look(&parsed, role, book);
-        // A first scan or a rescan looks back `lookback`, no further.
-        if look == Look::Pass || (after.is_none() && sent < since) {
-            last_uid = last_uid.max(h.uid);
-            continue;
-        }
-        let message_id = message_id(&parsed);
-        let already = match &state {
-            Some(s) => s.was_handled(&message_id)?,
-            None => false,
-        };
-        if already && state.is_some() {
-            last_uid = last_uid.max(h.uid);
-            continue;
-        }
-        let findings = match &look {
-            Look::SentTo(_) => read::read(&parsed, &look, config, book),
-            _ => {
-                let body = fetch_body(session, h.uid).await?;
-                match parser.parse(&body[..]) {
-                    Some(whole) => read::read(&whole, &look, config, book),
-                    None => Vec::new(),
-                }
+            if let (Some(state), true) = (state.as_deref_mut(), write) {
+                let mark = FolderMark { name: folder.to_owned(), uidvalidity: validity, last_uid };
+                state.set_folder_mark(role.as_str(), &mark)?;
             }
-        };
-        let mut events = Vec::new();
-        for finding in &findings {
-            let history = match &state {
-                Some(s) => s.history_of(finding.prospect())?,
-                None => plan::History::default(),
-            };
-            events.push(event_for(config, &history, finding, sent));
         }
-        if let Some(state) = state.as_deref_mut() {
-            let handled =
-                Handled { message_id, role: role.as_str(), at: sent, subject: read::subject(&parsed) };
-            if !events.is_empty() {
-                state.log_message(&handled, &events, now)?;
-            }
-            last_uid = last_uid.max(h.uid);
-            let mark = FolderMark { name: folder.to_owned(), uidvalidity: validity, last_uid };
-            state.set_folder_mark(role.as_str(), &mark)?;
-        }
-        acts.extend(events.into_iter().map(|event| Act { event, already }));
     }
-    if let Some(state) = state {
-        let last = last_uid.max(after.unwrap_or(0));
-        let mark = FolderMark { name: folder.to_owned(), uidvalidity: validity, last_uid: last };
+    if let (Some(state), true) = (state, write)
+        && (after.is_none() || last_uid > after.unwrap_or(0))
+    {
+        let mark = FolderMark { name: folder.to_owned(), uidvalidity: validity, last_uid };
         state.set_folder_mark(role.as_str(), &mark)?;
     }
     Ok(acts)
+}
+
+/// Acts on one message (or, with `write` false, says what it would log).
+#[allow(clippy::too_many_arguments)]
+async fn read_message(
+    session: &mut Session,
+    state: Option<&mut State>,
+    write: bool,
+    config: &Config,
+    book: &Addresses,
+    role: Role,
+    h: &Headers,
+    since: Timestamp,
+    now: Timestamp,
+) -> Result<Vec<Act>, MailError> {
+    let parser = MessageParser::default();
+    let Some(parsed) = parser.parse_headers(&h.bytes[..]) else { return Ok(Vec::new()) };
+    let sent = read::sent_at(&parsed).or(h.internal).unwrap_or(now).min(now);
+    let look = read::look(&parsed, role, book);
+    if look == Look::Pass || sent < since {
+        return Ok(Vec::new());
+    }
+    let message_id = message_id(&parsed);
+    let already = match &state {
+        Some(state) => state.was_handled(&message_id)?,
+        None => false,
+    };
+    if already && write {
+        return Ok(Vec::new());
+    }
+    let findings = match &look {
+        Look::SentTo(_) => read::read(&parsed, &look, config, book, sent),
+        _ => {
+            let body = fetch_body(session, h.uid).await?;
+            match parser.parse(&body[..]) {
+                Some(whole) => read::read(&whole, &look, config, book, sent),
+                None => Vec::new(),
+            }
+        }
+    };
+    let mut events = Vec::new();
+    for finding in &findings {
+        let history = match &state {
+            Some(state) => state.history_of(finding.prospect())?,
+            None => plan::History::default(),
+        };
+        events.push(event_for(config, &history, finding, sent));
+    }
+    if let (Some(state), true, false) = (state, write, events.is_empty()) {
+        let handled = Handled { message_id, role: role.as_str(), at: sent, subject: read::subject(&parsed) };
+        state.log_message(&handled, &events, now)?;
+    }
+    Ok(events.into_iter().map(|event| Act { event, already }).collect())
 }
 
 async fn fetch_headers(session: &mut Session, uids: &str, query: &str) -> Result<Vec<Headers>, MailError> {
@@ -477,14 +505,9 @@ async fn write_drafts(
     state: &mut State,
     config: &Config,
     folder: &str,
+    from: &str,
     now: Timestamp,
 ) -> Result<(), MailError> {
-    let Some(from) = my_address(config) else {
-        tracing::warn!(
-            "mailbox: drafts need my address: use it as the `username`, or set [notify.email] `to`"
-        );
-        return Ok(());
-    };
     let history = state.history()?;
     let agenda = plan::plan(config, &history, now, 1);
     let scripts = crate::render::Scripts::new(config);
@@ -511,7 +534,7 @@ async fn write_drafts(
         };
         let domain = from.rsplit('@').next().unwrap_or("ringback.invalid");
         let message_id = format!("ringback-draft-{:016x}@{domain}", fnv(&key));
-        let message = match draft(config, &from, prospect, to, &subject, &body, &message_id) {
+        let message = match draft(config, from, prospect, to, &subject, &body, &message_id) {
             Ok(m) => m,
             Err(e) => {
                 tracing::warn!("mailbox: cannot draft the {kind} to {}: {e}", item.prospect);
@@ -580,23 +603,22 @@ pub struct Checked {
 }
 
 /// Connects, finds the folders and reads the lookback's messages, writing nothing; `state`
-/// (read only) tells which were logged already.
-pub async fn check(config: &Config, state: Option<&State>, now: Timestamp) -> Result<Checked, MailError> {
+/// (read, never written) gives the history and which messages were acted on already.
+pub async fn check(
+    config: &Config,
+    mut state: Option<&mut State>,
+    now: Timestamp,
+) -> Result<Checked, MailError> {
     let mailbox = config.mailbox.as_ref().expect("checked only with a [mailbox]");
     let mut session = imap::connect(mailbox).await?;
     let watched = imap::folders(&mut session, mailbox).await?;
     let book = Addresses::of(config);
     let mut acts = Vec::new();
-    for (role, folder) in [(Role::Inbox, Some(&watched.inbox)), (Role::Sent, watched.sent.as_ref())] {
+    for (role, folder) in [(Role::Sent, watched.sent.as_ref()), (Role::Inbox, Some(&watched.inbox))] {
         let Some(folder) = folder else { continue };
-        for mut act in read_folder(&mut session, None, config, &book, role, folder, now).await? {
-            if let Some(state) = state {
-                act.already = state.events_of(&act.event.prospect)?.iter().any(|e| {
-                    e.outcome == act.event.outcome && e.at == act.event.at && e.note == act.event.note
-                });
-            }
-            acts.push(act);
-        }
+        acts.extend(
+            read_folder(&mut session, state.as_deref_mut(), false, config, &book, role, folder, now).await?,
+        );
     }
     let _ = within("logging out", session.logout()).await;
     acts.sort_by_key(|a| a.event.at);

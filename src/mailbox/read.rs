@@ -5,7 +5,7 @@
 //! is never read past its headers, unless its headers say it is a delivery report (whose
 //! body names the address that bounced).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -31,15 +31,13 @@ impl Role {
     }
 }
 
-/// The book's addresses: each prospect's (their `email` and `emails`, lower case) and mine.
+/// The book's addresses: each prospect's (their `email` and `emails`, lower case).
 #[derive(Debug, Clone, Default)]
 pub struct Addresses {
     prospects: HashMap<String, String>,
-    mine: HashSet<String>,
 }
 
 impl Addresses {
-    /// Mine are the mailbox's username when it is an address, and where the digest goes.
     pub fn of(config: &Config) -> Addresses {
         let mut prospects = HashMap::new();
         for p in config.prospects.values() {
@@ -47,27 +45,12 @@ impl Addresses {
                 prospects.entry(address.trim().to_lowercase()).or_insert_with(|| p.id.clone());
             }
         }
-        let mut mine = HashSet::new();
-        if let Some(mailbox) = &config.mailbox
-            && mailbox.username.contains('@')
-        {
-            mine.insert(mailbox.username.to_lowercase());
-        }
-        if let Some(email) = &config.notify.email
-            && let Ok(to) = email.to.parse::<lettre::message::Mailbox>()
-        {
-            mine.insert(to.email.to_string().to_lowercase());
-        }
-        Addresses { prospects, mine }
+        Addresses { prospects }
     }
 
     /// The prospect an address belongs to: the whole address, in any case.
     pub fn prospect(&self, address: &str) -> Option<&str> {
         self.prospects.get(&address.trim().to_lowercase()).map(String::as_str)
-    }
-
-    fn is_mine(&self, address: &str) -> bool {
-        self.mine.contains(&address.trim().to_lowercase())
     }
 }
 
@@ -115,7 +98,7 @@ pub enum Starts {
 }
 
 /// The header fields the first look fetches (`BODY.PEEK[HEADER.FIELDS (...)]`).
-pub const HEADER_FIELDS: &str = "FROM SENDER TO CC DATE SUBJECT MESSAGE-ID AUTO-SUBMITTED X-AUTOREPLY \
+pub const HEADER_FIELDS: &str = "FROM SENDER TO CC BCC DATE SUBJECT MESSAGE-ID AUTO-SUBMITTED X-AUTOREPLY \
      X-AUTORESPOND PRECEDENCE X-AUTO-RESPONSE-SUPPRESS X-APPLE-ACTION X-FAILED-RECIPIENTS CONTENT-TYPE";
 
 /// The first look, from the headers.
@@ -130,12 +113,15 @@ pub fn look(headers: &Message<'_>, role: Role, book: &Addresses) -> Look {
                 None => Look::Pass,
             }
         }
+        // The sent folder holds what I sent, from whichever of my addresses (an alias, a
+        // login that is not an address): all of it is mine, but for a prospect's own mail
+        // filed there.
         Role::Sent => {
-            if !from(headers).is_some_and(|a| book.is_mine(&a)) {
+            if from(headers).is_some_and(|a| book.prospect(&a).is_some()) {
                 return Look::Pass;
             }
             let mut to: Vec<String> = Vec::new();
-            for list in [headers.to(), headers.cc()].into_iter().flatten() {
+            for list in [headers.to(), headers.cc(), headers.bcc()].into_iter().flatten() {
                 for addr in list.iter() {
                     if let Some(id) = addr.address().and_then(|a| book.prospect(a))
                         && !to.iter().any(|t| t == id)
@@ -149,8 +135,15 @@ pub fn look(headers: &Message<'_>, role: Role, book: &Addresses) -> Look {
     }
 }
 
-/// What the whole message means, after [`look`] asked for it.
-pub fn read(message: &Message<'_>, look: &Look, config: &Config, book: &Addresses) -> Vec<Finding> {
+/// What the whole message means, after [`look`] asked for it; `sent` is when it was sent
+/// (its Date, else when the server received it).
+pub fn read(
+    message: &Message<'_>,
+    look: &Look,
+    config: &Config,
+    book: &Addresses,
+    sent: Timestamp,
+) -> Vec<Finding> {
     let subject = subject(message);
     match look {
         Look::Pass => Vec::new(),
@@ -181,7 +174,6 @@ pub fn read(message: &Message<'_>, look: &Look, config: &Config, book: &Addresse
             match automated(message) {
                 Automated::Human => vec![Finding::Reply { prospect: id.clone(), subject }],
                 Automated::AutoReply => {
-                    let sent = sent_at(message).unwrap_or(Timestamp::UNIX_EPOCH);
                     let their_day = sent.to_zoned(prospect.timezone.clone()).date();
                     let month_first = prospect.timezone_name.starts_with("America/");
                     let body = message.body_text(0).unwrap_or_default();
@@ -590,5 +582,35 @@ mod whole_messages {
         let message = mail_parser::MessageParser::default().parse(raw.as_bytes()).unwrap();
         let reply = calendar_reply(&message).expect("a calendar reply");
         assert_eq!(reply.accepted_by, ["bill@abc.example"]);
+    }
+}
+
+#[cfg(test)]
+mod markers {
+    use super::*;
+
+    fn headers(extra: &str) -> String {
+        format!("From: bill@abc.example\r\nSubject: Re: your call\r\n{extra}\r\n")
+    }
+
+    #[test]
+    fn auto_reply_markers_and_other_automated_mail() {
+        let parse =
+            |text: &str| automated(&mail_parser::MessageParser::default().parse(text.as_bytes()).unwrap());
+        for marker in [
+            "Auto-Submitted: auto-replied",
+            "Auto-Submitted: Auto-Replied; owner-email=\"x@y\"",
+            "X-Autoreply: yes",
+            "X-Autorespond: Out of office",
+            "Precedence: auto_reply",
+            "X-Apple-Action: vacation",
+        ] {
+            assert_eq!(parse(&headers(marker)), Automated::AutoReply, "{marker}");
+        }
+        for automatic in ["Auto-Submitted: auto-generated", "Precedence: bulk", "Precedence: list"] {
+            assert_eq!(parse(&headers(automatic)), Automated::Other, "{automatic}");
+        }
+        assert_eq!(parse(&headers("Auto-Submitted: no")), Automated::Human);
+        assert_eq!(parse(&headers("")), Automated::Human);
     }
 }

@@ -11,11 +11,18 @@ use crate::helpers::{real_clock, require};
 
 pub const USER: &str = "dana@example.com";
 pub const PASSWORD: &str = "secret";
+/// The sent and drafts folders, named as no list of usual names has them: ringback must find
+/// them by their SPECIAL-USE marks.
+pub const SENT: &str = "Sent Copies";
+pub const DRAFTS: &str = "My Drafts";
 
 pub struct Dovecot {
     dir: tempfile::TempDir,
     child: Child,
+    /// Implicit TLS.
     pub port: u16,
+    /// Plain IMAP that requires STARTTLS before a login.
+    pub starttls_port: u16,
 }
 
 fn run(cmd: &mut Command, what: &str) -> String {
@@ -117,6 +124,7 @@ impl Dovecot {
         )
         .unwrap();
         let port = free_port();
+        let starttls_port = free_port();
         let dh = if Path::new("/usr/share/dovecot/dh.pem").exists() {
             "ssl_dh = </usr/share/dovecot/dh.pem\n"
         } else {
@@ -129,6 +137,7 @@ log_path = {d}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
 ssl = required
+disable_plaintext_auth = yes
 ssl_cert = <{d}/cert.pem
 ssl_key = <{d}/key.pem
 {dh}default_internal_user = {internal_user}
@@ -153,18 +162,18 @@ userdb {{
 namespace inbox {{
   inbox = yes
   separator = /
-  mailbox Drafts {{
+  mailbox "{DRAFTS}" {{
     special_use = \Drafts
     auto = subscribe
   }}
-  mailbox Sent {{
+  mailbox "{SENT}" {{
     special_use = \Sent
     auto = subscribe
   }}
 }}
 service imap-login {{
   inet_listener imap {{
-    port = 0
+    port = {starttls_port}
   }}
   inet_listener imaps {{
     port = {port}
@@ -180,15 +189,15 @@ service imap-login {{
         cmd.arg("-F").arg("-c").arg(d.join("dovecot.conf")).stdout(Stdio::null()).stderr(Stdio::piped());
         std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
         let child = real_clock(&mut cmd).spawn().expect("start dovecot");
-        let dovecot = Dovecot { dir, child, port };
+        let dovecot = Dovecot { dir, child, port, starttls_port };
         let deadline = Instant::now() + Duration::from_secs(20);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(Instant::now() < deadline, "Dovecot did not listen on {port}:\n{}", dovecot.log());
             std::thread::sleep(Duration::from_millis(50));
         }
         // The folders exist (auto = subscribe makes them at the first login; doveadm logs in).
-        dovecot.doveadm(&["mailbox", "create", "-u", USER, "Sent"], true);
-        dovecot.doveadm(&["mailbox", "create", "-u", USER, "Drafts"], true);
+        dovecot.doveadm(&["mailbox", "create", "-u", USER, SENT], true);
+        dovecot.doveadm(&["mailbox", "create", "-u", USER, DRAFTS], true);
         dovecot
     }
 
@@ -202,13 +211,29 @@ service imap-login {{
 
     /// What ringback sent to the server, every session (Dovecot's rawlog of client input).
     pub fn client_input(&self) -> String {
-        let mut all = String::new();
-        for entry in std::fs::read_dir(self.dir.path().join("rawlog")).into_iter().flatten().flatten() {
-            if entry.path().extension().is_some_and(|e| e == "in") {
-                all.push_str(&std::fs::read_to_string(entry.path()).unwrap_or_default());
-            }
-        }
-        all
+        self.sessions().concat()
+    }
+
+    /// What ringback sent in each session, oldest first.
+    pub fn sessions(&self) -> Vec<String> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.dir.path().join("rawlog"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "in"))
+            .collect();
+        // Named `YYYYMMDD-HHMMSS.PID.N.in`: by time, then by process and number.
+        files.sort_by_key(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            let parts: Vec<&str> = name.split('.').collect();
+            (
+                parts[0].to_owned(),
+                parts.get(1).and_then(|n| n.parse::<u32>().ok()),
+                parts.get(2).and_then(|n| n.parse::<u32>().ok()),
+            )
+        });
+        files.iter().map(|p| std::fs::read_to_string(p).unwrap_or_default()).collect()
     }
 
     /// `doveadm -c CONF ARGS`; `tolerant` lets it fail (a folder that exists already).
@@ -262,7 +287,8 @@ service imap-login {{
 
     /// Drops every IMAP session of the user (a connection lost).
     pub fn kick(&self) {
-        self.doveadm(&["kick", USER], true);
+        let out = self.doveadm(&["kick", USER], false);
+        assert!(out.contains(USER), "doveadm kick dropped nobody: {out}");
     }
 
     /// Empties the inbox and gives it a new UIDVALIDITY (as a server restored from backup

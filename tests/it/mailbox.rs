@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 
-use crate::dovecot::{Dovecot, PASSWORD, USER};
+use crate::dovecot::{DRAFTS, Dovecot, PASSWORD, SENT, USER};
 use crate::helpers::{BASE, Book};
 
 /// The daemon on its own thread and runtime, on a test clock from `at` that then follows
@@ -103,6 +103,16 @@ Content-Type: text/plain; charset=utf-8
 Dana, let's talk Thursday. Bill
 ";
 
+const OLD: &str = "
+From: Bill Jones <bill@abc.example>
+To: dana@example.com
+Subject: old news
+Date: Fri, 13 Nov 2026 10:14:00 -0500
+Message-ID: <old-1@abc.example>
+
+An old reply.
+";
+
 const STRANGER: &str = "
 From: Eve <eve@else.example>
 To: Dana Reyes <dana@example.com>
@@ -119,6 +129,8 @@ fn a_reply_stops_the_cadence_heads_the_digest_and_is_logged_once() {
     let server = Dovecot::start();
     server.save("INBOX", STRANGER);
     server.save("INBOX", REPLY);
+    // Older than the lookback (14 days before the clock): never acted on.
+    server.save("INBOX", OLD);
     let book = book_for(&server, "", "");
     // Before: Bill's call is due (the cadence's first step, overdue since 20 Nov).
     let before = book.run(&["digest", "--at", "2026-12-02T07:00"]).code(0).stdout;
@@ -138,12 +150,13 @@ fn a_reply_stops_the_cadence_heads_the_digest_and_is_logged_once() {
     // Read-only: no flag changed, nothing moved; a stranger's mail was never read past its
     // headers, and nothing of it was stored.
     assert!(!server.flags("INBOX").contains("Seen"), "{}", server.flags("INBOX"));
-    assert_eq!(server.count("INBOX"), 2);
+    assert_eq!(server.count("INBOX"), 3);
     let input = server.client_input();
     assert!(input.contains("BODY.PEEK[HEADER.FIELDS"), "ringback fetched headers first:\n{input}");
     assert!(input.contains("UID FETCH 2 (UID BODY.PEEK[]"), "the reply's body was read:\n{input}");
     assert!(!input.contains("UID FETCH 1 (UID BODY.PEEK[]"), "the stranger's body was read:\n{input}");
-    assert!(!input.contains("SELECT") && !input.contains("STORE"), "{input}");
+    assert!(!input.contains("SELECT") && !input.contains("STORE") && !input.contains("APPEND"), "{input}");
+    assert!(!book.run(&["history", "bill-jones"]).stdout.contains("old news"));
     daemon.stop();
     let mut stored = std::fs::read(&book.state).unwrap();
     stored.extend(std::fs::read(book.state.with_extension("db-wal")).unwrap_or_default());
@@ -155,6 +168,9 @@ fn a_reply_stops_the_cadence_heads_the_digest_and_is_logged_once() {
     let history = history_showing(&book, "bill-jones", "Thursday works");
     assert_eq!(history.matches("replied").count(), 2, "{history}");
     daemon.stop();
+    // The second connection read on from the stored UID, without searching the lookback again.
+    let second = server.sessions().pop().unwrap();
+    assert!(second.contains("UID SEARCH UID 4:*") && !second.contains("SINCE"), "{second}");
 
     // Answered: a later outcome takes the reply off the digest.
     book.run(&["log", "bill-jones", "spoke", "--at", "2026-12-01T12:00"]).code(0);
@@ -366,9 +382,9 @@ fn sent(to: &str, subject: &str, id: &str) -> String {
 #[test]
 fn mail_i_send_logs_itself_completing_the_email_or_drip_step() {
     let server = Dovecot::start();
-    server.save("Sent", &sent("Bill Jones <bill@abc.example>", "Following up on the ERP review", "sent-1"));
-    server.save("Sent", &sent("cleo@park.example", "The Q4 benchmark", "sent-2"));
-    server.save("Sent", &sent("Someone <someone@else.example>", "Lunch?", "sent-3"));
+    server.save(SENT, &sent("Bill Jones <bill@abc.example>", "Following up on the ERP review", "sent-1"));
+    server.save(SENT, &sent("cleo@park.example", "The Q4 benchmark", "sent-2"));
+    server.save(SENT, &sent("Someone <someone@else.example>", "Lunch?", "sent-3"));
     let book = book_for(&server, DRIP_BOOK, "");
     at_the_email_step(&book);
     // Cleo declined in August: her quarterly drip item fell due in November.
@@ -440,17 +456,22 @@ fn base64(bytes: &[u8]) -> String {
 #[test]
 fn a_due_email_waits_once_in_the_drafts_folder_and_sending_it_logs_it() {
     let server = Dovecot::start();
-    let book = book_for(&server, "", "drafts = true");
+    // The password from a command this time.
+    let config = config_for(&server, "", "drafts = true")
+        .replace(&format!("password = \"{PASSWORD}\""), &format!("password_command = \"echo {PASSWORD}\""));
+    let book = Book::new(&config);
     at_the_email_step(&book);
     let daemon = start_at(&book, toronto("2026-12-01T11:00:00"));
-    wait_for("a draft", || server.count("Drafts") == 1);
+    wait_for("a draft", || server.count(DRAFTS) == 1);
+    let body = server.doveadm(&["-f", "flow", "fetch", "-u", USER, "body", "mailbox", DRAFTS, "all"], false);
+    assert!(body.contains("Hi Bill,") && body.contains("I've tried to reach you by phone"), "{body}");
     daemon.stop();
-    let drafted = server.headers("Drafts");
+    let drafted = server.headers(DRAFTS);
     assert!(
         drafted.contains("bill@abc.example") && drafted.contains("Subject: A 23% productivity gain"),
         "{drafted}"
     );
-    assert!(server.flags("Drafts").contains("Draft"), "{}", server.flags("Drafts"));
+    assert!(server.flags(DRAFTS).contains("Draft"), "{}", server.flags(DRAFTS));
     assert!(!drafted.contains("Auto-Submitted"), "a draft is personal mail:\n{drafted}");
 
     // A restart, even one that lost the ledger's record (a crash between the append and the
@@ -467,10 +488,10 @@ fn a_due_email_waits_once_in_the_drafts_folder_and_sending_it_logs_it() {
         .unwrap()
             == 1
     });
-    assert_eq!(server.count("Drafts"), 1);
+    assert_eq!(server.count(DRAFTS), 1);
     // Sent from the mail client: its copy in Sent logs the email.
     let subject = drafted.lines().find_map(|l| l.trim().strip_prefix("Subject: ")).unwrap().to_owned();
-    server.save("Sent", &sent("Bill Jones <bill@abc.example>", &subject, "sent-draft"));
+    server.save(SENT, &sent("Bill Jones <bill@abc.example>", &subject, "sent-draft"));
     history_showing(&book, "bill-jones", "emailed");
     daemon.stop();
     assert!(actions(&book, "2026-12-01T12:00").is_empty());
@@ -478,17 +499,29 @@ fn a_due_email_waits_once_in_the_drafts_folder_and_sending_it_logs_it() {
 
 #[test]
 fn exactly_once_across_a_dropped_connection_an_undo_and_a_new_uidvalidity() {
+    let reply = |n: u32, subject: &str| {
+        REPLY.replace("reply-1@", &format!("reply-{n}@")).replace("month-end close", subject)
+    };
     let server = Dovecot::start();
     server.save("INBOX", REPLY);
-    let book = book_for(&server, "", "");
+    // The default `check_every` (5 min): new mail is seen through IDLE alone.
+    let book = Book::new(&config_for(&server, "", "").replace("check_every = \"1s\"\n", ""));
     let daemon = start_at(&book, toronto("2026-12-01T11:00:00"));
     history_showing(&book, "bill-jones", "month-end close");
+    wait_for("IDLE", || server.client_input().contains("IDLE"));
     // The server drops the connection: ringback reconnects and reads on.
     server.kick();
-    server.save("INBOX", &REPLY.replace("reply-1@", "reply-2@").replace("month-end close", "after the drop"));
+    server.save("INBOX", &reply(2, "after the drop"));
     history_showing(&book, "bill-jones", "after the drop");
+    wait_for("IDLE on a second connection", || {
+        let sessions = server.sessions();
+        sessions.len() >= 2 && sessions.last().is_some_and(|s| s.contains("IDLE"))
+    });
+    // Mail arriving while it waits in IDLE is logged at once, not at the next check.
+    server.save("INBOX", &reply(4, "while idle"));
+    history_showing(&book, "bill-jones", "while idle");
     daemon.stop();
-    assert_eq!(book.run(&["history", "bill-jones"]).stdout.matches("replied").count(), 2);
+    assert_eq!(book.run(&["history", "bill-jones"]).stdout.matches("replied").count(), 3);
 
     // An undone mailbox event stays undone.
     book.run(&["undo", "bill-jones"]).code(0);
@@ -497,17 +530,16 @@ fn exactly_once_across_a_dropped_connection_an_undo_and_a_new_uidvalidity() {
     let validity = server.uidvalidity("INBOX");
     server.new_uidvalidity();
     server.save("INBOX", REPLY);
-    server.save("INBOX", &REPLY.replace("reply-1@", "reply-2@").replace("month-end close", "after the drop"));
-    server.save(
-        "INBOX",
-        &REPLY.replace("reply-1@", "reply-3@").replace("month-end close", "after the rebuild"),
-    );
+    server.save("INBOX", &reply(2, "after the drop"));
+    server.save("INBOX", &reply(4, "while idle"));
+    server.save("INBOX", &reply(3, "after the rebuild"));
     assert_ne!(server.uidvalidity("INBOX"), validity, "the test must change UIDVALIDITY");
     let daemon = start_at(&book, toronto("2026-12-01T11:30:00"));
     let history = history_showing(&book, "bill-jones", "after the rebuild");
     daemon.stop();
     assert_eq!(history.matches("month-end close").count(), 1, "{history}");
-    assert!(!history.contains("after the drop"), "the undone event came back:\n{history}");
+    assert_eq!(history.matches("after the drop").count(), 1, "{history}");
+    assert!(!history.contains("while idle"), "the undone event came back:\n{history}");
 }
 
 #[test]
@@ -529,8 +561,8 @@ fn mailbox_check_lists_the_folders_and_what_it_would_log_writing_nothing() {
     for line in [
         &format!("Connected to 127.0.0.1:{} as dana@example.com.", server.port),
         "Replies, auto-replies, bounces and accepted meetings are read from INBOX.",
-        "Mail you send to prospects is read from Sent.",
-        "Drafts of due emails and drips go to Drafts.",
+        "Mail you send to prospects is read from Sent Copies.",
+        "Drafts of due emails and drips go to My Drafts.",
         "Tue 1 Dec 10:14  Bill Jones: replied Re: month-end close",
         "Tue 1 Dec 10:30  Bill Jones: bounced 5.1.1",
         "Nothing was written",
@@ -569,4 +601,39 @@ fn the_mailbox_section_is_validated_with_places_and_secrets_kept() {
         err.contains("mailbox.password") && err.contains("imap-password") && !err.contains(PASSWORD),
         "{err}"
     );
+}
+
+#[test]
+fn starttls_the_systemd_credential_and_named_folders() {
+    let server = Dovecot::start();
+    server.save("INBOX", REPLY);
+    let creds = tempfile::tempdir().unwrap();
+    std::fs::write(creds.path().join("imap-password"), format!("{PASSWORD}\n")).unwrap();
+    let config =
+        config_for(&server, "", "security = \"starttls\"\n[mailbox.folders]\nsent = \"Sent Copies\"")
+            .replace(&format!("port = {}", server.port), &format!("port = {}", server.starttls_port))
+            .replace(&format!("password = \"{PASSWORD}\"\n"), "");
+    let book = Book::new(&config);
+    let args = ["--config", book.config.to_str().unwrap(), "--state", book.state.to_str().unwrap()];
+    let check = |extra: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend_from_slice(extra);
+        crate::helpers::ringback(&all, &[("CREDENTIALS_DIRECTORY", creds.path().to_str().unwrap())])
+    };
+    let ran = check(&["mailbox", "--check", "--at", "2026-12-01T11:00"]).code(0).stdout;
+    assert!(ran.contains("Bill Jones: replied Re: month-end close"), "{ran}");
+    assert!(ran.contains("read from Sent Copies"), "{ran}");
+    // That port refuses a login before STARTTLS (`disable_plaintext_auth`): this one was over TLS.
+    assert!(
+        server.log().contains("Login: user=<dana@example.com>, method=PLAIN") && server.log().contains("TLS"),
+        "{}",
+        server.log()
+    );
+    // A folder named that the server does not have is an error naming those it has.
+    book.write_config(&config.replace("sent = \"Sent Copies\"", "sent = \"Sent Items\""));
+    let err = check(&["mailbox", "--check"]).code(1).stderr;
+    assert!(err.contains("no folder `Sent Items`") && err.contains("My Drafts"), "{err}");
+    // Without the credential there is no password, and the error says where to put one.
+    let err = book.run(&["mailbox", "--check"]).code(1).stderr;
+    assert!(err.contains("LoadCredential=imap-password"), "{err}");
 }
