@@ -144,8 +144,25 @@ pub fn agenda_text(config: &Config, agenda: &Agenda, style: Style) -> String {
             [who(prospect), contact, when_text(config, item), late_text(item)]
         })
         .collect();
-    let width = |col: usize| rows.iter().map(|r| r[col].chars().count()).max().unwrap_or(0).min(ALIGN_CAP);
-    let widths = [width(0), width(1), width(2)];
+    // Columns align within each section (a day's kind of item); a section whose rows do not
+    // fit the terminal on one line each puts the number, window and lateness on a second,
+    // still aligned, line under the name.
+    let section_of = |item: &Item| (item.day, item.kind);
+    let mut layouts: std::collections::HashMap<(Date, Kind), ([usize; 3], bool)> =
+        std::collections::HashMap::new();
+    for key in agenda.items.iter().map(section_of) {
+        if layouts.contains_key(&key) {
+            continue;
+        }
+        let members: Vec<&[String; 4]> =
+            agenda.items.iter().zip(&rows).filter(|(i, _)| section_of(i) == key).map(|(_, r)| r).collect();
+        let width =
+            |col: usize| members.iter().map(|r| r[col].chars().count()).max().unwrap_or(0).min(ALIGN_CAP);
+        let widths = [width(0), width(1), width(2)];
+        let late = members.iter().map(|r| r[3].chars().count()).max().unwrap_or(0);
+        let one_line = 2 + widths[0] + 2 + widths[1] + 2 + widths[2] + if late > 0 { 2 + late } else { 0 };
+        layouts.insert(key, (widths, style.width.is_none_or(|w| one_line <= w)));
+    }
     let mut last: Option<(Date, Kind)> = None;
     for (i, (item, row)) in agenda.items.iter().zip(&rows).enumerate() {
         if agenda.days > 1 && last.map(|(d, _)| d) != Some(item.day) {
@@ -157,24 +174,31 @@ pub fn agenda_text(config: &Config, agenda: &Agenda, style: Style) -> String {
             let _ = writeln!(out, "\n{}", style.bold(&format!("{} ({count})", section_title(item.kind))));
         }
         last = Some((item.day, item.kind));
-        let line = format!(
-            "  {:<w0$}  {:<w1$}  {:<w2$}",
-            row[0],
-            row[1],
-            row[2],
-            w0 = widths[0],
-            w1 = widths[1],
-            w2 = widths[2]
-        );
+        let (widths, one_line) = layouts[&section_of(item)];
         let late = if row[3].is_empty() { String::new() } else { format!("  {}", row[3]) };
-        let line = if late.is_empty() { line.trim_end().to_owned() } else { line };
-        let fits = style.width.is_none_or(|w| line.chars().count() + late.chars().count() <= w);
-        if fits {
+        if one_line {
+            let line = format!(
+                "  {:<w0$}  {:<w1$}  {:<w2$}",
+                row[0],
+                row[1],
+                row[2],
+                w0 = widths[0],
+                w1 = widths[1],
+                w2 = widths[2]
+            );
+            let line = if late.is_empty() { line.trim_end().to_owned() } else { line };
             let _ = writeln!(out, "{line}{}", style.red(&late));
         } else {
-            // Too wide to align: the row as words, wrapped.
-            let row = format!("{}  {}  {}{late}", row[0], row[1], row[2]);
-            let _ = writeln!(out, "{}", wrap(&row, style.width, "  ", "      "));
+            let _ = writeln!(out, "{}", wrap(&row[0], style.width, "  ", "      "));
+            let second = format!("      {:<w1$}  {:<w2$}", row[1], row[2], w1 = widths[1], w2 = widths[2]);
+            let second = if late.is_empty() { second.trim_end().to_owned() } else { second };
+            if style.width.is_none_or(|w| second.chars().count() + late.chars().count() <= w) {
+                let _ = writeln!(out, "{second}{}", style.red(&late));
+            } else {
+                // Narrower still: the number, the window and the lateness as words, wrapped.
+                let rest = format!("{}  {}{late}", row[1], row[2]);
+                let _ = writeln!(out, "{}", wrap(&rest, style.width, "      ", "      "));
+            }
         }
         let _ = writeln!(out, "{}", style.dim(&wrap(&item.why, style.width, "    ", "    ")));
         let last_call = item.kind == Kind::Call

@@ -195,3 +195,60 @@ fn an_email_draft_keeps_the_words_as_written_and_no_note_to_self() {
     );
     assert!(!next.contains("[hook") && !next.contains("Canada Cup"), "a note to self in a draft: {next}");
 }
+
+/// The agenda's columns line up within each section: on one line a row when the section's
+/// rows fit the terminal, else the number, window and lateness on a second line under the
+/// name, still aligned. Checked on the example book at 80 and 160 columns.
+#[test]
+fn the_agendas_columns_align_within_each_section_at_any_width() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/config/ringback.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.db");
+    for width in [80, 160] {
+        let out = crate::helpers::ringback(
+            &["--config", example, "--state", state.to_str().unwrap(), "agenda", "--at", "2026-11-24T07:00"],
+            &[("COLUMNS", &width.to_string())],
+        )
+        .code(0)
+        .stdout;
+        assert!(out.lines().skip(1).all(|l| l.chars().count() <= width), "wider than {width}:\n{out}");
+        let mut sections = 0;
+        for section in out.split("\n\n").skip(1) {
+            // The column each row's number and window start at (a row is a line holding a
+            // phone number or an address).
+            let rows: Vec<&str> = section.lines().filter(|l| l.contains(" +") || l.contains('@')).collect();
+            if rows.len() < 2 {
+                continue;
+            }
+            sections += 1;
+            let contact: Vec<Option<usize>> = rows
+                .iter()
+                .map(|l| l.find(" +").or_else(|| l.rfind(' ').filter(|_| l.contains('@'))))
+                .collect();
+            assert!(contact.windows(2).all(|w| w[0] == w[1]), "numbers not aligned at {width}:\n{section}");
+            let windows: Vec<Option<usize>> = rows
+                .iter()
+                .filter(|l| l.contains(':'))
+                .map(|l| {
+                    let digits = l.match_indices(char::is_numeric).map(|(i, _)| i);
+                    digits.into_iter().find(|&i| {
+                        l[i..].len() > 5 && l.as_bytes()[i + 2] == b':' && l.as_bytes()[i + 5] == b'-'
+                    })
+                })
+                .collect();
+            assert!(windows.windows(2).all(|w| w[0] == w[1]), "windows not aligned at {width}:\n{section}");
+        }
+        assert!(sections >= 1, "no section with two rows:\n{out}");
+        if width == 80 {
+            assert!(
+                out.contains("\n  Erin O'Connor (Harbour Marine) [erin-oconnor]\n      +1 902-555-0177"),
+                "{out}"
+            );
+        } else {
+            assert!(
+                out.contains("\n  Erin O'Connor (Harbour Marine) [erin-oconnor]   +1 902-555-0177"),
+                "{out}"
+            );
+        }
+    }
+}
