@@ -262,6 +262,9 @@ impl<'c> Dial<'c> {
             },
             Mode::Queue => match code {
                 KeyCode::Char('q') => return Ok(false),
+                // The tests' way to prove a panic gives the terminal back (never in a user's build).
+                #[cfg(feature = "test-support")]
+                KeyCode::F(12) => panic!("dial panicked because a test pressed F12"),
                 KeyCode::Char('?') => self.mode = Mode::Help,
                 KeyCode::Char('/') => self.mode = Mode::Find(String::new()),
                 KeyCode::Char('j') | KeyCode::Down => {

@@ -138,10 +138,16 @@ impl Scenario {
     }
 
     fn run_with(press: &str, env: &[(&str, &str)]) -> Scenario {
+        Scenario::run_on(press, env, &|config| config)
+    }
+
+    /// [`Scenario::run_with`] on [`noon_book`] as `edit` changes it.
+    fn run_on(press: &str, env: &[(&str, &str)], edit: &dyn Fn(String) -> String) -> Scenario {
         require(&["dbus-run-session", "dbus-monitor"], "dbus");
         require(&["Xvfb"], "xvfb");
         require(&["dunst", "dunstctl"], "dunst");
         let (config, opens) = noon_book();
+        let config = edit(config);
         let out = tempfile::tempdir().unwrap();
         // The Call button opens the number with a stub the test installs in place of xdg-open.
         let stub = out.path().join("open-tel");
@@ -389,4 +395,73 @@ fn without_a_session_bus_desktop_is_one_warning_and_email_still_goes() {
     assert_eq!(output.status.code(), Some(0));
     let log = String::from_utf8_lossy(&output.stderr);
     assert_eq!(log.matches("desktop notifications are unavailable").count(), 1, "{log}");
+}
+
+/// The calls of a crowded window on a real dunst: one notification per prospect for the first
+/// five, critical only for the promise already late, one for the rest; a press on one of the
+/// five moves the next of the rest up to a nudge of its own, and the rest counts again.
+#[test]
+fn a_crowded_window_on_dunst_five_nudges_a_critical_late_promise_and_the_rest_moving_up() {
+    let yesterday = jiff::Zoned::now().in_tz(&noon_zone()).unwrap().date().yesterday().unwrap();
+    let run = Scenario::run_on("No answer (Call at {opens}: Eve Vil)", &[], &|config| {
+        let window = config.lines().find(|l| l.starts_with("call_windows = [\"")).unwrap().to_owned();
+        let since = config.lines().find(|l| l.starts_with("since = ")).unwrap().to_owned();
+        let mut config = config.replace(
+            "relationship = \"warm\"",
+            &format!("relationship = \"warm\"\npromised_callback = {yesterday}"),
+        );
+        for (i, name) in ["Aarav Shah", "Bina Rao", "Chetan Iyer", "Divya Nair", "Esha Menon", "Farhan Ali"]
+            .iter()
+            .enumerate()
+        {
+            config.push_str(&format!(
+                "\n[prospects.p{i}]\nname = \"{name}\"\nphone = \"+1 416 555 01{i:02}\"\n{since}\n{window}\n"
+            ));
+        }
+        config
+    });
+    let (log, monitor, opens) = (run.read("ringback.log"), run.read("monitor.log"), &run.opens);
+    // dbus-monitor prints each Notify call as one block: its summary, then its hints.
+    let calls: Vec<&str> = monitor.split("method call").filter(|b| b.contains("member=Notify")).collect();
+    let block = |summary: &str| calls.iter().find(|b| b.contains(summary)).copied();
+    let first: Vec<String> = calls
+        .iter()
+        .take(6)
+        .map(|b| {
+            b.lines()
+                .nth(4)
+                .unwrap_or_default()
+                .trim()
+                .trim_start_matches("string ")
+                .trim_matches('"')
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        first,
+        [
+            format!("Call at {opens}: Bill Jones"),
+            format!("Call at {opens}: Eve Vil"),
+            format!("Call at {opens}: Aarav Shah"),
+            format!("Call at {opens}: Bina Rao"),
+            format!("Call at {opens}: Chetan Iyer"),
+            format!("and 3 more at {opens} — `ringback dial`"),
+        ],
+        "{monitor}\n{log}"
+    );
+    // Critical (urgency 2) only on Bill's: his promise was for yesterday.
+    let urgency = |summary: &str| block(summary).map(|b| b.contains("byte 2"));
+    assert_eq!(urgency(&format!("Call at {opens}: Bill Jones")), Some(true), "{monitor}");
+    assert_eq!(urgency(&format!("Call at {opens}: Eve Vil")), Some(false), "{monitor}");
+    assert!(block(&format!("Call at {opens}: Bill Jones")).unwrap().contains("keep your word"), "{monitor}");
+    // Eve was logged from her nudge: Divya moved up, and the rest names two.
+    assert!(log.contains("logged no-answer for Eve Vil from the notification"), "{log}");
+    assert!(block(&format!("Call at {opens}: Divya Nair")).is_some(), "{monitor}\n{log}");
+    assert!(block(&format!("and 2 more at {opens} — `ringback dial`")).is_some(), "{monitor}\n{log}");
+    assert_eq!(
+        run.read("displayed").trim(),
+        "6",
+        "five nudges and the rest stay up\n{}",
+        run.read("dunst.log")
+    );
 }

@@ -323,3 +323,26 @@ fn sighup_gives_the_terminal_back() {
     assert!(styled.contains("\u{1b}[7m"), "{styled:?}");
     ends_on_a_signal_with_the_terminal_given_back(&tmux, "HUP", &stty);
 }
+
+/// A bug that panics inside the block gives the terminal back too (ratatui's panic hook): the
+/// shell after it is in cooked mode with echo. (F12 panics only in the tests' build.)
+#[test]
+fn a_panic_gives_the_terminal_back() {
+    let book = block();
+    let out = tempfile::tempdir().unwrap();
+    let stty = out.path().join("stty");
+    let tmux = Tmux::start(&command(&book, &stty), &[]);
+    tmux.wait_for("Amy Ames");
+    tmux.run(&["send-keys", "-t", "dial", "F12"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !stty.exists() {
+        assert!(Instant::now() < deadline, "dial did not end on its panic:\n{}", tmux.screen());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let modes = std::fs::read_to_string(&stty).unwrap();
+    assert!(modes.contains(" icanon") && !modes.contains("-icanon") && !modes.contains("-echo "), "{modes}");
+    // Out of the alternate screen: the panic's message is on the shell's own screen.
+    let scrollback = tmux.run(&["capture-pane", "-p", "-J", "-S", "-500", "-t", "dial"]);
+    assert!(scrollback.contains("dial panicked because a test pressed F12"), "{scrollback}");
+}
