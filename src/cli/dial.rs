@@ -40,6 +40,8 @@ enum Mode {
 
 /// One event this block logged, for `u` and the summary.
 struct Logged {
+    /// The event's sequence number: `u` takes back this event, whatever came after it.
+    seq: i64,
     prospect: String,
     name: String,
     outcome: Outcome,
@@ -324,7 +326,7 @@ impl<'c> Dial<'c> {
             self.config.prospects.get(&item.prospect).map_or(item.prospect.clone(), |p| p.name.clone());
         let next = plan::plan_for(self.config, &self.history, now, 400, &item.prospect).into_iter().next();
         self.said = crate::render::confirmation(outcome, &name, next.as_ref());
-        self.logged.push(Logged { prospect: item.prospect.clone(), name, outcome, promised });
+        self.logged.push(Logged { seq, prospect: item.prospect.clone(), name, outcome, promised });
         self.replan();
         Ok(())
     }
@@ -344,7 +346,7 @@ impl<'c> Dial<'c> {
             return Ok(());
         };
         let now = self.now();
-        let undone = self.state.undo_last(Some(&last.prospect), now)?;
+        let undone = self.state.undo_event(last.seq, now)?;
         self.reload()?;
         self.said = match undone.first() {
             Some(event) => format!("took back {} for {}", event.outcome, last.name),

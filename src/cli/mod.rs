@@ -163,7 +163,7 @@ pub enum Command {
         #[arg(long, value_name = "TIME")]
         at: Option<String>,
     },
-    /// The mailbox ([mailbox]): connect, list the folders ringback reads and writes, and say
+    /// The mailbox (`[mailbox]`): connect, list the folders ringback reads and writes, and say
     /// what it would log from the lookback, writing nothing.
     Mailbox {
         /// Connect and report (the only thing this command does; `ringback run` reads the mail)

@@ -77,24 +77,12 @@ pub(super) fn email(v: &mut Validator, raw: raw::Email, privacy: Privacy, file: 
                 );
                 ok = false;
             }
-            let port = match &smtp.port {
-                Some(p) => match u16::try_from(*p.get_ref()) {
-                    Ok(port) if port > 0 => port,
-                    _ => {
-                        v.error(
-                            p.span(),
-                            "notify.email.smtp.port",
-                            format!("expected a port from 1 to 65535, found `{}`", p.get_ref()),
-                        );
-                        return None;
-                    }
-                },
-                None => match security {
-                    Security::Tls => 465,
-                    Security::StartTls => 587,
-                    Security::None => 25,
-                },
+            let default = match security {
+                Security::Tls => 465,
+                Security::StartTls => 587,
+                Security::None => 25,
             };
+            let port = port(v, "notify.email.smtp.port", smtp.port.as_ref(), default)?;
             if security == Security::None && smtp.username.is_some() {
                 v.error(
                     smtp.security.as_ref().map_or(span.clone(), |s| s.span()),
@@ -121,6 +109,23 @@ pub(super) fn email(v: &mut Validator, raw: raw::Email, privacy: Privacy, file: 
         }
     };
     ok.then(|| Email { to: raw.to.into_inner(), from: raw.from.into_inner(), transport })
+}
+
+/// A `port` key: 1 to 65535, else an error at its place; `default` when absent.
+pub(super) fn port(
+    v: &mut Validator,
+    key: &str,
+    port: Option<&toml::Spanned<i64>>,
+    default: u16,
+) -> Option<u16> {
+    let Some(p) = port else { return Some(default) };
+    match u16::try_from(*p.get_ref()) {
+        Ok(port) if port > 0 => Some(port),
+        _ => {
+            v.error(p.span(), key, format!("expected a port from 1 to 65535, found `{}`", p.get_ref()));
+            None
+        }
+    }
 }
 
 /// A table's `password_command`, `password_file` and `password` keys.

@@ -2,7 +2,7 @@
 
 use std::ops::Range;
 
-use super::email::{Secrets, expand_home, is_loopback, password_source};
+use super::email::{Secrets, expand_home, is_loopback, password_source, port};
 use super::parse::Validator;
 use super::*;
 
@@ -40,23 +40,11 @@ pub(super) fn mailbox(
         );
         ok = false;
     }
-    let port = match &raw.port {
-        Some(p) => match u16::try_from(*p.get_ref()) {
-            Ok(port) if port > 0 => port,
-            _ => {
-                v.error(
-                    p.span(),
-                    "mailbox.port",
-                    format!("expected a port from 1 to 65535, found `{}`", p.get_ref()),
-                );
-                return None;
-            }
-        },
-        None => match security {
-            Security::Tls => 993,
-            Security::StartTls | Security::None => 143,
-        },
+    let default = match security {
+        Security::Tls => 993,
+        Security::StartTls | Security::None => 143,
     };
+    let port = port(v, "mailbox.port", raw.port.as_ref(), default)?;
     let username = raw.username.get_ref().trim().to_owned();
     if username.is_empty() {
         v.error(raw.username.span(), "mailbox.username", "expected the login, usually your full address");

@@ -803,15 +803,26 @@ impl Service {
                 return Ok(());
             }
             "snooze" => {
+                let back = now + SignedDuration::from_hours(1);
                 for key in &invoked.nudge_keys {
                     state.forget_delivery(key)?;
-                    let back = now + SignedDuration::from_hours(1);
                     state.snooze_nudge(key, back)?;
                     self.renudge.insert(key.clone(), back);
                 }
+                // Its place on screen is free: the next of a crowded window's rest moves up.
+                self.on_screen
+                    .retain(|s| !s.message.nudge_keys.iter().any(|k| invoked.nudge_keys.contains(k)));
                 self.planned = None;
+                // Keys are `desktop:nudge:KIND:ID:DAY:WINDOW`; ids hold no `:`.
+                let names: Vec<String> = invoked
+                    .nudge_keys
+                    .iter()
+                    .filter_map(|k| k.split(':').nth(3))
+                    .filter_map(|id| self.config.prospects.get(id).map(|p| p.name.clone()))
+                    .collect();
                 tracing::info!("nudge snoozed for an hour");
-                invoked.answer("Snoozed: nudging again in an hour".to_owned());
+                let at = back.to_zoned(self.config.me.timezone.clone()).strftime("%H:%M").to_string();
+                invoked.answer(format!("Snoozed {}: back at {at}", names.join(", ")));
                 return Ok(());
             }
             other => {

@@ -635,13 +635,33 @@ impl State {
     /// # Errors
     /// On a database error or a malformed row.
     pub fn undo_last(&mut self, prospect: Option<&str>, now: Timestamp) -> Result<Vec<Event>, StateError> {
+        self.undo(prospect, None, now)
+    }
+
+    /// Takes back the event with this sequence number (with the rest of its button press), as
+    /// [`State::undo_last`] does: what `ringback dial` logged, whatever was logged after it.
+    /// Empty when it is gone already.
+    ///
+    /// # Errors
+    /// On a database error or a malformed row.
+    pub fn undo_event(&mut self, seq: i64, now: Timestamp) -> Result<Vec<Event>, StateError> {
+        self.undo(None, Some(seq), now)
+    }
+
+    fn undo(
+        &mut self,
+        prospect: Option<&str>,
+        seq: Option<i64>,
+        now: Timestamp,
+    ) -> Result<Vec<Event>, StateError> {
         let result = (|| -> Result<Vec<Event>, StateError> {
             let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let last: Option<(i64, String)> = {
                 let mut stmt = tx.prepare(
-                    "SELECT id, prospect FROM events WHERE ?1 IS NULL OR prospect = ?1 ORDER BY id DESC LIMIT 1",
+                    "SELECT id, prospect FROM events WHERE (?1 IS NULL OR prospect = ?1) AND (?2 IS NULL OR id = ?2)
+                     ORDER BY id DESC LIMIT 1",
                 )?;
-                let mut rows = stmt.query([prospect])?;
+                let mut rows = stmt.query(params![prospect, seq])?;
                 match rows.next()? {
                     Some(row) => Some((row.get(0)?, row.get(1)?)),
                     None => None,

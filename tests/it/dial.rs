@@ -148,11 +148,13 @@ fn a_block_of_calls_logs_one_key_per_outcome_and_gives_the_terminal_back() {
     let history = book.run(&["history", "ben", "--json"]).code(0).json();
     assert_eq!(history["events"][0]["no_promise"], false, "{history}");
 
-    // u: takes Ben's voicemail back, and he is in the queue again.
+    // u: takes Ben's voicemail back, and he is in the queue again; a note logged for him
+    // elsewhere meanwhile stays (u takes back what the block logged, not the latest).
+    book.run(&["log", "ben", "auto-reply", "--at", "2026-11-24T07:36"]).code(0);
     tmux.keys(&["u"]);
     let screen = tmux.wait_for("took back voicemail for Ben Bell");
     assert!(screen.contains("3 left"), "{screen}");
-    assert!(outcomes(&book, "ben").is_empty());
+    assert_eq!(outcomes(&book, "ben"), ["auto-reply"]);
 
     // s: spoke, with an agreed next step.
     tmux.keys(&["/"]);

@@ -18,6 +18,7 @@ pub const DRAFTS: &str = "My Drafts";
 
 pub struct Dovecot {
     dir: tempfile::TempDir,
+    pki: crate::smtp::Pki,
     child: Child,
     /// Implicit TLS.
     pub port: u16,
@@ -36,72 +37,16 @@ fn run(cmd: &mut Command, what: &str) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().unwrap().port()
-}
-
 impl Dovecot {
     pub fn start() -> Dovecot {
         require(&["dovecot", "doveadm", "doveconf"], "dovecot-imapd");
-        require(&["openssl"], "openssl");
         let version = run(Command::new("dovecot").arg("--version"), "dovecot --version");
         assert!(version.starts_with("2.3"), "these tests configure Dovecot 2.3 (Debian 12), found {version}");
         let dir = tempfile::tempdir().expect("temp dir");
         let d = dir.path();
         crate::helpers::set_mode(d, 0o711);
-        // A CA, and a leaf it signs for 127.0.0.1 (rustls refuses a CA as the server's own).
-        let openssl = |args: &[&str]| {
-            run(Command::new("openssl").args(args).current_dir(d), "openssl");
-        };
-        openssl(&[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.pem",
-            "-days",
-            "3650",
-            "-subj",
-            "/CN=ringback test CA",
-            "-addext",
-            "basicConstraints=critical,CA:TRUE",
-            "-addext",
-            "keyUsage=critical,keyCertSign,cRLSign",
-        ]);
-        openssl(&[
-            "req",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "key.pem",
-            "-out",
-            "leaf.csr",
-            "-subj",
-            "/CN=127.0.0.1",
-        ]);
-        std::fs::write(d.join("leaf.ext"), "basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n").unwrap();
-        openssl(&[
-            "x509",
-            "-req",
-            "-in",
-            "leaf.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-out",
-            "cert.pem",
-            "-days",
-            "3650",
-            "-extfile",
-            "leaf.ext",
-        ]);
+        // A CA, and a leaf it signs for 127.0.0.1, as the SMTP tests use.
+        let pki = crate::smtp::pki();
         let root = uid() == 0;
         let (internal_user, internal_group, login_user, mail_uid, mail_gid) = if root {
             ("dovecot".to_owned(), "dovecot".to_owned(), "dovenull".to_owned(), 65534, 65534)
@@ -123,8 +68,8 @@ impl Dovecot {
             format!("{USER}:{{PLAIN}}{PASSWORD}:{mail_uid}:{mail_gid}::{}::\n", d.join("mail").display()),
         )
         .unwrap();
-        let port = free_port();
-        let starttls_port = free_port();
+        let port = crate::smtp::free_port();
+        let starttls_port = crate::smtp::free_port();
         let dh = if Path::new("/usr/share/dovecot/dh.pem").exists() {
             "ssl_dh = </usr/share/dovecot/dh.pem\n"
         } else {
@@ -138,8 +83,8 @@ protocols = imap
 listen = 127.0.0.1
 ssl = required
 disable_plaintext_auth = yes
-ssl_cert = <{d}/cert.pem
-ssl_key = <{d}/key.pem
+ssl_cert = <{cert}
+ssl_key = <{key}
 {dh}default_internal_user = {internal_user}
 default_internal_group = {internal_group}
 default_login_user = {login_user}
@@ -181,7 +126,9 @@ service imap-login {{
   }}
 }}
 "#,
-            d = d.display()
+            d = d.display(),
+            cert = pki.cert.display(),
+            key = pki.key.display()
         );
         std::fs::write(d.join("dovecot.conf"), conf).unwrap();
         run(Command::new("doveconf").args(["-c"]).arg(d.join("dovecot.conf")).arg("-n"), "doveconf -n");
@@ -189,7 +136,7 @@ service imap-login {{
         cmd.arg("-F").arg("-c").arg(d.join("dovecot.conf")).stdout(Stdio::null()).stderr(Stdio::piped());
         std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
         let child = real_clock(&mut cmd).spawn().expect("start dovecot");
-        let dovecot = Dovecot { dir, child, port, starttls_port };
+        let dovecot = Dovecot { dir, pki, child, port, starttls_port };
         let deadline = Instant::now() + Duration::from_secs(20);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(Instant::now() < deadline, "Dovecot did not listen on {port}:\n{}", dovecot.log());
@@ -202,7 +149,7 @@ service imap-login {{
     }
 
     pub fn ca_file(&self) -> PathBuf {
-        self.dir.path().join("ca.pem")
+        self.pki.ca.clone()
     }
 
     pub fn log(&self) -> String {

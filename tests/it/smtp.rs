@@ -14,9 +14,9 @@ const PASSWORD: &str = "s3cret-Pa55word";
 /// CA certificate presented as the server's own).
 pub struct Pki {
     _dir: tempfile::TempDir,
-    ca: PathBuf,
-    cert: PathBuf,
-    key: PathBuf,
+    pub ca: PathBuf,
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 pub fn pki() -> Pki {
