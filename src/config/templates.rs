@@ -88,11 +88,25 @@ pub fn environment<'s>(html: bool) -> Environment<'s> {
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     // `capitalize` lowercases the rest ("the erp review"): a subject keeps its words as written.
     env.add_filter("sentence", |text: String| -> String { sentence(&text) });
+    // HTML only: the text escaped, with each phone number and time range in a span that
+    // never wraps (a 390 px phone otherwise breaks `+1 416-` / `555-0199` in a script).
+    env.add_filter("unbroken", |text: String| -> Value { Value::from_safe_string(unbroken_html(&text)) });
     env.set_debug(true);
     if html {
         env.set_auto_escape_callback(|_| AutoEscape::Html);
     }
     env
+}
+
+/// `text` HTML-escaped, its phone numbers (`+1 416-555-0199`) and time ranges (`17:00-18:30`)
+/// each in a `white-space: nowrap` span.
+pub fn unbroken_html(text: &str) -> String {
+    static WHOLE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let whole = WHOLE.get_or_init(|| {
+        regex::Regex::new(r"\+\d[\d \-()]*\d|\b\d{1,2}:\d{2}-\d{1,2}:\d{2}\b").expect("a valid pattern")
+    });
+    let escaped = minijinja::HtmlEscape(text).to_string();
+    whole.replace_all(&escaped, r#"<span class="nw" style="white-space: nowrap;">$0</span>"#).into_owned()
 }
 
 /// The kinds of agenda item a script template renders for (the agenda's `kind` values).
@@ -699,5 +713,19 @@ mod tests {
         check_template("drip", &source, &kinds(&["drip"])).expect("drip items have a drip");
         // A call step naming the drip template would render it without a drip.
         assert!(check_template("drip", &source, &kinds(&["call"])).is_err());
+    }
+}
+
+#[cfg(test)]
+mod unbroken {
+    #[test]
+    fn numbers_and_time_ranges_are_held_whole_and_the_rest_escaped() {
+        let html = super::unbroken_html("Call <b>Bill</b> on +1 604-555-0100, 17:00-18:30 & 9:05-9:35.");
+        assert_eq!(
+            html,
+            "Call &lt;b&gt;Bill&lt;&#x2f;b&gt; on <span class=\"nw\" style=\"white-space: nowrap;\">+1 604-555-0100</span>, \
+             <span class=\"nw\" style=\"white-space: nowrap;\">17:00-18:30</span> &amp; \
+             <span class=\"nw\" style=\"white-space: nowrap;\">9:05-9:35</span>."
+        );
     }
 }

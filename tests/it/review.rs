@@ -37,6 +37,11 @@ fn the_first_digest_of_a_week_reviews_the_week_before_and_no_other_does() {
 fn the_review_in_the_html_part_reads_in_a_browser() {
     require(&["chromium"], "chromium");
     let book = reviewed();
+    // And a call due that Monday, so the page holds a script with numbers in it.
+    let config = std::fs::read_to_string(&book.config).unwrap();
+    book.write_config(&format!(
+        "{config}\n[prospects.ann-lee]\nname = \"Ann Lee\"\nphone = \"+1 416 555 0142\"\nsince = 2026-11-23\ncall_windows = [\"07:30-08:30\"]\n"
+    ));
     book.run(&["digest", "--send", "--at", "2026-11-23T07:00"]).code(0);
     let outbox = book.config.parent().unwrap().join("outbox");
     let eml = std::fs::read_dir(&outbox).unwrap().next().expect("an .eml").unwrap().path();
@@ -112,6 +117,11 @@ document.body.setAttribute('data-wide', String(document.body.scrollWidth));
         rest[..rest.find('"').unwrap()].replace("&quot;", "\"")
     };
     assert_eq!(attribute("data-broken"), "[]", "broken across lines at 390 px");
+    // The numbers inside the scripts are held whole too.
+    assert!(
+        narrow.contains(r#"<span class="nw" style="white-space: nowrap;">+1 416-555-0199</span>"#),
+        "no unbreakable number in a script:\n{narrow}"
+    );
     let bars: Vec<f64> = serde_json::from_str(&attribute("data-bars")).unwrap();
     assert_eq!(bars.len(), 8, "{bars:?}");
     assert!(bars.iter().all(|w| *w >= 1.0) && bars.contains(&100.0), "bars at 390 px: {bars:?}");
