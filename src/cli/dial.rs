@@ -58,6 +58,9 @@ struct Dial<'c> {
     started: Instant,
     queue: Vec<Item>,
     selected: usize,
+    /// How far the card is scrolled (PgDn): a long script does not fit 80×24. Back to the top
+    /// for each prospect.
+    card_scroll: u16,
     mode: Mode,
     /// What the last key did, on the status line.
     said: String,
@@ -89,6 +92,7 @@ pub fn dial(paths: &Paths, at: Option<&str>) -> Result<(), Failure> {
         started: Instant::now(),
         queue: Vec::new(),
         selected: 0,
+        card_scroll: 0,
         mode: Mode::Queue,
         said: "c call · v voicemail · n no answer · s spoke · ? every key".to_owned(),
         logged: Vec::new(),
@@ -164,7 +168,14 @@ impl<'c> Dial<'c> {
     fn run(&mut self, terminal: &mut ratatui::DefaultTerminal, stop: &AtomicBool) -> Result<(), Failure> {
         let failed = |e: std::io::Error| Failure::runtime(format!("the terminal: {e}"));
         let mut seen = self.state.history_version()?;
+        let mut planned = Instant::now();
         loop {
+            // On the real clock the queue is planned again each minute: a window that opens
+            // moves up, an hour's snooze runs out.
+            if self.at.is_none() && planned.elapsed() >= Duration::from_secs(60) {
+                planned = Instant::now();
+                self.replan();
+            }
             // Logged elsewhere meanwhile (a nudge's button, `ringback log` in another
             // terminal): the queue follows, so nobody is logged twice.
             let version = self.state.history_version()?;
@@ -196,6 +207,15 @@ impl<'c> Dial<'c> {
 
     /// Acts on a key; `false` to quit.
     fn key(&mut self, code: KeyCode) -> Result<bool, Failure> {
+        let before = self.current().map(|i| i.prospect.clone());
+        let go_on = self.act_on(code)?;
+        if self.current().map(|i| i.prospect.clone()) != before {
+            self.card_scroll = 0;
+        }
+        Ok(go_on)
+    }
+
+    fn act_on(&mut self, code: KeyCode) -> Result<bool, Failure> {
         match self.mode.clone() {
             Mode::Help => self.mode = Mode::Queue,
             Mode::Find(mut text) => match code {
@@ -268,6 +288,10 @@ impl<'c> Dial<'c> {
                 #[cfg(feature = "test-support")]
                 KeyCode::F(12) => panic!("dial panicked because a test pressed F12"),
                 KeyCode::Char('?') => self.mode = Mode::Help,
+                KeyCode::PageDown | KeyCode::Char('J') => {
+                    self.card_scroll = self.card_scroll.saturating_add(8)
+                }
+                KeyCode::PageUp | KeyCode::Char('K') => self.card_scroll = self.card_scroll.saturating_sub(8),
                 KeyCode::Char('/') => self.mode = Mode::Find(String::new()),
                 KeyCode::Char('j') | KeyCode::Down => {
                     self.selected = (self.selected + 1).min(self.queue.len().saturating_sub(1));
@@ -559,10 +583,24 @@ impl<'c> Dial<'c> {
         let width = usize::from(area.width.saturating_sub(2)).max(20);
         let script = crate::render::wrap(&self.scripts.render(item), Some(width), "", "");
         lines.extend(script.lines().map(|l| Line::from(l.to_owned())));
+        // Rows the card takes once wrapped, and how far it can scroll: the end of the script
+        // is always reachable, and the title says when there is more below.
+        let inner = usize::from(area.width.saturating_sub(2)).max(1);
+        let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
+        let most = rows.saturating_sub(usize::from(area.height.saturating_sub(2)));
+        let scroll = usize::from(self.card_scroll).min(most);
+        let title = if scroll < most {
+            format!(" {} · PgDn: more ", p.name)
+        } else if scroll > 0 {
+            format!(" {} · PgUp: top ", p.name)
+        } else {
+            format!(" {} ", p.name)
+        };
         frame.render_widget(
             Paragraph::new(lines)
                 .wrap(Wrap { trim: false })
-                .block(Block::bordered().title(format!(" {} ", p.name))),
+                .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0))
+                .block(Block::bordered().title(title)),
             area,
         );
     }
@@ -607,5 +645,6 @@ z  snooze: 1 an hour, t until tomorrow, w a week
 u  undo the last event of this block
 /  find a prospect in today's queue
 j k or arrows  move
+PgDn PgUp (or J K)  scroll the card (a long script)
 ?  this help (any key closes it)
 q  quit and show the block";

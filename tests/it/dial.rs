@@ -348,3 +348,34 @@ fn a_panic_gives_the_terminal_back() {
     let scrollback = tmux.run(&["capture-pane", "-p", "-J", "-S", "-500", "-t", "dial"]);
     assert!(scrollback.contains("dial panicked because a test pressed F12"), "{scrollback}");
 }
+
+/// A card longer than 80×24 leaves room for (long notes, a long script): PgDn brings the end
+/// of the script into view, the title says there is more, and the next prospect starts at the
+/// top. The card shows who, the number, their time and window, why, the hook and the notes.
+#[test]
+fn a_long_card_scrolls_to_the_end_of_its_script() {
+    let notes = "Runs the plant's maintenance budget; prefers calls before the shift change; ".repeat(4);
+    let config = BASE.to_owned()
+        + &format!(
+            "\n[prospects.amy]\nname = \"Amy Ames\"\ncompany = \"Acme Co\"\nphone = \"+1 416 555 0001\"\ntimezone = \"America/Toronto\"\nsince = 2026-11-24\ncall_windows = [\"07:30-09:00\"]\nhook = \"the new line in Hamilton\"\nvalue = \"a maintenance plan that cuts unplanned downtime by a third across both plants\"\nnotes = \"{notes}\"\n"
+        );
+    let book = Book::new(&config);
+    let out = tempfile::tempdir().unwrap();
+    let tmux = Tmux::start(&command(&book, &out.path().join("stty")), &[("NO_COLOR", "1")]);
+    let top = tmux.wait_for("Amy Ames (Acme Co) [amy]");
+    for shown in [
+        "+1 416-555-0001",
+        "their time 07:35 · 07:30-09:00",
+        "why: attempt 1 of 4",
+        "hook: the new line",
+        "notes: Runs the plant",
+    ] {
+        assert!(top.contains(shown), "missing `{shown}`:\n{top}");
+    }
+    assert!(top.contains("PgDn: more") && !top.contains("Again, it's Dana Reyes"), "{top}");
+    tmux.run(&["send-keys", "-t", "dial", "NPage"]);
+    tmux.run(&["send-keys", "-t", "dial", "NPage"]);
+    let end = tmux.wait_for("PgUp: top");
+    assert!(end.contains("Again, it's Dana Reyes"), "{end}");
+    assert!(end.lines().all(|l| l.chars().count() <= 80) && end.lines().count() <= 24, "{end}");
+}
