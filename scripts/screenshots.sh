@@ -1,6 +1,7 @@
 #!/bin/sh
 # Takes the README's screenshots, on a virtual X screen (Xvfb):
-#   docs/nudge.png  three nudges on stock dunst, one of them a late promise
+#   docs/nudge.png  a crowded window on stock dunst at 1280x800: five nudges (one a late
+#                   promise, critical) and one naming the rest
 #   docs/dial.png   `ringback dial` in an 80x24 xterm
 # Needs dbus, Xvfb, dunst, xterm, x11-apps (xwd) and imagemagick (convert); as root it
 # apt-installs what is missing. Run from anywhere: scripts/screenshots.sh
@@ -25,8 +26,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p docs
 
-# A book in a zone where it is about noon now, with three calls whose windows open in two
-# minutes (the five-minute nudge is due at once) and a promise kept late.
+# A book in a zone where it is about noon now, with seven calls whose windows open in two
+# minutes (the five-minute nudge is due at once), one a promise kept late.
 python3 - "$work/book.toml" <<'PY'
 import datetime, sys
 from zoneinfo import ZoneInfo
@@ -94,6 +95,22 @@ promised_callback = {late}
 call_windows = ["{window("America/New_York")}"]
 hook = "her Boston office move"
 '''
+# Four more in the same minute: a crowded window (five nudges on screen, one for the rest).
+for id, name, company, phone, their_zone in [
+    ("dev-patel", "Dev Patel", "Northwind Foods", "+44 20 7946 0011", "Europe/London"),
+    ("gus-lindqvist", "Gus Lindqvist", "Nordic Timber", "+46 8 555 01 90", "Europe/Stockholm"),
+    ("hana-sato", "Hana Sato", "Sato Precision", "+81 3-5555-0101", "Asia/Tokyo"),
+    ("kofi-mensah", "Kofi Mensah", "Accra Ag Co-op", "+233 30 555 0100", "Africa/Accra"),
+]:
+    book += f'''
+[prospects.{id}]
+name = "{name}"
+company = "{company}"
+phone = "{phone}"
+timezone = "{their_zone}"
+since = {today}
+call_windows = ["{window(their_zone)}"]
+'''
 open(sys.argv[1], "w").write(book)
 PY
 
@@ -110,9 +127,10 @@ d=\$!
 sleep 1
 "$bin" --config "$work/book.toml" --state "$work/state.db" run >"$work/run.log" 2>&1 &
 r=\$!
-i=0; while [ "\$(dunstctl count displayed 2>/dev/null || echo 0)" -lt 3 ] && [ \$i -lt 100 ]; do sleep 0.1; i=\$((i+1)); done
+i=0; while [ "\$(dunstctl count displayed 2>/dev/null || echo 0)" -lt 6 ] && [ \$i -lt 100 ]; do sleep 0.1; i=\$((i+1)); done
 sleep 1
-xwd -root -silent | convert xwd:- -crop 460x420+820+0 +repage docs/nudge.png
+# The whole height of the screen: do five nudges and the rest fit in 800 px?
+xwd -root -silent | convert xwd:- -crop 460x800+820+0 +repage docs/nudge.png
 kill \$r \$d \$x
 EOF
 chmod +x "$work/nudge.sh"

@@ -67,9 +67,19 @@ impl Tmux {
 
     /// Waits until the screen shows `text`.
     fn wait_for(&self, text: &str) -> String {
+        self.wait_for_in(text, &|| self.screen())
+    }
+
+    /// Waits until the pane, its scrollback included, shows `text`: what is printed after the
+    /// full-screen UI is given back may scroll past the top.
+    fn wait_for_printed(&self, text: &str) -> String {
+        self.wait_for_in(text, &|| self.run(&["capture-pane", "-p", "-J", "-S", "-500", "-t", "dial"]))
+    }
+
+    fn wait_for_in(&self, text: &str, capture: &dyn Fn() -> String) -> String {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            let screen = self.screen();
+            let screen = capture();
             if screen.contains(text) {
                 return screen;
             }
@@ -185,7 +195,7 @@ fn a_block_of_calls_logs_one_key_per_outcome_and_gives_the_terminal_back() {
 
     // q: the block's summary, and a terminal back in its normal mode.
     tmux.keys(&["q"]);
-    let screen = tmux.wait_for("left in the queue");
+    let screen = tmux.wait_for_printed("left in the queue");
     assert!(
         screen.contains("no-answer      Amy Ames") && screen.contains("spoke          Cleo Cruz"),
         "{screen}"
@@ -300,7 +310,7 @@ fn every_outcome_key_writes_its_event_and_call_says_when_nothing_dials() {
     // The queue was planned again after Tom's snooze: Max stays out for his hour.
     assert!(!screen.contains("Max Moss"), "{screen}");
     tmux.keys(&["q"]);
-    tmux.wait_for("left in the queue");
+    tmux.wait_for_printed("left in the queue");
     assert_eq!(outcomes(&book, "eve"), ["emailed"]);
     assert_eq!(outcomes(&book, "gia"), ["gatekeeper"]);
     assert_eq!(outcomes(&book, "hal"), ["meeting"]);
