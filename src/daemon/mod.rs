@@ -692,7 +692,15 @@ impl Service {
                 if id != 0 {
                     let opens = group.opens.strftime("%H:%M").to_string();
                     let waiting = if message.rest_of.is_some() {
-                        group.items.iter().skip(crate::render::ON_SCREEN).cloned().collect()
+                        // One nudge per prospect (see `nudge_messages`): the rest as it names them.
+                        let mut seen = HashSet::new();
+                        group
+                            .items
+                            .iter()
+                            .filter(|i| seen.insert(i.prospect.clone()))
+                            .skip(crate::render::ON_SCREEN)
+                            .cloned()
+                            .collect()
                     } else {
                         Vec::new()
                     };

@@ -136,13 +136,27 @@ pub const ON_SCREEN: usize = 5;
 /// order; one more, without buttons, names the rest.
 pub fn nudge_messages(config: &Config, group: &NudgeGroup, now: jiff::Timestamp) -> Vec<DesktopMessage> {
     let opens = group.opens.strftime("%H:%M").to_string();
-    let mut messages: Vec<DesktopMessage> = group
-        .items
+    // One nudge per prospect: an agreed next step and a cadence call due in the same window
+    // are one call (the first item, the step, says what matters; both keys go with it).
+    let mut firsts: Vec<&Item> = Vec::new();
+    let mut also: Vec<(String, String)> = Vec::new();
+    for item in &group.items {
+        if firsts.iter().any(|f| f.prospect == item.prospect) {
+            also.push((item.prospect.clone(), nudge_key(item)));
+        } else {
+            firsts.push(item);
+        }
+    }
+    let with_also = |mut message: DesktopMessage, id: &str| {
+        message.nudge_keys.extend(also.iter().filter(|(p, _)| p == id).map(|(_, k)| k.clone()));
+        message
+    };
+    let mut messages: Vec<DesktopMessage> = firsts
         .iter()
         .take(ON_SCREEN)
-        .filter_map(|item| prospect_nudge(config, item, &opens, now))
+        .filter_map(|item| prospect_nudge(config, item, &opens, now).map(|m| with_also(m, &item.prospect)))
         .collect();
-    let rest: Vec<&Item> = group.items.iter().skip(ON_SCREEN).collect();
+    let rest: Vec<&Item> = firsts.iter().skip(ON_SCREEN).copied().collect();
     if !rest.is_empty() {
         let parts: Vec<(String, String)> = rest
             .iter()
@@ -157,7 +171,15 @@ pub fn nudge_messages(config: &Config, group: &NudgeGroup, now: jiff::Timestamp)
             body: parts.iter().map(|(_, line)| line.as_str()).collect::<Vec<_>>().join("\n"),
             critical: false,
             actions: Vec::new(),
-            nudge_keys: rest.iter().map(|i| nudge_key(i)).collect(),
+            nudge_keys: rest
+                .iter()
+                .map(|i| nudge_key(i))
+                .chain(
+                    also.iter()
+                        .filter(|(p, _)| rest.iter().any(|i| i.prospect == *p))
+                        .map(|(_, k)| k.clone()),
+                )
+                .collect(),
             until: rest.iter().filter_map(|i| i.window.as_ref()).map(|w| w.end.timestamp()).max(),
             parts,
             rest_of: Some(opens.clone()),

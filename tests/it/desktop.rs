@@ -161,10 +161,15 @@ impl Scenario {
         )
         .unwrap();
         crate::helpers::set_mode(&stub, 0o755);
-        let config = config.replace(
-            "[schedule]",
-            &format!("[notify.desktop]\nopen_with = \"{}\"\n\n[schedule]", stub.display()),
-        );
+        // (Unless the test names an opener of its own.)
+        let config = if config.contains("open_with") {
+            config
+        } else {
+            config.replace(
+                "[schedule]",
+                &format!("[notify.desktop]\nopen_with = \"{}\"\n\n[schedule]", stub.display()),
+            )
+        };
         let book = Book::new(&config);
         let script = out.path().join("scenario.sh");
         std::fs::write(&script, SCENARIO).unwrap();
@@ -410,12 +415,19 @@ fn a_crowded_window_on_dunst_five_nudges_a_critical_late_promise_and_the_rest_mo
             "relationship = \"warm\"",
             &format!("relationship = \"warm\"\npromised_callback = {yesterday}"),
         );
+        let today = since.trim_start_matches("since = ");
         for (i, name) in ["Aarav Shah", "Bina Rao", "Chetan Iyer", "Divya Nair", "Esha Menon", "Farhan Ali"]
             .iter()
             .enumerate()
         {
+            // Bina agreed a next step for today; the others are called for a value.
+            let why = if i == 1 {
+                format!("next_step = {{ on = {today}, what = \"send the proposal\" }}")
+            } else {
+                "value = \"a shorter month-end close\"".to_owned()
+            };
             config.push_str(&format!(
-                "\n[prospects.p{i}]\nname = \"{name}\"\nphone = \"+1 416 555 01{i:02}\"\n{since}\n{window}\n"
+                "\n[prospects.p{i}]\nname = \"{name}\"\nphone = \"+1 416 555 01{i:02}\"\n{since}\n{window}\n{why}\n"
             ));
         }
         config
@@ -441,9 +453,9 @@ fn a_crowded_window_on_dunst_five_nudges_a_critical_late_promise_and_the_rest_mo
         first,
         [
             format!("Call at {opens}: Bill Jones"),
+            format!("Call at {opens}: Bina Rao"),
             format!("Call at {opens}: Eve Vil"),
             format!("Call at {opens}: Aarav Shah"),
-            format!("Call at {opens}: Bina Rao"),
             format!("Call at {opens}: Chetan Iyer"),
             format!("and 3 more at {opens} — `ringback dial`"),
         ],
@@ -457,11 +469,47 @@ fn a_crowded_window_on_dunst_five_nudges_a_critical_late_promise_and_the_rest_mo
     // Eve was logged from her nudge: Divya moved up, and the rest names two.
     assert!(log.contains("logged no-answer for Eve Vil from the notification"), "{log}");
     assert!(block(&format!("Call at {opens}: Divya Nair")).is_some(), "{monitor}\n{log}");
-    assert!(block(&format!("and 2 more at {opens} — `ringback dial`")).is_some(), "{monitor}\n{log}");
+    // The rest's notification is replaced, not shown anew: its id is three after Eve's (the
+    // third shown, whose id her confirmation replaced; dunst counts ids up in this session).
+    let id_of = |b: &str| -> u32 {
+        b.lines().nth(2).and_then(|l| l.trim().strip_prefix("uint32 ")).and_then(|n| n.parse().ok()).unwrap()
+    };
+    let recount = block(&format!("and 2 more at {opens} — `ringback dial`")).expect("the rest counted again");
+    let eve = id_of(block("No answer: Eve Vil").expect("Eve's confirmation"));
+    assert!(eve > 0, "{monitor}");
+    assert_eq!(id_of(recount), eve + 3, "{monitor}");
+    // The sentence that matters: the agreed step, else the value.
+    assert!(
+        block(&format!("Call at {opens}: Bina Rao"))
+            .unwrap()
+            .contains("Agreed next step: send the proposal."),
+        "{monitor}"
+    );
+    assert!(
+        block(&format!("Call at {opens}: Aarav Shah")).unwrap().contains("Value: a shorter month-end close"),
+        "{monitor}"
+    );
     assert_eq!(
         run.read("displayed").trim(),
         "6",
         "five nudges and the rest stay up\n{}",
         run.read("dunst.log")
     );
+}
+
+/// The Call button when its opener cannot even start (not installed): the nudge says so and
+/// gives the number to dial by hand.
+#[test]
+fn a_call_with_a_missing_opener_says_so_and_shows_the_number() {
+    let run = Scenario::run_on("Call (Call at {opens}: Bill Jones)", &[], &|config| {
+        config
+            .replace("[schedule]", "[notify.desktop]\nopen_with = \"/nonexistent/tel-opener\"\n\n[schedule]")
+    });
+    let (log, monitor) = (run.read("ringback.log"), run.read("monitor.log"));
+    assert!(
+        monitor.contains("Cannot run /nonexistent/tel-opener (")
+            && monitor.contains("dial +1 604-555-0100 by hand"),
+        "{monitor}\n{log}"
+    );
+    assert!(!monitor.contains("Calling Bill Jones"), "{monitor}");
 }

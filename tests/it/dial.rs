@@ -389,3 +389,30 @@ fn a_long_card_scrolls_to_the_end_of_its_script() {
     assert!(end.contains("Again, it's Dana Reyes"), "{end}");
     assert!(end.lines().all(|l| l.chars().count() <= 80) && end.lines().count() <= 24, "{end}");
 }
+
+/// Moving through the queue (j, k, the arrows) changes the card; `c` with an opener that
+/// is not installed says so and gives the number to dial by hand.
+#[test]
+fn moving_through_the_queue_and_a_missing_opener() {
+    let config = std::fs::read_to_string(block().config).unwrap();
+    let book = Book::new(&config.replace(
+        "[notify.email]",
+        "[notify.desktop]\nopen_with = \"/nonexistent/tel-opener\"\n\n[notify.email]",
+    ));
+    let out = tempfile::tempdir().unwrap();
+    let tmux = Tmux::start(&command(&book, &out.path().join("stty")), &[("NO_COLOR", "1")]);
+    tmux.wait_for("┌ Amy Ames");
+    tmux.keys(&["j"]);
+    tmux.wait_for("┌ Ben Bell");
+    tmux.keys(&["Down"]);
+    tmux.wait_for("┌ Cleo Cruz");
+    tmux.keys(&["k"]);
+    tmux.wait_for("┌ Ben Bell");
+    tmux.keys(&["Up"]);
+    tmux.wait_for("┌ Amy Ames");
+    tmux.keys(&["c"]);
+    let screen = tmux.wait_for("dial +1 416-555-0001 by hand");
+    assert!(screen.contains("cannot run /nonexistent/tel-opener ("), "{screen}");
+    // Nothing was logged: a call that did not start is not an attempt.
+    assert!(outcomes(&book, "amy").is_empty());
+}
