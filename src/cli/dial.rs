@@ -125,8 +125,25 @@ fn watch_stop_signals(stop: Arc<AtomicBool>) {
                 _ = hup.recv() => {}
             }
             stop.store(true, Ordering::SeqCst);
+            // The loop sees `stop` within a fifth of a second; one stuck on a terminal that is
+            // gone does not, and must not stay behind: the process ends.
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            std::process::exit(1);
         });
     });
+}
+
+/// Whether the terminal hung up (its window closed, the ssh session dropped): its input
+/// then reads as end of file forever, and crossterm would spin on it.
+fn terminal_gone() -> bool {
+    use rustix::event::{PollFd, PollFlags, poll};
+    let stdin = std::io::stdin();
+    let mut fds = [PollFd::new(&stdin, PollFlags::IN)];
+    let zero = rustix::time::Timespec { tv_sec: 0, tv_nsec: 0 };
+    match poll(&mut fds, Some(&zero)) {
+        Ok(_) => fds[0].revents().intersects(PollFlags::HUP | PollFlags::ERR | PollFlags::NVAL),
+        Err(_) => true,
+    }
 }
 
 impl<'c> Dial<'c> {
@@ -189,6 +206,9 @@ impl<'c> Dial<'c> {
             }
             if !event::poll(Duration::from_millis(200)).map_err(failed)? {
                 continue;
+            }
+            if terminal_gone() {
+                return Ok(());
             }
             match event::read().map_err(failed)? {
                 TermEvent::Key(key) if key.kind == KeyEventKind::Press => {

@@ -416,3 +416,27 @@ fn moving_through_the_queue_and_a_missing_opener() {
     // Nothing was logged: a call that did not start is not an attempt.
     assert!(outcomes(&book, "amy").is_empty());
 }
+
+/// A terminal that goes away (its window closed; here the whole tmux server) takes the block
+/// with it: no `ringback dial` is left behind spinning on a terminal nobody has.
+#[test]
+fn dial_ends_when_its_terminal_goes_away() {
+    let book = block();
+    let out = tempfile::tempdir().unwrap();
+    let tmux = Tmux::start(&command(&book, &out.path().join("stty")), &[]);
+    tmux.wait_for("Amy Ames");
+    let pane = tmux.run(&["list-panes", "-t", "dial", "-F", "#{pane_pid}"]);
+    let children = Command::new("pgrep").args(["-P", pane.trim(), "ringback"]).output().unwrap();
+    let dial = String::from_utf8_lossy(&children.stdout).trim().to_owned();
+    assert!(!dial.is_empty(), "no ringback under the pane's shell {pane}");
+    drop(tmux);
+    let alive = || {
+        Path::new(&format!("/proc/{dial}")).exists()
+            && !std::fs::read_to_string(format!("/proc/{dial}/stat")).unwrap_or_default().contains(") Z ")
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while alive() {
+        assert!(Instant::now() < deadline, "ringback dial (pid {dial}) outlived its terminal");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
