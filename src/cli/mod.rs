@@ -978,8 +978,8 @@ fn check(paths: &Paths) -> Result<(), Failure> {
         render::count(history.len(), "event", "events")
     ));
     let news = render::mail::mail_news(&config, &state.mail_news()?, Timestamp::now());
-    for line in news.notes.iter().filter(|l| l.contains(" bounces ")) {
-        out.push_str(&format!("  warning: {line}\n"));
+    for note in news.notes.iter().filter(|n| n.bounce) {
+        out.push_str(&format!("  warning: {}\n", note.text));
     }
     let recent = state.recent_digests(5)?;
     if !recent.is_empty() {

@@ -312,6 +312,11 @@ pub fn without_controls(text: String, keep_breaks: bool) -> String {
 }
 
 impl Prospect {
+    /// Whether `address` is their `email` (any case): the address their email steps go to.
+    pub fn is_email(&self, address: &str) -> bool {
+        self.email.as_deref().is_some_and(|e| e.trim().eq_ignore_ascii_case(address.trim()))
+    }
+
     /// Their number as a person reads it (`+44 20 7946 0011 ext. 204`), grouped by
     /// libphonenumber whatever way the book writes it.
     pub fn shown_phone(&self) -> Option<String> {

@@ -323,11 +323,11 @@ impl OnScreen {
     }
 
     /// Its prospects logged since it was shown.
-    fn logged_since<'a>(&'a self, history: &History) -> Vec<&'a str> {
+    fn logged_since(&self, history: &History) -> Vec<String> {
         self.last_seen
             .iter()
             .filter(|(id, seen)| history.events_of(id).last().map(|e| e.seq) != *seen)
-            .map(|(id, _)| id.as_str())
+            .map(|(id, _)| id.clone())
             .collect()
     }
 }
@@ -527,8 +527,7 @@ impl Service {
                 }
                 continue;
             }
-            let gone: Vec<String> =
-                shown.logged_since(&self.history).into_iter().map(str::to_owned).collect();
+            let gone = shown.logged_since(&self.history);
             if gone.is_empty() {
                 kept.push(shown);
                 continue;
@@ -692,12 +691,8 @@ impl Service {
                 if id != 0 {
                     let opens = group.opens.strftime("%H:%M").to_string();
                     let waiting = if message.rest_of.is_some() {
-                        // One nudge per prospect (see `nudge_messages`): the rest as it names them.
-                        let mut seen = HashSet::new();
-                        group
-                            .items
-                            .iter()
-                            .filter(|i| seen.insert(i.prospect.clone()))
+                        crate::render::one_per_prospect(&group.items)
+                            .into_iter()
                             .skip(crate::render::ON_SCREEN)
                             .cloned()
                             .collect()

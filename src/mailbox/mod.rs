@@ -153,6 +153,9 @@ async fn follow(
     }
     // Said once a connection, not at every pass.
     let mut warned_drafts = false;
+    // What the last drafts pass planned from: the book is planned again only when the log,
+    // the day or the config changed (a pass wakes for every new message).
+    let mut drafted_for: Option<((i64, i64), jiff::civil::Date, Arc<Config>)> = None;
     loop {
         let config = configs.borrow_and_update().clone();
         match &config.mailbox {
@@ -177,7 +180,15 @@ async fn follow(
         if mailbox.drafts {
             match (&watched.drafts, my_address(&config)) {
                 (Some(drafts), Some(from)) => {
-                    write_drafts(&mut session, &mut state, &config, drafts, &from, now()).await?
+                    let at = now();
+                    let basis = (state.history_version()?, at.to_zoned(config.me.timezone.clone()).date());
+                    let same = drafted_for
+                        .as_ref()
+                        .is_some_and(|(v, d, c)| (*v, *d) == basis && Arc::ptr_eq(c, &config));
+                    if !same {
+                        write_drafts(&mut session, &mut state, config.clone(), drafts, from, at).await?;
+                        drafted_for = Some((basis.0, basis.1, config.clone()));
+                    }
                 }
                 (None, _) if !warned_drafts => {
                     warned_drafts = true;
@@ -497,33 +508,32 @@ pub fn event_for(config: &Config, history: &plan::History, finding: &Finding, se
     }
 }
 
-/// Appends each email and drip due today to the drafts folder, once: its delivery key in the
-/// ledger, and its Message-ID looked up in the folder first, so a crash between the append and
-/// the ledger's write leaves one draft, not two.
-async fn write_drafts(
-    session: &mut Session,
-    state: &mut State,
-    config: &Config,
-    folder: &str,
-    from: &str,
-    now: Timestamp,
-) -> Result<(), MailError> {
-    let history = state.history()?;
-    let agenda = plan::plan(config, &history, now, 1);
+/// A drafted email or drip, ready to append.
+struct Draft {
+    /// Its delivery key in the ledger: once per item and due day.
+    key: String,
+    kind: &'static str,
+    prospect: String,
+    message_id: String,
+    message: Vec<u8>,
+}
+
+/// The drafts of today's emails and drips not yet written: the book planned and their
+/// scripts rendered, CPU work run off the daemon's thread by the caller.
+fn due_drafts(config: &Config, history: &plan::History, from: &str, now: Timestamp) -> Vec<Draft> {
+    let agenda = plan::plan(config, history, now, 1);
     let scripts = crate::render::Scripts::new(config);
-    let news = crate::render::mail::mail_news(config, &state.mail_news()?, now);
+    let domain = from.rsplit('@').next().unwrap_or("ringback.invalid");
+    let mut drafts = Vec::new();
     for item in agenda.items.iter().filter(|i| matches!(i.kind, Kind::Email | Kind::Drip)) {
         let Some(prospect) = config.prospects.get(&item.prospect) else { continue };
         let Some(to) = prospect.email.as_deref() else { continue };
         // A bouncing address gets no draft (its email steps are calls).
-        if news.notes.iter().any(|n| n.starts_with(&format!("{to} bounces"))) {
+        if plan::email_bounces(history, prospect) {
             continue;
         }
         let kind = if item.kind == Kind::Email { "email" } else { "drip" };
         let key = format!("mailbox:draft:{kind}:{}:{}", item.prospect, item.due);
-        if state.delivered(&key)? {
-            continue;
-        }
         let script = scripts.render(item);
         let (subject, body) = match script.split_once('\n') {
             Some((first, rest)) if first.starts_with("Subject:") => (
@@ -532,26 +542,47 @@ async fn write_drafts(
             ),
             _ => (String::new(), script.clone()),
         };
-        let domain = from.rsplit('@').next().unwrap_or("ringback.invalid");
         let message_id = format!("ringback-draft-{:016x}@{domain}", fnv(&key));
-        let message = match draft(config, from, prospect, to, &subject, &body, &message_id) {
-            Ok(m) => m,
-            Err(e) => {
-                tracing::warn!("mailbox: cannot draft the {kind} to {}: {e}", item.prospect);
-                continue;
+        match draft(config, from, prospect, to, &subject, &body, &message_id) {
+            Ok(message) => {
+                drafts.push(Draft { key, kind, prospect: item.prospect.clone(), message_id, message })
             }
-        };
+            Err(e) => tracing::warn!("mailbox: cannot draft the {kind} to {}: {e}", item.prospect),
+        }
+    }
+    drafts
+}
+
+/// Appends each email and drip due today to the drafts folder, once: its delivery key in the
+/// ledger, and its Message-ID looked up in the folder first, so a crash between the append and
+/// the ledger's write leaves one draft, not two.
+async fn write_drafts(
+    session: &mut Session,
+    state: &mut State,
+    config: Arc<Config>,
+    folder: &str,
+    from: String,
+    now: Timestamp,
+) -> Result<(), MailError> {
+    let history = state.history()?;
+    let drafts = tokio::task::spawn_blocking(move || due_drafts(&config, &history, &from, now))
+        .await
+        .map_err(|e| MailError::Imap(format!("drafting: {e}")))?;
+    for d in drafts {
+        if state.delivered(&d.key)? {
+            continue;
+        }
         within("opening the drafts", session.examine(folder)).await??;
         let there = within(
             "searching the drafts",
-            session.uid_search(format!("HEADER Message-ID \"<{message_id}>\"")),
+            session.uid_search(format!("HEADER Message-ID \"<{}>\"", d.message_id)),
         )
         .await??;
         if there.is_empty() {
-            within("saving a draft", session.append(folder, Some("(\\Draft)"), None, &message)).await??;
-            tracing::info!("mailbox: drafted the {kind} to {} in {folder}", item.prospect);
+            within("saving a draft", session.append(folder, Some("(\\Draft)"), None, &d.message)).await??;
+            tracing::info!("mailbox: drafted the {} to {} in {folder}", d.kind, d.prospect);
         }
-        state.record_delivery(&key, now)?;
+        state.record_delivery(&d.key, now)?;
     }
     Ok(())
 }

@@ -619,10 +619,7 @@ fn apply<'c>(
             if event.outcome == Outcome::AutoReply && event.until.is_some() {
                 track.snooze_until = event.until;
             }
-            if event.outcome == Outcome::Bounced
-                && let (Some(address), Some(email)) = (event.item(), &prospect.email)
-                && address.eq_ignore_ascii_case(email.trim())
-            {
+            if event.outcome == Outcome::Bounced && event.item().is_some_and(|a| prospect.is_email(a)) {
                 track.email_bounces = true;
             }
         }
@@ -635,6 +632,15 @@ fn apply<'c>(
     if let Some(step) = event.next_step() {
         track.next_step = Some(step.clone());
     }
+}
+
+/// Whether mail to the prospect's `email` bounced (a `bounced` event naming it): their email
+/// steps are calls, and no draft is written for them, until the address changes.
+pub fn email_bounces(history: &History, prospect: &Prospect) -> bool {
+    history
+        .events_of(&prospect.id)
+        .iter()
+        .any(|e| e.outcome == Outcome::Bounced && e.item().is_some_and(|a| prospect.is_email(a)))
 }
 
 /// Whether none of the prospect's call windows ever falls outside my quiet hours (a week

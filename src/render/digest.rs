@@ -167,7 +167,7 @@ fn html(
         record: (record.kept_on_time, record.kept_late, record.missed, record.open),
         review: review.map(digest_review),
         replies: news.replies.clone(),
-        mailbox: news.notes.clone(),
+        mailbox: news.notes.iter().map(|n| n.text.clone()).collect(),
     };
     let rendered = env.template_from_str(source).and_then(|t| t.render(context.value()));
     rendered.unwrap_or_else(|e| {

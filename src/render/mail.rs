@@ -16,7 +16,21 @@ pub struct MailNews {
     pub replies: Vec<String>,
     /// Auto-replies that snooze a prospect (while the snooze lasts) or named no return (while
     /// nothing was logged since), and addresses that bounce (while they are the prospect's).
-    pub notes: Vec<String>,
+    pub notes: Vec<MailNote>,
+}
+
+/// One line of "From your mailbox".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailNote {
+    pub text: String,
+    /// An address that bounces (what `check` warns about).
+    pub bounce: bool,
+}
+
+impl MailNote {
+    fn new(text: String, bounce: bool) -> MailNote {
+        MailNote { text, bounce }
+    }
 }
 
 /// The news in `events` (from `State::mail_news`: each `replied`, `auto-reply` and `bounced`
@@ -45,23 +59,32 @@ pub fn mail_news(config: &Config, events: &[(Event, Outcome)], at: Timestamp) ->
                 news.replies.push(format!("{who} replied {}: {note}", when.strftime("%a %H:%M")));
             }
             Outcome::AutoReply => match event.until {
-                Some(until) if until > today => news.notes.push(format!(
-                    "{who} is away (auto-reply {}): nothing for them is due before {}",
-                    short_date(when.date()),
-                    short_date(until)
+                Some(until) if until > today => news.notes.push(MailNote::new(
+                    format!(
+                        "{who} is away (auto-reply {}): nothing for them is due before {}",
+                        short_date(when.date()),
+                        short_date(until)
+                    ),
+                    false,
                 )),
-                None if *last == Outcome::AutoReply => news.notes.push(format!(
-                    "{who} sent an auto-reply {} that names no return day: nothing changed",
-                    short_date(when.date())
+                None if *last == Outcome::AutoReply => news.notes.push(MailNote::new(
+                    format!(
+                        "{who} sent an auto-reply {} that names no return day: nothing changed",
+                        short_date(when.date())
+                    ),
+                    false,
                 )),
                 _ => {}
             },
             Outcome::Bounced => {
                 let address = event.item.as_deref().unwrap_or_default();
-                if p.email.as_deref().is_some_and(|e| e.trim().eq_ignore_ascii_case(address)) {
-                    news.notes.push(format!(
-                        "{address} bounces ({note}): {}'s email steps are calls until the address changes",
-                        p.name
+                if p.is_email(address) {
+                    news.notes.push(MailNote::new(
+                        format!(
+                            "{address} bounces ({note}): {}'s email steps are calls until the address changes",
+                            p.name
+                        ),
+                        true,
                     ));
                 }
             }
@@ -83,8 +106,12 @@ pub fn news_text(news: &MailNews) -> String {
     }
     if !news.notes.is_empty() {
         let _ = writeln!(out, "\n== From your mailbox ==");
-        for line in &news.notes {
-            let _ = writeln!(out, "{}", super::text::wrap(line, Some(super::text::DIGEST_WIDTH), "* ", "  "));
+        for note in &news.notes {
+            let _ = writeln!(
+                out,
+                "{}",
+                super::text::wrap(&note.text, Some(super::text::DIGEST_WIDTH), "* ", "  ")
+            );
         }
     }
     out

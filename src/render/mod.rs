@@ -15,7 +15,9 @@ mod text;
 
 pub use digest::Digest;
 pub use json::{AgendaJson, ItemJson, ScriptJson, agenda_json, history_json, item_json};
-pub use nudge::{DesktopMessage, ON_SCREEN, confirmation, digest_summary, nudge_messages, promoted_nudge};
+pub use nudge::{
+    DesktopMessage, ON_SCREEN, confirmation, digest_summary, nudge_messages, one_per_prospect, promoted_nudge,
+};
 pub use script::{BUILTIN_NAMES, Scripts, builtin_templates, long_date};
 pub use text::{
     Style, agenda_text, bar, best_window, count, digest_subject, digest_text, history_text, late_text,

@@ -136,17 +136,14 @@ pub const ON_SCREEN: usize = 5;
 /// order; one more, without buttons, names the rest.
 pub fn nudge_messages(config: &Config, group: &NudgeGroup, now: jiff::Timestamp) -> Vec<DesktopMessage> {
     let opens = group.opens.strftime("%H:%M").to_string();
-    // One nudge per prospect: an agreed next step and a cadence call due in the same window
-    // are one call (the first item, the step, says what matters; both keys go with it).
-    let mut firsts: Vec<&Item> = Vec::new();
-    let mut also: Vec<(String, String)> = Vec::new();
-    for item in &group.items {
-        if firsts.iter().any(|f| f.prospect == item.prospect) {
-            also.push((item.prospect.clone(), nudge_key(item)));
-        } else {
-            firsts.push(item);
-        }
-    }
+    let firsts = one_per_prospect(&group.items);
+    // The other items of a prospect (a cadence call beside the step) go with their nudge.
+    let also: Vec<(String, String)> = group
+        .items
+        .iter()
+        .filter(|i| !firsts.iter().any(|f| std::ptr::eq(*f, *i)))
+        .map(|i| (i.prospect.clone(), nudge_key(i)))
+        .collect();
     let with_also = |mut message: DesktopMessage, id: &str| {
         message.nudge_keys.extend(also.iter().filter(|(p, _)| p == id).map(|(_, k)| k.clone()));
         message
@@ -186,6 +183,19 @@ pub fn nudge_messages(config: &Config, group: &NudgeGroup, now: jiff::Timestamp)
         });
     }
     messages
+}
+
+/// A window's items as its nudges name them, one per prospect in call order: an agreed next
+/// step and a cadence call due in the same window are one call (the first, the step, says
+/// what matters). The first [`ON_SCREEN`] get nudges; the rest share one.
+pub fn one_per_prospect(items: &[Item]) -> Vec<&Item> {
+    let mut firsts: Vec<&Item> = Vec::new();
+    for item in items {
+        if !firsts.iter().any(|f| f.prospect == item.prospect) {
+            firsts.push(item);
+        }
+    }
+    firsts
 }
 
 /// The nudge of a crowded window's prospect moved up from its rest when one on screen was

@@ -55,6 +55,15 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// The pid of the `ringback dial` under the pane's shell.
+    fn dial_pid(&self) -> String {
+        let pane = self.run(&["list-panes", "-t", "dial", "-F", "#{pane_pid}"]);
+        let children = Command::new("pgrep").args(["-P", pane.trim(), "ringback"]).output().unwrap();
+        let dial = String::from_utf8_lossy(&children.stdout).trim().to_owned();
+        assert!(!dial.is_empty(), "no ringback under the pane's shell {pane}");
+        dial
+    }
+
     fn keys(&self, keys: &[&str]) {
         let mut args = vec!["send-keys", "-t", "dial"];
         args.extend_from_slice(keys);
@@ -246,10 +255,7 @@ fn sigterm_and_a_resize_leave_the_terminal_usable() {
 /// Sends `signal` to the dial the pane's shell runs, waits for the shell's `stty -a` after it,
 /// and checks the terminal is back in its normal (canonical, echoing) mode.
 fn ends_on_a_signal_with_the_terminal_given_back(tmux: &Tmux, signal: &str, stty: &Path) {
-    let pid = tmux.run(&["list-panes", "-t", "dial", "-F", "#{pane_pid}"]);
-    let children = Command::new("pgrep").args(["-P", pid.trim(), "ringback"]).output().unwrap();
-    let dial = String::from_utf8_lossy(&children.stdout).trim().to_owned();
-    assert!(!dial.is_empty(), "no ringback under the pane's shell {pid}");
+    let dial = tmux.dial_pid();
     Command::new("kill").args([&format!("-{signal}"), &dial]).status().unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
     while !stty.exists() {
@@ -425,10 +431,7 @@ fn dial_ends_when_its_terminal_goes_away() {
     let out = tempfile::tempdir().unwrap();
     let tmux = Tmux::start(&command(&book, &out.path().join("stty")), &[]);
     tmux.wait_for("Amy Ames");
-    let pane = tmux.run(&["list-panes", "-t", "dial", "-F", "#{pane_pid}"]);
-    let children = Command::new("pgrep").args(["-P", pane.trim(), "ringback"]).output().unwrap();
-    let dial = String::from_utf8_lossy(&children.stdout).trim().to_owned();
-    assert!(!dial.is_empty(), "no ringback under the pane's shell {pane}");
+    let dial = tmux.dial_pid();
     drop(tmux);
     let alive = || {
         Path::new(&format!("/proc/{dial}")).exists()

@@ -103,6 +103,11 @@ Content-Type: text/plain; charset=utf-8
 Dana, let's talk Thursday. Bill
 ";
 
+/// Bill's reply again, as message `n` with another subject.
+fn reply(n: u32, subject: &str) -> String {
+    REPLY.replace("reply-1@", &format!("reply-{n}@")).replace("month-end close", subject)
+}
+
 const OLD: &str = "
 From: Bill Jones <bill@abc.example>
 To: dana@example.com
@@ -163,7 +168,7 @@ fn a_reply_stops_the_cadence_heads_the_digest_and_is_logged_once() {
     assert!(!String::from_utf8_lossy(&stored).contains("Secret stranger"), "a stranger's subject was stored");
 
     // A restart reads on from where it was: the reply is not logged again, a new one is.
-    server.save("INBOX", &REPLY.replace("reply-1@", "reply-2@").replace("month-end close", "Thursday works"));
+    server.save("INBOX", &reply(2, "Thursday works"));
     let daemon = start_at(&book, toronto("2026-12-01T11:30:00"));
     let history = history_showing(&book, "bill-jones", "Thursday works");
     assert_eq!(history.matches("replied").count(), 2, "{history}");
@@ -499,9 +504,6 @@ fn a_due_email_waits_once_in_the_drafts_folder_and_sending_it_logs_it() {
 
 #[test]
 fn exactly_once_across_a_dropped_connection_an_undo_and_a_new_uidvalidity() {
-    let reply = |n: u32, subject: &str| {
-        REPLY.replace("reply-1@", &format!("reply-{n}@")).replace("month-end close", subject)
-    };
     let server = Dovecot::start();
     server.save("INBOX", REPLY);
     // The default `check_every` (5 min): new mail is seen through IDLE alone.
@@ -549,13 +551,7 @@ fn mailbox_check_lists_the_folders_and_what_it_would_log_writing_nothing() {
     server.save("INBOX", STRANGER);
     server.save("INBOX", BOUNCE);
     // Older than the lookback: not listed.
-    server.save(
-        "INBOX",
-        &REPLY
-            .replace("reply-1@", "old@")
-            .replace("01 Dec 2026", "01 Nov 2026")
-            .replace("month-end close", "old news"),
-    );
+    server.save("INBOX", OLD);
     let book = book_for(&server, "", "drafts = true");
     let ran = book.run(&["mailbox", "--check", "--at", "2026-12-01T11:00"]).code(0).stdout;
     for line in [

@@ -236,6 +236,7 @@ fn the_agendas_columns_align_within_each_section_at_any_width() {
                     })
                 })
                 .collect();
+            assert!(windows.iter().any(Option::is_some), "no window found at {width}:\n{section}");
             assert!(windows.windows(2).all(|w| w[0] == w[1]), "windows not aligned at {width}:\n{section}");
         }
         assert!(sections >= 1, "no section with two rows:\n{out}");
