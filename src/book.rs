@@ -145,7 +145,15 @@ pub fn prospect_value(key: &str, text: &str) -> Result<Value, EditError> {
 /// The config file open for editing.
 pub struct Book {
     path: PathBuf,
-    doc: DocumentMut,
+    /// The whole document, parsed when an edit first needs it (`add`, `import`). A `set` on
+    /// one prospect of a book the quick reader reads parses and rewrites only that prospect's
+    /// table in `text` (a document of a 10 000-prospect book costs ten times the rest of the
+    /// command), and the result is validated the same way: the rest of the file and that table.
+    doc: Option<DocumentMut>,
+    /// The text as edited so far, while `doc` is `None`.
+    text: String,
+    /// The one prospect whose table was edited in `text`, if any.
+    spliced: Option<String>,
     /// The book as it validated before any edit, for looking prospects up.
     config: Config,
     /// The text read, to tell before writing whether someone else has written since.
@@ -174,11 +182,52 @@ impl Book {
             lock_beside(path).map_err(|e| EditError::Io(format!("cannot lock {}: {e}", path.display())))?;
         // One read: the edit is made on exactly the text that validated.
         let (config, text) = crate::files::read_config_text(path).map_err(EditError::Invalid)?;
-        // It validated, so it parses.
-        let doc = text
-            .parse::<DocumentMut>()
-            .map_err(|e| EditError::Io(format!("cannot edit {}: {e}", path.display())))?;
-        Ok(Book { path: path.to_path_buf(), doc, config, read: text, _lock: lock, last_prospect: None })
+        Ok(Book {
+            path: path.to_path_buf(),
+            doc: None,
+            text: text.clone(),
+            spliced: None,
+            config,
+            read: text,
+            _lock: lock,
+            last_prospect: None,
+        })
+    }
+
+    /// The whole document, parsed from the text as edited so far.
+    fn doc(&mut self) -> Result<&mut DocumentMut, EditError> {
+        if self.doc.is_none() {
+            // It validated, so it parses.
+            let doc = self
+                .text
+                .parse::<DocumentMut>()
+                .map_err(|e| EditError::Io(format!("cannot edit {}: {e}", self.path.display())))?;
+            self.doc = Some(doc);
+            self.spliced = None;
+        }
+        Ok(self.doc.as_mut().expect("parsed above"))
+    }
+
+    /// Makes `edit` on prospect `id`'s table alone, parsed from its span of the text and
+    /// written back in place: `None` (nothing changed) when the whole document is already
+    /// parsed, another prospect was edited so, the quick reader does not find the table, or the
+    /// edited table would not be one table of whole lines.
+    fn splice<R>(&mut self, id: &str, edit: impl FnOnce(&mut Table) -> R) -> Option<R> {
+        if self.doc.is_some() || self.spliced.as_deref().is_some_and(|s| s != id) {
+            return None;
+        }
+        let span = Config::prospect_table_span(&self.text, id)?;
+        let mut one = self.text[span.clone()].parse::<DocumentMut>().ok()?;
+        let table = one.get_mut("prospects")?.get_mut(id)?.as_table_mut()?;
+        let done = edit(table);
+        let edited = one.to_string();
+        // Still one table of whole lines, so the rest of the file reads as it did.
+        if Config::prospect_table_span(&edited, id) != Some(0..edited.len()) {
+            return None;
+        }
+        self.text.replace_range(span, &edited);
+        self.spliced = Some(id.to_owned());
+        Some(done)
     }
 
     /// The book as it was read, before any edit.
@@ -191,7 +240,7 @@ impl Book {
     }
 
     fn prospects_table(&mut self) -> Result<&mut Table, EditError> {
-        let root = self.doc.as_table_mut();
+        let root = self.doc()?.as_table_mut();
         if !root.contains_key("prospects") {
             let mut prospects = Table::new();
             // Only `[prospects.ID]` headers are written, never a bare `[prospects]`.
@@ -215,17 +264,25 @@ impl Book {
     }
 
     /// Whether the book has a prospect with this exact id.
-    pub fn has(&self, id: &str) -> bool {
-        self.doc.get("prospects").and_then(Item::as_table_like).is_some_and(|t| t.contains_key(id))
+    ///
+    /// # Errors
+    /// The file no longer parses (it validated when read).
+    pub fn has(&mut self, id: &str) -> Result<bool, EditError> {
+        let doc = self.doc()?;
+        Ok(doc.get("prospects").and_then(Item::as_table_like).is_some_and(|t| t.contains_key(id)))
     }
 
     /// Whether a prospect's table has `key` (set, not defaulted).
-    pub fn has_key(&self, id: &str, key: &str) -> bool {
-        self.doc
+    ///
+    /// # Errors
+    /// The file no longer parses (it validated when read).
+    pub fn has_key(&mut self, id: &str, key: &str) -> Result<bool, EditError> {
+        Ok(self
+            .doc()?
             .get("prospects")
             .and_then(|p| p.get(id))
             .and_then(Item::as_table_like)
-            .is_some_and(|t| t.contains_key(key))
+            .is_some_and(|t| t.contains_key(key)))
     }
 
     /// Adds a `[prospects.ID]` table after the last prospect, with `comment` lines above it.
@@ -233,7 +290,7 @@ impl Book {
     /// # Errors
     /// A duplicate id, or an id that could not be typed on the command line.
     pub fn add(&mut self, id: &str, fields: Vec<(&str, Value)>, comment: &[String]) -> Result<(), EditError> {
-        if self.has(id) {
+        if self.has(id)? {
             return Err(EditError::Refused(format!("a prospect `{id}` is already in the config")));
         }
         let mut table = Table::new();
@@ -255,7 +312,7 @@ impl Book {
         // tables written after it move one place down. Every table under `prospects` is at or
         // before `last`, so only the others are looked at.
         if let Some(last) = last {
-            shift_tables_after(self.doc.as_table_mut(), last, Some("prospects"));
+            shift_tables_after(self.doc()?.as_table_mut(), last, Some("prospects"));
             table.set_position(Some(last + 1));
             self.last_prospect = Some(Some(last + 1));
         } else {
@@ -270,32 +327,13 @@ impl Book {
     /// # Errors
     /// An unknown prospect, or one written inline.
     pub fn set(&mut self, id: &str, key: &str, value: Value, comment: Option<&str>) -> Result<(), EditError> {
-        let table = self.prospect_table(id)?;
         let value = match comment {
             Some(comment) => line_comment(value, comment),
             None => value,
         };
-        match table.get_mut(key) {
-            // Keep the comment that was on the line, unless a new one replaces it, or it is
-            // import's note on how the old value was guessed (`# guessed from +61 4`), which a
-            // value set by hand makes stale.
-            Some(Item::Value(old)) => {
-                let suffix = old.decor().suffix().cloned();
-                *old = value;
-                let guessed = |s: &toml_edit::RawString| {
-                    s.as_str().is_some_and(|s| {
-                        s.trim_start().trim_start_matches('#').trim_start().starts_with("guessed")
-                    })
-                };
-                if comment.is_none()
-                    && let Some(suffix) = suffix.filter(|s| !guessed(s))
-                {
-                    old.decor_mut().set_suffix(suffix);
-                }
-            }
-            _ => {
-                table.insert(key, Item::Value(value));
-            }
+        let set = |table: &mut Table| set_key(table, key, value.clone(), comment);
+        if self.splice(id, set).is_none() {
+            set(self.prospect_table(id)?);
         }
         Ok(())
     }
@@ -305,12 +343,18 @@ impl Book {
     /// # Errors
     /// An unknown prospect, or one written inline.
     pub fn unset(&mut self, id: &str, key: &str) -> Result<bool, EditError> {
-        Ok(self.prospect_table(id)?.remove(key).is_some())
+        match self.splice(id, |table| table.remove(key).is_some()) {
+            Some(removed) => Ok(removed),
+            None => Ok(self.prospect_table(id)?.remove(key).is_some()),
+        }
     }
 
     /// The text the file would hold.
     pub fn text(&self) -> String {
-        self.doc.to_string()
+        match &self.doc {
+            Some(doc) => doc.to_string(),
+            None => self.text.clone(),
+        }
     }
 
     /// Validates the edited book and, when `write`, replaces the file with it atomically.
@@ -318,7 +362,7 @@ impl Book {
     ///
     /// # Errors
     /// [`EditError::WouldBeInvalid`] (nothing written) or [`EditError::Io`].
-    pub fn save(&self, write: bool) -> Result<Config, EditError> {
+    pub fn save(self, write: bool) -> Result<Config, EditError> {
         let text = self.text();
         // A book no command could read back (they refuse a larger file) is never written.
         if text.len() as u64 > crate::files::MAX_CONFIG_BYTES {
@@ -328,7 +372,13 @@ impl Book {
                 crate::files::MAX_CONFIG_BYTES / (1024 * 1024)
             )));
         }
-        let config = crate::files::config_from_text(&self.path, &text).map_err(EditError::WouldBeInvalid)?;
+        let config = match &self.spliced {
+            Some(id) if self.doc.is_none() => {
+                crate::files::config_after_edit(&self.path, self.config, &text, id)
+            }
+            _ => crate::files::config_from_text(&self.path, &text),
+        }
+        .map_err(EditError::WouldBeInvalid)?;
         if write {
             // Other edits wait on the lock; an editor does not, so look before writing over it,
             // as late as can be: just before the rename.
@@ -339,6 +389,31 @@ impl Book {
             }
         }
         Ok(config)
+    }
+}
+
+/// Sets `key` in a prospect's table. The comment that was on the line is kept, unless a new one
+/// replaces it, or it is import's note on how the old value was guessed (`# guessed from
+/// +61 4`), which a value set by hand makes stale.
+fn set_key(table: &mut Table, key: &str, value: Value, comment: Option<&str>) {
+    match table.get_mut(key) {
+        Some(Item::Value(old)) => {
+            let suffix = old.decor().suffix().cloned();
+            *old = value;
+            let guessed = |s: &toml_edit::RawString| {
+                s.as_str().is_some_and(|s| {
+                    s.trim_start().trim_start_matches('#').trim_start().starts_with("guessed")
+                })
+            };
+            if comment.is_none()
+                && let Some(suffix) = suffix.filter(|s| !guessed(s))
+            {
+                old.decor_mut().set_suffix(suffix);
+            }
+        }
+        _ => {
+            table.insert(key, Item::Value(value));
+        }
     }
 }
 

@@ -85,6 +85,20 @@ pub fn config_from_text(path: &Path, text: &str) -> Result<Config, ConfigError> 
     Ok(config)
 }
 
+/// [`config_from_text`] for a file that differs from the one `old` was read from only inside
+/// prospect `id`'s table: the rest of the file and that table are validated, not every other
+/// prospect again (see [`Config::reread_one`]); the whole file when that cannot be done.
+///
+/// # Errors
+/// As [`config_from_text`].
+pub fn config_after_edit(path: &Path, mut old: Config, text: &str, id: &str) -> Result<Config, ConfigError> {
+    // Its path and the rest of the file's paths are `old`'s, already anchored.
+    if old.reread_one(text, &path.display().to_string(), privacy_of(path), id) {
+        return Ok(old);
+    }
+    config_from_text(path, text)
+}
+
 /// The largest config file read, 64 MiB: three times a book of 100 000 prospects (about 21 MB),
 /// and a bound that keeps a mistaken path (a log, a disk image) from being read and parsed whole.
 pub const MAX_CONFIG_BYTES: u64 = 64 * 1024 * 1024;

@@ -149,12 +149,14 @@ pub fn set(paths: &Paths, args: SetArgs) -> Result<(), Failure> {
         }
     }
     let config = book.save(true)?;
-    print(&format!(
+    let printed = print(&format!(
         "changed prospect `{id}` in {}:\n{}\n{}",
         config.display_path(),
         changed.join("\n"),
         due_now(paths, &config, &id)?
-    ))
+    ));
+    super::keep_until_exit(config);
+    printed
 }
 
 /// Today in my zone, for the comment on an added table.

@@ -522,7 +522,7 @@ fn agenda(paths: &Paths, at: Option<&str>, days: u32, json: bool) -> Result<(), 
 
 /// A one-shot command ends right after its output: the system takes a large book's memory
 /// back at once, where freeing it piece by piece costs a tenth of the run.
-fn keep_until_exit<T>(value: T) {
+pub(crate) fn keep_until_exit<T>(value: T) {
     std::mem::forget(value);
 }
 

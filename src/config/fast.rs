@@ -35,6 +35,18 @@ pub(super) struct Table {
 }
 
 impl Table {
+    /// The id as written in the header.
+    pub fn id<'t>(&self, text: &'t str) -> &'t str {
+        &text[self.id.clone()]
+    }
+
+    /// From the start of its header line to the next table's header (its trailing comments and
+    /// blank lines included).
+    pub fn span(&self, text: &str) -> Range<usize> {
+        let header = text[..self.id.start].rfind('\n').map_or(0, |n| n + 1);
+        header..self.body.end
+    }
+
     /// The table's id and fields, or `None` when it holds anything outside the subset.
     pub fn read(&self, text: &str) -> Option<(Spanned<String>, raw::Prospect)> {
         let mut fields = Fields::default();
@@ -592,6 +604,54 @@ mod tests {
             let both = format!("{:?}", parse(&text, "<config>", Privacy::Private));
             prop_assert_eq!(both, general(&text));
         }
+    }
+
+    /// `text` with `line` added first in its first prospect table, and that table's id.
+    fn edited(text: &str, line: &str) -> Option<(String, String)> {
+        let table = split(text)?.tables.into_iter().next()?;
+        let id = table.id(text).to_owned();
+        let at = table.body.start;
+        Some((format!("{}{line}\n{}", &text[..at], &text[at..]), id))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// `set` validates an edit inside one prospect's table by reading that table and the
+        /// rest of the file: what it accepts is what reading the whole file gives, and it
+        /// never accepts a file the whole read refuses.
+        #[test]
+        fn one_table_read_again_is_the_whole_file_read(text in book(), line in 0..LINES.len()) {
+            let Ok(mut config) = parse(&text, "<config>", Privacy::Private) else { return Ok(()) };
+            let Some((new, id)) = edited(&text, LINES[line]) else { return Ok(()) };
+            let before = format!("{config:?}");
+            let whole = parse(&new, "<config>", Privacy::Private);
+            if config.reread_one(&new, "<config>", Privacy::Private, &id) {
+                prop_assert_eq!(format!("{:?}", Ok::<_, ()>(config)), format!("{:?}", whole.map_err(|_| ())));
+            } else {
+                prop_assert_eq!(format!("{config:?}"), before, "refused, yet changed");
+            }
+        }
+    }
+
+    #[test]
+    fn one_table_is_read_again_when_the_quick_reader_can() {
+        let text = format!("{HEAD}[prospects.a]\nname = \"A\"\n# about b\n[prospects.b]\nname = \"B\"\n");
+        let mut config = parse(&text, "<config>", Privacy::Private).unwrap();
+        let (new, id) = edited(&text, "holidays = \"DE\"").unwrap();
+        assert_eq!(id, "a");
+        assert!(config.reread_one(&new, "<config>", Privacy::Private, "a"));
+        assert_eq!(
+            format!("{config:?}"),
+            format!("{:?}", parse(&new, "<config>", Privacy::Private).unwrap())
+        );
+        assert!(config.calendars.contains_key("DE"), "the new code's calendar came with it");
+        // A problem, or a value the quick reader leaves, is the whole read's to say.
+        for line in ["timezone = \"Mars/Base\"", "name = \"Esc\\u00e9\""] {
+            let (new, _) = edited(&text, line).unwrap();
+            assert!(!config.reread_one(&new, "<config>", Privacy::Private, "a"), "{line}");
+        }
+        let span = super::super::Config::prospect_table_span(&text, "a").unwrap();
+        assert_eq!(&text[span], "[prospects.a]\nname = \"A\"\n# about b\n");
     }
 
     #[test]

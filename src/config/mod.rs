@@ -55,6 +55,20 @@ pub struct Config {
     /// Their calendar by the code prospects name in `holidays`: the country's weekend and the
     /// code's public holidays, read on their own dates (see [`Config::is_their_workday`]).
     pub calendars: BTreeMap<String, Calendar>,
+    /// Every prospect table was read the quick way, so the file is laid out as
+    /// [`Config::reread_one`] needs.
+    pub(crate) read_quickly: ReadQuickly,
+}
+
+/// Whether a config's prospect tables were all read the quick way. Its `Debug` does not say:
+/// the two ways of reading a file are compared by their `Debug`.
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct ReadQuickly(pub(crate) bool);
+
+impl std::fmt::Debug for ReadQuickly {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ReadQuickly")
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -344,6 +358,36 @@ impl Config {
     /// Every problem in the file, each as `file:line:column: key: message`.
     pub fn parse(text: &str, file: &str, privacy: Privacy) -> Result<Config, ConfigError> {
         parse::parse(text, file, privacy)
+    }
+
+    /// Reads prospect `id` again from `text`, the file after an edit made inside that
+    /// prospect's table alone: the rest of the file and that table are validated, and every
+    /// other prospect stays as read from the same text but that table. `false`, and nothing
+    /// changed, when the quick reader does not read the file so or finds any problem: the
+    /// caller then validates the whole file with [`Config::parse`], whose diagnostics are the
+    /// ones a user sees.
+    pub fn reread_one(&mut self, text: &str, file: &str, privacy: Privacy, id: &str) -> bool {
+        // Only a file whose every table is whole lines is split the same way around the edit.
+        if !self.read_quickly.0 {
+            return false;
+        }
+        let Some(mut one) = parse::parse_one(text, file, privacy, id) else { return false };
+        let Some(prospect) = one.prospects.remove(id) else { return false };
+        self.prospects.insert(id.to_owned(), prospect);
+        // A holiday code new to the book brings its calendar; one no longer used is harmless.
+        for (code, calendar) in one.calendars {
+            self.calendars.entry(code).or_insert(calendar);
+        }
+        true
+    }
+
+    /// Where the table `[prospects.ID]` is in `text`, from its header line to the next table,
+    /// when the quick reader reads the file's layout (see [`Config::reread_one`]).
+    pub fn prospect_table_span(text: &str, id: &str) -> Option<std::ops::Range<usize>> {
+        let split = fast::split(text)?;
+        let mut tables = split.tables.iter().filter(|t| t.id(text) == id);
+        let span = tables.next()?.span(text);
+        tables.next().is_none().then_some(span)
     }
 
     /// Validates config text; diagnostics name `<config>` as the file.

@@ -379,6 +379,20 @@ pub(super) fn parse(text: &str, file: &str, privacy: Privacy) -> Result<Config, 
     parse_with(text, file, privacy, None)
 }
 
+/// The book `text` after an edit inside the table of prospect `id`, validated by reading the
+/// rest of the file and that one table the quick way: a config whose only prospect is `id`.
+/// `None` when the quick reader does not read the file, or finds any problem (the caller then
+/// validates the whole file, for the general parser's diagnostics).
+pub(super) fn parse_one(text: &str, file: &str, privacy: Privacy, id: &str) -> Option<Config> {
+    let split = fast::split(text)?;
+    let mut tables = split.tables.iter().filter(|t| t.id(text) == id);
+    let table = tables.next()?;
+    if tables.next().is_some() {
+        return None;
+    }
+    parse_with(&split.rest, file, privacy, Some((text, std::slice::from_ref(table)))).ok()
+}
+
 /// Parses and validates; `quick` holds the whole file and the prospect tables
 /// [`fast::split`] found in it (then `text` is the rest of the file, and any problem only
 /// means "try the general way").
@@ -665,6 +679,7 @@ pub(super) fn parse_with(
         prospects,
         templates,
         calendars,
+        read_quickly: ReadQuickly(quick),
     })
 }
 

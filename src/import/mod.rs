@@ -495,7 +495,7 @@ fn url_key(url: &str) -> String {
 fn fill(book: &mut Book, id: &str, row: &Row, file: &str, line: u64) -> Result<Vec<&'static str>, EditError> {
     let mut filled = Vec::new();
     for (key, value) in row.fields() {
-        if key == "name" || book.has_key(id, key) {
+        if key == "name" || book.has_key(id, key)? {
             continue;
         }
         let from = format!("from {file} line {line}");

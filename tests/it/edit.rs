@@ -173,6 +173,44 @@ fn set_refuses_unknown_keys_bad_values_and_ambiguous_names_writing_nothing() {
     assert_eq!(std::fs::read(&book.config).unwrap(), before, "a refused set changed the file");
 }
 
+/// `set` rewrites the prospect's own table alone when the quick reader reads the book, and the
+/// whole document when it does not (here: an escape in Bill's name): the file comes out the
+/// same both ways, every other byte kept, and a wrong value is reported at its line as the
+/// file would be.
+#[test]
+fn set_rewrites_one_table_and_keeps_every_other_byte() {
+    let amy = "[prospects.amy]  # from the fair\nname = \"Amy Chen\"  # spelled so\ncompany = \"Boats Ltd\"\nhook = \"boats\"\n\n# last words\n";
+    let quick = format!("{BASE}# ── next ──\n{amy}");
+    let general = quick.replace("name = \"Bill Jones\"", "name = \"Bill Jone\\u0073\"");
+    for text in [quick, general] {
+        let book = Book::new(&text);
+        let ran = book
+            .run(&["set", "amy", "hook=kayaks", "notes=met at the \"Logistics\" fair", "--unset", "company"])
+            .code(0);
+        assert!(ran.stdout.contains("changed prospect `amy`"), "{}", ran.stdout);
+        let edited = "[prospects.amy]  # from the fair\nname = \"Amy Chen\"  # spelled so\nhook = \"kayaks\"\nnotes = 'met at the \"Logistics\" fair'\n\n# last words\n";
+        assert_eq!(std::fs::read_to_string(&book.config).unwrap(), text.replace(amy, edited));
+        // What the person sees: the new hook in the script.
+        let why = book.run(&["why", "amy", "--at", "2026-11-23T07:00"]).code(0);
+        assert!(why.stdout.contains("Amy Chen"), "{}", why.stdout);
+        let agenda = book.run(&["agenda", "--json", "--at", "2026-11-23T07:00"]).code(0);
+        assert!(agenda.stdout.contains("kayaks"), "{}", agenda.stdout);
+
+        let before = std::fs::read(&book.config).unwrap();
+        let zone = book.run(&["set", "amy", "timezone=Mars/Base"]).code(2);
+        let line = text.lines().position(|l| l.starts_with("[prospects.amy]")).unwrap() + 5;
+        let place = format!("ringback.toml:{line}:12: prospects.amy.timezone: unknown time zone `Mars/Base`");
+        assert!(zone.stderr.contains(&place), "expected `{place}` in:\n{}", zone.stderr);
+        assert_eq!(std::fs::read(&book.config).unwrap(), before, "a refused set changed the file");
+        // A value the quick reader leaves (a multi-line string) is read the general way.
+        book.run(&["set", "amy", "notes=two\nlines"]).code(0);
+        let text = std::fs::read_to_string(&book.config).unwrap();
+        assert!(text.contains("notes = \"\"\"\ntwo\nlines\"\"\"\n\n# last words"), "{text}");
+        let next = book.run(&["next", "--at", "2026-11-23T07:00"]).code(0);
+        assert!(next.stdout.contains("  notes:\n    two\n    lines\n"), "{}", next.stdout);
+    }
+}
+
 #[test]
 fn a_config_behind_a_symlink_stays_a_symlink() {
     let book = Book::new(BASE);
