@@ -30,6 +30,16 @@ fi
 sed 's/^max_calls_per_day = 50$//' "$dir/ringback.toml" > "$dir/nocap.toml"
 scratch=$work/scratch
 mkdir -p "$scratch"
+# Each binary times its own copy of the state, as it stands once that build has run on the book
+# (the daemon keeps what the numbers read as, and a newer build migrates the state): a command
+# that writes, then its undo.
+warm() {
+    cp "$dir/state.db" "$dir/$2"
+    "$1" --config "$dir/nocap.toml" --state "$dir/$2" log p0 spoke --at 2026-01-02 >/dev/null
+    "$1" --config "$dir/nocap.toml" --state "$dir/$2" undo p0 >/dev/null
+}
+warm "$BIN" bin.db
+[ -n "${OLD:-}" ] && warm "$OLD" old.db
 
 median() {
     hyperfine -N --warmup 2 --runs 10 --export-json "$work/h.json" "$@" >/dev/null 2>&1
@@ -42,10 +52,11 @@ print(' '.join(f\"{statistics.median(r['times']) * 1000:.1f}\" for r in json.loa
 # fresh copy of the book and state before each run.
 row() {
     label=$1 book=$2 args=$3
-    set -- "$BIN --config $scratch/$book --state $scratch/state.db $args"
-    [ -n "${OLD:-}" ] && set -- "$@" "$OLD --config $scratch/$book --state $scratch/state.db $args"
-    cp "$dir/$book" "$dir/state.db" "$scratch/"
-    prepare="cp $dir/$book $dir/state.db $scratch/"
+    set -- "$BIN --config $scratch/$book --state $scratch/bin.db $args"
+    [ -n "${OLD:-}" ] && set -- "$@" "$OLD --config $scratch/$book --state $scratch/old.db $args"
+    prepare="cp $dir/$book $dir/bin.db $dir/old.db $scratch/"
+    [ -n "${OLD:-}" ] || prepare="cp $dir/$book $dir/bin.db $scratch/"
+    $prepare
     printf '%-44s %s\n' "$label" "$(median --prepare "$prepare" "$@")"
 }
 
@@ -65,15 +76,15 @@ done
 # One feed GET from a running daemon: after a change (planned), then an unchanged one (served
 # from the last build). The daemon runs on the scratch copy with the feed on a free port.
 port=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
-cp "$dir/nocap.toml" "$dir/state.db" "$scratch/"
+cp "$dir/nocap.toml" "$dir/bin.db" "$scratch/"
 printf '\n[calendar]\nlisten = "127.0.0.1:%s"\n\n[notify.desktop]\nenabled = false\n' "$port" >> "$scratch/nocap.toml"
-url=$("$BIN" --config "$scratch/nocap.toml" --state "$scratch/state.db" ics --url)
-"$BIN" --config "$scratch/nocap.toml" --state "$scratch/state.db" run 2>/dev/null &
+url=$("$BIN" --config "$scratch/nocap.toml" --state "$scratch/bin.db" ics --url)
+"$BIN" --config "$scratch/nocap.toml" --state "$scratch/bin.db" run 2>/dev/null &
 daemon=$!
 trap 'kill $daemon 2>/dev/null' EXIT
 i=0; until curl -s -o /dev/null "$url" || [ $i -gt 100 ]; do sleep 0.1; i=$((i+1)); done
 # Planned: an event logged before each GET changes the state, so the feed is built again.
-planned=$(median --prepare "$BIN --config $scratch/nocap.toml --state $scratch/state.db log p5 no-answer" "curl -s -o /dev/null $url")
+planned=$(median --prepare "$BIN --config $scratch/nocap.toml --state $scratch/bin.db log p5 no-answer" "curl -s -o /dev/null $url")
 again=$(median "curl -s -o /dev/null $url")
 printf '%-44s %s\n' "feed GET after a change (no cap)" "$planned"
 printf '%-44s %s\n' "feed GET, unchanged (no cap)" "$again"

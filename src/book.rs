@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use toml_edit::{DocumentMut, Item, Table, Value};
 
 use crate::config::{Config, ConfigError};
+use crate::phone::Readings;
 
 /// What an edit can be refused for. The caller decides the exit code: a refused value or a
 /// duplicate is the user's to fix (2), an unreadable or unwritable file is not (1).
@@ -154,6 +155,8 @@ pub struct Book {
     text: String,
     /// The one prospect whose table was edited in `text`, if any.
     spliced: Option<String>,
+    /// The numbers read before and since (see [`Readings`]), for the caller to keep.
+    phones: Readings,
     /// The book as it validated before any edit, for looking prospects up.
     config: Config,
     /// The text read, to tell before writing whether someone else has written since.
@@ -177,16 +180,17 @@ impl Book {
     /// renamed into place, so two edits at once run one after the other instead of one undoing
     /// the other. An editor takes no lock: [`Book::save`] checks that the file still holds the
     /// text read, and writes nothing when it does not.
-    pub fn open(path: &Path) -> Result<Book, EditError> {
+    pub fn open(path: &Path, phones: Readings) -> Result<Book, EditError> {
         let lock =
             lock_beside(path).map_err(|e| EditError::Io(format!("cannot lock {}: {e}", path.display())))?;
         // One read: the edit is made on exactly the text that validated.
-        let (config, text) = crate::files::read_config_text(path).map_err(EditError::Invalid)?;
+        let (config, text) = crate::files::read_config_text(path, &phones).map_err(EditError::Invalid)?;
         Ok(Book {
             path: path.to_path_buf(),
             doc: None,
             text: text.clone(),
             spliced: None,
+            phones,
             config,
             read: text,
             _lock: lock,
@@ -374,9 +378,9 @@ impl Book {
         }
         let config = match &self.spliced {
             Some(id) if self.doc.is_none() => {
-                crate::files::config_after_edit(&self.path, self.config, &text, id)
+                crate::files::config_after_edit(&self.path, self.config, &text, &self.phones, id)
             }
-            _ => crate::files::config_from_text(&self.path, &text),
+            _ => crate::files::config_from_text_with(&self.path, &text, &self.phones),
         }
         .map_err(EditError::WouldBeInvalid)?;
         if write {

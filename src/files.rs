@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::config::{Config, ConfigError, Privacy, line_column};
+use crate::phone::Readings;
 
 /// Where the config and state live for this invocation.
 #[derive(Debug, Clone)]
@@ -37,14 +38,22 @@ pub fn default_state_path() -> PathBuf {
 /// # Errors
 /// Every problem in the file, each as `file:line:column: key: message`.
 pub fn read_config(path: &Path) -> Result<Config, ConfigError> {
-    read_config_text(path).map(|(config, _)| config)
+    read_config_text(path, &Readings::default()).map(|(config, _)| config)
 }
 
-/// [`read_config`], with the text it validated (for an edit on top of exactly that text).
+/// [`read_config`], taking the phone numbers read before (see [`Readings`]).
 ///
 /// # Errors
 /// As [`read_config`].
-pub fn read_config_text(path: &Path) -> Result<(Config, String), ConfigError> {
+pub fn read_config_with(path: &Path, phones: &Readings) -> Result<Config, ConfigError> {
+    read_config_text(path, phones).map(|(config, _)| config)
+}
+
+/// [`read_config_with`], with the text it validated (for an edit on top of exactly that text).
+///
+/// # Errors
+/// As [`read_config`].
+pub fn read_config_text(path: &Path, phones: &Readings) -> Result<(Config, String), ConfigError> {
     let file = path.display().to_string();
     let bytes = read_bounded(path).map_err(|e| {
         let hint = if e.kind() == std::io::ErrorKind::NotFound {
@@ -67,7 +76,7 @@ pub fn read_config_text(path: &Path) -> Result<(Config, String), ConfigError> {
             )],
         }
     })?;
-    let config = config_from_text(path, &text)?;
+    let config = config_from_text_with(path, &text, phones)?;
     Ok((config, text))
 }
 
@@ -77,7 +86,15 @@ pub fn read_config_text(path: &Path) -> Result<(Config, String), ConfigError> {
 /// # Errors
 /// Every problem in the text, each as `file:line:column: key: message`.
 pub fn config_from_text(path: &Path, text: &str) -> Result<Config, ConfigError> {
-    let mut config = Config::parse(text, &path.display().to_string(), privacy_of(path))?;
+    config_from_text_with(path, text, &Readings::default())
+}
+
+/// [`config_from_text`], taking the phone numbers read before (see [`Readings`]).
+///
+/// # Errors
+/// As [`config_from_text`].
+pub fn config_from_text_with(path: &Path, text: &str, phones: &Readings) -> Result<Config, ConfigError> {
+    let mut config = Config::parse_reading(text, &path.display().to_string(), privacy_of(path), phones)?;
     config.path = Some(path.to_path_buf());
     if let Some(base) = path.parent() {
         config.anchor_paths(base);
@@ -91,12 +108,18 @@ pub fn config_from_text(path: &Path, text: &str) -> Result<Config, ConfigError> 
 ///
 /// # Errors
 /// As [`config_from_text`].
-pub fn config_after_edit(path: &Path, mut old: Config, text: &str, id: &str) -> Result<Config, ConfigError> {
+pub fn config_after_edit(
+    path: &Path,
+    mut old: Config,
+    text: &str,
+    phones: &Readings,
+    id: &str,
+) -> Result<Config, ConfigError> {
     // Its path and the rest of the file's paths are `old`'s, already anchored.
-    if old.reread_one(text, &path.display().to_string(), privacy_of(path), id) {
+    if old.reread_one(text, &path.display().to_string(), privacy_of(path), phones, id) {
         return Ok(old);
     }
-    config_from_text(path, text)
+    config_from_text_with(path, text, phones)
 }
 
 /// The largest config file read, 64 MiB: three times a book of 100 000 prospects (about 21 MB),

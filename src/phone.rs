@@ -6,6 +6,10 @@
 //! Core: pure text rules; it may not touch the state, the channels, the daemon or the command
 //! line.
 
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, OnceLock};
+
 use rlibphonenumber::{
     NumberLengthType, PHONE_NUMBER_UTIL, ParseError, PhoneNumber, PhoneNumberFormat, PhoneNumberType, Region,
     ValidationError,
@@ -51,6 +55,8 @@ pub struct Number {
     pub extension: Option<String>,
     /// Its international calling code (`44`).
     pub country_code: u32,
+    /// [`Number::grouped`], formed once when read (every renderer shows it).
+    grouped: String,
 }
 
 impl Number {
@@ -97,14 +103,7 @@ impl Number {
     /// (`+44 20 7946 0011`, `+1 416-555-0101`), then ` ext. 204` whatever the country's own
     /// style, so one book reads one way.
     pub fn grouped(&self) -> String {
-        let grouped = match PHONE_NUMBER_UTIL.parse(&self.e164, None) {
-            Ok(number) => number.format_as(PhoneNumberFormat::International).into_owned(),
-            Err(_) => self.e164.clone(),
-        };
-        match &self.extension {
-            Some(ext) => format!("{grouped} ext. {ext}"),
-            None => grouped,
-        }
+        self.grouped.clone()
     }
 }
 
@@ -132,11 +131,212 @@ pub fn read(text: &str, region: Option<&str>) -> Result<Number, PhoneError> {
         Err(ValidationError::TooShort) => return Err(PhoneError::TooShort),
         Err(_) => return Err(PhoneError::TooLong),
     }
+    let extension = number.extension.clone().filter(|e| !e.is_empty());
+    // Grouped without its extension, which is written one way below whatever the country's.
+    let mut plain = number.clone();
+    plain.extension = None;
+    let grouped = plain.format_as(PhoneNumberFormat::International);
+    let grouped = match &extension {
+        Some(ext) => format!("{grouped} ext. {ext}"),
+        None => grouped.into_owned(),
+    };
     Ok(Number {
         e164: number.format_as(PhoneNumberFormat::E164).into_owned(),
-        extension: number.extension.clone().filter(|e| !e.is_empty()),
+        extension,
         country_code: u32::try_from(number.country_code).unwrap_or(0),
+        grouped,
     })
+}
+
+/// The version of libphonenumber's rules the readings in [`Readings`] were made with: readings
+/// kept from another version are read again (its metadata changes what a number reads as).
+/// A test (`phones::the_rules_version_is_the_locked_crates`) holds it to `Cargo.lock`.
+pub const RULES: &str = "rlibphonenumber 2.2.15";
+
+/// What a number read as, as kept between runs: `Ok` with its parts, or the error's code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kept {
+    /// The country it was read in (`""` for none), and its text.
+    pub region: String,
+    pub text: String,
+    pub reading: Result<Number, PhoneError>,
+}
+
+/// Numbers read before, by the country they were read in and their text, and the dialling
+/// region of each calling code asked for. Reading a book's numbers costs libphonenumber's
+/// metadata at its first use (10-13 ms: it decodes every country's and compiles the patterns
+/// reading uses) and about 1.5 µs a number; a book read again costs neither. The state keeps
+/// them (see `State::phone_readings`); what is read here that was not known is
+/// [`Readings::fresh`], for the caller to keep. Shared by the threads reading a book.
+#[derive(Default)]
+pub struct Readings {
+    /// What was kept, loaded when a number is first read: the book's other checks go on
+    /// meanwhile (a book is read on two threads, its numbers on the second).
+    load: Mutex<Option<Load>>,
+    known: OnceLock<Known>,
+    fresh: Mutex<Fresh>,
+}
+
+/// Loads the kept readings and dialling regions (see [`Readings::loading`]).
+pub type Load = Box<dyn FnOnce() -> (Vec<Kept>, Vec<DiallingRegion>) + Send>;
+
+/// A kept reading, and whether this run used it.
+type Used = (Result<Number, PhoneError>, AtomicBool);
+
+/// A calling code and the main country of its numbers (see [`Number::dialling_region`]).
+pub type DiallingRegion = (u32, Option<String>);
+
+/// Readings kept from earlier runs, each with whether this run used it, and dialling regions.
+#[derive(Default)]
+struct Known {
+    readings: HashMap<String, HashMap<String, Used>>,
+    regions: HashMap<u32, Option<String>>,
+}
+
+/// Readings and dialling regions made here, not known before.
+#[derive(Default)]
+struct Fresh {
+    readings: Vec<Kept>,
+    regions: Vec<DiallingRegion>,
+}
+
+impl std::fmt::Debug for Readings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Readings").field("loaded", &self.known.get().is_some()).finish_non_exhaustive()
+    }
+}
+
+impl Readings {
+    /// Readings kept from earlier runs, and dialling regions by calling code.
+    pub fn from_kept(kept: Vec<Kept>, regions: Vec<DiallingRegion>) -> Readings {
+        let readings = Readings::default();
+        let _ = readings.known.set(Known::from(kept, regions));
+        readings
+    }
+
+    /// Readings `load` gives, called when first needed (on the thread reading numbers).
+    pub fn loading(load: Load) -> Readings {
+        Readings { load: Mutex::new(Some(load)), ..Readings::default() }
+    }
+
+    fn known(&self) -> &Known {
+        self.known.get_or_init(|| {
+            let load = self.load.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+            load.map_or_else(Known::default, |load| {
+                let (kept, regions) = load();
+                Known::from(kept, regions)
+            })
+        })
+    }
+
+    /// [`read`], or what it gave before for the same text in the same country.
+    ///
+    /// # Errors
+    /// As [`read`].
+    pub fn read(&self, text: &str, region: Option<&str>) -> Result<Number, PhoneError> {
+        let known = self.known().readings.get(region.unwrap_or("")).and_then(|texts| texts.get(text));
+        if let Some((reading, used)) = known {
+            used.store(true, Ordering::Relaxed);
+            return reading.clone();
+        }
+        let reading = read(text, region);
+        let kept =
+            Kept { region: region.unwrap_or("").to_owned(), text: text.to_owned(), reading: reading.clone() };
+        self.fresh().readings.push(kept);
+        reading
+    }
+
+    /// [`Number::dialling_region`], or what it gave before for the same calling code.
+    pub fn dialling_region(&self, number: &Number) -> Option<String> {
+        if let Some(region) = self.known().regions.get(&number.country_code) {
+            return region.clone();
+        }
+        let region = number.dialling_region();
+        self.fresh().regions.push((number.country_code, region.clone()));
+        region
+    }
+
+    fn fresh(&self) -> std::sync::MutexGuard<'_, Fresh> {
+        self.fresh.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Whether what should be kept differs from what was known: a number was read afresh, or
+    /// a known one was not used (no longer in the book).
+    pub fn changed(&self) -> bool {
+        let fresh = self.fresh();
+        !fresh.readings.is_empty()
+            || !fresh.regions.is_empty()
+            || self
+                .known()
+                .readings
+                .values()
+                .flat_map(HashMap::values)
+                .any(|(_, used)| !used.load(Ordering::Relaxed))
+    }
+
+    /// What to keep: every reading used here, known or fresh, and every dialling region.
+    pub fn in_use(&self) -> (Vec<Kept>, Vec<DiallingRegion>) {
+        let known = self.known();
+        let fresh = self.fresh();
+        let mut readings = fresh.readings.clone();
+        for (region, texts) in &known.readings {
+            for (text, (reading, used)) in texts {
+                if used.load(Ordering::Relaxed) {
+                    readings.push(Kept {
+                        region: region.clone(),
+                        text: text.clone(),
+                        reading: reading.clone(),
+                    });
+                }
+            }
+        }
+        let mut regions: Vec<_> =
+            known.regions.iter().map(|(code, region)| (*code, region.clone())).collect();
+        regions.extend(fresh.regions.iter().cloned());
+        (readings, regions)
+    }
+}
+
+impl Known {
+    fn from(kept: Vec<Kept>, regions: Vec<DiallingRegion>) -> Known {
+        let mut readings: HashMap<String, HashMap<String, _>> = HashMap::new();
+        for Kept { region, text, reading } in kept {
+            readings.entry(region).or_default().insert(text, (reading, AtomicBool::new(false)));
+        }
+        Known { readings, regions: regions.into_iter().collect() }
+    }
+}
+
+impl PhoneError {
+    /// A stable code for keeping the error (see [`Kept`]).
+    pub fn code(self) -> i64 {
+        match self {
+            PhoneError::NotANumber => 1,
+            PhoneError::NoCountry => 2,
+            PhoneError::TooShort => 3,
+            PhoneError::TooLong => 4,
+            PhoneError::LocalOnly => 5,
+        }
+    }
+
+    /// The error a [`PhoneError::code`] stands for.
+    pub fn from_code(code: i64) -> Option<PhoneError> {
+        Some(match code {
+            1 => PhoneError::NotANumber,
+            2 => PhoneError::NoCountry,
+            3 => PhoneError::TooShort,
+            4 => PhoneError::TooLong,
+            5 => PhoneError::LocalOnly,
+            _ => return None,
+        })
+    }
+}
+
+impl Number {
+    /// A number as kept (see [`Kept`]): its E.164 form, extension, calling code and grouped form.
+    pub fn from_parts(e164: String, extension: Option<String>, country_code: u32, grouped: String) -> Number {
+        Number { e164, extension, country_code, grouped }
+    }
 }
 
 #[cfg(test)]
@@ -159,6 +359,28 @@ mod tests {
         assert_eq!(read("416 555 0101", None), Err(PhoneError::NoCountry));
         assert_eq!(read("+1 555 0000", None), Err(PhoneError::LocalOnly));
         assert_eq!(read("+44 20", None), Err(PhoneError::TooShort));
+    }
+
+    #[test]
+    fn a_known_reading_is_not_read_again() {
+        let text = "+44 (0)20 7946 0011 x204";
+        let first = Readings::default();
+        let number = first.read(text, Some("US")).unwrap();
+        assert!(first.changed());
+        let (kept, _) = first.in_use();
+        assert_eq!(kept.len(), 1);
+        // Kept with a wrong e164, so a second read that went to libphonenumber would show.
+        let marked =
+            Kept { reading: Ok(Number::from_parts("+1".into(), None, 44, "kept".into())), ..kept[0].clone() };
+        let again = Readings::from_kept(vec![marked], vec![(44, Some("GB".into()))]);
+        assert!(again.changed(), "a reading not used yet is not to be kept");
+        assert_eq!(again.read(text, Some("US")).unwrap().grouped(), "kept");
+        assert!(!again.changed(), "every number known and used");
+        assert_eq!(again.dialling_region(&number).as_deref(), Some("GB"));
+        assert_eq!(again.read(text, Some("GB")), Ok(number.clone()), "another country is another reading");
+        assert!(again.changed());
+        assert_eq!(again.in_use().0.len(), 2);
+        assert_eq!(PhoneError::from_code(PhoneError::LocalOnly.code()), Some(PhoneError::LocalOnly));
     }
 
     #[test]

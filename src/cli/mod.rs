@@ -13,6 +13,7 @@ use jiff::{Timestamp, Zoned};
 
 use crate::config::{Config, ConfigError, Lookup, NextStep, Prospect};
 use crate::files::Paths;
+use crate::phone::Readings;
 use crate::plan::{self, Class, Event, History, Outcome, PromiseChoice};
 use crate::render::Scripts;
 use crate::render::{self, Style};
@@ -419,20 +420,41 @@ fn relative_at(text: &str, today: Date) -> Option<DateTime> {
 }
 
 fn load(paths: &Paths) -> Result<Config, Failure> {
+    let (config, phones) = load_keeping(paths)?;
+    keep_until_exit(phones);
+    Ok(config)
+}
+
+/// [`load`], with what the book's phone numbers read as (for [`load_history`] to keep).
+fn load_keeping(paths: &Paths) -> Result<(Config, Readings), Failure> {
+    let phones = known_phones(paths);
+    let config = load_with(paths, &phones)?;
+    Ok((config, phones))
+}
+
+/// The config, its phone numbers read with `phones` (see [`Readings`]).
+fn load_with(paths: &Paths, phones: &Readings) -> Result<Config, Failure> {
     let t = std::time::Instant::now();
-    let c = crate::files::read_config(&paths.config)?;
+    let c = crate::files::read_config_with(&paths.config, phones)?;
     tracing::debug!(elapsed = ?t.elapsed(), "config loaded");
     Ok(c)
 }
 
-/// Opens the state and loads the history, recording first sightings of config entries.
-fn load_history(paths: &Paths, config: &Config) -> Result<(State, History), Failure> {
+/// What the book's numbers read as in earlier runs (see [`State::known_phones`]).
+pub(crate) fn known_phones(paths: &Paths) -> Readings {
+    State::known_phones(&paths.state)
+}
+
+/// Opens the state and loads the history, recording first sightings of config entries and
+/// what the book's numbers read as (`phones`, when that changed).
+fn load_history(paths: &Paths, config: &Config, phones: &Readings) -> Result<(State, History), Failure> {
     let t = std::time::Instant::now();
     let mut state = State::open(&paths.state)?;
     tracing::debug!(elapsed = ?t.elapsed(), "state opened");
     let mut history = state.history()?;
     tracing::debug!(elapsed = ?t.elapsed(), "history loaded");
     state.mark_seen(config, &mut history, Timestamp::now())?;
+    state.keep_phone_readings(phones)?;
     tracing::debug!(elapsed = ?t.elapsed(), "seen marked");
     Ok((state, history))
 }
@@ -444,17 +466,24 @@ fn history_for(state: &State, config: &Config, id: &str) -> Result<History, Fail
 }
 
 /// [`load_history`] for a command about one prospect (see [`history_for`]).
-fn load_history_for(paths: &Paths, config: &Config, id: &str) -> Result<(State, History), Failure> {
+fn load_history_for(
+    paths: &Paths,
+    config: &Config,
+    phones: &Readings,
+    id: &str,
+) -> Result<(State, History), Failure> {
     let mut state = State::open(&paths.state)?;
     let mut history = history_for(&state, config, id)?;
     state.mark_seen(config, &mut history, Timestamp::now())?;
+    state.keep_phone_readings(phones)?;
     Ok((state, history))
 }
 
 /// [`read_history`] for a command about one prospect (see [`history_for`]).
 fn read_history_for(paths: &Paths, config: &Config, id: &str, at: Timestamp) -> Result<History, Failure> {
     let mut history = match State::open_read_only(&paths.state)? {
-        Some(state) => history_for(&state, config, id)?,
+        Some(state) if config.me.max_calls_per_day.is_none() => state.history_of_alone(id)?,
+        Some(state) => state.history()?,
         None => History::default(),
     };
     history.assume_seen(at);
@@ -466,15 +495,42 @@ fn read_history_for(paths: &Paths, config: &Config, id: &str, at: Timestamp) -> 
 /// shows (in memory only): `agenda --at DATE` answers as if it were then, so nothing it prints
 /// depends on the real clock.
 fn read_history(paths: &Paths, at: Timestamp) -> Result<(Option<State>, History), Failure> {
+    let (state, mut history) = read_state(paths)?;
+    history.assume_seen(at);
+    Ok((state, history))
+}
+
+/// The state opened read-only, and its history as stored.
+fn read_state(paths: &Paths) -> Result<(Option<State>, History), Failure> {
     let t = std::time::Instant::now();
     let state = State::open_read_only(&paths.state)?;
-    let mut history = match &state {
+    let history = match &state {
         Some(state) => state.history()?,
         None => History::default(),
     };
     tracing::debug!(elapsed = ?t.elapsed(), "history loaded");
-    history.assume_seen(at);
     Ok((state, history))
+}
+
+/// The config, and [`read_history`]'s state and history read at the same time on a second
+/// thread: on a large book the two cost about the same and neither needs the other. A config
+/// error is the one reported when both fail.
+fn load_and_read(
+    paths: &Paths,
+    at: Option<&str>,
+) -> Result<(Config, Timestamp, Option<State>, History), Failure> {
+    let (config, read) = std::thread::scope(|scope| {
+        let reading = scope.spawn(|| read_state(paths));
+        let phones = known_phones(paths);
+        let config = load_with(paths, &phones);
+        keep_until_exit(phones);
+        (config, reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    let config = config?;
+    let at = at_or_now(at, &config)?;
+    let (state, mut history) = read?;
+    history.assume_seen(at);
+    Ok((config, at, state, history))
 }
 
 /// Writes to stdout through a buffer, flushed at the end.
@@ -504,9 +560,7 @@ fn at_or_now(at: Option<&str>, config: &Config) -> Result<Timestamp, Failure> {
 }
 
 fn agenda(paths: &Paths, at: Option<&str>, days: u32, json: bool) -> Result<(), Failure> {
-    let config = load(paths)?;
-    let at = at_or_now(at, &config)?;
-    let (_state, history) = read_history(paths, at)?;
+    let (config, at, _state, history) = load_and_read(paths, at)?;
     let t = std::time::Instant::now();
     let agenda = plan::plan(&config, &history, at, days);
     tracing::debug!(elapsed = ?t.elapsed(), "planned");
@@ -527,9 +581,7 @@ pub(crate) fn keep_until_exit<T>(value: T) {
 }
 
 fn next(paths: &Paths, at: Option<&str>, json: bool) -> Result<(), Failure> {
-    let config = load(paths)?;
-    let at = at_or_now(at, &config)?;
-    let (_state, history) = read_history(paths, at)?;
+    let (config, at, _state, history) = load_and_read(paths, at)?;
     let agenda = plan::plan(&config, &history, at, 1);
     let item = plan::next(&agenda);
     let scripts = Scripts::new(&config);
@@ -544,10 +596,8 @@ fn next(paths: &Paths, at: Option<&str>, json: bool) -> Result<(), Failure> {
 }
 
 fn digest(paths: &Paths, at: Option<&str>, send: bool) -> Result<(), Failure> {
-    let config = load(paths)?;
-    let at = at_or_now(at, &config)?;
     if !send {
-        let (state, history) = read_history(paths, at)?;
+        let (config, at, state, history) = load_and_read(paths, at)?;
         let week = state
             .as_ref()
             .map(|s| crate::daemon::digest_week(s, &config, at))
@@ -560,7 +610,9 @@ fn digest(paths: &Paths, at: Option<&str>, send: bool) -> Result<(), Failure> {
         keep_until_exit((config, history, digest));
         return printed;
     }
-    let (mut state, history) = load_history(paths, &config)?;
+    let (config, phones) = load_keeping(paths)?;
+    let at = at_or_now(at, &config)?;
+    let (mut state, history) = load_history(paths, &config, &phones)?;
     let week = crate::daemon::digest_week(&state, &config, at)?;
     let news = render::mail::mail_news(&config, &state.mail_news()?, at);
     let digest = render::digest::build(&config, &history, at, week, &news);
@@ -620,11 +672,13 @@ fn why(paths: &Paths, query: &str, at: Option<&str>) -> Result<(), Failure> {
     let at = at_or_now(at, &config)?;
     let history = read_history_for(paths, &config, &id, at)?;
     let explained = plan::why(&config, &history, &id, at).expect("the id was found in the config");
-    print(&render::why_text(&config, &explained, style()))
+    let printed = print(&render::why_text(&config, &explained, style()));
+    keep_until_exit(config);
+    printed
 }
 
 fn ics(paths: &Paths, days: u32, at: Option<&str>, url: bool, new_token: bool) -> Result<(), Failure> {
-    let config = load(paths)?;
+    let (config, phones) = load_keeping(paths)?;
     if url || new_token {
         let Some(address) = config.feed.listen else {
             return Err(Failure::Usage(format!(
@@ -642,7 +696,7 @@ fn ics(paths: &Paths, days: u32, at: Option<&str>, url: bool, new_token: bool) -
     }
     let record = at.is_none();
     let at = at_or_now(at, &config)?;
-    let (mut state, history) = load_history(paths, &config)?;
+    let (mut state, history) = load_history(paths, &config, &phones)?;
     let feed = crate::daemon::feed::build(&config, &history, &mut state, at, days, record)?;
     print(&feed)
 }
@@ -702,7 +756,7 @@ fn unknown_prospect(config: &Config, id: &str) -> Failure {
 }
 
 fn log(paths: &Paths, mut args: LogArgs) -> Result<(), Failure> {
-    let config = load(paths)?;
+    let (config, phones) = load_keeping(paths)?;
     let prospect = find_prospect(&config, &args.id)?;
     args.id = prospect.id.clone();
     let now = Timestamp::now();
@@ -767,7 +821,7 @@ fn log(paths: &Paths, mut args: LogArgs) -> Result<(), Failure> {
         until: args.until,
         item: args.item,
     };
-    let (mut state, mut history) = load_history_for(paths, &config, &args.id)?;
+    let (mut state, mut history) = load_history_for(paths, &config, &phones, &args.id)?;
     let mut event = event;
     plan::pin_callback(&config, &history, &mut event);
     let seq = state.append(&event, now)?;

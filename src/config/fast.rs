@@ -501,6 +501,7 @@ mod tests {
     use super::super::Privacy;
     use super::super::parse::{parse, parse_with};
     use super::split;
+    use crate::phone::Readings;
 
     const HEAD: &str = "[me]\nname = \"Ann\"\ntimezone = \"America/Toronto\"\n\
         [cadences.standard]\nsteps = [{ wait = \"0 days\", action = \"call\" }]\n";
@@ -594,14 +595,14 @@ mod tests {
     }
 
     fn general(text: &str) -> String {
-        format!("{:?}", parse_with(text, "<config>", Privacy::Private, None))
+        format!("{:?}", parse_with(text, "<config>", Privacy::Private, &Readings::default(), None))
     }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
         #[test]
         fn fast_and_general_agree(text in book()) {
-            let both = format!("{:?}", parse(&text, "<config>", Privacy::Private));
+            let both = format!("{:?}", parse(&text, "<config>", Privacy::Private, &Readings::default()));
             prop_assert_eq!(both, general(&text));
         }
     }
@@ -621,11 +622,11 @@ mod tests {
         /// never accepts a file the whole read refuses.
         #[test]
         fn one_table_read_again_is_the_whole_file_read(text in book(), line in 0..LINES.len()) {
-            let Ok(mut config) = parse(&text, "<config>", Privacy::Private) else { return Ok(()) };
+            let Ok(mut config) = parse(&text, "<config>", Privacy::Private, &Readings::default()) else { return Ok(()) };
             let Some((new, id)) = edited(&text, LINES[line]) else { return Ok(()) };
             let before = format!("{config:?}");
-            let whole = parse(&new, "<config>", Privacy::Private);
-            if config.reread_one(&new, "<config>", Privacy::Private, &id) {
+            let whole = parse(&new, "<config>", Privacy::Private, &Readings::default());
+            if config.reread_one(&new, "<config>", Privacy::Private, &Readings::default(), &id) {
                 prop_assert_eq!(format!("{:?}", Ok::<_, ()>(config)), format!("{:?}", whole.map_err(|_| ())));
             } else {
                 prop_assert_eq!(format!("{config:?}"), before, "refused, yet changed");
@@ -636,19 +637,22 @@ mod tests {
     #[test]
     fn one_table_is_read_again_when_the_quick_reader_can() {
         let text = format!("{HEAD}[prospects.a]\nname = \"A\"\n# about b\n[prospects.b]\nname = \"B\"\n");
-        let mut config = parse(&text, "<config>", Privacy::Private).unwrap();
+        let mut config = parse(&text, "<config>", Privacy::Private, &Readings::default()).unwrap();
         let (new, id) = edited(&text, "holidays = \"DE\"").unwrap();
         assert_eq!(id, "a");
-        assert!(config.reread_one(&new, "<config>", Privacy::Private, "a"));
+        assert!(config.reread_one(&new, "<config>", Privacy::Private, &Readings::default(), "a"));
         assert_eq!(
             format!("{config:?}"),
-            format!("{:?}", parse(&new, "<config>", Privacy::Private).unwrap())
+            format!("{:?}", parse(&new, "<config>", Privacy::Private, &Readings::default()).unwrap())
         );
         assert!(config.calendars.contains_key("DE"), "the new code's calendar came with it");
         // A problem, or a value the quick reader leaves, is the whole read's to say.
         for line in ["timezone = \"Mars/Base\"", "name = \"Esc\\u00e9\""] {
             let (new, _) = edited(&text, line).unwrap();
-            assert!(!config.reread_one(&new, "<config>", Privacy::Private, "a"), "{line}");
+            assert!(
+                !config.reread_one(&new, "<config>", Privacy::Private, &Readings::default(), "a"),
+                "{line}"
+            );
         }
         let span = super::super::Config::prospect_table_span(&text, "a").unwrap();
         assert_eq!(&text[span], "[prospects.a]\nname = \"A\"\n# about b\n");
@@ -661,10 +665,20 @@ mod tests {
         assert!(!quick.tables.is_empty());
         assert!(quick.tables.iter().all(|t| t.read(example).is_some()));
         assert!(
-            parse_with(&quick.rest, "<config>", Privacy::Private, Some((example, &quick.tables))).is_ok()
+            parse_with(
+                &quick.rest,
+                "<config>",
+                Privacy::Private,
+                &Readings::default(),
+                Some((example, &quick.tables))
+            )
+            .is_ok()
         );
         assert!(!quick.rest.contains("[prospects."));
-        assert_eq!(format!("{:?}", parse(example, "<config>", Privacy::Private)), general(example));
+        assert_eq!(
+            format!("{:?}", parse(example, "<config>", Privacy::Private, &Readings::default())),
+            general(example)
+        );
         let plain = format!("{HEAD}[prospects.bill]\nname = \"Bill\"\nsince = 2026-06-01\n");
         assert_eq!(split(&plain).expect("plain").tables.len(), 1);
     }
@@ -678,7 +692,10 @@ mod tests {
         {
             let text = format!("{HEAD}{tail}[prospects.a]\nname = \"Ä\"\n");
             assert!(split(&text).is_some(), "{text}");
-            assert_eq!(format!("{:?}", parse(&text, "<config>", Privacy::Private)), general(&text));
+            assert_eq!(
+                format!("{:?}", parse(&text, "<config>", Privacy::Private, &Readings::default())),
+                general(&text)
+            );
         }
     }
 
@@ -688,7 +705,13 @@ mod tests {
         for text in [plain.clone(), plain.replace('\n', "\r\n")] {
             let quick = split(&text).expect("split");
             assert_eq!(quick.tables.len(), 1);
-            let config = parse_with(&quick.rest, "<config>", Privacy::Private, Some((&text, &quick.tables)));
+            let config = parse_with(
+                &quick.rest,
+                "<config>",
+                Privacy::Private,
+                &Readings::default(),
+                Some((&text, &quick.tables)),
+            );
             assert_eq!(format!("{config:?}"), general(&text), "{text:?}");
             assert!(config.is_ok(), "{config:?}");
         }
@@ -706,7 +729,14 @@ mod tests {
         for odd in odd {
             let text = format!("{HEAD}[prospects.a]\nname = \"A\"\n{odd}");
             let quick = split(&text).and_then(|s| {
-                parse_with(&s.rest, "<config>", Privacy::Private, Some((&text, &s.tables))).ok()
+                parse_with(
+                    &s.rest,
+                    "<config>",
+                    Privacy::Private,
+                    &Readings::default(),
+                    Some((&text, &s.tables)),
+                )
+                .ok()
             });
             assert!(quick.is_none(), "{odd}");
         }

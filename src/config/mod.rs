@@ -75,6 +75,8 @@ impl std::fmt::Debug for ReadQuickly {
 pub struct Me {
     pub name: String,
     pub phone: Option<String>,
+    /// My phone as read (see [`crate::phone::read`]).
+    pub number: Option<crate::phone::Number>,
     /// The main country of my phone's calling code (`US` for any `+1`): a prospect's number
     /// written without its country code is read in it.
     pub region: Option<String>,
@@ -357,7 +359,21 @@ impl Config {
     /// # Errors
     /// Every problem in the file, each as `file:line:column: key: message`.
     pub fn parse(text: &str, file: &str, privacy: Privacy) -> Result<Config, ConfigError> {
-        parse::parse(text, file, privacy)
+        parse::parse(text, file, privacy, &crate::phone::Readings::default())
+    }
+
+    /// [`Config::parse`], taking the phone numbers `phones` read before from it, and leaving
+    /// there those read afresh (see [`crate::phone::Readings`]).
+    ///
+    /// # Errors
+    /// As [`Config::parse`].
+    pub fn parse_reading(
+        text: &str,
+        file: &str,
+        privacy: Privacy,
+        phones: &crate::phone::Readings,
+    ) -> Result<Config, ConfigError> {
+        parse::parse(text, file, privacy, phones)
     }
 
     /// Reads prospect `id` again from `text`, the file after an edit made inside that
@@ -366,12 +382,19 @@ impl Config {
     /// changed, when the quick reader does not read the file so or finds any problem: the
     /// caller then validates the whole file with [`Config::parse`], whose diagnostics are the
     /// ones a user sees.
-    pub fn reread_one(&mut self, text: &str, file: &str, privacy: Privacy, id: &str) -> bool {
+    pub fn reread_one(
+        &mut self,
+        text: &str,
+        file: &str,
+        privacy: Privacy,
+        phones: &crate::phone::Readings,
+        id: &str,
+    ) -> bool {
         // Only a file whose every table is whole lines is split the same way around the edit.
         if !self.read_quickly.0 {
             return false;
         }
-        let Some(mut one) = parse::parse_one(text, file, privacy, id) else { return false };
+        let Some(mut one) = parse::parse_one(text, file, privacy, phones, id) else { return false };
         let Some(prospect) = one.prospects.remove(id) else { return false };
         self.prospects.insert(id.to_owned(), prospect);
         // A holiday code new to the book brings its calendar; one no longer used is harmless.
@@ -395,7 +418,7 @@ impl Config {
     /// # Errors
     /// Every problem found, as with [`Config::parse`].
     pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
-        parse::parse(text, "<config>", Privacy::Private)
+        parse::parse(text, "<config>", Privacy::Private, &crate::phone::Readings::default())
     }
 
     /// Makes the relative paths in the file (the outbox, a sendmail command, a password or CA
@@ -435,8 +458,9 @@ impl Config {
     /// `config_fast` fuzz target checks. `Err` describes the difference.
     #[cfg(feature = "test-support")]
     pub fn quick_and_general_agree(text: &str) -> Result<(), String> {
-        let both = format!("{:?}", parse::parse(text, "<config>", Privacy::Private));
-        let general = format!("{:?}", parse::parse_with(text, "<config>", Privacy::Private, None));
+        let phones = crate::phone::Readings::default();
+        let both = format!("{:?}", parse::parse(text, "<config>", Privacy::Private, &phones));
+        let general = format!("{:?}", parse::parse_with(text, "<config>", Privacy::Private, &phones, None));
         if both == general { Ok(()) } else { Err(format!("quick way: {both}\ngeneral way: {general}")) }
     }
 

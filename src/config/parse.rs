@@ -13,7 +13,7 @@ use toml::de::{DeTable, DeValue};
 use super::email::email;
 use super::*;
 use crate::calendar::weekday_index;
-use crate::phone::{Number, PhoneError};
+use crate::phone::{Number, PhoneError, Readings};
 
 const SECTIONS: &[&str] = &[
     "me",
@@ -368,29 +368,40 @@ fn entries<'i>(
     }
 }
 
-pub(super) fn parse(text: &str, file: &str, privacy: Privacy) -> Result<Config, ConfigError> {
+pub(super) fn parse(
+    text: &str,
+    file: &str,
+    privacy: Privacy,
+    phones: &Readings,
+) -> Result<Config, ConfigError> {
     // The common book through the quick reader; anything it leaves, and every file with a
     // problem, through the general one, so diagnostics are always the general parser's.
     if let Some(split) = fast::split(text)
-        && let Ok(config) = parse_with(&split.rest, file, privacy, Some((text, &split.tables)))
+        && let Ok(config) = parse_with(&split.rest, file, privacy, phones, Some((text, &split.tables)))
     {
         return Ok(config);
     }
-    parse_with(text, file, privacy, None)
+    parse_with(text, file, privacy, phones, None)
 }
 
 /// The book `text` after an edit inside the table of prospect `id`, validated by reading the
 /// rest of the file and that one table the quick way: a config whose only prospect is `id`.
 /// `None` when the quick reader does not read the file, or finds any problem (the caller then
 /// validates the whole file, for the general parser's diagnostics).
-pub(super) fn parse_one(text: &str, file: &str, privacy: Privacy, id: &str) -> Option<Config> {
+pub(super) fn parse_one(
+    text: &str,
+    file: &str,
+    privacy: Privacy,
+    phones: &Readings,
+    id: &str,
+) -> Option<Config> {
     let split = fast::split(text)?;
     let mut tables = split.tables.iter().filter(|t| t.id(text) == id);
     let table = tables.next()?;
     if tables.next().is_some() {
         return None;
     }
-    parse_with(&split.rest, file, privacy, Some((text, std::slice::from_ref(table)))).ok()
+    parse_with(&split.rest, file, privacy, phones, Some((text, std::slice::from_ref(table)))).ok()
 }
 
 /// Parses and validates; `quick` holds the whole file and the prospect tables
@@ -400,6 +411,7 @@ pub(super) fn parse_with(
     text: &str,
     file: &str,
     privacy: Privacy,
+    phones: &Readings,
     quick: Option<(&str, &[fast::Table])>,
 ) -> Result<Config, ConfigError> {
     let quick_tables = quick;
@@ -627,12 +639,12 @@ pub(super) fn parse_with(
         declared_cadences: &declared_cadences,
         cadences: &cadences,
     };
-    let Some((prospects, region)) =
-        prospects(&mut v, prospects_raw, quick_tables, my_phone.as_ref(), &defaults)
+    let Some((prospects, mine, region)) =
+        prospects(&mut v, prospects_raw, quick_tables, my_phone.as_ref(), phones, &defaults)
     else {
         return Err(ConfigError { lines: Vec::new() });
     };
-    me.region = region;
+    (me.number, me.region) = (mine, region);
     let prospects: BTreeMap<String, Prospect> = prospects.into_iter().collect();
     // Each code in use: their weekend and their public holidays, on their dates.
     let calendars: BTreeMap<String, Calendar> = std::mem::take(&mut v.holiday_dates)
@@ -716,6 +728,7 @@ fn me(v: &mut Validator, raw_me: Option<raw::Me>) -> (Me, Option<Spanned<String>
     let mut me = Me {
         name: String::new(),
         phone: None,
+        number: None,
         region: None,
         timezone: timezone.clone(),
         timezone_name: timezone_name.clone(),
@@ -915,6 +928,7 @@ fn prospects(
     prospects_raw: Vec<(Spanned<String>, raw::Prospect)>,
     quick_tables: Option<(&str, &[fast::Table])>,
     my_phone: Option<&Spanned<String>>,
+    phones: &Readings,
     d: &ProspectDefaults<'_>,
 ) -> Option<ReadProspects> {
     // Collected then built in one go: a map built from a sorted list costs far less than
@@ -925,14 +939,16 @@ fn prospects(
     // a number): a second thread reads mine, then theirs in my country as they come, while this
     // one checks the rest.
     std::thread::scope(|scope| {
-        let (send, phones) = std::sync::mpsc::channel::<(usize, Spanned<String>)>();
+        let (send, texts) = std::sync::mpsc::channel::<(usize, Spanned<String>)>();
+        let readings = phones;
         let reader = scope.spawn(move || {
-            let mine = my_phone.map(|text| crate::phone::read(text.get_ref(), None));
-            let region = mine.as_ref().and_then(|m| m.as_ref().ok()).and_then(Number::dialling_region);
-            let theirs: Vec<_> = phones
+            let mine = my_phone.map(|text| readings.read(text.get_ref(), None));
+            let region =
+                mine.as_ref().and_then(|m| m.as_ref().ok()).and_then(|m| readings.dialling_region(m));
+            let theirs: Vec<_> = texts
                 .into_iter()
                 .map(|(at, text)| {
-                    let number = crate::phone::read(text.get_ref(), region.as_deref());
+                    let number = readings.read(text.get_ref(), region.as_deref());
                     (at, text, number)
                 })
                 .collect();
@@ -945,9 +961,10 @@ fn prospects(
         let (mine, region, theirs) = reader.join().ok()?;
         // A table the quick reader gives up on: the whole file goes the general way.
         let mut prospects = prospects?;
-        if let (Some(text), Some(mine)) = (my_phone, mine) {
-            v.number("me.phone", text, None, mine);
-        }
+        let mine = match (my_phone, mine) {
+            (Some(text), Some(mine)) => v.number("me.phone", text, None, mine),
+            _ => None,
+        };
         for (at, text, number) in theirs {
             let Some((_, prospect)) = &mut prospects[at] else { continue };
             let key = format_args!("prospects.{}.phone", prospect.id);
@@ -960,7 +977,7 @@ fn prospects(
             // The same id twice: the general parser says where.
             return None;
         }
-        Some((prospects, region))
+        Some((prospects, mine, region))
     })
 }
 
@@ -1105,7 +1122,7 @@ fn built(
 
 /// The prospects by id, sorted, and the country their numbers written without a country code
 /// are read in (my phone's).
-type ReadProspects = (Vec<(String, Prospect)>, Option<String>);
+type ReadProspects = (Vec<(String, Prospect)>, Option<Number>, Option<String>);
 
 /// A field for one line of a terminal, an email's text part or a notification: every control
 /// character (an escape sequence from a CSV cell, a newline, a NUL D-Bus cannot carry) becomes

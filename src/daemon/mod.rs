@@ -135,10 +135,17 @@ pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -
     let clock = options.clock.clone();
     raise_descriptor_limit();
     let config_path = paths.config.clone();
-    let config = Arc::new(off_loop(move || crate::files::read_config(&config_path)).await??);
+    let state_path = paths.state.clone();
+    let (config, phones) = off_loop(move || {
+        let phones = State::known_phones(&state_path);
+        crate::files::read_config_with(&config_path, &phones).map(|config| (config, phones))
+    })
+    .await??;
+    let config = Arc::new(config);
     // One daemon per state: a second would deliver everything a second time.
     let _lock = State::lock_for_daemon(&paths.state)?;
     let mut state = State::open(&paths.state)?;
+    state.keep_phone_readings(&phones)?;
     let tracker = TaskTracker::new();
     let (action_tx, bus_actions) = mpsc::channel::<Invoked>(16);
     let mut action_rx = options.actions.unwrap_or(bus_actions);
@@ -971,7 +978,12 @@ impl Service {
         mail: &watch::Sender<Option<Email>>,
     ) -> Result<(), Error> {
         let path = self.config_path.clone();
-        match off_loop(move || crate::files::read_config(&path)).await? {
+        // Kept readings are a cache: without them every number is read again.
+        let (kept, regions) = state.phone_readings().unwrap_or_default();
+        let phones = crate::phone::Readings::from_kept(kept, regions);
+        let (read, phones) =
+            off_loop(move || (crate::files::read_config_with(&path, &phones), phones)).await?;
+        match read {
             Ok(config) => {
                 tracing::info!("config reloaded ({why})");
                 self.notified_errors.clear();
@@ -992,6 +1004,9 @@ impl Service {
                 let now = self.clock.now();
                 // Copies the history only if a planning task still holds it.
                 state.mark_seen(&self.config, Arc::make_mut(&mut self.history), now)?;
+                if let Err(e) = state.keep_phone_readings(&phones) {
+                    tracing::warn!("cannot keep the phone readings: {e}");
+                }
             }
             Err(error) => {
                 tracing::error!("config not reloaded ({why}); keeping the last good one");

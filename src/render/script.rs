@@ -25,10 +25,8 @@ impl<'c> Scripts<'c> {
             // Validation compiled every template already, so this cannot fail.
             env.add_template(name, source).expect("templates are validated with the config");
         }
-        let me_phone = config.me.phone.as_ref().map(|text| {
-            crate::phone::read(text, config.me.region.as_deref())
-                .map_or_else(|_| text.clone(), |number| number.grouped())
-        });
+        let me_phone =
+            config.me.number.as_ref().map(crate::phone::Number::grouped).or_else(|| config.me.phone.clone());
         Scripts { env, config, me_phone }
     }
 

@@ -20,6 +20,7 @@ use crate::plan::{Event, History, Logged, Outcome, PromiseChoice, seen_keys};
 pub use crate::schedule::DigestRecord;
 
 mod mailbox;
+mod phones;
 pub use mailbox::{FolderMark, Handled};
 
 /// Errors from the state database.
@@ -176,6 +177,22 @@ const MIGRATIONS: &[&str] = &[
         subject TEXT NOT NULL,
         handled_at INTEGER NOT NULL
     ) WITHOUT ROWID;",
+    // 8: what each phone number of the book read as (libphonenumber's metadata costs more to
+    // load than a small book costs to plan), and under which version of its rules.
+    "CREATE TABLE phone_readings (
+        region TEXT NOT NULL,
+        text TEXT NOT NULL,
+        e164 TEXT,
+        extension TEXT,
+        country_code INTEGER,
+        grouped TEXT,
+        error INTEGER,
+        PRIMARY KEY (region, text)
+    ) WITHOUT ROWID;
+    CREATE TABLE phone_regions (
+        country_code INTEGER PRIMARY KEY,
+        region TEXT
+    );",
 ];
 
 /// How long a claim on a letter lasts: longer than any send may take (the send itself is
@@ -448,7 +465,7 @@ impl State {
     /// # Errors
     /// On a database error or a malformed row.
     pub fn history(&self) -> Result<History, StateError> {
-        self.history_where(None)
+        self.history_where(None, false)
     }
 
     /// One prospect's events (through the prospect index) and every first-seen mark: all a
@@ -458,10 +475,21 @@ impl State {
     /// # Errors
     /// On a database error or a malformed row.
     pub fn history_of(&self, id: &str) -> Result<History, StateError> {
-        self.history_where(Some(id))
+        self.history_where(Some(id), false)
     }
 
-    fn history_where(&self, only: Option<&str>) -> Result<History, StateError> {
+    /// [`State::history_of`] for a command that writes nothing: only this prospect's first
+    /// sightings, not the book's (which [`State::mark_seen`] needs to tell what is new).
+    ///
+    /// # Errors
+    /// On a database error or a malformed row.
+    pub fn history_of_alone(&self, id: &str) -> Result<History, StateError> {
+        self.history_where(Some(id), true)
+    }
+
+    /// Everyone's events, or those of `only`; the first sightings of `only` alone when
+    /// `seen_alone`, else everyone's.
+    fn history_where(&self, only: Option<&str>, seen_alone: bool) -> Result<History, StateError> {
         let result = (|| -> Result<History, StateError> {
             let mut history = History::default();
             if self.version == 0 {
@@ -480,7 +508,10 @@ impl State {
                  FROM events"
             })?;
             // A capacity from the highest id, so a million rows fill one list without regrowing.
-            let highest: Option<i64> = self.conn.query_row("SELECT max(id) FROM events", [], |r| r.get(0))?;
+            let highest: Option<i64> = match only {
+                Some(_) => None,
+                None => self.conn.query_row("SELECT max(id) FROM events", [], |r| r.get(0))?,
+            };
             let mut loaded: Vec<(u32, Logged)> =
                 Vec::with_capacity(highest.unwrap_or(0).clamp(0, 1 << 24) as usize);
             let mut rows = match only {
@@ -512,8 +543,16 @@ impl State {
             drop(rows);
             drop(index);
             history = History::from_loaded(ids, loaded);
-            let mut stmt = self.conn.prepare("SELECT prospect, key, at FROM seen")?;
-            let mut rows = stmt.query([])?;
+            let only_seen = only.filter(|_| seen_alone);
+            let mut stmt = self.conn.prepare(if only_seen.is_some() {
+                "SELECT prospect, key, at FROM seen WHERE prospect = ?1"
+            } else {
+                "SELECT prospect, key, at FROM seen"
+            })?;
+            let mut rows = match only_seen {
+                Some(id) => stmt.query([id])?,
+                None => stmt.query([])?,
+            };
             while let Some(row) = rows.next()? {
                 let at = timestamp(row.get(2)?)?;
                 let id: String = row.get(0)?;

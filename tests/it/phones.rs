@@ -199,3 +199,78 @@ fn every_surface_shows_the_grouped_number() {
     assert!(unfolded.contains("+44 20 7946 0011: tel:+442079460011"), "{unfolded}");
     assert!(unfolded.contains("+1 416-555-0101 ext. 204: tel:+14165550101\\;ext=204"), "{unfolded}");
 }
+
+/// What each number read as is kept in the state by a command that writes it (the daemon, on
+/// every load), and used by every command after, so a book is read without libphonenumber's
+/// metadata: here a kept reading is altered by hand, and what the agenda shows proves which
+/// was used. Kept readings are not used under another version of the rules, and a number
+/// changed in the book is read afresh.
+#[test]
+fn readings_are_kept_and_used_until_the_number_or_the_rules_change() {
+    let book = Book::new(&format!(
+        "{ME_TORONTO}\n[prospects.olive]\nname = \"Olive Green\"\nphone = \"+44 (0)20 7946 0011\"\nsince = 2026-12-07\n"
+    ));
+    let agenda = || book.run(&["agenda", "--at", "2026-12-07T06:00"]).code(0).stdout;
+    assert!(agenda().contains("+44 20 7946 0011"));
+    // `ics --at` writes nothing to the log, but opens the state for writing as `log` does.
+    book.run(&["ics", "--at", "2026-12-07T06:00", "--days", "1"]).code(0);
+    let conn = rusqlite::Connection::open(&book.state).unwrap();
+    let altered = conn
+        .execute("UPDATE phone_readings SET grouped = '+44 20 KEPT' WHERE text = '+44 (0)20 7946 0011'", [])
+        .unwrap();
+    assert_eq!(altered, 1, "the reading was not kept");
+    assert!(agenda().contains("+44 20 KEPT"), "the kept reading was not used:\n{}", agenda());
+
+    conn.execute("UPDATE settings SET value = 'rlibphonenumber 0.0.1' WHERE key = 'phone_rules'", [])
+        .unwrap();
+    let other_rules = agenda();
+    assert!(other_rules.contains("+44 20 7946 0011") && !other_rules.contains("KEPT"), "{other_rules}");
+
+    conn.execute("UPDATE settings SET value = ?1 WHERE key = 'phone_rules'", [ringback::phone::RULES])
+        .unwrap();
+    assert!(agenda().contains("+44 20 KEPT"));
+    book.run(&["set", "olive", "phone=+44 (0)20 7946 0012"]).code(0);
+    let changed = agenda();
+    assert!(changed.contains("+44 20 7946 0012") && !changed.contains("KEPT"), "{changed}");
+}
+
+/// Kept readings name the rules they were made with: the name follows the crate's version.
+#[test]
+fn the_rules_version_is_the_locked_crates() {
+    let lock = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.lock")).unwrap();
+    let at = lock.find("name = \"rlibphonenumber\"\nversion = \"").expect("in Cargo.lock");
+    let version = lock[at..].lines().nth(1).unwrap().trim_start_matches("version = ").trim_matches('"');
+    assert_eq!(
+        ringback::phone::RULES,
+        format!("rlibphonenumber {version}"),
+        "update phone::RULES with the crate"
+    );
+}
+
+/// The daemon keeps what the book's numbers read as when it starts and on every reload: a
+/// number added is kept, one taken out of the book is dropped.
+#[test]
+fn the_daemon_keeps_the_books_readings() {
+    let book = Book::new(&format!(
+        "{ME_TORONTO}\n[notify.desktop]\nenabled = false\n\n[prospects.olive]\nname = \"Olive Green\"\nphone = \"+44 (0)20 7946 0011\"\n"
+    ));
+    let kept = || -> Vec<String> {
+        let conn = rusqlite::Connection::open(&book.state).unwrap();
+        let mut stmt = conn.prepare("SELECT text FROM phone_readings ORDER BY text").unwrap();
+        stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+    };
+    let daemon = crate::process::Daemon::start(&book, &[]);
+    daemon.wait_for("ringback running", 1);
+    // My number, then theirs.
+    assert_eq!(kept(), ["+1 416 555 0199", "+44 (0)20 7946 0011"]);
+    let text = std::fs::read_to_string(&book.config).unwrap();
+    book.write_config(&text.replace("+44 (0)20 7946 0011", "+44 20 7946 0012"));
+    daemon.wait_for("config reloaded (file changed)", 1);
+    // The reload's readings are kept right after it: wait for them rather than for a time.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while kept() != ["+1 416 555 0199", "+44 20 7946 0012"] {
+        assert!(std::time::Instant::now() < deadline, "kept {:?}:\n{}", kept(), daemon.log());
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(daemon.terminate(), 0);
+}
