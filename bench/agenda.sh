@@ -51,12 +51,25 @@ subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True)
 print(f'{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.1f}')" "$@"
 }
 
+# Each build reads its own copy of a book's state, as it stands once that build has run on the
+# book (the daemon keeps what the numbers read as, and a newer build migrates the state): a
+# command that writes, then its undo.
+warm() {
+    cp "$2/state.db" "$2/$3"
+    "$1" --config "$2/ringback.toml" --state "$2/$3" log p0 spoke --at 2026-01-02 >/dev/null
+    "$1" --config "$2/ringback.toml" --state "$2/$3" undo p0 >/dev/null
+}
+
 mkdir -p "$work"
 d1=$(book 1000 0)
 d10=$(book 10000 0)
 d100=$(book 100000 10)
-rb() { echo "$BIN --config $1/ringback.toml --state $1/state.db $2 --at $at"; }
-old() { echo "$OLD --config $1/ringback.toml --state $1/state.db $2 --at $at"; }
+for dir in "$d1" "$d10" "$d100"; do
+    warm "$BIN" "$dir" bin.db
+    [ -n "${OLD:-}" ] && warm "$OLD" "$dir" old.db
+done
+rb() { echo "$BIN --config $1/ringback.toml --state $1/bin.db $2 --at $at"; }
+old() { echo "$OLD --config $1/ringback.toml --state $1/old.db $2 --at $at"; }
 
 # Every command once, outside any $(...): one that fails stops the script here, with its error,
 # rather than leaving a blank cell below.

@@ -50,18 +50,24 @@ impl std::fmt::Display for PhoneError {
 /// and [`Number::geographic`] ask it when a caller needs them (`check`, `import`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Number {
-    /// `+442079460011`.
-    pub e164: String,
+    /// The E.164 form (`+442079460011`), then [`Number::grouped`]: one allocation for both, as
+    /// a large book holds one of these for each prospect.
+    forms: Box<str>,
+    /// Where the grouped form starts in `forms`.
+    split: u8,
     pub extension: Option<String>,
     /// Its international calling code (`44`).
     pub country_code: u32,
-    /// [`Number::grouped`], formed once when read (every renderer shows it).
-    grouped: String,
 }
 
 impl Number {
+    /// `+442079460011`.
+    pub fn e164(&self) -> &str {
+        &self.forms[..usize::from(self.split)]
+    }
+
     fn parsed(&self) -> Option<PhoneNumber> {
-        PHONE_NUMBER_UTIL.parse(&self.e164, None).ok()
+        PHONE_NUMBER_UTIL.parse(self.e164(), None).ok()
     }
 
     /// A number its country's plan has (possible only means its length is one some number of
@@ -94,8 +100,8 @@ impl Number {
     /// The RFC 3966 URI a dialler opens: `tel:+442079460011`, `tel:+14165550101;ext=204`.
     pub fn tel_uri(&self) -> String {
         match &self.extension {
-            Some(ext) => format!("tel:{};ext={ext}", self.e164),
-            None => format!("tel:{}", self.e164),
+            Some(ext) => format!("tel:{};ext={ext}", self.e164()),
+            None => format!("tel:{}", self.e164()),
         }
     }
 
@@ -103,7 +109,7 @@ impl Number {
     /// (`+44 20 7946 0011`, `+1 416-555-0101`), then ` ext. 204` whatever the country's own
     /// style, so one book reads one way.
     pub fn grouped(&self) -> String {
-        self.grouped.clone()
+        self.forms[usize::from(self.split)..].to_owned()
     }
 }
 
@@ -140,12 +146,8 @@ pub fn read(text: &str, region: Option<&str>) -> Result<Number, PhoneError> {
         Some(ext) => format!("{grouped} ext. {ext}"),
         None => grouped.into_owned(),
     };
-    Ok(Number {
-        e164: number.format_as(PhoneNumberFormat::E164).into_owned(),
-        extension,
-        country_code: u32::try_from(number.country_code).unwrap_or(0),
-        grouped,
-    })
+    let e164 = number.format_as(PhoneNumberFormat::E164);
+    Ok(Number::from_parts(&e164, extension, u32::try_from(number.country_code).unwrap_or(0), &grouped))
 }
 
 /// The version of libphonenumber's rules the readings in [`Readings`] were made with: readings
@@ -174,22 +176,28 @@ pub struct Readings {
     /// meanwhile (a book is read on two threads, its numbers on the second).
     load: Mutex<Option<Load>>,
     known: OnceLock<Known>,
+    /// Whether what is read afresh is recorded, for a caller that keeps it (a large book's
+    /// numbers would otherwise be held twice for nothing).
+    keeping: bool,
     fresh: Mutex<Fresh>,
 }
 
 /// Loads the kept readings and dialling regions (see [`Readings::loading`]).
 pub type Load = Box<dyn FnOnce() -> (Vec<Kept>, Vec<DiallingRegion>) + Send>;
 
-/// A kept reading, and whether this run used it.
-type Used = (Result<Number, PhoneError>, AtomicBool);
-
 /// A calling code and the main country of its numbers (see [`Number::dialling_region`]).
 pub type DiallingRegion = (u32, Option<String>);
 
-/// Readings kept from earlier runs, each with whether this run used it, and dialling regions.
+/// Readings kept from earlier runs, sorted by region and text, each with whether this run
+/// used it, and dialling regions. A sorted list, looked up by halves, holds a large book's
+/// readings in far less than a map of them would.
 #[derive(Default)]
 struct Known {
-    readings: HashMap<String, HashMap<String, Used>>,
+    readings: Vec<Kept>,
+    used: Vec<AtomicBool>,
+    /// Each reading's place by a hash of its key: one look instead of a search by halves
+    /// through strings all over memory. Two keys sharing a hash are told apart by the search.
+    places: HashMap<u64, u32>,
     regions: HashMap<u32, Option<String>>,
 }
 
@@ -207,16 +215,18 @@ impl std::fmt::Debug for Readings {
 }
 
 impl Readings {
-    /// Readings kept from earlier runs, and dialling regions by calling code.
+    /// Readings kept from earlier runs, and dialling regions by calling code, recording what is
+    /// read afresh for the caller to keep.
     pub fn from_kept(kept: Vec<Kept>, regions: Vec<DiallingRegion>) -> Readings {
-        let readings = Readings::default();
+        let readings = Readings { keeping: true, ..Readings::default() };
         let _ = readings.known.set(Known::from(kept, regions));
         readings
     }
 
-    /// Readings `load` gives, called when first needed (on the thread reading numbers).
-    pub fn loading(load: Load) -> Readings {
-        Readings { load: Mutex::new(Some(load)), ..Readings::default() }
+    /// Readings `load` gives, called when first needed (on the thread reading numbers);
+    /// `keeping` when the caller keeps what is read afresh.
+    pub fn loading(load: Load, keeping: bool) -> Readings {
+        Readings { load: Mutex::new(Some(load)), keeping, ..Readings::default() }
     }
 
     fn known(&self) -> &Known {
@@ -234,15 +244,16 @@ impl Readings {
     /// # Errors
     /// As [`read`].
     pub fn read(&self, text: &str, region: Option<&str>) -> Result<Number, PhoneError> {
-        let known = self.known().readings.get(region.unwrap_or("")).and_then(|texts| texts.get(text));
-        if let Some((reading, used)) = known {
-            used.store(true, Ordering::Relaxed);
-            return reading.clone();
+        let known = self.known();
+        if let Some(at) = known.find(region.unwrap_or(""), text) {
+            known.used[at].store(true, Ordering::Relaxed);
+            return known.readings[at].reading.clone();
         }
         let reading = read(text, region);
-        let kept =
-            Kept { region: region.unwrap_or("").to_owned(), text: text.to_owned(), reading: reading.clone() };
-        self.fresh().readings.push(kept);
+        if self.keeping {
+            let region = region.unwrap_or("").to_owned();
+            self.fresh().readings.push(Kept { region, text: text.to_owned(), reading: reading.clone() });
+        }
         reading
     }
 
@@ -252,7 +263,9 @@ impl Readings {
             return region.clone();
         }
         let region = number.dialling_region();
-        self.fresh().regions.push((number.country_code, region.clone()));
+        if self.keeping {
+            self.fresh().regions.push((number.country_code, region.clone()));
+        }
         region
     }
 
@@ -263,15 +276,13 @@ impl Readings {
     /// Whether what should be kept differs from what was known: a number was read afresh, or
     /// a known one was not used (no longer in the book).
     pub fn changed(&self) -> bool {
+        if !self.keeping {
+            return false;
+        }
         let fresh = self.fresh();
         !fresh.readings.is_empty()
             || !fresh.regions.is_empty()
-            || self
-                .known()
-                .readings
-                .values()
-                .flat_map(HashMap::values)
-                .any(|(_, used)| !used.load(Ordering::Relaxed))
+            || self.known().used.iter().any(|used| !used.load(Ordering::Relaxed))
     }
 
     /// What to keep: every reading used here, known or fresh, and every dialling region.
@@ -279,17 +290,8 @@ impl Readings {
         let known = self.known();
         let fresh = self.fresh();
         let mut readings = fresh.readings.clone();
-        for (region, texts) in &known.readings {
-            for (text, (reading, used)) in texts {
-                if used.load(Ordering::Relaxed) {
-                    readings.push(Kept {
-                        region: region.clone(),
-                        text: text.clone(),
-                        reading: reading.clone(),
-                    });
-                }
-            }
-        }
+        let used = known.readings.iter().zip(&known.used).filter(|(_, used)| used.load(Ordering::Relaxed));
+        readings.extend(used.map(|(kept, _)| kept.clone()));
         let mut regions: Vec<_> =
             known.regions.iter().map(|(code, region)| (*code, region.clone())).collect();
         regions.extend(fresh.regions.iter().cloned());
@@ -298,13 +300,41 @@ impl Readings {
 }
 
 impl Known {
-    fn from(kept: Vec<Kept>, regions: Vec<DiallingRegion>) -> Known {
-        let mut readings: HashMap<String, HashMap<String, _>> = HashMap::new();
-        for Kept { region, text, reading } in kept {
-            readings.entry(region).or_default().insert(text, (reading, AtomicBool::new(false)));
+    fn from(mut readings: Vec<Kept>, regions: Vec<DiallingRegion>) -> Known {
+        fn key(k: &Kept) -> (&str, &str) {
+            (&k.region, &k.text)
         }
-        Known { readings, regions: regions.into_iter().collect() }
+        // The state gives them in this order (its key); anything else is sorted here.
+        if !readings.is_sorted_by(|a, b| key(a) <= key(b)) {
+            readings.sort_unstable_by(|a, b| key(a).cmp(&key(b)));
+        }
+        let used = readings.iter().map(|_| AtomicBool::new(false)).collect();
+        let mut places = HashMap::with_capacity(readings.len());
+        for (at, kept) in readings.iter().enumerate() {
+            places.entry(place_hash(&kept.region, &kept.text)).or_insert(at as u32);
+        }
+        Known { readings, used, places, regions: regions.into_iter().collect() }
     }
+
+    fn find(&self, region: &str, text: &str) -> Option<usize> {
+        let at = *self.places.get(&place_hash(region, text))? as usize;
+        let kept = &self.readings[at];
+        if kept.region == region && kept.text == text {
+            return Some(at);
+        }
+        self.readings.binary_search_by(|k| (k.region.as_str(), k.text.as_str()).cmp(&(region, text))).ok()
+    }
+}
+
+fn place_hash(region: &str, text: &str) -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    // A fixed key: the places are built and looked up in one process.
+    let mut hasher =
+        std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().build_hasher();
+    hasher.write(region.as_bytes());
+    hasher.write_u8(0xff);
+    hasher.write(text.as_bytes());
+    hasher.finish()
 }
 
 impl PhoneError {
@@ -334,8 +364,12 @@ impl PhoneError {
 
 impl Number {
     /// A number as kept (see [`Kept`]): its E.164 form, extension, calling code and grouped form.
-    pub fn from_parts(e164: String, extension: Option<String>, country_code: u32, grouped: String) -> Number {
-        Number { e164, extension, country_code, grouped }
+    pub fn from_parts(e164: &str, extension: Option<String>, country_code: u32, grouped: &str) -> Number {
+        // E.164 is at most 16 characters; anything past 255 bytes (a state edited by hand) is
+        // no number.
+        let (e164, split) = u8::try_from(e164.len()).map_or(("", 0), |split| (e164, split));
+        let forms = format!("{e164}{grouped}").into_boxed_str();
+        Number { forms, split, extension, country_code }
     }
 }
 
@@ -364,14 +398,13 @@ mod tests {
     #[test]
     fn a_known_reading_is_not_read_again() {
         let text = "+44 (0)20 7946 0011 x204";
-        let first = Readings::default();
+        let first = Readings::from_kept(Vec::new(), Vec::new());
         let number = first.read(text, Some("US")).unwrap();
         assert!(first.changed());
         let (kept, _) = first.in_use();
         assert_eq!(kept.len(), 1);
         // Kept with a wrong e164, so a second read that went to libphonenumber would show.
-        let marked =
-            Kept { reading: Ok(Number::from_parts("+1".into(), None, 44, "kept".into())), ..kept[0].clone() };
+        let marked = Kept { reading: Ok(Number::from_parts("+1", None, 44, "kept")), ..kept[0].clone() };
         let again = Readings::from_kept(vec![marked], vec![(44, Some("GB".into()))]);
         assert!(again.changed(), "a reading not used yet is not to be kept");
         assert_eq!(again.read(text, Some("US")).unwrap().grouped(), "kept");

@@ -77,7 +77,7 @@ impl From<EditError> for Failure {
 }
 
 pub fn add(paths: &Paths, args: AddArgs) -> Result<(), Failure> {
-    let mut book = Book::open(&paths.config, super::known_phones(paths))?;
+    let mut book = Book::open(&paths.config, super::known_phones(paths, false))?;
     let given = [
         ("name", Some(args.name)),
         ("company", args.company),
@@ -124,7 +124,7 @@ pub fn set(paths: &Paths, args: SetArgs) -> Result<(), Failure> {
     if args.changes.is_empty() && args.unset.is_empty() {
         return Err(Failure::Usage("nothing to change: give KEY=VALUE or --unset KEY".into()));
     }
-    let mut book = Book::open(&paths.config, super::known_phones(paths))?;
+    let mut book = Book::open(&paths.config, super::known_phones(paths, false))?;
     let id = find_prospect(book.config(), &args.id)?.id.clone();
     let mut changed = Vec::new();
     for change in &args.changes {
@@ -238,7 +238,7 @@ pub fn import(paths: &Paths, args: ImportArgs) -> Result<(), Failure> {
     };
     let options = Options { map, read: ReadOptions { encoding, delimiter }, update: args.update, taken };
 
-    let mut book = Book::open(&paths.config, super::known_phones(paths))?;
+    let mut book = Book::open(&paths.config, super::known_phones(paths, false))?;
     let bytes = read_export(&args.file)?;
     let name = args
         .file

@@ -420,14 +420,15 @@ fn relative_at(text: &str, today: Date) -> Option<DateTime> {
 }
 
 fn load(paths: &Paths) -> Result<Config, Failure> {
-    let (config, phones) = load_keeping(paths)?;
+    let phones = known_phones(paths, false);
+    let config = load_with(paths, &phones)?;
     keep_until_exit(phones);
     Ok(config)
 }
 
 /// [`load`], with what the book's phone numbers read as (for [`load_history`] to keep).
 fn load_keeping(paths: &Paths) -> Result<(Config, Readings), Failure> {
-    let phones = known_phones(paths);
+    let phones = known_phones(paths, true);
     let config = load_with(paths, &phones)?;
     Ok((config, phones))
 }
@@ -441,8 +442,8 @@ fn load_with(paths: &Paths, phones: &Readings) -> Result<Config, Failure> {
 }
 
 /// What the book's numbers read as in earlier runs (see [`State::known_phones`]).
-pub(crate) fn known_phones(paths: &Paths) -> Readings {
-    State::known_phones(&paths.state)
+pub(crate) fn known_phones(paths: &Paths, keeping: bool) -> Readings {
+    State::known_phones(&paths.state, keeping)
 }
 
 /// Opens the state and loads the history, recording first sightings of config entries and
@@ -512,6 +513,10 @@ fn read_state(paths: &Paths) -> Result<(Option<State>, History), Failure> {
     Ok((state, history))
 }
 
+/// A book larger than this (about 40 000 prospects) reads its config and history one after
+/// the other (see [`load_and_read`]).
+const ONE_AT_A_TIME_ABOVE: u64 = 8 * 1024 * 1024;
+
 /// The config, and [`read_history`]'s state and history read at the same time on a second
 /// thread: on a large book the two cost about the same and neither needs the other. A config
 /// error is the one reported when both fail.
@@ -519,13 +524,28 @@ fn load_and_read(
     paths: &Paths,
     at: Option<&str>,
 ) -> Result<(Config, Timestamp, Option<State>, History), Failure> {
-    let (config, read) = std::thread::scope(|scope| {
-        let reading = scope.spawn(|| read_state(paths));
-        let phones = known_phones(paths);
+    // Both at once hold both readers' working memory at once: a very large book reads one
+    // after the other, so its peak stays that of the plan. Its numbers are read afresh too:
+    // on the second thread that reads them, they take less time than the rest of the book,
+    // and the kept readings would add to the peak.
+    let large = std::fs::metadata(&paths.config).is_ok_and(|m| m.len() > ONE_AT_A_TIME_ABOVE);
+    let config_only = || {
+        let phones = if large { Readings::default() } else { known_phones(paths, false) };
         let config = load_with(paths, &phones);
-        keep_until_exit(phones);
-        (config, reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-    });
+        // Dropped, not kept to the exit: the history and the plan are yet to come.
+        drop(phones);
+        config
+    };
+    let (config, read) = if large {
+        let config = config_only();
+        (config, read_state(paths))
+    } else {
+        std::thread::scope(|scope| {
+            let reading = scope.spawn(|| read_state(paths));
+            let config = config_only();
+            (config, reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+        })
+    };
     let config = config?;
     let at = at_or_now(at, &config)?;
     let (state, mut history) = read?;
@@ -844,7 +864,7 @@ fn log(paths: &Paths, mut args: LogArgs) -> Result<(), Failure> {
 }
 
 fn undo(paths: &Paths, query: Option<&str>) -> Result<(), Failure> {
-    let config = load(paths)?;
+    let (config, phones) = load_keeping(paths)?;
     // The exact id first, in the state too: a prospect gone from the config keeps its events.
     let logged_for = |id: &str| -> Result<bool, Failure> {
         Ok(match State::open_read_only(&paths.state)? {
@@ -860,6 +880,7 @@ fn undo(paths: &Paths, query: Option<&str>) -> Result<(), Failure> {
     let mut state = State::open(&paths.state)?;
     let now = Timestamp::now();
     let events = state.undo_last(id.as_deref(), now)?;
+    state.keep_phone_readings(&phones)?;
     if events.is_empty() {
         return Err(match &id {
             Some(id) if !config.prospects.contains_key(id) => {

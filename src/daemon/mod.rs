@@ -137,7 +137,7 @@ pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -
     let config_path = paths.config.clone();
     let state_path = paths.state.clone();
     let (config, phones) = off_loop(move || {
-        let phones = State::known_phones(&state_path);
+        let phones = State::known_phones(&state_path, true);
         crate::files::read_config_with(&config_path, &phones).map(|config| (config, phones))
     })
     .await??;

@@ -445,7 +445,7 @@ impl Known {
         let mut known = Known { phones: HashMap::new(), emails: HashMap::new(), urls: HashMap::new() };
         for (id, p) in &config.prospects {
             if let Some(number) = &p.number {
-                known.phones.insert(number.e164.clone(), id.clone());
+                known.phones.insert(number.e164().to_owned(), id.clone());
             }
             if let Some(email) = &p.email {
                 known.emails.insert(email.to_lowercase(), id.clone());
@@ -459,7 +459,7 @@ impl Known {
 
     fn matching(&self, row: &Row) -> Option<(String, &'static str)> {
         let phone =
-            row.phone.as_ref().and_then(|p| self.phones.get(&p.e164)).map(|id| (id.clone(), "same phone"));
+            row.phone.as_ref().and_then(|p| self.phones.get(p.e164())).map(|id| (id.clone(), "same phone"));
         let email = || {
             row.email
                 .as_ref()
@@ -473,7 +473,7 @@ impl Known {
 
     fn add(&mut self, id: &str, row: &Row) {
         if let Some(phone) = &row.phone {
-            self.phones.insert(phone.e164.clone(), id.to_owned());
+            self.phones.insert(phone.e164().to_owned(), id.to_owned());
         }
         if let Some(email) = &row.email {
             self.emails.insert(email.to_lowercase(), id.to_owned());

@@ -45,7 +45,7 @@ impl Zones {
         if !number.valid() {
             return None;
         }
-        let digits = number.e164.strip_prefix('+')?;
+        let digits = number.e164().strip_prefix('+')?;
         let phone = self.sections.get("phone")?;
         let found = if number.geographic() {
             (1..=digits.len()).rev().find_map(|n| phone.get_key_value(&digits[..n]))
@@ -91,7 +91,7 @@ mod tests {
     use crate::phone::PhoneError;
 
     fn e164(text: &str, region: Option<&str>) -> Result<String, PhoneError> {
-        crate::phone::read(text, region).map(|n| n.e164)
+        crate::phone::read(text, region).map(|n| n.e164().to_owned())
     }
 
     #[test]

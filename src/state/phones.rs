@@ -12,21 +12,24 @@ const SINCE: i64 = 8;
 
 impl State {
     /// The readings kept in the state at `path`, loaded (read-only) when a number is first
-    /// read: none when there is no state yet or it cannot be read. A cache: a command then
+    /// read (`keeping` when the caller keeps them again, see [`Readings::loading`]): none when there is no state yet or it cannot be read. A cache: a command then
     /// reads every number, and says what is wrong with the state when it reads it for
     /// anything else.
-    pub fn known_phones(path: &std::path::Path) -> Readings {
+    pub fn known_phones(path: &std::path::Path, keeping: bool) -> Readings {
         let path = path.to_path_buf();
-        Readings::loading(Box::new(move || {
-            let known = State::open_read_only(&path).and_then(|state| match state {
-                Some(state) => state.phone_readings(),
-                None => Ok(Default::default()),
-            });
-            known.unwrap_or_else(|e| {
-                tracing::debug!("no phone readings: {e}");
-                Default::default()
-            })
-        }))
+        Readings::loading(
+            Box::new(move || {
+                let known = State::open_read_only(&path).and_then(|state| match state {
+                    Some(state) => state.phone_readings(),
+                    None => Ok(Default::default()),
+                });
+                known.unwrap_or_else(|e| {
+                    tracing::debug!("no phone readings: {e}");
+                    Default::default()
+                })
+            }),
+            keeping,
+        )
     }
 
     /// The readings kept, and dialling regions by calling code, when made under this build's
@@ -52,7 +55,9 @@ impl State {
             let kept = stmt
                 .query_map([], |r| {
                     let reading = match (r.get::<_, Option<String>>(2)?, r.get::<_, Option<i64>>(6)?) {
-                        (Some(e164), None) => Ok(Number::from_parts(e164, r.get(3)?, r.get(4)?, r.get(5)?)),
+                        (Some(e164), None) => {
+                            Ok(Number::from_parts(&e164, r.get(3)?, r.get(4)?, &r.get::<_, String>(5)?))
+                        }
                         // A code this build does not know reads as not a number: read again.
                         (_, code) => Err(code.and_then(PhoneError::from_code)),
                     };
@@ -97,7 +102,7 @@ impl State {
                         Ok(n) => insert.execute(params![
                             region,
                             text,
-                            n.e164,
+                            n.e164(),
                             n.extension,
                             n.country_code,
                             n.grouped(),
