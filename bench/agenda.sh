@@ -58,6 +58,8 @@ warm() {
     cp "$2/state.db" "$2/$3"
     "$1" --config "$2/ringback.toml" --state "$2/$3" log p0 spoke --at 2026-01-02 >/dev/null
     "$1" --config "$2/ringback.toml" --state "$2/$3" undo p0 >/dev/null
+    # What the two commands left besides (first sightings dated today, the undone row) goes.
+    python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('ATTACH ? AS p', (sys.argv[2],)); c.executescript('DELETE FROM seen; INSERT INTO seen SELECT * FROM p.seen; DELETE FROM undone;')" "$2/$3" "$2/state.db"
 }
 
 mkdir -p "$work"

@@ -37,6 +37,8 @@ warm() {
     cp "$dir/state.db" "$dir/$2"
     "$1" --config "$dir/nocap.toml" --state "$dir/$2" log p0 spoke --at 2026-01-02 >/dev/null
     "$1" --config "$dir/nocap.toml" --state "$dir/$2" undo p0 >/dev/null
+    # What the two commands left besides (first sightings dated today, the undone row) goes.
+    python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('ATTACH ? AS p', (sys.argv[2],)); c.executescript('DELETE FROM seen; INSERT INTO seen SELECT * FROM p.seen; DELETE FROM undone;')" "$dir/$2" "$dir/state.db"
 }
 warm "$BIN" bin.db
 [ -n "${OLD:-}" ] && warm "$OLD" old.db

@@ -150,10 +150,12 @@ pub fn read(text: &str, region: Option<&str>) -> Result<Number, PhoneError> {
     Ok(Number::from_parts(&e164, extension, u32::try_from(number.country_code).unwrap_or(0), &grouped))
 }
 
-/// The version of libphonenumber's rules the readings in [`Readings`] were made with: readings
-/// kept from another version are read again (its metadata changes what a number reads as).
-/// A test (`phones::the_rules_version_is_the_locked_crates`) holds it to `Cargo.lock`.
-pub const RULES: &str = "rlibphonenumber 2.2.15";
+/// The rules the readings in [`Readings`] were made with: libphonenumber's version (its
+/// metadata changes what a number reads as), then this module's own reading (which errors,
+/// the grouped form): readings kept under other rules are read again. A test
+/// (`phones::the_rules_version_is_the_locked_crates`) holds the first to `Cargo.lock`; change
+/// the second with [`read`] or [`Number`].
+pub const RULES: &str = "rlibphonenumber 2.2.15; ringback reading 1";
 
 /// What a number read as, as kept between runs: `Ok` with its parts, or the error's code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -405,11 +407,12 @@ mod tests {
         assert_eq!(kept.len(), 1);
         // Kept with a wrong e164, so a second read that went to libphonenumber would show.
         let marked = Kept { reading: Ok(Number::from_parts("+1", None, 44, "kept")), ..kept[0].clone() };
-        let again = Readings::from_kept(vec![marked], vec![(44, Some("GB".into()))]);
+        // A region no code has, so a look-up that went to libphonenumber would show.
+        let again = Readings::from_kept(vec![marked], vec![(44, Some("XX".into()))]);
         assert!(again.changed(), "a reading not used yet is not to be kept");
         assert_eq!(again.read(text, Some("US")).unwrap().grouped(), "kept");
         assert!(!again.changed(), "every number known and used");
-        assert_eq!(again.dialling_region(&number).as_deref(), Some("GB"));
+        assert_eq!(again.dialling_region(&number).as_deref(), Some("XX"));
         assert_eq!(again.read(text, Some("GB")), Ok(number.clone()), "another country is another reading");
         assert!(again.changed());
         assert_eq!(again.in_use().0.len(), 2);

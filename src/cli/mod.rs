@@ -455,7 +455,7 @@ fn load_history(paths: &Paths, config: &Config, phones: &Readings) -> Result<(St
     let mut history = state.history()?;
     tracing::debug!(elapsed = ?t.elapsed(), "history loaded");
     state.mark_seen(config, &mut history, Timestamp::now())?;
-    state.keep_phone_readings(phones)?;
+    state.keep_phone_readings(phones);
     tracing::debug!(elapsed = ?t.elapsed(), "seen marked");
     Ok((state, history))
 }
@@ -476,7 +476,7 @@ fn load_history_for(
     let mut state = State::open(&paths.state)?;
     let mut history = history_for(&state, config, id)?;
     state.mark_seen(config, &mut history, Timestamp::now())?;
-    state.keep_phone_readings(phones)?;
+    state.keep_phone_readings(phones);
     Ok((state, history))
 }
 
@@ -880,7 +880,7 @@ fn undo(paths: &Paths, query: Option<&str>) -> Result<(), Failure> {
     let mut state = State::open(&paths.state)?;
     let now = Timestamp::now();
     let events = state.undo_last(id.as_deref(), now)?;
-    state.keep_phone_readings(&phones)?;
+    state.keep_phone_readings(&phones);
     if events.is_empty() {
         return Err(match &id {
             Some(id) if !config.prospects.contains_key(id) => {

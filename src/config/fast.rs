@@ -532,6 +532,8 @@ mod tests {
         "since = 2026-06-01 07:00:00",
         "since = \"2026-06-01\"",
         "promised_callback = 2026-11-26 # said Thursday",
+        "holidays = \"DE\"",
+        "holidays = \"FR\"",
         "call_windows = [\"07:30-08:30\", \"17:00-18:00\",]",
         "call_windows = []",
         "call_windows = [\"25:00-26:00\"]",
@@ -609,10 +611,22 @@ mod tests {
 
     /// `text` with `line` added first in its first prospect table, and that table's id.
     fn edited(text: &str, line: &str) -> Option<(String, String)> {
+        edited_at(text, line, 0, false)
+    }
+
+    /// `text` with `line` put before (or in place of, when `replace`) the table's line
+    /// `which` (modulo its lines) in its first prospect table, and that table's id.
+    fn edited_at(text: &str, line: &str, which: usize, replace: bool) -> Option<(String, String)> {
         let table = split(text)?.tables.into_iter().next()?;
         let id = table.id(text).to_owned();
+        let body = &text[table.body.clone()];
+        let lines: Vec<usize> =
+            std::iter::once(0).chain(body.match_indices('\n').map(|(at, _)| at + 1)).collect();
+        let start = lines[which % lines.len()];
+        let end =
+            if replace { body[start..].find('\n').map_or(body.len(), |n| start + n + 1) } else { start };
         let at = table.body.start;
-        Some((format!("{}{line}\n{}", &text[..at], &text[at..]), id))
+        Some((format!("{}{line}\n{}", &text[..at + start], &text[at + end..]), id))
     }
 
     proptest! {
@@ -621,9 +635,14 @@ mod tests {
         /// rest of the file: what it accepts is what reading the whole file gives, and it
         /// never accepts a file the whole read refuses.
         #[test]
-        fn one_table_read_again_is_the_whole_file_read(text in book(), line in 0..LINES.len()) {
+        fn one_table_read_again_is_the_whole_file_read(
+            text in book(),
+            line in 0..LINES.len(),
+            which in 0usize..8,
+            replace in any::<bool>(),
+        ) {
             let Ok(mut config) = parse(&text, "<config>", Privacy::Private, &Readings::default()) else { return Ok(()) };
-            let Some((new, id)) = edited(&text, LINES[line]) else { return Ok(()) };
+            let Some((new, id)) = edited_at(&text, LINES[line], which, replace) else { return Ok(()) };
             let before = format!("{config:?}");
             let whole = parse(&new, "<config>", Privacy::Private, &Readings::default());
             if config.reread_one(&new, "<config>", Privacy::Private, &Readings::default(), &id) {
@@ -647,13 +666,22 @@ mod tests {
         );
         assert!(config.calendars.contains_key("DE"), "the new code's calendar came with it");
         // A problem, or a value the quick reader leaves, is the whole read's to say.
-        for line in ["timezone = \"Mars/Base\"", "name = \"Esc\\u00e9\""] {
+        for line in ["timezone = \"Mars/Base\"", "hook = \"Esc\\u00e9\""] {
             let (new, _) = edited(&text, line).unwrap();
             assert!(
                 !config.reread_one(&new, "<config>", Privacy::Private, &Readings::default(), "a"),
                 "{line}"
             );
         }
+        // Another code in its place: the calendar no one names goes, as a whole read has it.
+        let (again, _) = edited_at(&new, "holidays = \"FR\"", 0, true).unwrap();
+        assert!(again.contains("holidays = \"FR\"\nname = \"A\""), "{again}");
+        assert!(config.reread_one(&again, "<config>", Privacy::Private, &Readings::default(), "a"));
+        assert!(!config.calendars.contains_key("DE") && config.calendars.contains_key("FR"));
+        assert_eq!(
+            format!("{config:?}"),
+            format!("{:?}", parse(&again, "<config>", Privacy::Private, &Readings::default()).unwrap())
+        );
         let span = super::super::Config::prospect_table_span(&text, "a").unwrap();
         assert_eq!(&text[span], "[prospects.a]\nname = \"A\"\n# about b\n");
     }

@@ -22,7 +22,7 @@ mod syntax;
 pub mod templates;
 mod units;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use jiff::SignedDuration;
@@ -397,10 +397,15 @@ impl Config {
         let Some(mut one) = parse::parse_one(text, file, privacy, phones, id) else { return false };
         let Some(prospect) = one.prospects.remove(id) else { return false };
         self.prospects.insert(id.to_owned(), prospect);
-        // A holiday code new to the book brings its calendar; one no longer used is harmless.
+        // The codes the whole file names: the rest of the file's and this prospect's (all in
+        // `one`), and every other prospect's.
+        let named: BTreeSet<String> = one.calendars.keys().cloned().collect();
         for (code, calendar) in one.calendars {
             self.calendars.entry(code).or_insert(calendar);
         }
+        self.calendars.retain(|code, _| {
+            named.contains(code) || self.prospects.values().any(|p| p.holidays.as_deref() == Some(code))
+        });
         true
     }
 

@@ -145,7 +145,7 @@ pub async fn run(paths: &Paths, shutdown: CancellationToken, options: Options) -
     // One daemon per state: a second would deliver everything a second time.
     let _lock = State::lock_for_daemon(&paths.state)?;
     let mut state = State::open(&paths.state)?;
-    state.keep_phone_readings(&phones)?;
+    state.keep_phone_readings(&phones);
     let tracker = TaskTracker::new();
     let (action_tx, bus_actions) = mpsc::channel::<Invoked>(16);
     let mut action_rx = options.actions.unwrap_or(bus_actions);
@@ -1004,9 +1004,7 @@ impl Service {
                 let now = self.clock.now();
                 // Copies the history only if a planning task still holds it.
                 state.mark_seen(&self.config, Arc::make_mut(&mut self.history), now)?;
-                if let Err(e) = state.keep_phone_readings(&phones) {
-                    tracing::warn!("cannot keep the phone readings: {e}");
-                }
+                state.keep_phone_readings(&phones);
             }
             Err(error) => {
                 tracing::error!("config not reloaded ({why}); keeping the last good one");

@@ -80,12 +80,11 @@ impl State {
 
     /// Keeps what `readings` says the book's numbers read as, replacing what was kept, when
     /// that changed (a number read afresh, or one no longer in the book); else writes nothing.
-    ///
-    /// # Errors
-    /// On a database error; then nothing is written.
-    pub fn keep_phone_readings(&mut self, readings: &Readings) -> Result<(), StateError> {
+    /// They are a cache: a failure (the state busy past its timeout) is logged, writes
+    /// nothing, and never fails the command or the daemon.
+    pub fn keep_phone_readings(&mut self, readings: &Readings) {
         if !readings.changed() {
-            return Ok(());
+            return;
         }
         let (kept, regions) = readings.in_use();
         let result = (|| {
@@ -128,6 +127,8 @@ impl State {
             tx.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('phone_rules', ?1)", [RULES])?;
             tx.commit()
         })();
-        result.map_err(|e| StateError::from(e).during("keep the phone readings"))
+        if let Err(e) = result {
+            tracing::warn!("{}", StateError::from(e).during("keep the phone readings"));
+        }
     }
 }
