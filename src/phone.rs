@@ -170,8 +170,8 @@ pub struct Kept {
 /// region of each calling code asked for. Reading a book's numbers costs libphonenumber's
 /// metadata at its first use (10-13 ms: it decodes every country's and compiles the patterns
 /// reading uses) and about 1.5 µs a number; a book read again costs neither. The state keeps
-/// them (see `State::phone_readings`); what is read here that was not known is
-/// [`Readings::fresh`], for the caller to keep. Shared by the threads reading a book.
+/// them (see `State::phone_readings`); what a caller that keeps them reads here afresh is
+/// in [`Readings::in_use`]. Shared by the threads reading a book.
 #[derive(Default)]
 pub struct Readings {
     /// What was kept, loaded when a number is first read: the book's other checks go on
