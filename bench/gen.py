@@ -5,6 +5,9 @@
 
 With `due`, a book where every prospect is due on the bench's day (2026-11-24): no daily cap,
 each `since` in the month before, and one prospect in seven with a promised callback that day.
+Its remind file has one reminder per prospect, all on that day, so `remind -n` prints as many
+lines as there are prospects (the default file's dates are spread over three months, and
+`remind -n` leaves out those past).
 
 Writes OUTDIR/ringback.toml, OUTDIR/events.sql (rows for the state's events table) and
 OUTDIR/reminders.rem (N dated reminders, one per prospect, for `remind -n`)."""
@@ -70,5 +73,7 @@ with open(os.path.join(out, "events.sql"), "w") as f:
 
 with open(os.path.join(out, "reminders.rem"), "w") as f:
     for i in range(n):
-        f.write(f"REM {rng.randint(1, 28)} {rng.choice(['Nov', 'Dec', 'Jan'])} 2026 AT 07:30 "
+        # Due on the bench's day in `due` mode, as the prospects are.
+        when = "24 Nov" if due else f"{rng.randint(1, 28)} {rng.choice(['Nov', 'Dec', 'Jan'])}"
+        f.write(f"REM {when} 2026 AT 07:30 "
                 f"MSG Call Prospect {i} (Company {i}) +1 555 {i:07d}\n")

@@ -155,7 +155,7 @@ pub struct Book {
     text: String,
     /// The one prospect whose table was edited in `text`, if any.
     spliced: Option<String>,
-    /// The numbers read before and since (see [`Readings`]), for the caller to keep.
+    /// The numbers read before (see [`Readings`]), for reading the edited book again.
     phones: Readings,
     /// The book as it validated before any edit, for looking prospects up.
     config: Config,

@@ -367,8 +367,8 @@ impl PhoneError {
 impl Number {
     /// A number as kept (see [`Kept`]): its E.164 form, extension, calling code and grouped form.
     pub fn from_parts(e164: &str, extension: Option<String>, country_code: u32, grouped: &str) -> Number {
-        // E.164 is at most 16 characters; anything past 255 bytes (a state edited by hand) is
-        // no number.
+        // E.164 is at most 16 characters (the state's reader refuses longer ones): past 255
+        // bytes it could not be split from the grouped form.
         let (e164, split) = u8::try_from(e164.len()).map_or(("", 0), |split| (e164, split));
         let forms = format!("{e164}{grouped}").into_boxed_str();
         Number { forms, split, extension, country_code }

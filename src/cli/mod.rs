@@ -340,8 +340,9 @@ fn daemon(paths: &Paths) -> Result<(), Failure> {
     let shutdown = tokio_util::sync::CancellationToken::new();
     crate::daemon::watch_signals(shutdown.clone())
         .map_err(|e| Failure::runtime(format!("cannot listen for SIGTERM/SIGINT: {e}")))?;
-    // Validate before starting the runtime, so an invalid config exits 78 at once.
-    load(paths)?;
+    // Validate before starting the runtime, so an invalid config exits 78 at once (without
+    // the kept readings, which the daemon would otherwise hold for its whole life).
+    crate::files::read_config(&paths.config)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -978,11 +978,14 @@ impl Service {
         mail: &watch::Sender<Option<Email>>,
     ) -> Result<(), Error> {
         let path = self.config_path.clone();
-        // Kept readings are a cache: without them every number is read again.
-        let (kept, regions) = state.phone_readings().unwrap_or_default();
-        let phones = crate::phone::Readings::from_kept(kept, regions);
-        let (read, phones) =
-            off_loop(move || (crate::files::read_config_with(&path, &phones), phones)).await?;
+        // The kept readings are read off the loop too (a cache: without them every number is
+        // read again).
+        let state_path = state.path().to_path_buf();
+        let (read, phones) = off_loop(move || {
+            let phones = State::known_phones(&state_path, true);
+            (crate::files::read_config_with(&path, &phones), phones)
+        })
+        .await?;
         match read {
             Ok(config) => {
                 tracing::info!("config reloaded ({why})");

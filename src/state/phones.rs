@@ -12,9 +12,9 @@ const SINCE: i64 = 8;
 
 impl State {
     /// The readings kept in the state at `path`, loaded (read-only) when a number is first
-    /// read (`keeping` when the caller keeps them again, see [`Readings::loading`]): none when there is no state yet or it cannot be read. A cache: a command then
-    /// reads every number, and says what is wrong with the state when it reads it for
-    /// anything else.
+    /// read (`keeping` when the caller keeps them again, see [`Readings::loading`]): none when
+    /// there is no state yet or it cannot be read. A cache: a command then reads every number,
+    /// and says what is wrong with the state when it reads it for anything else.
     pub fn known_phones(path: &std::path::Path, keeping: bool) -> Readings {
         let path = path.to_path_buf();
         Readings::loading(
@@ -55,10 +55,12 @@ impl State {
             let kept = stmt
                 .query_map([], |r| {
                     let reading = match (r.get::<_, Option<String>>(2)?, r.get::<_, Option<i64>>(6)?) {
-                        (Some(e164), None) => {
+                        // E.164 is at most 16 characters: a longer one (a state edited by
+                        // hand) is no reading, and the number is read again.
+                        (Some(e164), None) if e164.len() <= 16 => {
                             Ok(Number::from_parts(&e164, r.get(3)?, r.get(4)?, &r.get::<_, String>(5)?))
                         }
-                        // A code this build does not know reads as not a number: read again.
+                        // A code this build does not know: read again.
                         (_, code) => Err(code.and_then(PhoneError::from_code)),
                     };
                     Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, reading))

@@ -182,6 +182,7 @@ fn set_rewrites_one_table_and_keeps_every_other_byte() {
     let amy = "[prospects.amy]  # from the fair\nname = \"Amy Chen\"  # spelled so\ncompany = \"Boats Ltd\"\nhook = \"boats\"\n\n# last words\n";
     let quick = format!("{BASE}# ── next ──\n{amy}");
     let general = quick.replace("[prospects.bill-jones]", "[prospects]\n[prospects.bill-jones]");
+    assert_ne!(general, quick, "BASE no longer has Bill's table");
     for text in [quick, general] {
         let book = Book::new(&text);
         let ran = book

@@ -287,6 +287,15 @@ fn a_national_number_is_read_again_when_my_country_changes() {
     let agenda = book.run(&["agenda", at[0], at[1]]).code(0).stdout;
     assert!(agenda.contains("+44 20 7946 0011"), "{agenda}");
     book.run(&["ics", at[0], at[1], "--days", "1"]).code(0);
+    let conn = rusqlite::Connection::open(&book.state).unwrap();
+    let kept: String = conn
+        .query_row(
+            "SELECT e164 FROM phone_readings WHERE region = 'GB' AND text = '020 7946 0011'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("the reading was kept for GB");
+    assert_eq!(kept, "+442079460011");
     let text = std::fs::read_to_string(&book.config).unwrap();
     book.write_config(&text.replace("+44 20 7946 0000", "+1 416 555 0199"));
     let toronto = book.run(&["agenda", at[0], at[1]]).code(78);
