@@ -12,6 +12,9 @@
 # of 20 runs (3 warm-up runs first: the file cache is warm, as for a person at a terminal) and
 # the peak RSS of one run.
 set -eu
+for tool in hyperfine remind python3; do
+    command -v "$tool" >/dev/null || { echo "bench/agenda.sh needs $tool (apt-get install $tool)" >&2; exit 1; }
+done
 # Paths given relative to where the script was started from, before moving to the repository.
 [ -n "${BIN:-}" ] && BIN=$(realpath "$BIN")
 [ -n "${OLD:-}" ] && OLD=$(realpath "$OLD")

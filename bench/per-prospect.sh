@@ -8,6 +8,9 @@
 # warm), in milliseconds. `log`, `undo` and `set` change the book or the state: each run works
 # on a fresh copy (the copy is not timed; hyperfine's --prepare).
 set -eu
+for tool in hyperfine curl python3; do
+    command -v "$tool" >/dev/null || { echo "bench/per-prospect.sh needs $tool (apt-get install $tool)" >&2; exit 1; }
+done
 [ -n "${BIN:-}" ] && BIN=$(realpath "$BIN")
 [ -n "${OLD:-}" ] && OLD=$(realpath "$OLD")
 cd "$(dirname "$0")/.."
