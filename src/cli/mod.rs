@@ -530,12 +530,11 @@ fn load_and_read(
     // on the second thread that reads them, they take less time than the rest of the book,
     // and the kept readings would add to the peak.
     let large = std::fs::metadata(&paths.config).is_ok_and(|m| m.len() > ONE_AT_A_TIME_ABOVE);
+    // The readings are dropped here, not kept to the exit: the history and the plan are yet
+    // to come.
     let config_only = || {
         let phones = if large { Readings::default() } else { known_phones(paths, false) };
-        let config = load_with(paths, &phones);
-        // Dropped, not kept to the exit: the history and the plan are yet to come.
-        drop(phones);
-        config
+        load_with(paths, &phones)
     };
     let (config, read) = if large {
         let config = config_only();

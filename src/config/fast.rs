@@ -27,6 +27,15 @@ pub(super) struct Split {
     pub tables: Vec<Table>,
 }
 
+impl Split {
+    /// The table of prospect `id`, when there is exactly one.
+    pub fn only(&self, text: &str, id: &str) -> Option<&Table> {
+        let mut tables = self.tables.iter().filter(|t| t.id(text) == id);
+        let table = tables.next()?;
+        tables.next().is_none().then_some(table)
+    }
+}
+
 /// One `[prospects.ID]` table: where its id and its lines are in the file.
 #[derive(Debug)]
 pub(super) struct Table {

@@ -413,9 +413,7 @@ impl Config {
     /// when the quick reader reads the file's layout (see [`Config::reread_one`]).
     pub fn prospect_table_span(text: &str, id: &str) -> Option<std::ops::Range<usize>> {
         let split = fast::split(text)?;
-        let mut tables = split.tables.iter().filter(|t| t.id(text) == id);
-        let span = tables.next()?.span(text);
-        tables.next().is_none().then_some(span)
+        Some(split.only(text, id)?.span(text))
     }
 
     /// Validates config text; diagnostics name `<config>` as the file.

@@ -396,11 +396,7 @@ pub(super) fn parse_one(
     id: &str,
 ) -> Option<Config> {
     let split = fast::split(text)?;
-    let mut tables = split.tables.iter().filter(|t| t.id(text) == id);
-    let table = tables.next()?;
-    if tables.next().is_some() {
-        return None;
-    }
+    let table = split.only(text, id)?;
     parse_with(&split.rest, file, privacy, phones, Some((text, std::slice::from_ref(table)))).ok()
 }
 

@@ -60,17 +60,15 @@ impl State {
                         (Some(e164), None) if e164.len() <= 16 => {
                             Ok(Number::from_parts(&e164, r.get(3)?, r.get(4)?, &r.get::<_, String>(5)?))
                         }
-                        // A code this build does not know: read again.
-                        (_, code) => Err(code.and_then(PhoneError::from_code)),
+                        (_, code) => match code.and_then(PhoneError::from_code) {
+                            Some(error) => Err(error),
+                            // A code this build does not know: read again.
+                            None => return Ok(None),
+                        },
                     };
-                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, reading))
+                    Ok(Some(Kept { region: r.get(0)?, text: r.get(1)?, reading }))
                 })?
-                .filter_map(|row| match row {
-                    Ok((region, text, Ok(number))) => Some(Ok(Kept { region, text, reading: Ok(number) })),
-                    Ok((region, text, Err(Some(e)))) => Some(Ok(Kept { region, text, reading: Err(e) })),
-                    Ok((_, _, Err(None))) => None,
-                    Err(e) => Some(Err(e)),
-                })
+                .filter_map(Result::transpose)
                 .collect::<Result<Vec<_>, _>>()?;
             let mut stmt = self.conn.prepare("SELECT country_code, region FROM phone_regions")?;
             let regions =
