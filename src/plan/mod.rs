@@ -8,6 +8,7 @@
 //! Core: it may use the config and the calendar only; never the rendering, the state, the
 //! channels, the daemon or the command line.
 
+mod cap;
 mod history;
 mod project;
 mod stats;
@@ -214,7 +215,31 @@ struct Track {
 
 /// Plans what is due from `at`'s day for `days` days (at least one).
 pub fn plan(config: &Config, history: &History, at: Timestamp, days: u32) -> Agenda {
-    plan_of(config, &mut WindowCache::new(config), config.prospects.values().collect(), history, at, days)
+    plan_of(
+        config,
+        &mut WindowCache::new(config),
+        config.prospects.values().collect(),
+        history,
+        at,
+        days,
+        How::ALL,
+    )
+}
+
+/// [`plan`] with the daily cap applied day by day and call by call, as the rule reads: the
+/// reference the planner's quicker way is held to in tests.
+#[doc(hidden)]
+pub fn plan_day_by_day(config: &Config, history: &History, at: Timestamp, days: u32) -> Agenda {
+    let how = How { only: None, rolling: Rolling::DayByDay };
+    plan_of(
+        config,
+        &mut WindowCache::new(config),
+        config.prospects.values().collect(),
+        history,
+        at,
+        days,
+        how,
+    )
 }
 
 /// One prospect's items from `at`'s day for `days` days, as the whole book's [`plan`] has
@@ -223,32 +248,42 @@ pub fn plan(config: &Config, history: &History, at: Timestamp, days: u32) -> Age
 /// Prospects are planned each on their own but for `me.max_calls_per_day`, where the book's
 /// calls compete for each day's places. Without a cap (or when the prospect has no call in
 /// the period) the prospect is planned alone, and `history` need only hold its own events.
-/// With a cap, `history` must hold everyone's: the book is planned up to the day of the
-/// prospect's last item, and further while a call of theirs is rolled past it.
+/// With a cap, `history` must hold everyone's: the whole book is planned, and only this
+/// prospect's items are finished (windows, callbacks, the `why`).
 pub fn plan_for(config: &Config, history: &History, at: Timestamp, days: u32, id: &str) -> Vec<Item> {
     let Some(prospect) = config.prospects.get(id) else { return Vec::new() };
-    let mut alone = plan_of(config, &mut WindowCache::new(config), vec![prospect], history, at, days).items;
+    let mut windows = WindowCache::new(config);
+    let mut alone = plan_of(config, &mut windows, vec![prospect], history, at, days, How::ALL).items;
+    if config.me.max_calls_per_day.is_some() && alone.iter().any(|i| i.kind == Kind::Call) {
+        let how = How { only: Some(id), rolling: Rolling::ByProfile };
+        return plan_of(config, &mut windows, config.prospects.values().collect(), history, at, days, how)
+            .items;
+    }
     // The items are the book's: their index is the prospect's place in the whole book.
     let index = config.prospects.keys().position(|k| k == id).unwrap_or(0);
     for item in &mut alone {
         item.index = index;
     }
-    let has_call = alone.iter().any(|i| i.kind == Kind::Call);
-    if config.me.max_calls_per_day.is_none() || !has_call {
-        return alone;
-    }
-    let today = at.to_zoned(config.me.timezone.clone()).date();
-    // The cap only ever moves a call later: the book up to the last item found alone holds
-    // every item of theirs unless one is rolled past it; then the whole period is planned (a
-    // call rolled once under a binding cap is often rolled for weeks: steps on the way would
-    // each cost nearly as much as the whole).
-    let last = alone.iter().map(|i| i.day).max().unwrap_or(today);
-    let span = u32::try_from(days_between(today, last) + 1).unwrap_or(days).clamp(1, days);
-    let mine = |span: u32| -> Vec<Item> {
-        plan(config, history, at, span).items.into_iter().filter(|i| i.prospect == id).collect()
-    };
-    let found = mine(span);
-    if found.len() >= alone.len() || span >= days { found } else { mine(days) }
+    alone
+}
+
+/// What [`plan_of`] finishes and how it applies the cap.
+#[derive(Clone, Copy)]
+pub(super) struct How<'a> {
+    /// Only this prospect's items are finished and returned (the cap still sees everyone's).
+    only: Option<&'a str>,
+    rolling: Rolling,
+}
+
+impl How<'_> {
+    pub(super) const ALL: How<'static> = How { only: None, rolling: Rolling::ByProfile };
+}
+
+/// How the daily cap is worked out (see [`cap`]).
+#[derive(Clone, Copy)]
+enum Rolling {
+    ByProfile,
+    DayByDay,
 }
 
 /// Plans the given prospects (all of them, for [`plan`]). `windows` may be shared by plans of
@@ -260,6 +295,7 @@ pub(super) fn plan_of<'c>(
     history: &History,
     at: Timestamp,
     days: u32,
+    how: How,
 ) -> Agenda {
     let tz = &config.me.timezone;
     let now = at.to_zoned(tz.clone());
@@ -290,46 +326,21 @@ pub(super) fn plan_of<'c>(
     }
     items.retain(|item| item.day <= last_day);
 
-    // Cap the day's calls: overflow rolls to the next workday, in call order, day by day.
+    // Cap the day's calls: overflow rolls to the next day open on both sides, in call order.
     let mut rolled = Vec::new();
     if let Some(cap) = config.me.max_calls_per_day {
-        let mut day = today;
-        while day <= last_day {
-            let mut todays: Vec<usize> =
-                (0..items.len()).filter(|&i| items[i].kind == Kind::Call && items[i].day == day).collect();
-            for &i in &todays {
-                windows.fill(prospects[items[i].index], &mut items[i], &now);
+        rolled = match how.rolling {
+            Rolling::ByProfile => {
+                cap::roll_over(windows, &prospects, &mut items, now.timestamp(), last_day, cap)
             }
-            // Only which calls make the cap matters (the rest roll over and are ordered on
-            // their new day), and `call_order` is total, so a selection picks the same ones.
-            if todays.len() > cap {
-                todays.select_nth_unstable_by(cap, |&a, &b| call_order(&items[a], &items[b]));
+            Rolling::DayByDay => {
+                cap::roll_day_by_day(windows, &prospects, &mut items, &now, (today, last_day), cap)
             }
-            for &i in todays.iter().skip(cap) {
-                // The next day open on both sides: my workday, a window on theirs.
-                let next = windows.first_open_day(
-                    prospects[items[i].index],
-                    Doing::Call,
-                    day.tomorrow().unwrap_or(day),
-                    Side::Both,
-                );
-                match rolled.iter_mut().find(|(from, to, _)| *from == day && *to == next) {
-                    Some((_, _, count)) => *count += 1,
-                    None => rolled.push((day, next, 1)),
-                }
-                let item = &mut items[i];
-                item.rolled.push(day);
-                item.due = next;
-                item.day = next;
-                item.overdue = false;
-                item.days_late = 0;
-            }
-            match day.tomorrow() {
-                Ok(next) => day = next,
-                Err(_) => break,
-            }
-        }
+        };
         items.retain(|item| item.day <= last_day);
+    }
+    if let Some(id) = how.only {
+        items.retain(|item| item.prospect == id);
     }
 
     for item in &mut items {
@@ -344,7 +355,6 @@ pub(super) fn plan_of<'c>(
         item.why = why_text(config, item, today, config.me.max_calls_per_day.unwrap_or(0));
     }
     items.sort_by(agenda_order);
-    rolled.sort();
     Agenda { at: now, first_day: today, days, items, rolled }
 }
 
@@ -860,9 +870,21 @@ fn why_text(config: &Config, item: &Item, today: Date, cap: usize) -> String {
             format!("{drip_name} drip (every {every}): send “{title}”")
         }
     };
-    for day in &item.rolled {
-        let calls = if cap == 1 { "call" } else { "calls" };
-        why = format!("{why} (rolled over from {}: more than {cap} {calls} that day)", short_date(*day));
+    let calls = if cap == 1 { "call" } else { "calls" };
+    match item.rolled.as_slice() {
+        [] => {}
+        [day] => {
+            why = format!("{why} (rolled over from {}: more than {cap} {calls} that day)", short_date(*day))
+        }
+        // A call rolled for weeks under a binding cap: one clause, not one for each day.
+        [first, .., last] => {
+            let n = item.rolled.len();
+            why = format!(
+                "{why} (rolled over on {n} days, {} to {}: more than {cap} {calls} each of those days)",
+                short_date(*first),
+                short_date(*last)
+            );
+        }
     }
     why
 }

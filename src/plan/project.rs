@@ -43,12 +43,27 @@ pub fn project(
         while offset < days {
             let Some(at) = day_start(config, today, offset, now) else { break };
             let remaining = u32::try_from(days - offset).unwrap_or(u32::MAX);
-            let ahead =
-                super::plan_of(config, &mut windows, vec![prospect], &projection.history, at, remaining);
+            let ahead = super::plan_of(
+                config,
+                &mut windows,
+                vec![prospect],
+                &projection.history,
+                at,
+                remaining,
+                super::How::ALL,
+            );
             let Some(next) = ahead.items.iter().map(|i| i.day).min() else { break };
             offset += super::days_between(ahead.first_day, next);
             let Some(at) = day_start(config, today, offset, now) else { break };
-            let on_the_day = super::plan_of(config, &mut windows, vec![prospect], &projection.history, at, 1);
+            let on_the_day = super::plan_of(
+                config,
+                &mut windows,
+                vec![prospect],
+                &projection.history,
+                at,
+                1,
+                super::How::ALL,
+            );
             projection.lay_out(config, on_the_day.items, at, &key);
             offset += 1;
         }

@@ -255,3 +255,27 @@ proptest! {
         prop_assert_eq!(&quick, &daily, "quick {:#?}\ndaily {:#?}", brief(&quick), brief(&daily));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// The daily cap worked out by profile (calls of one zone and set of windows rolled
+    /// together) gives the agenda the rule gives call by call, day by day: the same calls on
+    /// each day, the same days rolled from, the same counts rolled.
+    #[test]
+    fn the_cap_by_profile_is_the_cap_call_by_call(
+        prospects in proptest::collection::vec(prospect(), 1..24),
+        events in proptest::collection::vec(event(), 0..60),
+        day in 0i64..120,
+        hour in 0i8..24,
+        days in 1u32..120,
+        cap in 1usize..4,
+    ) {
+        let config = capped(&book(&prospects), Some(cap));
+        let history = history(prospects.len(), &events);
+        let at = instant(day, hour);
+        let quick = plan::plan(&config, &history, at, days);
+        let reference = plan::plan_day_by_day(&config, &history, at, days);
+        prop_assert_eq!(quick, reference);
+    }
+}

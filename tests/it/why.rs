@@ -41,13 +41,14 @@ fn listed_waiting_and_snoozed() {
 #[test]
 fn over_the_cap_windows_ended_and_no_phone() {
     let amy = "\n[prospects.amy]\nname = \"Amy Ames\"\ntimezone = \"America/Toronto\"\nsince = 2026-11-20\ncall_windows = [\"07:30-08:30\"]\n";
-    let capped = Book::new(&format!(
+    let capped_text = format!(
         "{}{amy}phone = \"+1 416 555 0101\"\n",
         BASE.replace(
             "timezone = \"America/Toronto\"\n",
             "timezone = \"America/Toronto\"\nmax_calls_per_day = 1\n"
         )
-    ));
+    );
+    let capped = Book::new(&capped_text);
     // One call a day: Amy's morning call takes the slot, Bill's evening one rolls to Monday.
     let first = why(&capped, "amy", "2026-11-20T07:00");
     assert!(first.contains("  Fri 20 Nov: on today's list: attempt 1 of 4"), "{first}");
@@ -76,6 +77,22 @@ fn over_the_cap_windows_ended_and_no_phone() {
         "{rolled}"
     );
     assert!(rolled.contains("(rolled over from Fri 20 Nov: more than 1 call that day)"), "{rolled}");
+    // Cy's morning call takes Monday's place too: Bill's rolls twice, said in one clause.
+    let cy = amy.replace("amy", "cy").replace("Amy Ames", "Cy Cole");
+    let crowded = Book::new(&format!("{capped_text}{cy}phone = \"+1 416 555 0102\"\n"));
+    let twice = why(&crowded, "bill", "2026-11-20T07:00");
+    assert!(
+        twice.contains(
+            "  Fri 20 Nov: not listed: over the daily call cap (max_calls_per_day), rolled to Tue 24 Nov\n"
+        ),
+        "{twice}"
+    );
+    assert!(
+        twice.contains(
+            "(rolled over on 2 days, Fri 20 Nov to Mon 23 Nov: more than 1 call each of those days)"
+        ),
+        "{twice}"
+    );
 
     let book = Book::new(&format!("{BASE}{amy}"));
     let listed = why(&book, "amy", "2026-11-20T07:00");
