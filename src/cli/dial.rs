@@ -18,7 +18,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use super::{Failure, at_or_now, load_history, load_keeping};
+use super::{Failure, at_or_now, load_all};
 use crate::config::{Config, NextStep};
 use crate::files::Paths;
 use crate::plan::{self, Class, Event, History, Item, Outcome, PromiseChoice};
@@ -80,9 +80,8 @@ pub fn dial(paths: &Paths, at: Option<&str>) -> Result<(), Failure> {
                 .into(),
         ));
     }
-    let (config, phones) = load_keeping(paths)?;
+    let (config, state, history) = load_all(paths)?;
     let fixed = at.map(|text| at_or_now(Some(text), &config)).transpose()?;
-    let (state, history) = load_history(paths, &config, &phones)?;
     let mut dial = Dial {
         scripts: Scripts::new(&config),
         config: &config,

@@ -427,7 +427,7 @@ fn load(paths: &Paths) -> Result<Config, Failure> {
     Ok(config)
 }
 
-/// [`load`], with what the book's phone numbers read as (for [`load_history`] to keep).
+/// [`load`], with what the book's phone numbers read as (for the state to keep).
 fn load_keeping(paths: &Paths) -> Result<(Config, Readings), Failure> {
     let phones = known_phones(paths, true);
     let config = load_with(paths, &phones)?;
@@ -447,18 +447,32 @@ pub(crate) fn known_phones(paths: &Paths, keeping: bool) -> Readings {
     State::known_phones(&paths.state, keeping)
 }
 
-/// Opens the state and loads the history, recording first sightings of config entries and
-/// what the book's numbers read as (`phones`, when that changed).
-fn load_history(paths: &Paths, config: &Config, phones: &Readings) -> Result<(State, History), Failure> {
-    let t = std::time::Instant::now();
-    let mut state = State::open(&paths.state)?;
-    tracing::debug!(elapsed = ?t.elapsed(), "state opened");
-    let mut history = state.history()?;
-    tracing::debug!(elapsed = ?t.elapsed(), "history loaded");
-    state.mark_seen(config, &mut history, Timestamp::now())?;
-    state.keep_phone_readings(phones);
-    tracing::debug!(elapsed = ?t.elapsed(), "seen marked");
-    Ok((state, history))
+/// The config, and the state opened (created or migrated if need be) with its history, read
+/// at once on two threads (see [`load_and_read`]); first sightings of config entries and what
+/// the book's numbers read as are then recorded. A config error is the one reported when both
+/// fail.
+pub(super) fn load_all(paths: &Paths) -> Result<(Config, State, History), Failure> {
+    let large = std::fs::metadata(&paths.config).is_ok_and(|m| m.len() > ONE_AT_A_TIME_ABOVE);
+    let open = || -> Result<(State, History), Failure> {
+        let state = State::open(&paths.state)?;
+        let history = state.history()?;
+        Ok((state, history))
+    };
+    let (loaded, opened) = if large {
+        let loaded = load_keeping(paths);
+        (loaded, open())
+    } else {
+        std::thread::scope(|scope| {
+            let opening = scope.spawn(open);
+            let loaded = load_keeping(paths);
+            (loaded, opening.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+        })
+    };
+    let (config, phones) = loaded?;
+    let (mut state, mut history) = opened?;
+    state.mark_seen(&config, &mut history, Timestamp::now())?;
+    state.keep_phone_readings(&phones);
+    Ok((config, state, history))
 }
 
 /// The history a command about one prospect needs: its own events when nothing else can move
@@ -467,7 +481,8 @@ fn history_for(state: &State, config: &Config, id: &str) -> Result<History, Fail
     Ok(if config.me.max_calls_per_day.is_some() { state.history()? } else { state.history_of(id)? })
 }
 
-/// [`load_history`] for a command about one prospect (see [`history_for`]).
+/// The state and one prospect's history for a command about it (see [`history_for`]), first
+/// sightings and the numbers' readings recorded.
 fn load_history_for(
     paths: &Paths,
     config: &Config,
@@ -630,9 +645,8 @@ fn digest(paths: &Paths, at: Option<&str>, send: bool) -> Result<(), Failure> {
         keep_until_exit((config, history, digest));
         return printed;
     }
-    let (config, phones) = load_keeping(paths)?;
+    let (config, mut state, history) = load_all(paths)?;
     let at = at_or_now(at, &config)?;
-    let (mut state, history) = load_history(paths, &config, &phones)?;
     let week = crate::daemon::digest_week(&state, &config, at)?;
     let news = render::mail::mail_news(&config, &state.mail_news()?, at);
     let digest = render::digest::build(&config, &history, at, week, &news);
@@ -698,8 +712,8 @@ fn why(paths: &Paths, query: &str, at: Option<&str>) -> Result<(), Failure> {
 }
 
 fn ics(paths: &Paths, days: u32, at: Option<&str>, url: bool, new_token: bool) -> Result<(), Failure> {
-    let (config, phones) = load_keeping(paths)?;
     if url || new_token {
+        let config = load(paths)?;
         let Some(address) = config.feed.listen else {
             return Err(Failure::Usage(format!(
                 "the daemon serves no feed: add [calendar] listen = \"127.0.0.1:PORT\" to {}",
@@ -714,9 +728,9 @@ fn ics(paths: &Paths, days: u32, at: Option<&str>, url: bool, new_token: bool) -
         }
         return print(&out);
     }
+    let (config, mut state, history) = load_all(paths)?;
     let record = at.is_none();
     let at = at_or_now(at, &config)?;
-    let (mut state, history) = load_history(paths, &config, &phones)?;
     let feed = crate::daemon::feed::build(&config, &history, &mut state, at, days, record)?;
     print(&feed)
 }

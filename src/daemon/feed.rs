@@ -66,7 +66,9 @@ fn build_until(
     days: u32,
     record: bool,
 ) -> Result<(String, Timestamp), StateError> {
+    let t = std::time::Instant::now();
     let items = plan::project(config, history, now, days, ics::uid);
+    tracing::debug!(elapsed = ?t.elapsed(), "feed projected");
     let today = now.to_zoned(config.me.timezone.clone()).date();
     let midnight = today
         .tomorrow()
@@ -80,11 +82,18 @@ fn build_until(
         .filter(|end| *end > now)
         .fold(midnight, Timestamp::min);
     let scripts = Scripts::new(config);
+    let t = std::time::Instant::now();
     let events = ics::feed_events(config, &items, &scripts);
+    tracing::debug!(elapsed = ?t.elapsed(), "feed events written");
+    let t = std::time::Instant::now();
     let keys: Vec<(String, String, u64)> =
         events.iter().map(|e| (e.uid.clone(), e.placed_text(), e.fingerprint())).collect();
     let revisions = state.feed_revisions(&keys, now, record)?;
-    Ok((ics::calendar(&events, &revisions, config.feed.alarm), until))
+    tracing::debug!(elapsed = ?t.elapsed(), "feed revisions kept");
+    let t = std::time::Instant::now();
+    let body = ics::calendar(&events, &revisions, config.feed.alarm);
+    tracing::debug!(elapsed = ?t.elapsed(), "feed calendar written");
+    Ok((body, until))
 }
 
 /// The last feed served, and what it was built from: a GET that finds the same config, the

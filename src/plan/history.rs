@@ -290,6 +290,17 @@ impl History {
         History { log, ranges, seen: self.seen.clone(), assumed_seen: self.assumed_seen }
     }
 
+    /// This history with only `id`'s events and first sightings: all a plan of that prospect
+    /// alone reads, cheap to copy for each prospect of a large book.
+    pub fn alone(&self, id: &str) -> History {
+        let log = self.events_of(id).to_vec();
+        let ranges =
+            if log.is_empty() { HashMap::new() } else { HashMap::from([(id.to_owned(), 0..log.len())]) };
+        let seen =
+            self.seen.get(id).map(|keys| HashMap::from([(id.to_owned(), keys.clone())])).unwrap_or_default();
+        History { log, ranges, seen, assumed_seen: self.assumed_seen }
+    }
+
     /// How many events it holds.
     pub fn len(&self) -> usize {
         self.ranges.values().map(|r| r.len()).sum()

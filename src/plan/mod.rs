@@ -22,7 +22,7 @@ use jiff::{Timestamp, Zoned};
 
 use crate::config::{Action, Config, DripItem, NextStep, Prospect, Relationship, Status, Window};
 pub use history::{Class, Event, History, Logged, Outcome, PromiseChoice, seen_keys};
-pub use project::{FEED_DAYS_BACK, project, project_daily};
+pub use project::{FEED_DAYS_BACK, in_parts, project, project_daily};
 pub use stats::{
     LocalWindow, Promises, Rate, Review, Stats, Suggestion, median_text, monday_of, review, stats,
     suggest_windows,
@@ -230,7 +230,7 @@ pub fn plan(config: &Config, history: &History, at: Timestamp, days: u32) -> Age
 /// reference the planner's quicker way is held to in tests.
 #[doc(hidden)]
 pub fn plan_day_by_day(config: &Config, history: &History, at: Timestamp, days: u32) -> Agenda {
-    let how = How { only: None, rolling: Rolling::DayByDay };
+    let how = How { rolling: Rolling::DayByDay, ..How::ALL };
     plan_of(
         config,
         &mut WindowCache::new(config),
@@ -255,7 +255,7 @@ pub fn plan_for(config: &Config, history: &History, at: Timestamp, days: u32, id
     let mut windows = WindowCache::new(config);
     let mut alone = plan_of(config, &mut windows, vec![prospect], history, at, days, How::ALL).items;
     if config.me.max_calls_per_day.is_some() && alone.iter().any(|i| i.kind == Kind::Call) {
-        let how = How { only: Some(id), rolling: Rolling::ByProfile };
+        let how = How { only: Some(id), ..How::ALL };
         return plan_of(config, &mut windows, config.prospects.values().collect(), history, at, days, how)
             .items;
     }
@@ -273,10 +273,14 @@ pub(super) struct How<'a> {
     /// Only this prospect's items are finished and returned (the cap still sees everyone's).
     only: Option<&'a str>,
     rolling: Rolling,
+    /// Whether items get their window, callback and `why`, and the agenda's order; without,
+    /// only which items fall on which days is known.
+    finish: bool,
 }
 
 impl How<'_> {
-    pub(super) const ALL: How<'static> = How { only: None, rolling: Rolling::ByProfile };
+    pub(super) const ALL: How<'static> = How { only: None, rolling: Rolling::ByProfile, finish: true };
+    pub(super) const DAYS_ONLY: How<'static> = How { finish: false, ..How::ALL };
 }
 
 /// How the daily cap is worked out (see [`cap`]).
@@ -343,6 +347,9 @@ pub(super) fn plan_of<'c>(
         items.retain(|item| item.prospect == id);
     }
 
+    if !how.finish {
+        return Agenda { at: now, first_day: today, days, items, rolled };
+    }
     for item in &mut items {
         let prospect = prospects[item.index];
         windows.fill(prospect, item, &now);
@@ -894,14 +901,81 @@ fn why_text(config: &Config, item: &Item, today: Date, cap: usize) -> String {
 pub(super) struct WindowCache<'c> {
     config: &'c Config,
     /// A number for each profile in use, so the day look-ups hash two integers.
-    profiles: HashMap<Profile<'c>, u32>,
+    profiles: HashMap<Profile<'c>, u32, Quick>,
     /// The last prospect asked about and its profile: one prospect's items come together.
     last: Option<(&'c Prospect, u32)>,
     /// The windows offered, by profile and my day.
-    slots: HashMap<(u32, Date), Vec<Slot>>,
+    slots: HashMap<(u32, Date), Vec<Slot>, Quick>,
     /// Whether a profile has any window outside my quiet hours at all: a search for an open
     /// day stops at once when none has.
-    ever_open: HashMap<u32, bool>,
+    ever_open: HashMap<u32, bool, Quick>,
+}
+
+/// The window cache's hasher. Its keys are made by the planner from the config, never chosen
+/// by someone who could aim for collisions, so SipHash's guard is not needed; its cost was a
+/// tenth of the feed's projection, looked up for each day an open day is searched on.
+type Quick = std::hash::BuildHasherDefault<QuickHasher>;
+
+/// A multiply-and-rotate hasher (the one rustc uses for its own tables, "FxHash").
+#[derive(Default)]
+pub(super) struct QuickHasher(u64);
+
+impl QuickHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for QuickHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.add(u64::from_le_bytes(chunk.try_into().unwrap_or_default()));
+        }
+        for &byte in chunks.remainder() {
+            self.add(u64::from(byte));
+        }
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.add(u64::from(n));
+    }
+
+    fn write_u16(&mut self, n: u16) {
+        self.add(u64::from(n));
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.add(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    fn write_i8(&mut self, n: i8) {
+        self.add(n as u64);
+    }
+
+    fn write_i16(&mut self, n: i16) {
+        self.add(n as u64);
+    }
+
+    fn write_i32(&mut self, n: i32) {
+        self.add(n as u64);
+    }
+
+    fn write_i64(&mut self, n: i64) {
+        self.add(n as u64);
+    }
 }
 
 /// What decides a prospect's windows: the zone as written and its IANA name (an unnamed system
@@ -922,10 +996,10 @@ impl<'c> WindowCache<'c> {
     fn new(config: &'c Config) -> WindowCache<'c> {
         WindowCache {
             config,
-            profiles: HashMap::new(),
+            profiles: HashMap::default(),
             last: None,
-            slots: HashMap::new(),
-            ever_open: HashMap::new(),
+            slots: HashMap::default(),
+            ever_open: HashMap::default(),
         }
     }
 

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use jiff::Timestamp;
 
 use super::{Event, History, Item, Kind, Outcome, PromiseChoice, Reason, plan, why_text};
-use crate::config::Config;
+use crate::config::{Config, Prospect};
 
 /// How far back an open item still shows: an overdue promise or a late call that fell due in
 /// the last week is still worth a slot; older ones belong to the agenda, not the calendar.
@@ -25,58 +25,94 @@ pub fn project(
     history: &History,
     now: Timestamp,
     days: u32,
-    key: impl Fn(&Config, &Item) -> String,
+    key: impl Fn(&Config, &Item) -> String + Sync,
 ) -> Vec<Item> {
     if config.me.max_calls_per_day.is_some() {
         return project_daily(config, history, now, days, key);
     }
     // Without a cap nobody's items move anybody else's: each prospect is laid out alone, and
-    // planned only on the days it has something, not on every day of the period.
-    let tz = &config.me.timezone;
-    let today = now.to_zoned(tz.clone()).date();
-    let mut projection = Projection::new(history);
+    // planned only on the days it has something, not on every day of the period. A large book
+    // is shared among the cores.
+    let prospects: Vec<&Prospect> = config.prospects.values().collect();
+    let mut out =
+        in_parts(&prospects, |first, part| lay_out_alone(config, history, (first, part), now, days, &key));
+    // The book's order, as the daily projection lists it: by day, then the agenda's rules.
+    out.sort_by(super::agenda_order);
+    out
+}
+
+/// `work` done on `items` in parts, one for each core (up to [`MAX_THREADS`]), the results in
+/// the items' order. `work` gets a part and where in `items` it starts. Fewer than
+/// [`ALONE_BELOW`] items are done in one part: a thread costs more than they do.
+pub fn in_parts<T: Sync, R: Send>(items: &[T], work: impl Fn(usize, &[T]) -> Vec<R> + Sync) -> Vec<R> {
+    let threads = if items.len() < ALONE_BELOW {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_THREADS)
+    };
+    if threads == 1 {
+        return work(0, items);
+    }
+    let size = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let work = &work;
+        let parts: Vec<_> = items
+            .chunks(size)
+            .enumerate()
+            .map(|(n, part)| scope.spawn(move || work(n * size, part)))
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|p| p.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    })
+}
+
+/// Fewer items than this are worked on in one part (see [`in_parts`]).
+const ALONE_BELOW: usize = 500;
+
+/// The most threads [`in_parts`] shares work among.
+const MAX_THREADS: usize = 4;
+
+/// [`project`]'s layout of some prospects, each alone; `first` is the place of the first in
+/// the book.
+fn lay_out_alone(
+    config: &Config,
+    history: &History,
+    (first, prospects): (usize, &[&Prospect]),
+    now: Timestamp,
+    days: u32,
+    key: &(impl Fn(&Config, &Item) -> String + Sync),
+) -> Vec<Item> {
+    let today = now.to_zoned(config.me.timezone.clone()).date();
     let days = i64::from(days.max(1));
     // Shared: prospects in one zone with the same windows look each day up once.
     let mut windows = super::WindowCache::new(config);
-    for prospect in config.prospects.values() {
+    let mut out = Vec::new();
+    for (n, &prospect) in prospects.iter().enumerate() {
+        let mut projection = Projection::new(history.alone(&prospect.id));
         let mut offset = 0;
         while offset < days {
             let Some(at) = day_start(config, today, offset, now) else { break };
             let remaining = u32::try_from(days - offset).unwrap_or(u32::MAX);
-            let ahead = super::plan_of(
-                config,
-                &mut windows,
-                vec![prospect],
-                &projection.history,
-                at,
-                remaining,
-                super::How::ALL,
-            );
+            let how = super::How::DAYS_ONLY;
+            let ahead =
+                super::plan_of(config, &mut windows, vec![prospect], &projection.history, at, remaining, how);
             let Some(next) = ahead.items.iter().map(|i| i.day).min() else { break };
             offset += super::days_between(ahead.first_day, next);
             let Some(at) = day_start(config, today, offset, now) else { break };
-            let on_the_day = super::plan_of(
-                config,
-                &mut windows,
-                vec![prospect],
-                &projection.history,
-                at,
-                1,
-                super::How::ALL,
-            );
-            projection.lay_out(config, on_the_day.items, at, &key);
+            let how = super::How::ALL;
+            let on_the_day =
+                super::plan_of(config, &mut windows, vec![prospect], &projection.history, at, 1, how);
+            projection.lay_out(config, on_the_day.items, at, key);
             offset += 1;
         }
+        for mut item in projection.out {
+            // The book's items: their index is the prospect's place in the whole book.
+            item.index = first + n;
+            out.push(item);
+        }
     }
-    let mut out = projection.out;
-    // The book's order, as the daily projection lists it: by day, then the agenda's rules; the
-    // index is the prospect's place in the whole book.
-    let index: std::collections::HashMap<&str, usize> =
-        config.prospects.keys().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
-    for item in &mut out {
-        item.index = index.get(item.prospect.as_str()).copied().unwrap_or(0);
-    }
-    out.sort_by(super::agenda_order);
     out
 }
 
@@ -102,7 +138,7 @@ pub fn project_daily(
 ) -> Vec<Item> {
     let tz = &config.me.timezone;
     let today = now.to_zoned(tz.clone()).date();
-    let mut projection = Projection::new(history);
+    let mut projection = Projection::new(history.clone());
     for offset in 0..i64::from(days.max(1)) {
         let Some(at) = day_start(config, today, offset, now) else { break };
         let agenda = plan(config, &projection.history, at, 1);
@@ -123,9 +159,9 @@ struct Projection {
 }
 
 impl Projection {
-    fn new(history: &History) -> Projection {
+    fn new(history: History) -> Projection {
         Projection {
-            history: history.clone(),
+            history,
             listed: HashSet::new(),
             out: Vec::new(),
             seq: i64::MAX / 2,
@@ -185,6 +221,23 @@ impl Projection {
             });
             self.imagined.insert(item.prospect.clone());
             self.out.push(item);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_parts;
+
+    #[test]
+    fn work_in_parts_keeps_the_order_and_says_where_each_part_starts() {
+        for n in [0, 1, 499, 500, 501, 1000, 1003] {
+            let items: Vec<usize> = (0..n).collect();
+            let done = in_parts(&items, |first, part| {
+                part.iter().enumerate().map(|(i, &item)| (first + i, item * 2)).collect()
+            });
+            let want: Vec<(usize, usize)> = (0..n).map(|i| (i, i * 2)).collect();
+            assert_eq!(done, want, "{n} items");
         }
     }
 }

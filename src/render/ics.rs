@@ -91,63 +91,76 @@ pub fn uid(config: &Config, item: &Item) -> String {
 
 /// The events for projected items (see [`crate::plan::project`]).
 pub fn feed_events(config: &Config, items: &[Item], scripts: &Scripts<'_>) -> Vec<FeedEvent> {
-    items
-        .iter()
-        .filter_map(|item| {
-            let prospect = config.prospects.get(&item.prospect)?;
-            let (verb, category) = match item.kind {
-                Kind::Promise => ("Call", "promise"),
-                Kind::NextStep => ("Call", "next-step"),
-                Kind::Call => ("Call", "call"),
-                Kind::Email => ("Email", "email"),
-                Kind::Drip => ("Send a drip to", "drip"),
-            };
-            let tail = match item.kind {
-                Kind::Promise => " — promised callback".to_owned(),
-                Kind::NextStep => format!(" — next step: {}", item.next_step.as_deref().unwrap_or("")),
-                Kind::Drip => item.drip_item.as_ref().map(|d| format!(": {}", d.title)).unwrap_or_default(),
-                _ => String::new(),
-            };
-            let late = match item.days_late {
-                _ if !item.overdue => String::new(),
-                1 => " (1 day late)".to_owned(),
-                n => format!(" ({n} days late)"),
-            };
-            let summary = format!("{verb} {}{tail}{late}", who(prospect));
-            let mut description = String::new();
-            if item.kind.is_call() {
-                match &prospect.number {
-                    Some(number) => {
-                        let _ = writeln!(description, "{}: {}", number.grouped(), number.tel_uri());
-                    }
-                    None => {
-                        let _ = writeln!(description, "{}", super::text::no_phone(prospect));
-                    }
-                }
-            } else if let Some(email) = &prospect.email {
-                let _ = writeln!(description, "{email}: mailto:{email}");
+    // A month of a large book is thousands of scripts: shared among the cores.
+    crate::plan::in_parts(items, |_, part| {
+        part.iter().filter_map(|item| feed_event(config, item, scripts)).collect()
+    })
+}
+
+/// One projected item as an event; `None` for a prospect no longer in the book.
+fn feed_event(config: &Config, item: &Item, scripts: &Scripts<'_>) -> Option<FeedEvent> {
+    let prospect = config.prospects.get(&item.prospect)?;
+    let (verb, category) = match item.kind {
+        Kind::Promise => ("Call", "promise"),
+        Kind::NextStep => ("Call", "next-step"),
+        Kind::Call => ("Call", "call"),
+        Kind::Email => ("Email", "email"),
+        Kind::Drip => ("Send a drip to", "drip"),
+    };
+    let tail = match item.kind {
+        Kind::Promise => " — promised callback".to_owned(),
+        Kind::NextStep => format!(" — next step: {}", item.next_step.as_deref().unwrap_or("")),
+        Kind::Drip => item.drip_item.as_ref().map(|d| format!(": {}", d.title)).unwrap_or_default(),
+        _ => String::new(),
+    };
+    let late = match item.days_late {
+        _ if !item.overdue => String::new(),
+        1 => " (1 day late)".to_owned(),
+        n => format!(" ({n} days late)"),
+    };
+    let summary = format!("{verb} {}{tail}{late}", who(prospect));
+    let mut description = String::new();
+    if item.kind.is_call() {
+        match &prospect.number {
+            Some(number) => {
+                let _ = writeln!(description, "{}: {}", number.grouped(), number.tel_uri());
             }
-            let _ = writeln!(description, "Why: {}", item.why);
-            let label = if item.kind.is_call() { "Script" } else { "Draft" };
-            let _ = write!(description, "\n{label}:\n{}", scripts.render(item));
-            let placed = match (&item.window, item.kind.is_call()) {
-                (Some(slot), true) => Placed::Timed(slot.start.timestamp(), slot.end.timestamp()),
-                _ => Placed::Day(item.day),
-            };
-            Some(FeedEvent {
-                uid: uid(config, item),
-                placed,
-                summary,
-                description: description.trim_end().to_owned(),
-                category,
-            })
-        })
-        .collect()
+            None => {
+                let _ = writeln!(description, "{}", super::text::no_phone(prospect));
+            }
+        }
+    } else if let Some(email) = &prospect.email {
+        let _ = writeln!(description, "{email}: mailto:{email}");
+    }
+    let _ = writeln!(description, "Why: {}", item.why);
+    let label = if item.kind.is_call() { "Script" } else { "Draft" };
+    let _ = write!(description, "\n{label}:\n{}", scripts.render(item));
+    let placed = match (&item.window, item.kind.is_call()) {
+        (Some(slot), true) => Placed::Timed(slot.start.timestamp(), slot.end.timestamp()),
+        _ => Placed::Day(item.day),
+    };
+    Some(FeedEvent {
+        uid: uid(config, item),
+        placed,
+        summary,
+        description: description.trim_end().to_owned(),
+        category,
+    })
 }
 
 /// `20261124T220000Z`.
 fn utc(at: Timestamp) -> String {
-    at.strftime("%Y%m%dT%H%M%SZ").to_string()
+    // Written out rather than through strftime: four of these for each of thousands of events.
+    let t = jiff::tz::Offset::UTC.to_datetime(at);
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 /// The whole calendar: `revisions[i]` is `(sequence, changed)` for `events[i]`; `alarm` adds a
@@ -157,7 +170,7 @@ pub fn calendar(
     revisions: &[(i64, Timestamp)],
     alarm: Option<SignedDuration>,
 ) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(events.len() * 800);
     let mut line = |text: &str| fold(text, &mut out);
     line("BEGIN:VCALENDAR");
     line("VERSION:2.0");
@@ -167,11 +180,25 @@ pub fn calendar(
     line("X-WR-CALNAME:ringback — calls");
     line("REFRESH-INTERVAL;VALUE=DURATION:PT15M");
     line("X-PUBLISHED-TTL:PT15M");
-    for (event, (sequence, changed)) in events.iter().zip(revisions) {
+    // Thousands of events for a large book: written in parts on the cores, then joined.
+    let events: Vec<_> = events.iter().zip(revisions).collect();
+    let parts = crate::plan::in_parts(&events, |_, part| vec![vevents(part, alarm)]);
+    for part in parts {
+        out.push_str(&part);
+    }
+    fold("END:VCALENDAR", &mut out);
+    out
+}
+
+/// The VEVENTs of some events and their revisions.
+fn vevents(events: &[(&FeedEvent, &(i64, Timestamp))], alarm: Option<SignedDuration>) -> String {
+    let mut out = String::with_capacity(events.len() * 800);
+    let mut line = |text: &str| fold(text, &mut out);
+    for &(event, &(sequence, changed)) in events {
         line("BEGIN:VEVENT");
         line(&format!("UID:{}", escape(&event.uid)));
-        line(&format!("DTSTAMP:{}", utc(*changed)));
-        line(&format!("LAST-MODIFIED:{}", utc(*changed)));
+        line(&format!("DTSTAMP:{}", utc(changed)));
+        line(&format!("LAST-MODIFIED:{}", utc(changed)));
         line(&format!("SEQUENCE:{sequence}"));
         match &event.placed {
             Placed::Timed(start, end) => {
@@ -203,42 +230,57 @@ pub fn calendar(
         }
         line("END:VEVENT");
     }
-    line("END:VCALENDAR");
     out
 }
 
-/// RFC 5545 text: backslash, `;`, `,` and line ends escaped.
+/// RFC 5545 text: backslash, `;`, `,` and line ends escaped; tabs are spaces, and other
+/// control characters (not allowed in a TEXT value) are left out.
 fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            ';' => out.push_str("\\;"),
-            ',' => out.push_str("\\,"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push(' '),
-            // Other control characters are not allowed in a TEXT value.
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len() + 16);
+    // Runs of plain text are copied whole; every byte looked at starts a character.
+    let mut run = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let (width, with) = match bytes[i] {
+            b'\\' => (1, "\\\\"),
+            b';' => (1, "\\;"),
+            b',' => (1, "\\,"),
+            b'\n' => (1, "\\n"),
+            b'\t' => (1, " "),
+            b if b < 0x20 || b == 0x7f => (1, ""),
+            // U+0080 to U+009F, the C1 controls.
+            0xc2 if bytes.get(i + 1).is_some_and(|b| (0x80..=0x9f).contains(b)) => (2, ""),
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.push_str(&text[run..i]);
+        out.push_str(with);
+        i += width;
+        run = i;
     }
+    out.push_str(&text[run..]);
     out
 }
 
 /// Writes a content line folded at 75 octets, never inside a UTF-8 character, each physical
 /// line ended by CRLF; a continuation starts with one space (which counts in its 75).
 fn fold(line: &str, out: &mut String) {
-    let mut width = 0;
+    let mut rest = line;
     let mut limit = 75;
-    for c in line.chars() {
-        if width + c.len_utf8() > limit {
-            out.push_str("\r\n ");
-            width = 1;
-            limit = 75;
+    while rest.len() > limit {
+        let mut cut = limit;
+        while !rest.is_char_boundary(cut) {
+            cut -= 1;
         }
-        out.push(c);
-        width += c.len_utf8();
+        out.push_str(&rest[..cut]);
+        out.push_str("\r\n ");
+        rest = &rest[cut..];
+        limit = 74;
     }
+    out.push_str(rest);
     out.push_str("\r\n");
 }
 
@@ -264,5 +306,7 @@ mod tests {
     #[test]
     fn text_is_escaped() {
         assert_eq!(escape("a,b;c\\d\r\ne\u{7}\tf"), "a\\,b\\;c\\\\d\\ne f");
+        assert_eq!(escape("Jürgen\u{85}Müller\u{9f} ok\u{7f}"), "JürgenMüller ok");
+        assert_eq!(escape("plain"), "plain");
     }
 }

@@ -279,3 +279,33 @@ proptest! {
         prop_assert_eq!(quick, reference);
     }
 }
+
+/// A book large enough to be laid out on several threads (in parts of the book, joined) is
+/// projected as the daily projection of the whole book has it, in the same order.
+#[test]
+fn a_large_book_projected_in_parts_is_the_daily_projection() {
+    let prospects: Vec<P> = (0..640)
+        .map(|i| P {
+            zone: i % ZONES.len(),
+            relationship: i % RELATIONSHIPS.len(),
+            status: i % 4,
+            since: (i % 50) as i64,
+            windows: i % WINDOWS.len(),
+            promise: (i % 7 == 0).then_some((i % 40) as i64),
+            step: (i % 11 == 0).then_some((i % 45) as i64),
+            cadence: i % 3 != 0,
+        })
+        .collect();
+    let raw: Vec<_> = (0..900)
+        .map(|i| (i % 640, i % Outcome::ALL.len(), (i % 40) as i64, (7 + i % 12) as i8, (i % 3) as u8, 5))
+        .collect();
+    let config = capped(&book(&prospects), None);
+    let mut history = history(prospects.len(), &raw);
+    let at = instant(45, 9);
+    history.assume_seen(at);
+    let key = |_: &Config, item: &plan::Item| format!("{}:{:?}:{}", item.prospect, item.kind, item.due);
+    let quick = plan::project(&config, &history, at, 21, key);
+    let daily = plan::project_daily(&config, &history, at, 21, key);
+    assert!(quick.len() > 150, "{} items", quick.len());
+    assert_eq!(quick, daily);
+}
