@@ -301,6 +301,30 @@ pub(super) fn plan_of<'c>(
     days: u32,
     how: How,
 ) -> Agenda {
+    plan_tracked(
+        config,
+        windows,
+        prospects,
+        &mut |windows, prospect, now| replay(windows, history, prospect, now),
+        at,
+        days,
+        how,
+    )
+}
+
+/// Where a prospect stands at an instant (a [`replay`] of its events, or what stands in for one).
+type TrackOf<'t, 'c> = dyn FnMut(&mut WindowCache<'c>, &'c Prospect, &Zoned) -> Option<Track> + 't;
+
+/// [`plan_of`], each prospect's track from `track_of`.
+fn plan_tracked<'c>(
+    config: &'c Config,
+    windows: &mut WindowCache<'c>,
+    prospects: Vec<&'c Prospect>,
+    track_of: &mut TrackOf<'_, 'c>,
+    at: Timestamp,
+    days: u32,
+    how: How,
+) -> Agenda {
     let tz = &config.me.timezone;
     let now = at.to_zoned(tz.clone());
     let today = now.date();
@@ -309,7 +333,7 @@ pub(super) fn plan_of<'c>(
 
     let mut items = Vec::with_capacity(prospects.len());
     for (index, prospect) in prospects.iter().enumerate() {
-        if let Some(track) = replay(windows, history, prospect, &now) {
+        if let Some(track) = track_of(windows, prospect, &now) {
             collect_items(config, windows, (index, prospect), &track, today, last_day, &mut items);
         }
     }
@@ -418,15 +442,6 @@ pub fn short_date(date: Date) -> String {
     date.strftime("%a %-d %b").to_string()
 }
 
-/// The day a prospect entered the book: `since`, else when ringback first saw it, else today.
-fn start_date(history: &History, prospect: &Prospect, now: &Zoned) -> Date {
-    prospect.since.unwrap_or_else(|| {
-        history
-            .seen_at(&prospect.id, "prospect")
-            .map_or(now.date(), |t| t.to_zoned(now.time_zone().clone()).date())
-    })
-}
-
 /// Replays a prospect's events into where it stands; `None` when nothing can be due.
 fn replay<'c>(
     windows: &mut WindowCache<'c>,
@@ -478,46 +493,90 @@ fn replay_observed<'c>(
     now: &Zoned,
     observe: &mut dyn FnMut(Date, Fate, &Prospect),
 ) -> Option<Track> {
-    if prospect.status != Status::Active {
-        return None;
-    }
-    let config = windows.config;
-    let tz = now.time_zone();
-    let cadence = config.cadence_of(prospect);
-    let since = start_date(history, prospect, now);
-    let mut track = Track {
-        phase: if prospect.relationship == Relationship::Client {
-            Phase::Engaged
-        } else {
-            Phase::Cadence { step: 0, anchor: since }
-        },
-        last_touch: since,
-        last_attempt: None,
-        promise: None,
-        next_step: None,
-        snooze_until: None,
-        email_bounces: false,
-        closed: false,
-    };
-
-    // Hand-entered promises and next steps count from when ringback first saw them, so an
-    // older contact does not clear a promise typed in after it.
-    let seen = |key: String| history.seen_at(&prospect.id, &key).unwrap_or(now.timestamp());
-    let config_promise = prospect.promised_callback.map(|on| (seen(format!("promise:{on}")), on));
-    let config_step = prospect.next_step.as_ref().map(|s| (seen(format!("next_step:{}", s.on)), s));
-    let mut config_promise = config_promise;
-    let mut config_step = config_step;
-
+    let mut replay = Replay::start(history, prospect, now)?;
     for event in history.events_of(&prospect.id) {
+        replay.step(windows, event, now.time_zone(), observe);
+    }
+    replay.finish()
+}
+
+/// A prospect's events replayed one at a time into where it stands (see [`replay_observed`]):
+/// the feed's projection adds the events it imagines to a replay of the real ones, rather than
+/// replaying them all again for each day it lays out.
+#[derive(Debug, Clone)]
+struct Replay<'c> {
+    prospect: &'c Prospect,
+    track: Track,
+    /// Hand-entered promise and next step, until the first event after they were first seen.
+    config_promise: Option<(Timestamp, Date)>,
+    config_step: Option<(Timestamp, &'c NextStep)>,
+    /// Whether the instant of the replay stood in for a first sighting never recorded: a
+    /// replay started at another instant may then differ.
+    assumed_now: bool,
+}
+
+impl<'c> Replay<'c> {
+    /// Before the prospect's first event; `None` when nothing can be due (not active).
+    fn start(history: &History, prospect: &'c Prospect, now: &Zoned) -> Option<Replay<'c>> {
+        if prospect.status != Status::Active {
+            return None;
+        }
+        let mut assumed_now = false;
+        let mut seen = |key: &str| {
+            history.seen_at(&prospect.id, key).unwrap_or_else(|| {
+                assumed_now = true;
+                now.timestamp()
+            })
+        };
+        // The day it entered the book: `since`, else when ringback first saw it.
+        let since = match prospect.since {
+            Some(since) => since,
+            None => seen("prospect").to_zoned(now.time_zone().clone()).date(),
+        };
+        // Hand-entered promises and next steps count from when ringback first saw them, so an
+        // older contact does not clear a promise typed in after it.
+        let config_promise = prospect.promised_callback.map(|on| (seen(&format!("promise:{on}")), on));
+        let config_step = prospect.next_step.as_ref().map(|s| (seen(&format!("next_step:{}", s.on)), s));
+        let track = Track {
+            phase: if prospect.relationship == Relationship::Client {
+                Phase::Engaged
+            } else {
+                Phase::Cadence { step: 0, anchor: since }
+            },
+            last_touch: since,
+            last_attempt: None,
+            promise: None,
+            next_step: None,
+            snooze_until: None,
+            email_bounces: false,
+            closed: false,
+        };
+        Some(Replay { prospect, track, config_promise, config_step, assumed_now })
+    }
+
+    /// Applies one event (my zone is `tz`), telling `observe` what became of a promise it ends.
+    fn step(
+        &mut self,
+        windows: &mut WindowCache<'c>,
+        event: &Logged,
+        tz: &jiff::tz::TimeZone,
+        observe: &mut dyn FnMut(Date, Fate, &Prospect),
+    ) {
+        let prospect = self.prospect;
+        let track = &mut self.track;
+        if track.closed {
+            return;
+        }
+        let cadence = windows.config.cadence_of(prospect);
         let before = track.promise.clone();
         let at = event.at();
-        apply_config_marks(&mut track, &mut config_promise, &mut config_step, at);
+        apply_config_marks(track, &mut self.config_promise, &mut self.config_step, at);
         if let Some(old) = before.as_ref().filter(|_| track.promise != before) {
             observe(old.on, Fate::Superseded(tz.to_datetime(at).date()), prospect);
         }
         let before = track.promise.clone();
         let date = tz.to_datetime(at).date();
-        apply(&mut track, event, date, cadence, windows, prospect);
+        apply(track, event, date, cadence, windows, prospect);
         if let Some(old) = before.as_ref().filter(|_| track.promise != before) {
             let class = event.outcome.class();
             let fate = match class {
@@ -527,12 +586,16 @@ fn replay_observed<'c>(
             };
             observe(old.on, fate, prospect);
         }
-        if track.closed {
+    }
+
+    /// Where the prospect stands after the events stepped through; `None` once closed.
+    fn finish(mut self) -> Option<Track> {
+        if self.track.closed {
             return None;
         }
+        apply_config_marks(&mut self.track, &mut self.config_promise, &mut self.config_step, Timestamp::MAX);
+        Some(self.track)
     }
-    apply_config_marks(&mut track, &mut config_promise, &mut config_step, Timestamp::MAX);
-    Some(track)
 }
 
 fn apply_config_marks(

@@ -5,7 +5,10 @@ use std::collections::HashSet;
 
 use jiff::Timestamp;
 
-use super::{Event, History, Item, Kind, Outcome, PromiseChoice, Reason, plan, why_text};
+use super::{
+    Event, History, How, Item, Kind, Logged, Outcome, PromiseChoice, Reason, Replay, WindowCache, plan,
+    why_text,
+};
 use crate::config::{Config, Prospect};
 
 /// How far back an open item still shows: an overdue promise or a late call that fell due in
@@ -76,10 +79,10 @@ const MAX_THREADS: usize = 4;
 
 /// [`project`]'s layout of some prospects, each alone; `first` is the place of the first in
 /// the book.
-fn lay_out_alone(
-    config: &Config,
+fn lay_out_alone<'c>(
+    config: &'c Config,
     history: &History,
-    (first, prospects): (usize, &[&Prospect]),
+    (first, prospects): (usize, &[&'c Prospect]),
     now: Timestamp,
     days: u32,
     key: &(impl Fn(&Config, &Item) -> String + Sync),
@@ -87,24 +90,55 @@ fn lay_out_alone(
     let today = now.to_zoned(config.me.timezone.clone()).date();
     let days = i64::from(days.max(1));
     // Shared: prospects in one zone with the same windows look each day up once.
-    let mut windows = super::WindowCache::new(config);
+    let mut windows = WindowCache::new(config);
     let mut out = Vec::new();
+    let tz = &config.me.timezone;
+    let zoned = now.to_zoned(tz.clone());
     for (n, &prospect) in prospects.iter().enumerate() {
         let mut projection = Projection::new(history.alone(&prospect.id));
+        // The real events are replayed once, and each imagined one is added to that replay,
+        // while it comes after every event before it and nothing hangs on the instant planned
+        // at; else everything is replayed for each plan.
+        let events = projection.history.events_of(&prospect.id);
+        let mut replay = Replay::start(&projection.history, prospect, &zoned).map(|mut replay| {
+            for event in events {
+                replay.step(&mut windows, event, tz, &mut |_, _, _| {});
+            }
+            replay
+        });
+        let mut incremental = replay.as_ref().is_some_and(|r| !r.assumed_now);
+        let mut last = events.last().map(|e| (e.at(), e.seq));
         let mut offset = 0;
         while offset < days {
             let Some(at) = day_start(config, today, offset, now) else { break };
             let remaining = u32::try_from(days - offset).unwrap_or(u32::MAX);
-            let how = super::How::DAYS_ONLY;
-            let ahead =
-                super::plan_of(config, &mut windows, vec![prospect], &projection.history, at, remaining, how);
+            let replayed = replay.as_ref().filter(|_| incremental);
+            let plan = |windows: &mut WindowCache<'c>, at: Timestamp, days: u32, how: How| {
+                let history = &projection.history;
+                let mut track_of =
+                    |windows: &mut WindowCache<'c>, prospect: &'c Prospect, now: &jiff::Zoned| match replayed
+                    {
+                        Some(replay) => replay.clone().finish(),
+                        None => super::replay(windows, history, prospect, now),
+                    };
+                super::plan_tracked(config, windows, vec![prospect], &mut track_of, at, days, how)
+            };
+            let ahead = plan(&mut windows, at, remaining, How::DAYS_ONLY);
             let Some(next) = ahead.items.iter().map(|i| i.day).min() else { break };
             offset += super::days_between(ahead.first_day, next);
             let Some(at) = day_start(config, today, offset, now) else { break };
-            let how = super::How::ALL;
-            let on_the_day =
-                super::plan_of(config, &mut windows, vec![prospect], &projection.history, at, 1, how);
-            projection.lay_out(config, on_the_day.items, at, key);
+            let on_the_day = plan(&mut windows, at, 1, How::ALL);
+            for event in projection.lay_out(config, on_the_day.items, at, key) {
+                let logged = Logged::from(&event);
+                let place = (logged.at(), logged.seq);
+                match &mut replay {
+                    Some(replay) if incremental && last.is_none_or(|last| place > last) => {
+                        replay.step(&mut windows, &logged, tz, &mut |_, _, _| {});
+                        last = Some(place);
+                    }
+                    _ => incremental = false,
+                }
+            }
             offset += 1;
         }
         for mut item in projection.out {
@@ -169,14 +203,16 @@ impl Projection {
         }
     }
 
-    /// Lists the items of the day that starts at `at` (a day's plan), each taken as done.
+    /// Lists the items of the day that starts at `at` (a day's plan), each taken as done: the
+    /// events imagined for them, in the order added to the history.
     fn lay_out(
         &mut self,
         config: &Config,
         items: Vec<Item>,
         at: Timestamp,
         key: &impl Fn(&Config, &Item) -> String,
-    ) {
+    ) -> Vec<Event> {
+        let mut imagined = Vec::new();
         let tz = &config.me.timezone;
         let day = at.to_zoned(tz.clone()).date();
         for mut item in items {
@@ -208,7 +244,7 @@ impl Projection {
                 None => day.at(12, 0, 0, 0).to_zoned(tz.clone()).map_or(at, |noon| noon.timestamp()).max(at),
             };
             self.seq += 1;
-            self.history.push(&Event {
+            let event = Event {
                 seq: self.seq,
                 prospect: item.prospect.as_str().into(),
                 at: done_at,
@@ -218,10 +254,13 @@ impl Projection {
                 next_step: None,
                 until: None,
                 item: item.drip_item.as_ref().map(|d| d.title.clone()),
-            });
+            };
+            self.history.push(&event);
+            imagined.push(event);
             self.imagined.insert(item.prospect.clone());
             self.out.push(item);
         }
+        imagined
     }
 }
 
