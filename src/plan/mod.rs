@@ -120,6 +120,11 @@ pub struct Item {
     /// The callback a voicemail left for this item would promise (worked out once the day the
     /// item is listed on is final).
     pub callback_on: Option<Date>,
+    /// Their calendar dates (see [`their_day`]) of the day it is listed on (of its window, when
+    /// it has one), of `due` and of `callback_on`: the days a script names to them.
+    pub their_today: Date,
+    pub their_due: Date,
+    pub their_callback: Option<Date>,
     pub next_step: Option<String>,
     pub drip_item: Option<DripItem>,
     pub note: Option<String>,
@@ -383,6 +388,12 @@ fn plan_tracked<'c>(
                 None => Some(callback_outside_cadence(windows, prospect, item.day)),
             };
         }
+        item.their_today = match &item.window {
+            Some(slot) => slot.their_day,
+            None => windows.their_day(prospect, item.day),
+        };
+        item.their_due = windows.their_day(prospect, item.due);
+        item.their_callback = item.callback_on.map(|on| windows.their_day(prospect, on));
         item.why = why_text(config, item, today, config.me.max_calls_per_day.unwrap_or(0));
     }
     items.sort_by(agenda_order);
@@ -439,7 +450,17 @@ pub fn coming_up_days(config: &Config, today: Date) -> u32 {
 
 /// `Tue 24 Nov`.
 pub fn short_date(date: Date) -> String {
-    date.strftime("%a %-d %b").to_string()
+    // Written out rather than through strftime: the agenda and the feed name thousands of days.
+    const MONTHS: [&str; 12] =
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let month = MONTHS[usize::try_from(date.month() - 1).unwrap_or(0)];
+    format!("{} {} {month}", &weekday_name(date)[..3], date.day())
+}
+
+/// `Tuesday`.
+pub fn weekday_name(date: Date) -> &'static str {
+    const DAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+    DAYS[usize::try_from(date.weekday().to_monday_zero_offset()).unwrap_or(0)]
 }
 
 /// Replays a prospect's events into where it stands; `None` when nothing can be due.
@@ -802,6 +823,9 @@ fn collect_items<'c>(
             promise_made: None,
             promise_made_theirs: None,
             callback_on: None,
+            their_today: due,
+            their_due: due,
+            their_callback: None,
             next_step: None,
             drip_item: None,
             note: None,
@@ -1105,6 +1129,14 @@ impl<'c> WindowCache<'c> {
         self.slots.entry(key).or_insert_with(|| open_windows(self.config, prospect, day))
     }
 
+    /// [`their_day`], from the windows kept.
+    fn their_day(&mut self, prospect: &'c Prospect, day: Date) -> Date {
+        let config = self.config;
+        self.open(prospect, day)
+            .first()
+            .map_or_else(|| their_date_at_my_noon(config, prospect, day), |slot| slot.their_day)
+    }
+
     /// Finds the item's window for its day, unless found already.
     fn fill(&mut self, prospect: &'c Prospect, item: &mut Item, now: &Zoned) {
         if item.window_for == Some(item.day) {
@@ -1217,12 +1249,16 @@ fn outside_quiet(slot: Slot, quiet: Option<Window>) -> Vec<Slot> {
 /// The prospect's calendar date of their first window that may be offered on my `day`: the
 /// day a script names to them. Their date of the day itself when no window is open on it.
 pub fn their_day(config: &Config, prospect: &Prospect, day: Date) -> Date {
-    open_windows(config, prospect, day).first().map(|slot| slot.their_day).unwrap_or_else(|| {
-        // Their date at my noon that day.
-        day.to_datetime(jiff::civil::time(12, 0, 0, 0))
-            .to_zoned(config.me.timezone.clone())
-            .map_or(day, |noon| noon.with_time_zone(prospect.timezone.clone()).date())
-    })
+    open_windows(config, prospect, day)
+        .first()
+        .map_or_else(|| their_date_at_my_noon(config, prospect, day), |slot| slot.their_day)
+}
+
+/// Their date at my noon on `day`.
+fn their_date_at_my_noon(config: &Config, prospect: &Prospect, day: Date) -> Date {
+    day.to_datetime(jiff::civil::time(12, 0, 0, 0))
+        .to_zoned(config.me.timezone.clone())
+        .map_or(day, |noon| noon.with_time_zone(prospect.timezone.clone()).date())
 }
 
 /// All of a prospect's call windows that open on `day` in my zone, earliest first, whatever

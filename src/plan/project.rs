@@ -115,12 +115,12 @@ fn lay_out_alone<'c>(
             let replayed = replay.as_ref().filter(|_| incremental);
             let plan = |windows: &mut WindowCache<'c>, at: Timestamp, days: u32, how: How| {
                 let history = &projection.history;
-                let mut track_of =
-                    |windows: &mut WindowCache<'c>, prospect: &'c Prospect, now: &jiff::Zoned| match replayed
-                    {
-                        Some(replay) => replay.clone().finish(),
-                        None => super::replay(windows, history, prospect, now),
-                    };
+                let mut track_of = |windows: &mut WindowCache<'c>,
+                                    prospect: &'c Prospect,
+                                    now: &jiff::Zoned| match replayed {
+                    Some(replay) => replay.clone().finish(),
+                    None => super::replay(windows, history, prospect, now),
+                };
                 super::plan_tracked(config, windows, vec![prospect], &mut track_of, at, days, how)
             };
             let ahead = plan(&mut windows, at, remaining, How::DAYS_ONLY);

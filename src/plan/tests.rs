@@ -627,3 +627,13 @@ fn promise_record_counts_kept_on_time_late_missed_and_open_this_month() {
     let earlier = promise_record(&c, &h, at("2026-11-18T07:00"));
     assert_eq!((earlier.missed, earlier.open), (0, 1), "on its day it is open: {earlier:?}");
 }
+
+#[test]
+fn dates_are_named_as_strftime_names_them() {
+    let mut day = date(2026, 1, 1);
+    for _ in 0..800 {
+        assert_eq!(short_date(day), day.strftime("%a %-d %b").to_string());
+        assert_eq!(weekday_name(day), day.strftime("%A").to_string());
+        day = day.tomorrow().unwrap();
+    }
+}

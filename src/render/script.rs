@@ -41,13 +41,9 @@ impl<'c> Scripts<'c> {
         };
         // Every day named to them is their calendar date: of the window the call is made in
         // (today, for them), and of the first window the callback's day offers.
-        let their_today = item
-            .window
-            .as_ref()
-            .map_or_else(|| plan::their_day(self.config, prospect, item.day), |w| w.their_day);
-        let their_due = plan::their_day(self.config, prospect, item.due);
-        let callback = item.callback_on.map(|on| {
-            let on = plan::their_day(self.config, prospect, on);
+        let their_today = item.their_today;
+        let their_due = item.their_due;
+        let callback = item.their_callback.map(|on| {
             let hear_by = self.config.their_workday_before(prospect, on);
             Callback {
                 on: long_date(on),
@@ -58,7 +54,7 @@ impl<'c> Scripts<'c> {
                 } else if hear_by > their_today.saturating_add(jiff::Span::new().days(6)) {
                     long_date(hear_by)
                 } else {
-                    hear_by.strftime("%A").to_string()
+                    plan::weekday_name(hear_by).to_owned()
                 },
             }
         });
@@ -99,7 +95,7 @@ pub fn long_date(date: Date) -> String {
         (3, _) => "rd",
         _ => "th",
     };
-    format!("{} the {day}{suffix}", date.strftime("%A"))
+    format!("{} the {day}{suffix}", plan::weekday_name(date))
 }
 
 /// Spoken scripts are one paragraph: collapse the whitespace templates leave behind.
