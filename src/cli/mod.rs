@@ -732,7 +732,9 @@ fn ics(paths: &Paths, days: u32, at: Option<&str>, url: bool, new_token: bool) -
     let record = at.is_none();
     let at = at_or_now(at, &config)?;
     let feed = crate::daemon::feed::build(&config, &history, &mut state, at, days, record)?;
-    print(&feed)
+    let printed = print(&feed);
+    keep_until_exit((config, history, feed));
+    printed
 }
 
 fn history(paths: &Paths, query: &str, json: bool) -> Result<(), Failure> {

@@ -93,6 +93,9 @@ fn build_until(
     let t = std::time::Instant::now();
     let body = ics::calendar(&events, &revisions, config.feed.alarm);
     tracing::debug!(elapsed = ?t.elapsed(), "feed calendar written");
+    // Tens of thousands of strings for a large book: freed off the way of the answer (and not
+    // at all when a one-shot command exits first).
+    std::thread::spawn(move || drop((items, events, keys)));
     Ok((body, until))
 }
 
