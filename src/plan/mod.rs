@@ -991,9 +991,6 @@ pub(super) struct WindowCache<'c> {
     profiles: HashMap<Profile<'c>, u32, Quick>,
     /// The last prospect asked about and its profile: one prospect's items come together.
     last: Option<(&'c Prospect, u32)>,
-    /// Each prospect's profile by its address (the config outlives the cache, so it stays):
-    /// the cap asks again for every call of the book, after all of them were planned.
-    known: HashMap<usize, u32, Quick>,
     /// The windows offered, by profile and my day.
     slots: HashMap<(u32, Date), Vec<Slot>, Quick>,
     /// Whether a profile has any window outside my quiet hours at all: a search for an open
@@ -1088,7 +1085,6 @@ impl<'c> WindowCache<'c> {
             config,
             profiles: HashMap::default(),
             last: None,
-            known: HashMap::default(),
             slots: HashMap::default(),
             ever_open: HashMap::default(),
         }
@@ -1098,11 +1094,6 @@ impl<'c> WindowCache<'c> {
         if let Some((last, id)) = self.last
             && std::ptr::eq(last, prospect)
         {
-            return id;
-        }
-        let address = std::ptr::from_ref(prospect) as usize;
-        if let Some(&id) = self.known.get(&address) {
-            self.last = Some((prospect, id));
             return id;
         }
         let key = (
@@ -1115,7 +1106,6 @@ impl<'c> WindowCache<'c> {
         let next = u32::try_from(self.profiles.len()).unwrap_or(u32::MAX);
         let id = *self.profiles.entry(key).or_insert(next);
         self.last = Some((prospect, id));
-        self.known.insert(address, id);
         id
     }
 
