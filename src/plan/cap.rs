@@ -22,15 +22,15 @@ use crate::config::{Prospect, Relationship};
 pub(super) type Rolled = Vec<(Date, Date, usize)>;
 
 /// A call's place in a day's call order: window start (none last), relationship, due,
-/// attempts, the prospect's rank by id; then the item.
-type Key = (bool, Option<Timestamp>, Relationship, Date, usize, u32, usize);
+/// attempts, and its rank by prospect id, which also names it.
+type Key = (bool, Option<Timestamp>, Relationship, Date, u32, u32);
 
 /// Calls rolled to one day in one profile, all due that day.
 #[derive(Default)]
 struct Queue {
     /// In call order (the window and due day being the same for all): relationship, attempts,
-    /// the prospect's rank by id, the item.
-    waiting: BTreeSet<(Relationship, usize, u32, usize)>,
+    /// rank.
+    waiting: BTreeSet<(Relationship, u32, u32)>,
     /// The days this queue has rolled over from; a call's own list is the part after it joined.
     from: Vec<Date>,
 }
@@ -46,22 +46,25 @@ pub(super) fn roll_over<'c>(
     last_day: Date,
     cap: usize,
 ) -> Rolled {
-    let mut calls: Vec<usize> = (0..items.len()).filter(|&i| items[i].kind == Kind::Call).collect();
-    // Ids break ties last; a rank compares them as cheaply as a number.
-    calls.sort_by(|&a, &b| items[a].prospect.cmp(&items[b].prospect));
-    let mut rank = vec![0u32; items.len()];
-    let mut profile = vec![0u32; items.len()];
+    // The calls by prospect id, named by their rank: a prospect has one call at most, and the
+    // id breaks ties last. Everything kept for a call is kept by rank, for calls only (a large
+    // book's plan is most of its peak memory).
+    let number = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let mut calls: Vec<u32> = (0..items.len()).filter(|&i| items[i].kind == Kind::Call).map(number).collect();
+    calls.sort_by(|&a, &b| items[a as usize].prospect.cmp(&items[b as usize].prospect));
+    let mut profile = Vec::with_capacity(calls.len());
     let mut someone: HashMap<u32, &'c Prospect> = HashMap::new();
-    let mut arriving: BTreeMap<Date, Vec<usize>> = BTreeMap::new();
-    for (r, &i) in calls.iter().enumerate() {
-        rank[i] = u32::try_from(r).unwrap_or(u32::MAX);
-        let prospect = prospects[items[i].index];
-        profile[i] = windows.profile(prospect);
-        someone.entry(profile[i]).or_insert(prospect);
-        arriving.entry(items[i].day).or_default().push(i);
+    let mut arriving: BTreeMap<Date, Vec<u32>> = BTreeMap::new();
+    for (rank, &i) in calls.iter().enumerate() {
+        let item = &items[i as usize];
+        let prospect = prospects[item.index];
+        let p = windows.profile(prospect);
+        profile.push(p);
+        someone.entry(p).or_insert(prospect);
+        arriving.entry(item.day).or_default().push(number(rank));
     }
     // Where each call joined its queue's list of days rolled from.
-    let mut joined = vec![0usize; items.len()];
+    let mut joined = vec![0u32; calls.len()];
     let mut queues: HashMap<(u32, Date), Queue> = HashMap::new();
     let mut queued: BTreeMap<Date, Vec<u32>> = BTreeMap::new();
     let mut rolled = Rolled::new();
@@ -77,9 +80,9 @@ pub(super) fn roll_over<'c>(
             break;
         }
         // The day's calls by profile: those first listed today, in call order, and the queue.
-        let mut fresh: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
-        for i in arriving.remove(&day).unwrap_or_default() {
-            fresh.entry(profile[i]).or_default().push(i);
+        let mut fresh: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+        for rank in arriving.remove(&day).unwrap_or_default() {
+            fresh.entry(profile[rank as usize]).or_default().push(rank);
         }
         for p in queued.remove(&day).unwrap_or_default() {
             fresh.entry(p).or_default();
@@ -94,19 +97,21 @@ pub(super) fn roll_over<'c>(
                 .iter()
                 .find(|slot| slot.end.timestamp() > now)
                 .map(|slot| slot.start.timestamp());
-            let key = |item: &Item, due: Date, i: usize| -> Key {
-                (start.is_none(), start, item.relationship, due, item.attempts, rank[i], i)
+            let key = |rank: u32, due: Option<Date>| -> Key {
+                let item = &items[calls[rank as usize] as usize];
+                let attempts = number(item.attempts);
+                (start.is_none(), start, item.relationship, due.unwrap_or(item.due), attempts, rank)
             };
-            fresh.sort_by_key(|&i| key(&items[i], items[i].due, i));
             if count <= cap {
                 continue;
             }
+            fresh.sort_by_key(|&rank| key(rank, None));
             // No more than the day's places can come from one profile: its first `cap`,
             // merging the two lists, each already in order.
             let waiting = queues.get(&(p, day)).map(|q| &q.waiting);
             let mut rolled_here =
-                waiting.into_iter().flatten().map(|&(_, _, _, i)| key(&items[i], day, i)).peekable();
-            let mut new = fresh.iter().map(|&i| key(&items[i], items[i].due, i)).peekable();
+                waiting.into_iter().flatten().map(|&(_, _, rank)| key(rank, Some(day))).peekable();
+            let mut new = fresh.iter().map(|&rank| key(rank, None)).peekable();
             for _ in 0..cap {
                 let from_queue = match (rolled_here.peek(), new.peek()) {
                     (Some(a), Some(b)) => a < b,
@@ -125,7 +130,11 @@ pub(super) fn roll_over<'c>(
         let mut places: HashMap<u32, (usize, usize)> = HashMap::new();
         for (_, p, from_queue) in &candidates {
             let (queue, new) = places.entry(*p).or_default();
-            if *from_queue { *queue += 1 } else { *new += 1 }
+            if *from_queue {
+                *queue += 1;
+            } else {
+                *new += 1;
+            }
         }
 
         for (p, fresh) in fresh {
@@ -137,17 +146,18 @@ pub(super) fn roll_over<'c>(
                 places.get(&p).copied().unwrap_or_default()
             };
             for _ in 0..from_queue {
-                let Some((_, _, _, i)) = queue.waiting.pop_first() else { break };
-                let item = &mut items[i];
-                item.rolled.extend_from_slice(&queue.from[joined[i]..]);
+                let Some((_, _, rank)) = queue.waiting.pop_first() else { break };
+                let item = &mut items[calls[rank as usize] as usize];
+                item.rolled.extend_from_slice(&queue.from[joined[rank as usize] as usize..]);
                 item.due = day;
                 item.day = day;
                 item.overdue = false;
                 item.days_late = 0;
             }
-            for &i in &fresh[new..] {
-                joined[i] = queue.from.len();
-                queue.waiting.insert((items[i].relationship, items[i].attempts, rank[i], i));
+            for &rank in &fresh[new..] {
+                joined[rank as usize] = number(queue.from.len());
+                let item = &items[calls[rank as usize] as usize];
+                queue.waiting.insert((item.relationship, number(item.attempts), rank));
             }
             if queue.waiting.is_empty() {
                 continue;
@@ -158,8 +168,9 @@ pub(super) fn roll_over<'c>(
             queue.from.push(day);
             if next > last_day || next <= day {
                 // Listed past the period (or nowhere): the caller drops them.
-                for &(_, _, _, i) in &queue.waiting {
-                    items[i].day = next.max(last_day.tomorrow().unwrap_or(last_day));
+                for &(_, _, rank) in &queue.waiting {
+                    items[calls[rank as usize] as usize].day =
+                        next.max(last_day.tomorrow().unwrap_or(last_day));
                 }
                 continue;
             }
@@ -167,9 +178,10 @@ pub(super) fn roll_over<'c>(
                 // Never met when each profile's calls are first listed on its open days; kept
                 // right if they are not.
                 Some(there) => {
-                    for &(_, _, _, i) in &queue.waiting {
-                        items[i].rolled.extend_from_slice(&queue.from[joined[i]..]);
-                        joined[i] = there.from.len();
+                    for &(_, _, rank) in &queue.waiting {
+                        let from = &queue.from[joined[rank as usize] as usize..];
+                        items[calls[rank as usize] as usize].rolled.extend_from_slice(from);
+                        joined[rank as usize] = number(there.from.len());
                     }
                     there.waiting.append(&mut queue.waiting);
                 }
