@@ -80,7 +80,7 @@ pub fn dial(paths: &Paths, at: Option<&str>) -> Result<(), Failure> {
                 .into(),
         ));
     }
-    let (config, state, history) = load_all(paths)?;
+    let (config, state, history) = load_all(paths, at)?;
     let fixed = at.map(|text| at_or_now(Some(text), &config)).transpose()?;
     let mut dial = Dial {
         scripts: Scripts::new(&config),

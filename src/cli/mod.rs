@@ -370,7 +370,17 @@ pub fn parse_at(text: &str, config: &Config) -> Result<Timestamp, Failure> {
 /// # Errors
 /// A usage failure naming the accepted forms.
 pub fn parse_at_from(text: &str, config: &Config, now: Timestamp) -> Result<Timestamp, Failure> {
-    let tz = config.me.timezone.clone();
+    parse_at_in(text, &config.me.timezone, &config.me.timezone_name, now)
+}
+
+/// [`parse_at_from`] in the zone `tz`, named `zone` in errors.
+fn parse_at_in(
+    text: &str,
+    tz: &jiff::tz::TimeZone,
+    zone: &str,
+    now: Timestamp,
+) -> Result<Timestamp, Failure> {
+    let tz = tz.clone();
     // Plans are made for dates in the supported range only (see config::in_range).
     let in_range =
         |date: Date| crate::config::in_range(date).map_err(|m| Failure::Usage(format!("--at: {m}")));
@@ -388,14 +398,14 @@ pub fn parse_at_from(text: &str, config: &Config, now: Timestamp) -> Result<Time
         return Err(Failure::Usage(format!(
             "invalid time `{text}`: --at takes a time in {zone}, as 07:40, yesterday 16:00, today, \
              2026-11-24, 2026-11-24T07:40 (or 2026-11-24 07:40), or an RFC 3339 instant \
-             (2026-11-24T07:40:00-05:00)",
-            zone = config.me.timezone_name
+             (2026-11-24T07:40:00-05:00)"
         )));
     };
     in_range(civil.date())?;
-    civil.to_zoned(tz).map(|z| z.timestamp()).map_err(|e| {
-        Failure::Usage(format!("--at: `{text}` has no time in {}: {e}", config.me.timezone_name))
-    })
+    civil
+        .to_zoned(tz)
+        .map(|z| z.timestamp())
+        .map_err(|e| Failure::Usage(format!("--at: `{text}` has no time in {zone}: {e}")))
 }
 
 /// `07:40`, `yesterday 16:00`, `tomorrow`: a day named relative to `today`, and a time of day.
@@ -449,26 +459,35 @@ pub(crate) fn known_phones(paths: &Paths, keeping: bool) -> Readings {
 
 /// The config, and the state opened (created or migrated if need be) with its history, read
 /// at once on two threads (see [`load_and_read`]); first sightings of config entries and what
-/// the book's numbers read as are then recorded. A config error is the one reported when both
-/// fail.
-pub(super) fn load_all(paths: &Paths) -> Result<(Config, State, History), Failure> {
+/// the book's numbers read as are then recorded, unless `at` is not a time `--at` accepts. A
+/// config error is the one reported when both fail.
+pub(super) fn load_all(paths: &Paths, at: Option<&str>) -> Result<(Config, State, History), Failure> {
     let large = std::fs::metadata(&paths.config).is_ok_and(|m| m.len() > ONE_AT_A_TIME_ABOVE);
+    // A `--at` that is no time in any zone is found before the state is opened, let alone made
+    // (its error names my zone once the book is read): then the two are read one after the
+    // other.
+    let plausible =
+        at.is_none_or(|text| parse_at_in(text, &jiff::tz::TimeZone::UTC, "UTC", Timestamp::now()).is_ok());
     let open = || -> Result<(State, History), Failure> {
         let state = State::open(&paths.state)?;
         let history = state.history()?;
         Ok((state, history))
     };
-    let (loaded, opened) = if large {
-        let loaded = load_keeping(paths);
-        (loaded, open())
+    let (config, phones, opened) = if large || !plausible {
+        let (config, phones) = load_keeping(paths)?;
+        at.map(|text| parse_at(text, &config)).transpose()?;
+        let opened = open();
+        (config, phones, opened)
     } else {
-        std::thread::scope(|scope| {
+        let (loaded, opened) = std::thread::scope(|scope| {
             let opening = scope.spawn(open);
             let loaded = load_keeping(paths);
             (loaded, opening.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-        })
+        });
+        let (config, phones) = loaded?;
+        at.map(|text| parse_at(text, &config)).transpose()?;
+        (config, phones, opened)
     };
-    let (config, phones) = loaded?;
     let (mut state, mut history) = opened?;
     state.mark_seen(&config, &mut history, Timestamp::now())?;
     state.keep_phone_readings(&phones);
@@ -645,7 +664,7 @@ fn digest(paths: &Paths, at: Option<&str>, send: bool) -> Result<(), Failure> {
         keep_until_exit((config, history, digest));
         return printed;
     }
-    let (config, mut state, history) = load_all(paths)?;
+    let (config, mut state, history) = load_all(paths, at)?;
     let at = at_or_now(at, &config)?;
     let week = crate::daemon::digest_week(&state, &config, at)?;
     let news = render::mail::mail_news(&config, &state.mail_news()?, at);
@@ -728,7 +747,7 @@ fn ics(paths: &Paths, days: u32, at: Option<&str>, url: bool, new_token: bool) -
         }
         return print(&out);
     }
-    let (config, mut state, history) = load_all(paths)?;
+    let (config, mut state, history) = load_all(paths, at)?;
     let record = at.is_none();
     let at = at_or_now(at, &config)?;
     let feed = crate::daemon::feed::build(&config, &history, &mut state, at, days, record)?;

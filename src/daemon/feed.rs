@@ -94,8 +94,8 @@ fn build_until(
     let body = ics::calendar(&events, &revisions, config.feed.alarm);
     tracing::debug!(elapsed = ?t.elapsed(), "feed calendar written");
     // Tens of thousands of strings for a large book: freed off the way of the answer (and not
-    // at all when a one-shot command exits first).
-    std::thread::spawn(move || drop((items, events, keys)));
+    // at all when a one-shot command exits first); here, if the system refuses a thread.
+    let _ = std::thread::Builder::new().spawn(move || drop((items, events, keys)));
     Ok((body, until))
 }
 

@@ -35,9 +35,10 @@ struct Queue {
     from: Vec<Date>,
 }
 
-/// Applies the cap from each call's `day` through `last_day`: calls that do not make a day's
-/// places get `day` and `due` moved on and the days they rolled from in `rolled`; a call rolled
-/// past `last_day` ends there (the caller drops it).
+/// Applies the cap from each call's `day` through `last_day`: a call that does not make a day's
+/// places moves on, and where it is listed gets `day` and `due` set to that day and the days
+/// it rolled from in `rolled`; a call rolled past `last_day` only gets a `day` past it (the
+/// caller drops it).
 pub(super) fn roll_over<'c>(
     windows: &mut WindowCache<'c>,
     prospects: &[&'c Prospect],
@@ -175,8 +176,8 @@ pub(super) fn roll_over<'c>(
                 continue;
             }
             match queues.get_mut(&(p, next)) {
-                // Never met when each profile's calls are first listed on its open days; kept
-                // right if they are not.
+                // Not met in practice: a profile's calls are first listed on its open days, so
+                // its queue is the only one to roll onto a day. Kept right if that ever fails.
                 Some(there) => {
                     for &(_, _, rank) in &queue.waiting {
                         let from = &queue.from[joined[rank as usize] as usize..];

@@ -22,7 +22,7 @@ use jiff::{Timestamp, Zoned};
 
 use crate::config::{Action, Config, DripItem, NextStep, Prospect, Relationship, Status, Window};
 pub use history::{Class, Event, History, Logged, Outcome, PromiseChoice, seen_keys};
-pub use project::{FEED_DAYS_BACK, in_parts, project, project_daily};
+pub use project::{FEED_DAYS_BACK, in_parts, in_parts_on, project, project_daily, project_in_parts};
 pub use stats::{
     LocalWindow, Promises, Rate, Review, Stats, Suggestion, median_text, monday_of, review, stats,
     suggest_windows,
@@ -121,7 +121,8 @@ pub struct Item {
     /// item is listed on is final).
     pub callback_on: Option<Date>,
     /// Their calendar dates (see [`their_day`]) of the day it is listed on (of its window, when
-    /// it has one), of `due` and of `callback_on`: the days a script names to them.
+    /// it has one), of `due` and of `callback_on`: the days a script names to them. Set when
+    /// the plan finishes its items (every plan a caller gets); `due` and `None` until then.
     pub their_today: Date,
     pub their_due: Date,
     pub their_callback: Option<Date>,
@@ -278,8 +279,8 @@ pub(super) struct How<'a> {
     /// Only this prospect's items are finished and returned (the cap still sees everyone's).
     only: Option<&'a str>,
     rolling: Rolling,
-    /// Whether items get their window, callback and `why`, and the agenda's order; without,
-    /// only which items fall on which days is known.
+    /// Whether items get their window, callback, their dates and `why`, and the agenda's
+    /// order; without, only which items fall on which days is known.
     finish: bool,
 }
 
@@ -993,9 +994,9 @@ pub(super) struct WindowCache<'c> {
     last: Option<(&'c Prospect, u32)>,
     /// The windows offered, by profile and my day.
     slots: HashMap<(u32, Date), Vec<Slot>, Quick>,
-    /// Whether a profile has any window outside my quiet hours at all: a search for an open
-    /// day stops at once when none has.
-    ever_open: HashMap<u32, bool, Quick>,
+    /// Whether a profile has any window outside my quiet hours in a week (by its Monday): a
+    /// search for an open day stops at once when none has.
+    ever_open: HashMap<(u32, Date), bool, Quick>,
 }
 
 /// The window cache's hasher. Its keys are made by the planner from the config, never chosen
@@ -1110,12 +1111,15 @@ impl<'c> WindowCache<'c> {
     }
 
     /// Whether any of the prospect's windows falls outside my quiet hours, on some day of the
-    /// week from `from` (a week sees every weekday and either side of a DST change near it).
+    /// week (Monday to Sunday) of `from`: a week sees every weekday, and either side of a DST
+    /// change near it. Kept by profile and week, so the answer does not hang on which day was
+    /// asked about first (nor on how a large book was split among the cores).
     fn ever_open(&mut self, prospect: &'c Prospect, from: Date) -> bool {
-        let key = self.profile(prospect);
+        let monday = from.saturating_sub(jiff::Span::new().days(from.weekday().to_monday_zero_offset()));
+        let key = (self.profile(prospect), monday);
         let config = self.config;
         *self.ever_open.entry(key).or_insert_with(|| {
-            (0..7).filter_map(|n| from.checked_add(jiff::Span::new().days(n)).ok()).any(|day| {
+            (0..7).filter_map(|n| monday.checked_add(jiff::Span::new().days(n)).ok()).any(|day| {
                 day_windows(config, prospect, day)
                     .into_iter()
                     .any(|slot| !outside_quiet(slot, config.schedule.quiet_hours).is_empty())

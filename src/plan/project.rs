@@ -36,9 +36,23 @@ pub fn project(
     // Without a cap nobody's items move anybody else's: each prospect is laid out alone, and
     // planned only on the days it has something, not on every day of the period. A large book
     // is shared among the cores.
+    project_in_parts(parts_for(config.prospects.len()), config, history, now, days, key)
+}
+
+/// [`project`] without a cap, the book laid out in `parts` parts (see [`in_parts_on`]).
+#[doc(hidden)]
+pub fn project_in_parts(
+    parts: usize,
+    config: &Config,
+    history: &History,
+    now: Timestamp,
+    days: u32,
+    key: impl Fn(&Config, &Item) -> String + Sync,
+) -> Vec<Item> {
     let prospects: Vec<&Prospect> = config.prospects.values().collect();
-    let mut out =
-        in_parts(&prospects, |first, part| lay_out_alone(config, history, (first, part), now, days, &key));
+    let mut out = in_parts_on(parts, &prospects, |first, part| {
+        lay_out_alone(config, history, (first, part), now, days, &key)
+    });
     // The book's order, as the daily projection lists it: by day, then the agenda's rules.
     out.sort_by(super::agenda_order);
     out
@@ -48,25 +62,46 @@ pub fn project(
 /// the items' order. `work` gets a part and where in `items` it starts. Fewer than
 /// [`ALONE_BELOW`] items are done in one part: a thread costs more than they do.
 pub fn in_parts<T: Sync, R: Send>(items: &[T], work: impl Fn(usize, &[T]) -> Vec<R> + Sync) -> Vec<R> {
-    let threads = if items.len() < ALONE_BELOW {
+    in_parts_on(parts_for(items.len()), items, work)
+}
+
+/// How many parts [`in_parts`] makes of `n` items on this machine.
+fn parts_for(n: usize) -> usize {
+    if n < ALONE_BELOW {
         1
     } else {
         std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_THREADS)
-    };
-    if threads == 1 {
+    }
+}
+
+/// [`in_parts`] in `parts` parts (at least one), whatever the machine. A part whose thread the
+/// system refuses is done on the calling thread.
+#[doc(hidden)]
+pub fn in_parts_on<T: Sync, R: Send>(
+    parts: usize,
+    items: &[T],
+    work: impl Fn(usize, &[T]) -> Vec<R> + Sync,
+) -> Vec<R> {
+    if parts <= 1 || items.len() <= 1 {
         return work(0, items);
     }
-    let size = items.len().div_ceil(threads);
+    let size = items.len().div_ceil(parts);
     std::thread::scope(|scope| {
         let work = &work;
-        let parts: Vec<_> = items
+        let started: Vec<_> = items
             .chunks(size)
             .enumerate()
-            .map(|(n, part)| scope.spawn(move || work(n * size, part)))
+            .map(|(n, part)| {
+                let first = n * size;
+                (first, part, std::thread::Builder::new().spawn_scoped(scope, move || work(first, part)).ok())
+            })
             .collect();
-        parts
+        started
             .into_iter()
-            .flat_map(|p| p.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .flat_map(|(first, part, thread)| match thread {
+                Some(thread) => thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                None => work(first, part),
+            })
             .collect()
     })
 }
@@ -266,17 +301,28 @@ impl Projection {
 
 #[cfg(test)]
 mod tests {
-    use super::in_parts;
+    use super::in_parts_on;
 
     #[test]
     fn work_in_parts_keeps_the_order_and_says_where_each_part_starts() {
-        for n in [0, 1, 499, 500, 501, 1000, 1003] {
-            let items: Vec<usize> = (0..n).collect();
-            let done = in_parts(&items, |first, part| {
-                part.iter().enumerate().map(|(i, &item)| (first + i, item * 2)).collect()
-            });
-            let want: Vec<(usize, usize)> = (0..n).map(|i| (i, i * 2)).collect();
-            assert_eq!(done, want, "{n} items");
+        for parts in 1..=5 {
+            for n in [0, 1, 2, 7, 500, 1003] {
+                let items: Vec<usize> = (0..n).collect();
+                let seen = std::sync::Mutex::new(Vec::new());
+                let done = in_parts_on(parts, &items, |first, part| {
+                    seen.lock().unwrap().push(std::thread::current().id());
+                    part.iter().enumerate().map(|(i, &item)| (first + i, item * 2)).collect()
+                });
+                let want: Vec<(usize, usize)> = (0..n).map(|i| (i, i * 2)).collect();
+                assert_eq!(done, want, "{n} items in {parts} parts");
+                // One call for each part, each on a thread of its own when there are several.
+                let mut threads = seen.into_inner().unwrap();
+                let calls = threads.len();
+                threads.sort_by_key(|t| format!("{t:?}"));
+                threads.dedup();
+                let expected = if n <= 1 || parts == 1 { 1 } else { n.div_ceil(n.div_ceil(parts)) };
+                assert_eq!((calls, threads.len()), (expected, expected), "{n} items in {parts} parts");
+            }
         }
     }
 }

@@ -238,7 +238,8 @@ fn vevents(events: &[(&FeedEvent, &(i64, Timestamp))], alarm: Option<SignedDurat
 fn escape(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len() + 16);
-    // Runs of plain text are copied whole; every byte looked at starts a character.
+    // Runs of plain text are copied whole; a cut is only ever made before an ASCII byte or
+    // the first byte of a C1 control, so always between characters.
     let mut run = 0;
     let mut i = 0;
     while i < bytes.len() {
@@ -308,5 +309,7 @@ mod tests {
         assert_eq!(escape("a,b;c\\d\r\ne\u{7}\tf"), "a\\,b\\;c\\\\d\\ne f");
         assert_eq!(escape("Jürgen\u{85}Müller\u{9f} ok\u{7f}"), "JürgenMüller ok");
         assert_eq!(escape("plain"), "plain");
+        // U+00A0 starts with the same byte as the C1 controls, and is kept.
+        assert_eq!(escape("10\u{a0}000\u{80}"), "10\u{a0}000");
     }
 }

@@ -99,6 +99,13 @@ fn outcomes_have_short_forms_and_log_takes_a_time_of_day() {
     for shape in ["07:40", "yesterday 16:00", "2026-11-24T07:40", "RFC 3339", "America/Toronto"] {
         assert!(ran.stderr.contains(shape), "the error lists `{shape}`: {}", ran.stderr);
     }
+    // `ics` and `digest --send` refuse it before the state is so much as made.
+    let fresh = Book::standard();
+    for args in [&["ics", "--at", "at noon"][..], &["digest", "--send", "--at", "at noon"]] {
+        let ran = fresh.run(args).code(2);
+        assert!(ran.stderr.contains("yesterday 16:00"), "{args:?}: {}", ran.stderr);
+        assert!(!fresh.state.exists(), "{args:?} made the state");
+    }
     let ran = book.run(&["log", "kevin", "voicemale"]).code(2);
     assert!(ran.stderr.contains("vm (voicemail)") && ran.stderr.contains("no-answer"), "{}", ran.stderr);
 }
