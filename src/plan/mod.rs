@@ -483,7 +483,8 @@ pub fn pin_callback(config: &Config, history: &History, event: &mut Event) {
         return;
     }
     let Some(prospect) = config.prospects.get(event.prospect.as_ref()) else { return };
-    let mut after = history.clone();
+    // Its own events and sightings are all its replay reads: not a copy of the whole book's.
+    let mut after = history.alone(&event.prospect);
     after.push(event);
     let now = event.at.to_zoned(config.me.timezone.clone());
     let mut windows = WindowCache::new(config);

@@ -58,9 +58,9 @@ pub fn project_in_parts(
     out
 }
 
-/// `work` done on `items` in parts, one for each core (up to [`MAX_THREADS`]), the results in
-/// the items' order. `work` gets a part and where in `items` it starts. Fewer than
-/// [`ALONE_BELOW`] items are done in one part: a thread costs more than they do.
+/// `work` done on `items` in parts, one for each core (up to four), the results in the items'
+/// order. `work` gets a part and where in `items` it starts. Fewer than 500 items are done in
+/// one part: a thread costs more than they do.
 pub fn in_parts<T: Sync, R: Send>(items: &[T], work: impl Fn(usize, &[T]) -> Vec<R> + Sync) -> Vec<R> {
     in_parts_on(parts_for(items.len()), items, work)
 }
