@@ -127,62 +127,111 @@ fn lay_out_alone<'c>(
     // Shared: prospects in one zone with the same windows look each day up once.
     let mut windows = WindowCache::new(config);
     let mut out = Vec::new();
-    let tz = &config.me.timezone;
-    let zoned = now.to_zoned(tz.clone());
+    let zoned = now.to_zoned(config.me.timezone.clone());
     for (n, &prospect) in prospects.iter().enumerate() {
-        let mut projection = Projection::new(history.alone(&prospect.id));
-        // The real events are replayed once, and each imagined one is added to that replay,
-        // while it comes after every event before it and nothing hangs on the instant planned
-        // at; else everything is replayed for each plan.
-        let events = projection.history.events_of(&prospect.id);
-        let mut replay = Replay::start(&projection.history, prospect, &zoned).map(|mut replay| {
-            for event in events {
-                replay.step(&mut windows, event, tz, &mut |_, _, _| {});
-            }
-            replay
-        });
-        let mut incremental = replay.as_ref().is_some_and(|r| !r.assumed_now);
-        let mut last = events.last().map(|e| (e.at(), e.seq));
+        let mut alone = Alone::new(&mut windows, history, prospect, &zoned);
         let mut offset = 0;
         while offset < days {
+            let Some(next) = alone.first_day_due(&mut windows, (today, offset, days), now) else { break };
+            offset = next;
             let Some(at) = day_start(config, today, offset, now) else { break };
-            let remaining = u32::try_from(days - offset).unwrap_or(u32::MAX);
-            let replayed = replay.as_ref().filter(|_| incremental);
-            let plan = |windows: &mut WindowCache<'c>, at: Timestamp, days: u32, how: How| {
-                let history = &projection.history;
-                let mut track_of = |windows: &mut WindowCache<'c>,
-                                    prospect: &'c Prospect,
-                                    now: &jiff::Zoned| match replayed {
-                    Some(replay) => replay.clone().finish(),
-                    None => super::replay(windows, history, prospect, now),
-                };
-                super::plan_tracked(config, windows, vec![prospect], &mut track_of, at, days, how)
-            };
-            let ahead = plan(&mut windows, at, remaining, How::DAYS_ONLY);
-            let Some(next) = ahead.items.iter().map(|i| i.day).min() else { break };
-            offset += super::days_between(ahead.first_day, next);
-            let Some(at) = day_start(config, today, offset, now) else { break };
-            let on_the_day = plan(&mut windows, at, 1, How::ALL);
-            for event in projection.lay_out(config, on_the_day.items, at, key) {
-                let logged = Logged::from(&event);
-                let place = (logged.at(), logged.seq);
-                match &mut replay {
-                    Some(replay) if incremental && last.is_none_or(|last| place > last) => {
-                        replay.step(&mut windows, &logged, tz, &mut |_, _, _| {});
-                        last = Some(place);
-                    }
-                    _ => incremental = false,
-                }
-            }
+            let on_the_day = alone.plan(&mut windows, at, 1, How::ALL);
+            alone.lay_out(&mut windows, on_the_day.items, at, key);
             offset += 1;
         }
-        for mut item in projection.out {
+        for mut item in alone.projection.out {
             // The book's items: their index is the prospect's place in the whole book.
             item.index = first + n;
             out.push(item);
         }
     }
     out
+}
+
+/// One prospect laid out alone: its own events and what the projection imagined after them.
+struct Alone<'c> {
+    prospect: &'c Prospect,
+    projection: Projection,
+    /// The real events are replayed once, and each imagined one is added to that replay, while
+    /// it comes after every event before it and nothing hangs on the instant planned at; else
+    /// everything is replayed for each plan.
+    replay: Option<Replay<'c>>,
+    incremental: bool,
+    /// The last event stepped through: (when, seq).
+    last: Option<(Timestamp, i64)>,
+}
+
+impl<'c> Alone<'c> {
+    fn new(
+        windows: &mut WindowCache<'c>,
+        history: &History,
+        prospect: &'c Prospect,
+        now: &jiff::Zoned,
+    ) -> Alone<'c> {
+        let projection = Projection::new(history.alone(&prospect.id));
+        let events = projection.history.events_of(&prospect.id);
+        let replay = Replay::start(&projection.history, prospect, now).map(|mut replay| {
+            for event in events {
+                replay.step(windows, event, now.time_zone(), &mut |_, _, _| {});
+            }
+            replay
+        });
+        let incremental = replay.as_ref().is_some_and(|r| !r.assumed_now);
+        let last = events.last().map(|e| (e.at(), e.seq));
+        Alone { prospect, projection, replay, incremental, last }
+    }
+
+    /// Where the prospect stands at `now`, with what was laid out taken as done.
+    fn track(&self, windows: &mut WindowCache<'c>, now: &jiff::Zoned) -> Option<super::Track> {
+        match self.replay.as_ref().filter(|_| self.incremental) {
+            Some(replay) => replay.clone().finish(),
+            None => super::replay(windows, &self.projection.history, self.prospect, now),
+        }
+    }
+
+    fn plan(&self, windows: &mut WindowCache<'c>, at: Timestamp, days: u32, how: How) -> super::Agenda {
+        let mut track_of =
+            |windows: &mut WindowCache<'c>, _: &'c Prospect, now: &jiff::Zoned| self.track(windows, now);
+        super::plan_tracked(windows.config, windows, vec![self.prospect], &mut track_of, at, days, how)
+    }
+
+    /// The first day, from day `from` of the `days` laid out from `today`, on which it has
+    /// something due: planned alone from that day to the last.
+    fn first_day_due(
+        &self,
+        windows: &mut WindowCache<'c>,
+        (today, from, days): (jiff::civil::Date, i64, i64),
+        now: Timestamp,
+    ) -> Option<i64> {
+        let at = day_start(windows.config, today, from, now)?;
+        let remaining = u32::try_from(days - from).ok()?;
+        let ahead = self.plan(windows, at, remaining, How::DAYS_ONLY);
+        let next = ahead.items.iter().map(|i| i.day).min()?;
+        Some(from + super::days_between(ahead.first_day, next))
+    }
+
+    /// Lays out the items of the day that starts at `at` (see [`Projection::lay_out`]).
+    fn lay_out(
+        &mut self,
+        windows: &mut WindowCache<'c>,
+        items: Vec<Item>,
+        at: Timestamp,
+        key: &impl Fn(&Config, &Item) -> String,
+    ) {
+        let config = windows.config;
+        let tz = &config.me.timezone;
+        for event in self.projection.lay_out(config, items, at, key) {
+            let logged = Logged::from(&event);
+            let place = (logged.at(), logged.seq);
+            match &mut self.replay {
+                Some(replay) if self.incremental && self.last.is_none_or(|last| place > last) => {
+                    replay.step(windows, &logged, tz, &mut |_, _, _| {});
+                    self.last = Some(place);
+                }
+                _ => self.incremental = false,
+            }
+        }
+    }
 }
 
 /// Where day `offset` of the projection starts: `now` on the first day, else midnight in my
