@@ -221,31 +221,20 @@ struct Track {
 
 /// Plans what is due from `at`'s day for `days` days (at least one).
 pub fn plan(config: &Config, history: &History, at: Timestamp, days: u32) -> Agenda {
-    plan_of(
-        config,
-        &mut WindowCache::new(config),
-        config.prospects.values().collect(),
-        history,
-        at,
-        days,
-        How::ALL,
-    )
+    plan_book(config, history, at, days, How::ALL)
 }
 
 /// [`plan`] with the daily cap applied day by day and call by call, as the rule reads: the
 /// reference the planner's quicker way is held to in tests.
 #[doc(hidden)]
 pub fn plan_day_by_day(config: &Config, history: &History, at: Timestamp, days: u32) -> Agenda {
-    let how = How { rolling: Rolling::DayByDay, ..How::ALL };
-    plan_of(
-        config,
-        &mut WindowCache::new(config),
-        config.prospects.values().collect(),
-        history,
-        at,
-        days,
-        how,
-    )
+    plan_book(config, history, at, days, How { rolling: Rolling::DayByDay, ..How::ALL })
+}
+
+/// The whole book planned [`How`] it says.
+fn plan_book(config: &Config, history: &History, at: Timestamp, days: u32, how: How) -> Agenda {
+    let prospects = config.prospects.values().collect();
+    plan_of(config, &mut WindowCache::new(config), prospects, history, at, days, how)
 }
 
 /// One prospect's items from `at`'s day for `days` days, as the whole book's [`plan`] has
