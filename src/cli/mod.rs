@@ -636,7 +636,7 @@ pub(crate) fn keep_until_exit<T>(value: T) {
 
 fn next(paths: &Paths, at: Option<&str>, json: bool) -> Result<(), Failure> {
     let (config, at, _state, history) = load_and_read(paths, at)?;
-    let agenda = plan::plan_next(&config, &history, at);
+    let agenda = plan::plan(&config, &history, at, 1);
     let item = plan::next(&agenda);
     let scripts = Scripts::new(&config);
     let printed = if json {

@@ -268,24 +268,14 @@ pub(super) struct How<'a> {
     /// Only this prospect's items are finished and returned (the cap still sees everyone's).
     only: Option<&'a str>,
     rolling: Rolling,
-    finish: Finish,
-}
-
-/// How far [`plan_of`] finishes its items.
-#[derive(Clone, Copy)]
-enum Finish {
-    /// Which items fall on which days, no more.
-    DaysOnly,
-    /// Their windows too, and the agenda's order (all [`next`] reads).
-    Ordered,
-    /// Their windows, callbacks, their dates and `why`, in the agenda's order.
-    Whole,
+    /// Whether items get their window, callback, their dates and `why`, and the agenda's
+    /// order; without, only which items fall on which days is known.
+    finish: bool,
 }
 
 impl How<'_> {
-    pub(super) const ALL: How<'static> =
-        How { only: None, rolling: Rolling::ByProfile, finish: Finish::Whole };
-    pub(super) const DAYS_ONLY: How<'static> = How { finish: Finish::DaysOnly, ..How::ALL };
+    pub(super) const ALL: How<'static> = How { only: None, rolling: Rolling::ByProfile, finish: true };
+    pub(super) const DAYS_ONLY: How<'static> = How { finish: false, ..How::ALL };
 }
 
 /// How the daily cap is worked out (see [`cap`]).
@@ -376,56 +366,28 @@ fn plan_tracked<'c>(
         items.retain(|item| item.prospect == id);
     }
 
-    match how.finish {
-        Finish::DaysOnly => return Agenda { at: now, first_day: today, days, items, rolled },
-        Finish::Ordered => {
-            for item in &mut items {
-                windows.fill(prospects[item.index], item, &now);
-            }
+    if !how.finish {
+        return Agenda { at: now, first_day: today, days, items, rolled };
+    }
+    for item in &mut items {
+        let prospect = prospects[item.index];
+        windows.fill(prospect, item, &now);
+        if item.names_callback {
+            item.callback_on = match item.next_step_index {
+                Some(step) => next_call_date(windows, prospect, step, item.day),
+                None => Some(callback_outside_cadence(windows, prospect, item.day)),
+            };
         }
-        Finish::Whole => {
-            for item in &mut items {
-                finish(windows, prospects[item.index], item, &now);
-            }
-        }
+        item.their_today = match &item.window {
+            Some(slot) => slot.their_day,
+            None => windows.their_day(prospect, item.day),
+        };
+        item.their_due = windows.their_day(prospect, item.due);
+        item.their_callback = item.callback_on.map(|on| windows.their_day(prospect, on));
+        item.why = why_text(config, item, today, config.me.max_calls_per_day.unwrap_or(0));
     }
     items.sort_by(agenda_order);
     Agenda { at: now, first_day: today, days, items, rolled }
-}
-
-/// Gives an item its window, callback, their dates and `why`.
-fn finish<'c>(windows: &mut WindowCache<'c>, prospect: &'c Prospect, item: &mut Item, now: &Zoned) {
-    let config = windows.config;
-    windows.fill(prospect, item, now);
-    if item.names_callback {
-        item.callback_on = match item.next_step_index {
-            Some(step) => next_call_date(windows, prospect, step, item.day),
-            None => Some(callback_outside_cadence(windows, prospect, item.day)),
-        };
-    }
-    item.their_today = match &item.window {
-        Some(slot) => slot.their_day,
-        None => windows.their_day(prospect, item.day),
-    };
-    item.their_due = windows.their_day(prospect, item.due);
-    item.their_callback = item.callback_on.map(|on| windows.their_day(prospect, on));
-    item.why = why_text(config, item, now.date(), config.me.max_calls_per_day.unwrap_or(0));
-}
-
-/// The day's [`plan`] for [`next`]: only the item it picks is finished; the others get their
-/// windows (all the choice and the order read), not their callbacks, dates or `why`.
-pub fn plan_next(config: &Config, history: &History, at: Timestamp) -> Agenda {
-    let mut windows = WindowCache::new(config);
-    let prospects: Vec<&Prospect> = config.prospects.values().collect();
-    let how = How { finish: Finish::Ordered, ..How::ALL };
-    let mut agenda = plan_of(config, &mut windows, prospects.clone(), history, at, 1, how);
-    let picked = next(&agenda).map(|item| (item.index, item.kind));
-    if let Some((index, kind)) = picked
-        && let Some(item) = agenda.items.iter_mut().find(|i| i.index == index && i.kind == kind)
-    {
-        finish(&mut windows, prospects[index], item, &agenda.at);
-    }
-    agenda
 }
 
 /// The promise record for the digest: every promise due this month (in my zone) and what

@@ -155,11 +155,6 @@ proptest! {
 
         // Planning twice gives the same agenda.
         prop_assert_eq!(&agenda, &plan::plan(&config, &history, at, days));
-        // `next` finishes only the item it picks: the same item, finished alike.
-        let today = plan::plan(&config, &history, at, 1);
-        let quick = plan::plan_next(&config, &history, at);
-        prop_assert_eq!(plan::next(&quick), plan::next(&today));
-        prop_assert_eq!(quick.items.len(), today.items.len());
 
         let calendar = &config.me.calendar;
         let mut seen = std::collections::HashSet::new();
