@@ -735,8 +735,8 @@ pub fn email_bounces(history: &History, prospect: &Prospect) -> bool {
         .any(|e| e.outcome == Outcome::Bounced && e.item().is_some_and(|a| prospect.is_email(a)))
 }
 
-/// Whether none of the prospect's call windows ever falls outside my quiet hours (a week
-/// from `from` is looked at), so no call to them can be offered.
+/// Whether none of the prospect's call windows ever falls outside my quiet hours (a year from
+/// `from` is looked at), so no call to them can be offered.
 pub fn never_offered(config: &Config, prospect: &Prospect, from: Date) -> bool {
     !prospect.call_windows.is_empty() && !WindowCache::new(config).ever_open(prospect, from)
 }
@@ -984,9 +984,9 @@ pub(super) struct WindowCache<'c> {
     last: Option<(&'c Prospect, u32)>,
     /// The windows offered, by profile and my day.
     slots: HashMap<(u32, Date), Vec<Slot>, Quick>,
-    /// Whether a profile has any window outside my quiet hours in a week (by its Monday): a
-    /// search for an open day stops at once when none has.
-    ever_open: HashMap<(u32, Date), bool, Quick>,
+    /// Whether a profile has any window outside my quiet hours at all: a search for an open
+    /// day stops at once when none has.
+    ever_open: HashMap<u32, bool, Quick>,
 }
 
 /// The window cache's hasher. Its keys are made by the planner from the config, never chosen
@@ -1100,16 +1100,17 @@ impl<'c> WindowCache<'c> {
         id
     }
 
-    /// Whether any of the prospect's windows falls outside my quiet hours, on some day of the
-    /// week (Monday to Sunday) of `from`: a week sees every weekday, and either side of a DST
-    /// change near it. Kept by profile and week, so the answer does not hang on which day was
-    /// asked about first (nor on how a large book was split among the cores).
+    /// Whether any of the prospect's windows falls outside my quiet hours on some day of the
+    /// year from `from`: a window my quiet hours cover only while our clocks agree opens in the
+    /// weeks they change on different dates, and a search for its open day must find those.
+    /// Kept by profile: a year holds every such week, so the answer does not hang on which day
+    /// asked first (nor on how a large book was split among the cores). The search stops at the
+    /// first open day, so it looks at one day for most profiles.
     fn ever_open(&mut self, prospect: &'c Prospect, from: Date) -> bool {
-        let monday = from.saturating_sub(jiff::Span::new().days(from.weekday().to_monday_zero_offset()));
-        let key = (self.profile(prospect), monday);
+        let key = self.profile(prospect);
         let config = self.config;
         *self.ever_open.entry(key).or_insert_with(|| {
-            (0..7).filter_map(|n| monday.checked_add(jiff::Span::new().days(n)).ok()).any(|day| {
+            (0..EVER_OPEN_DAYS).filter_map(|n| from.checked_add(jiff::Span::new().days(n)).ok()).any(|day| {
                 day_windows(config, prospect, day)
                     .into_iter()
                     .any(|slot| !outside_quiet(slot, config.schedule.quiet_hours).is_empty())
@@ -1173,6 +1174,9 @@ impl<'c> WindowCache<'c> {
         from
     }
 }
+
+/// How many days [`WindowCache::ever_open`] looks at: a year and a week.
+const EVER_OPEN_DAYS: i64 = 372;
 
 /// How many days ahead a search for an open day looks (a year, and then some for time away).
 const OPEN_DAY_SEARCH: usize = 800;

@@ -637,3 +637,20 @@ fn dates_are_named_as_strftime_names_them() {
         day = day.tomorrow().unwrap();
     }
 }
+
+#[test]
+fn a_window_quiet_hours_close_but_for_the_week_the_clocks_differ_is_found_that_week() {
+    // Berlin's 17:00 is my 11:00, inside my 11:00-12:00 quiet hours, except from 26 to 31 Oct
+    // 2026: Europe has left summer time and Toronto not yet, and it is my 12:00.
+    let text = BASE.replace("[defaults]", "[schedule]\nquiet_hours = \"11:00-12:00\"\n\n[defaults]");
+    let c = Config::from_toml(&format!(
+        "{text}\n[prospects.p]\nname = \"P\"\ntimezone = \"Europe/Berlin\"\nsince = 2026-10-12\ncall_windows = [\"17:00-18:00\"]\n"
+    ))
+    .unwrap();
+    let agenda = plan(&c, &History::default(), at("2026-10-12T06:00"), 30);
+    let call = agenda.items.iter().find(|i| i.kind == Kind::Call).expect("the first call");
+    assert_eq!(call.day, date(2026, 10, 26), "{call:?}");
+    let window = call.window.as_ref().expect("a window that week");
+    assert_eq!(window.start.time(), jiff::civil::time(12, 0, 0, 0));
+    assert!(!never_offered(&c, &c.prospects["p"], date(2026, 10, 12)));
+}
