@@ -462,36 +462,52 @@ pub(crate) fn known_phones(paths: &Paths, keeping: bool) -> Readings {
 /// the book's numbers read as are then recorded, unless `at` is not a time `--at` accepts. A
 /// config error is the one reported when both fail.
 pub(super) fn load_all(paths: &Paths, at: Option<&str>) -> Result<(Config, State, History), Failure> {
-    let large = std::fs::metadata(&paths.config).is_ok_and(|m| m.len() > ONE_AT_A_TIME_ABOVE);
     // A `--at` that is no time in any zone is found before the state is opened, let alone made
     // (its error names my zone once the book is read): then the two are read one after the
     // other.
     let plausible =
         at.is_none_or(|text| parse_at_in(text, &jiff::tz::TimeZone::UTC, "UTC", Timestamp::now()).is_ok());
+    let config = || -> Result<(Config, Readings), Failure> {
+        let (config, phones) = load_keeping(paths)?;
+        at.map(|text| parse_at(text, &config)).transpose()?;
+        Ok((config, phones))
+    };
     let open = || -> Result<(State, History), Failure> {
         let state = State::open(&paths.state)?;
         let history = state.history()?;
         Ok((state, history))
     };
-    let (config, phones, opened) = if large || !plausible {
-        let (config, phones) = load_keeping(paths)?;
-        at.map(|text| parse_at(text, &config)).transpose()?;
-        let opened = open();
-        (config, phones, opened)
-    } else {
-        let (loaded, opened) = std::thread::scope(|scope| {
-            let opening = scope.spawn(open);
-            let loaded = load_keeping(paths);
-            (loaded, opening.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-        });
-        let (config, phones) = loaded?;
-        at.map(|text| parse_at(text, &config)).transpose()?;
-        (config, phones, opened)
-    };
+    let ((config, phones), opened) = at_once(plausible && !large_book(paths), config, open)?;
     let (mut state, mut history) = opened?;
     state.mark_seen(&config, &mut history, Timestamp::now())?;
     state.keep_phone_readings(&phones);
     Ok((config, state, history))
+}
+
+/// The config read by `config` and the state by `state`: at once, the state on a second thread
+/// (on a large book the two cost about the same and neither needs the other), or one after the
+/// other, the state only once the config is read. A config error is the one reported when both
+/// fail.
+fn at_once<C, S: Send>(
+    together: bool,
+    config: impl FnOnce() -> Result<C, Failure>,
+    state: impl FnOnce() -> S + Send,
+) -> Result<(C, S), Failure> {
+    if !together {
+        let config = config()?;
+        return Ok((config, state()));
+    }
+    let (config, state) = std::thread::scope(|scope| {
+        let reading = scope.spawn(state);
+        let config = config();
+        (config, reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    Ok((config?, state))
+}
+
+/// Whether the book is over [`ONE_AT_A_TIME_ABOVE`].
+fn large_book(paths: &Paths) -> bool {
+    std::fs::metadata(&paths.config).is_ok_and(|m| m.len() > ONE_AT_A_TIME_ABOVE)
 }
 
 /// The history a command about one prospect needs: its own events when nothing else can move
@@ -552,9 +568,8 @@ fn read_state(paths: &Paths) -> Result<(Option<State>, History), Failure> {
 /// the other (see [`load_and_read`]).
 const ONE_AT_A_TIME_ABOVE: u64 = 8 * 1024 * 1024;
 
-/// The config, and [`read_history`]'s state and history read at the same time on a second
-/// thread: on a large book the two cost about the same and neither needs the other. A config
-/// error is the one reported when both fail.
+/// The config, and [`read_history`]'s state and history read at the same time (see
+/// [`at_once`]).
 fn load_and_read(
     paths: &Paths,
     at: Option<&str>,
@@ -563,24 +578,14 @@ fn load_and_read(
     // after the other, so its peak stays that of the plan. Its numbers are read afresh too:
     // on the second thread that reads them, they take less time than the rest of the book,
     // and the kept readings would add to the peak.
-    let large = std::fs::metadata(&paths.config).is_ok_and(|m| m.len() > ONE_AT_A_TIME_ABOVE);
+    let large = large_book(paths);
     // The readings are dropped here, not kept to the exit: the history and the plan are yet
     // to come.
     let config_only = || {
         let phones = if large { Readings::default() } else { known_phones(paths, false) };
         load_with(paths, &phones)
     };
-    let (config, read) = if large {
-        let config = config_only();
-        (config, read_state(paths))
-    } else {
-        std::thread::scope(|scope| {
-            let reading = scope.spawn(|| read_state(paths));
-            let config = config_only();
-            (config, reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-        })
-    };
-    let config = config?;
+    let (config, read) = at_once(!large, config_only, || read_state(paths))?;
     let at = at_or_now(at, &config)?;
     let (state, mut history) = read?;
     history.assume_seen(at);

@@ -284,10 +284,7 @@ impl History {
     /// This history with only `id`'s events, every first-seen mark kept: what
     /// `State::history_of` loads for a plan of that prospect alone.
     pub fn only(&self, id: &str) -> History {
-        let log = self.events_of(id).to_vec();
-        let ranges =
-            if log.is_empty() { HashMap::new() } else { HashMap::from([(id.to_owned(), 0..log.len())]) };
-        History { log, ranges, seen: self.seen.clone(), assumed_seen: self.assumed_seen }
+        History { seen: self.seen.clone(), ..self.alone(id) }
     }
 
     /// This history with only `id`'s events and first sightings: all a plan of that prospect

@@ -122,12 +122,12 @@ fn lay_out_alone<'c>(
     days: u32,
     key: &(impl Fn(&Config, &Item) -> String + Sync),
 ) -> Vec<Item> {
-    let today = now.to_zoned(config.me.timezone.clone()).date();
+    let zoned = now.to_zoned(config.me.timezone.clone());
+    let today = zoned.date();
     let days = i64::from(days.max(1));
     // Shared: prospects in one zone with the same windows look each day up once.
     let mut windows = WindowCache::new(config);
     let mut out = Vec::new();
-    let zoned = now.to_zoned(config.me.timezone.clone());
     for (n, &prospect) in prospects.iter().enumerate() {
         let mut alone = Alone::new(&mut windows, history, prospect, &zoned);
         let mut offset = 0;
@@ -154,9 +154,8 @@ struct Alone<'c> {
     projection: Projection,
     /// The real events are replayed once, and each imagined one is added to that replay, while
     /// it comes after every event before it and nothing hangs on the instant planned at; else
-    /// everything is replayed for each plan.
+    /// (`None`) everything is replayed for each plan.
     replay: Option<Replay<'c>>,
-    incremental: bool,
     /// The last event stepped through: (when, seq).
     last: Option<(Timestamp, i64)>,
 }
@@ -170,20 +169,20 @@ impl<'c> Alone<'c> {
     ) -> Alone<'c> {
         let projection = Projection::new(history.alone(&prospect.id));
         let events = projection.history.events_of(&prospect.id);
-        let replay = Replay::start(&projection.history, prospect, now).map(|mut replay| {
-            for event in events {
-                replay.step(windows, event, now.time_zone(), &mut |_, _, _| {});
-            }
-            replay
-        });
-        let incremental = replay.as_ref().is_some_and(|r| !r.assumed_now);
+        let replay =
+            Replay::start(&projection.history, prospect, now).filter(|r| !r.assumed_now).map(|mut replay| {
+                for event in events {
+                    replay.step(windows, event, now.time_zone(), &mut |_, _, _| {});
+                }
+                replay
+            });
         let last = events.last().map(|e| (e.at(), e.seq));
-        Alone { prospect, projection, replay, incremental, last }
+        Alone { prospect, projection, replay, last }
     }
 
     /// Where the prospect stands at `now`, with what was laid out taken as done.
     fn track(&self, windows: &mut WindowCache<'c>, now: &jiff::Zoned) -> Option<super::Track> {
-        match self.replay.as_ref().filter(|_| self.incremental) {
+        match &self.replay {
             Some(replay) => replay.clone().finish(),
             None => super::replay(windows, &self.projection.history, self.prospect, now),
         }
@@ -224,11 +223,11 @@ impl<'c> Alone<'c> {
             let logged = Logged::from(&event);
             let place = (logged.at(), logged.seq);
             match &mut self.replay {
-                Some(replay) if self.incremental && self.last.is_none_or(|last| place > last) => {
+                Some(replay) if self.last.is_none_or(|last| place > last) => {
                     replay.step(windows, &logged, tz, &mut |_, _, _| {});
                     self.last = Some(place);
                 }
-                _ => self.incremental = false,
+                _ => self.replay = None,
             }
         }
     }
