@@ -24,6 +24,7 @@ mod units;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use jiff::SignedDuration;
 use jiff::civil::Date;
@@ -49,7 +50,7 @@ pub struct Config {
     pub defaults: Defaults,
     pub cadences: BTreeMap<String, Cadence>,
     pub drips: BTreeMap<String, Drip>,
-    pub prospects: BTreeMap<String, Prospect>,
+    pub prospects: BTreeMap<String, Box<Prospect>>,
     /// Template sources by name: the built-in defaults overlaid with `[templates]`.
     pub templates: BTreeMap<String, String>,
     /// Their calendar by the code prospects name in `holidays`: the country's weekend and the
@@ -286,12 +287,14 @@ pub struct Prospect {
     /// Their other addresses (`emails = [...]`): mail from any of them is theirs.
     pub emails: Vec<String>,
     pub timezone: TimeZone,
-    pub timezone_name: String,
+    /// Shared by every prospect that names the zone the same way (as are `cadence` and the
+    /// default `call_windows`): a large book names a handful of each a hundred thousand times.
+    pub timezone_name: Arc<str>,
     pub relationship: Relationship,
     pub since: Option<Date>,
     /// Always names a cadence in [`Config::cadences`].
-    pub cadence: String,
-    pub call_windows: Vec<Window>,
+    pub cadence: Arc<str>,
+    pub call_windows: Arc<[Window]>,
     pub hook: Option<String>,
     pub value: Option<String>,
     pub gatekeeper: Option<String>,
@@ -492,7 +495,7 @@ impl Config {
     }
 
     pub fn cadence_of(&self, prospect: &Prospect) -> &Cadence {
-        &self.cadences[&prospect.cadence]
+        &self.cadences[&*prospect.cadence]
     }
 
     /// Where the config was read from, for messages.

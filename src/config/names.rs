@@ -136,7 +136,7 @@ impl Config {
                 many => Err(Lookup::Ambiguous(many.iter().map(|p| (p.id.clone(), p.name.clone())).collect())),
             }
         }
-        let typed: Vec<(&Prospect, Typed)> = self.prospects.values().map(|p| (p, Typed::of(p))).collect();
+        let typed: Vec<(&Prospect, Typed)> = self.prospects.values().map(|p| (&**p, Typed::of(p))).collect();
         // Exact matches first: an id or a whole name is never ambiguous with a longer one.
         let exact: Vec<&Prospect> =
             typed.iter().filter(|(_, t)| t.id == query || t.name == query).map(|(p, _)| *p).collect();
@@ -157,6 +157,6 @@ impl Config {
             .map(|p| (Typed::of(p).distance(&query), p))
             .filter(|(d, _)| *d <= allowed)
             .min_by(|(a, p), (b, q)| a.cmp(b).then_with(|| p.id.cmp(&q.id)))
-            .map(|(_, p)| p)
+            .map(|(_, p)| &**p)
     }
 }

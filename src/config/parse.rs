@@ -1,7 +1,7 @@
 //! Validation: the file through serde into `raw` structs (or the quick reader, see
 //! [`super::fast`]), then into a [`Config`], every problem collected with its place.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 
 use jiff::SignedDuration;
@@ -641,7 +641,7 @@ pub(super) fn parse_with(
         return Err(ConfigError { lines: Vec::new() });
     };
     (me.number, me.region) = (mine, region);
-    let prospects: BTreeMap<String, Prospect> = prospects.into_iter().collect();
+    let prospects: BTreeMap<String, Box<Prospect>> = prospects.into_iter().collect();
     // Each code in use: their weekend and their public holidays, on their dates.
     let calendars: BTreeMap<String, Calendar> = std::mem::take(&mut v.holiday_dates)
         .into_iter()
@@ -929,13 +929,14 @@ fn prospects(
 ) -> Option<ReadProspects> {
     // Collected then built in one go: a map built from a sorted list costs far less than
     // ten thousand inserts. Keys are formatted only for a message.
+    let count = prospects_raw.len() + quick_tables.map_or(0, |(_, tables)| tables.len());
     let quick_raw = quick_tables.into_iter().flat_map(|(whole, tables)| tables.iter().map(|t| t.read(whole)));
     let entries = prospects_raw.into_iter().map(Some).chain(quick_raw);
     // Numbers are the costliest to check (libphonenumber loads its metadata, then about 1.5 µs
     // a number): a second thread reads mine, then theirs in my country as they come, while this
     // one checks the rest.
     std::thread::scope(|scope| {
-        let (send, texts) = std::sync::mpsc::channel::<(usize, Spanned<String>)>();
+        let (send, texts) = std::sync::mpsc::channel::<(Result<usize, String>, Spanned<String>)>();
         let readings = phones;
         let reader = scope.spawn(move || {
             let mine = my_phone.map(|text| readings.read(text.get_ref(), None));
@@ -950,7 +951,7 @@ fn prospects(
                 .collect();
             (mine, region, theirs)
         });
-        let prospects = built(v, entries, d, |at, phone| {
+        let prospects = built(v, entries, count, d, |at, phone| {
             let _ = send.send((at, phone));
         });
         drop(send);
@@ -962,12 +963,19 @@ fn prospects(
             _ => None,
         };
         for (at, text, number) in theirs {
-            let Some((_, prospect)) = &mut prospects[at] else { continue };
+            // A prospect left out is still told about its number.
+            let at = match at {
+                Ok(at) => at,
+                Err(id) => {
+                    v.number(format_args!("prospects.{id}.phone"), &text, region.as_deref(), number);
+                    continue;
+                }
+            };
+            let (_, prospect) = &mut prospects[at];
             let key = format_args!("prospects.{}.phone", prospect.id);
             prospect.number = v.number(key, &text, region.as_deref(), number);
             prospect.phone = Some(one_line(text.into_inner()));
         }
-        let mut prospects: Vec<(String, Prospect)> = prospects.into_iter().flatten().collect();
         prospects.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         if quick_tables.is_some() && prospects.windows(2).any(|pair| pair[0].0 == pair[1].0) {
             // The same id twice: the general parser says where.
@@ -977,21 +985,26 @@ fn prospects(
     })
 }
 
-/// Each entry checked and built in the entries' order, its phone handed to `phone` with its
-/// place: `None` in place of one whose relationship or status is wrong (already reported);
-/// `None` in all when an entry is (the quick reader gave up).
+/// Each of `count` entries checked and built in the entries' order, its phone handed to
+/// `phone` with its place (or, for one left out, its id); one whose relationship or status is
+/// wrong is left out (already reported). `None` when an entry is (the quick reader gave up).
+///
+/// Built into one list of the right size, each prospect in the box it stays in: 100 000 of
+/// them take 50 MB, and a second copy (a list grown by doubling, the map's nodes) is what a
+/// large book's peak was made of.
 fn built(
     v: &mut Validator,
     entries: impl Iterator<Item = Option<(Spanned<String>, raw::Prospect)>>,
+    count: usize,
     d: &ProspectDefaults<'_>,
-    mut phone: impl FnMut(usize, Spanned<String>),
-) -> Option<Vec<Option<(String, Prospect)>>> {
-    let mut prospects = Vec::with_capacity(entries.size_hint().0);
+    mut phone: impl FnMut(Result<usize, String>, Spanned<String>),
+) -> Option<Vec<(String, Box<Prospect>)>> {
+    let mut prospects = Vec::with_capacity(count);
+    let mut names = HashSet::new();
+    let default_windows: Arc<[Window]> = d.windows.into();
     for entry in entries {
         let (id, mut raw) = entry?;
-        if let Some(text) = raw.phone.take() {
-            phone(prospects.len(), text);
-        }
+        let their_phone = raw.phone.take();
         let key = KeyPath("prospects", id.get_ref());
         if !valid_id(id.get_ref()) {
             v.error(
@@ -1003,9 +1016,9 @@ fn built(
         let (tz, tz_name) = match &raw.timezone {
             Some(name) => (
                 v.zone(format_args!("{key}.timezone"), name).unwrap_or(TimeZone::UTC),
-                name.get_ref().clone(),
+                shared(&mut names, name.get_ref()),
             ),
-            None => (d.timezone.clone(), d.timezone_name.to_owned()),
+            None => (d.timezone.clone(), shared(&mut names, d.timezone_name)),
         };
         let relationship = raw.relationship.as_ref().map_or(Some(Relationship::Cold), |r| {
             v.choice(
@@ -1041,7 +1054,7 @@ fn built(
                         unknown_ref("cadence", c.get_ref(), d.cadences.keys()),
                     );
                 }
-                c.get_ref().clone()
+                shared(&mut names, c.get_ref())
             }
             None => {
                 if !d.declared_cadences.contains(d.cadence) && !d.cadence_named {
@@ -1054,12 +1067,12 @@ fn built(
                         ),
                     );
                 }
-                d.cadence.to_owned()
+                shared(&mut names, d.cadence)
             }
         };
         let call_windows = match &raw.call_windows {
-            Some(w) => v.windows(format_args!("{key}.call_windows"), w),
-            None => d.windows.to_vec(),
+            Some(w) => v.windows(format_args!("{key}.call_windows"), w).into(),
+            None => default_windows.clone(),
         };
         let holidays = match &raw.holidays {
             Some(code) => v.holidays(format_args!("{key}.holidays"), code),
@@ -1079,10 +1092,13 @@ fn built(
             Some(NextStep { on, what: one_line(n.get_ref().what.clone()) })
         });
         if let (Some(relationship), Some(status)) = (relationship, status) {
+            if let Some(text) = their_phone {
+                phone(Ok(prospects.len()), text);
+            }
             let line = |text: Option<String>| text.map(one_line);
-            prospects.push(Some((
+            prospects.push((
                 id.get_ref().clone(),
-                Prospect {
+                Box::new(Prospect {
                     id: id.into_inner(),
                     name: one_line(raw.name),
                     company: line(raw.company),
@@ -1107,18 +1123,30 @@ fn built(
                     promised_callback,
                     next_step,
                     status,
-                },
-            )));
-        } else {
-            prospects.push(None);
+                }),
+            ));
+        } else if let Some(text) = their_phone {
+            phone(Err(id.into_inner()), text);
         }
     }
     Some(prospects)
 }
 
+/// `text`, shared with every other prospect that names it.
+fn shared(names: &mut HashSet<Arc<str>>, text: &str) -> Arc<str> {
+    match names.get(text) {
+        Some(name) => name.clone(),
+        None => {
+            let name: Arc<str> = text.into();
+            names.insert(name.clone());
+            name
+        }
+    }
+}
+
 /// The prospects by id, sorted, and the country their numbers written without a country code
 /// are read in (my phone's).
-type ReadProspects = (Vec<(String, Prospect)>, Option<Number>, Option<String>);
+type ReadProspects = (Vec<(String, Box<Prospect>)>, Option<Number>, Option<String>);
 
 /// A field for one line of a terminal, an email's text part or a notification: every control
 /// character (an escape sequence from a CSV cell, a newline, a NUL D-Bus cannot carry) becomes

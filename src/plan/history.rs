@@ -9,6 +9,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 
 use crate::config::NextStep;
+use crate::plan::Quick;
 
 /// The outcome of a logged event (DESIGN.md, "Events and states").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -159,9 +160,9 @@ pub struct Event {
     pub item: Option<String>,
 }
 
-/// An event as the planner keeps it: 40 bytes where an [`Event`] takes about 140, for a
+/// An event as the planner keeps it: 32 bytes where an [`Event`] takes about 140, for a
 /// history of a million events. The note is left out (the planner never reads it) and the
-/// rare parts (an agreed next step, a named drip item) are boxed.
+/// rare parts (a snooze's end, an agreed next step, a named drip item) are boxed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Logged {
     /// Insertion order, to order events logged at the same second.
@@ -170,12 +171,12 @@ pub struct Logged {
     second: i64,
     pub outcome: Outcome,
     pub promise: PromiseChoice,
-    pub until: Option<Date>,
     rare: Option<Box<Rare>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Rare {
+    until: Option<Date>,
     next_step: Option<NextStep>,
     item: Option<String>,
 }
@@ -191,12 +192,18 @@ impl Logged {
         next_step: Option<NextStep>,
         item: Option<String>,
     ) -> Logged {
-        let rare = (next_step.is_some() || item.is_some()).then(|| Box::new(Rare { next_step, item }));
-        Logged { seq, second: at.as_second(), outcome, promise, until, rare }
+        let rare = (until.is_some() || next_step.is_some() || item.is_some())
+            .then(|| Box::new(Rare { until, next_step, item }));
+        Logged { seq, second: at.as_second(), outcome, promise, rare }
     }
 
     pub fn at(&self) -> Timestamp {
         Timestamp::from_second(self.second).unwrap_or(Timestamp::MIN)
+    }
+
+    /// Until when a snooze or an out-of-office reply holds.
+    pub fn until(&self) -> Option<Date> {
+        self.rare.as_ref().and_then(|r| r.until)
     }
 
     pub fn next_step(&self) -> Option<&NextStep> {
@@ -215,21 +222,44 @@ impl From<&Event> for Logged {
     }
 }
 
+/// By prospect id, hashed quickly: a large history looks up and inserts 100 000 ids twice.
+type ById<V> = HashMap<String, V, Quick>;
+
 /// Everything the planner needs from the state.
 #[derive(Debug, Clone, Default)]
 pub struct History {
     /// Every prospect's events in one list, each prospect's together and oldest first: one
     /// allocation for a million events rather than one per prospect.
     log: Vec<Logged>,
-    /// Where each prospect's events are in `log`.
-    ranges: HashMap<String, std::ops::Range<usize>>,
-    /// When ringback first saw a prospect id, or a hand-entered promise or next step: by id,
-    /// the keys `prospect`, `promise:DATE` and `next_step:DATE` (a handful per prospect, so a
-    /// list, and a lookup by `&str` that allocates nothing).
-    seen: HashMap<String, Vec<(String, Timestamp)>>,
-    /// When anything not in `seen` counts as first seen: a command that only reads the state
+    /// What is known of each prospect, in one table (100 000 ids kept once, not once per
+    /// table).
+    of: ById<Of>,
+    /// When anything not in `of` counts as first seen: a command that only reads the state
     /// assumes "now" without writing each sighting down.
     assumed_seen: Option<Timestamp>,
+}
+
+/// One prospect's events, and when ringback first saw it and parts of its config: the keys
+/// `prospect`, `promise:DATE` and `next_step:DATE`.
+#[derive(Debug, Clone, Default)]
+struct Of {
+    /// Where its events are in the log.
+    events: std::ops::Range<usize>,
+    /// The key `prospect`, which every prospect has: kept apart, so a book of prospects
+    /// without hand-entered promises allocates no list.
+    first_seen: Option<Timestamp>,
+    /// The other keys (a handful at most, so a list, and a lookup by `&str` that allocates
+    /// nothing).
+    marks: Vec<(String, Timestamp)>,
+}
+
+impl Of {
+    fn seen_at(&self, key: &str) -> Option<Timestamp> {
+        match key {
+            "prospect" => self.first_seen,
+            _ => self.marks.iter().find(|(k, _)| k == key).map(|(_, at)| *at),
+        }
+    }
 }
 
 impl History {
@@ -237,70 +267,94 @@ impl History {
     /// the end of the log (their old place is left unused: a logged event is a rare, small
     /// addition, and a reload compacts).
     pub fn push(&mut self, event: &Event) {
-        let id = event.prospect.to_string();
-        let old = self.ranges.remove(&id).unwrap_or(0..0);
+        let of = match self.of.get_mut(&*event.prospect) {
+            Some(of) => of,
+            None => self.of.entry(event.prospect.to_string()).or_default(),
+        };
+        let old = of.events.clone();
         let start = self.log.len();
-        if old.end == start {
+        let range = if old.end == start && !old.is_empty() {
             // Already last: extend in place.
             self.log.push(Logged::from(event));
-            let range = old.start..self.log.len();
-            self.log[range.clone()].sort_by_key(|e| (e.second, e.seq));
-            self.ranges.insert(id, range);
-            return;
-        }
-        self.log.extend_from_within(old);
-        self.log.push(Logged::from(event));
-        let range = start..self.log.len();
+            old.start..self.log.len()
+        } else {
+            self.log.extend_from_within(old);
+            self.log.push(Logged::from(event));
+            start..self.log.len()
+        };
         self.log[range.clone()].sort_by_key(|e| (e.second, e.seq));
-        self.ranges.insert(id, range);
+        of.events = range;
     }
 
-    /// Builds a history from loaded events: `(prospect number, event)` with `ids[number]`
-    /// naming each prospect. Rows of one prospect usually come together and in order; the
-    /// list is sorted only when they do not.
-    pub fn from_loaded(ids: Vec<String>, mut rows: Vec<(u32, Logged)>) -> History {
-        if !rows.is_sorted_by_key(|(who, e)| (*who, e.second, e.seq)) {
-            rows.sort_unstable_by_key(|(who, e)| (*who, e.second, e.seq));
+    /// Builds a history from loaded events: `log[i]` is an event of the prospect numbered
+    /// `who[i]`, with `ids[number]` naming each prospect. Rows of one prospect usually come
+    /// together and in order; when they do not, the events are put in order where they lie,
+    /// so a million of them are never held twice.
+    pub fn from_loaded(ids: Vec<String>, who: Vec<u32>, mut log: Vec<Logged>) -> History {
+        debug_assert_eq!(who.len(), log.len());
+        let key = |i: usize| (who[i], log[i].second, log[i].seq);
+        let mut order: Vec<u32> = Vec::new();
+        if !(1..log.len()).all(|i| key(i - 1) <= key(i)) {
+            order = (0..log.len() as u32).collect();
+            order.sort_unstable_by_key(|&i| key(i as usize));
         }
-        let mut ranges: HashMap<String, std::ops::Range<usize>> = HashMap::with_capacity(ids.len());
+        let who_at = |k: usize| if order.is_empty() { who[k] } else { who[order[k] as usize] };
+        let mut of: ById<Of> = ById::with_capacity_and_hasher(ids.len(), Quick::default());
         let mut ids: Vec<Option<String>> = ids.into_iter().map(Some).collect();
         let mut start = 0;
-        for i in 1..=rows.len() {
-            if i == rows.len() || rows[i].0 != rows[start].0 {
-                if let Some(id) = ids[rows[start].0 as usize].take() {
-                    ranges.insert(id, start..i);
+        for k in 1..=log.len() {
+            if k == log.len() || who_at(k) != who_at(start) {
+                if let Some(id) = ids[who_at(start) as usize].take() {
+                    of.insert(id, Of { events: start..k, ..Of::default() });
                 }
-                start = i;
+                start = k;
             }
         }
-        let log = rows.into_iter().map(|(_, e)| e).collect();
-        History { log, ranges, ..History::default() }
+        // Place k takes the event that was at order[k]: each cycle of the permutation is
+        // followed once, carrying its first event along by swaps.
+        for first in 0..order.len() {
+            let mut k = first;
+            while order[k] as usize != k {
+                let from = order[k] as usize;
+                order[k] = k as u32;
+                if from == first {
+                    break;
+                }
+                log.swap(k, from);
+                k = from;
+            }
+        }
+        History { log, of, ..History::default() }
     }
 
     pub fn events_of(&self, id: &str) -> &[Logged] {
-        self.ranges.get(id).map_or(&[], |r| &self.log[r.clone()])
+        self.of.get(id).map_or(&[], |of| &self.log[of.events.clone()])
     }
 
     /// This history with only `id`'s events, every first-seen mark kept: what
     /// `State::history_of` loads for a plan of that prospect alone.
     pub fn only(&self, id: &str) -> History {
-        History { seen: self.seen.clone(), ..self.alone(id) }
+        let mut only = self.alone(id);
+        for (other, of) in self.of.iter().filter(|(other, _)| *other != id) {
+            only.of.insert(other.clone(), Of { events: 0..0, ..of.clone() });
+        }
+        only
     }
 
     /// This history with only `id`'s events and first sightings: all a plan of that prospect
     /// alone reads, cheap to copy for each prospect of a large book.
     pub fn alone(&self, id: &str) -> History {
         let log = self.events_of(id).to_vec();
-        let ranges =
-            if log.is_empty() { HashMap::new() } else { HashMap::from([(id.to_owned(), 0..log.len())]) };
-        let seen =
-            self.seen.get(id).map(|keys| HashMap::from([(id.to_owned(), keys.clone())])).unwrap_or_default();
-        History { log, ranges, seen, assumed_seen: self.assumed_seen }
+        let of = match self.of.get(id) {
+            Some(of) => ById::from_iter([(id.to_owned(), Of { events: 0..log.len(), ..of.clone() })]),
+            None => ById::default(),
+        };
+        History { log, of, assumed_seen: self.assumed_seen }
     }
 
     /// How many events it holds.
     pub fn len(&self) -> usize {
-        self.ranges.values().map(|r| r.len()).sum()
+        self.of.values().map(|of| of.events.len()).sum()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -309,21 +363,25 @@ impl History {
 
     /// When ringback first saw this key of a prospect's config.
     pub fn seen_at(&self, id: &str, key: &str) -> Option<Timestamp> {
-        let marked =
-            self.seen.get(id).and_then(|keys| keys.iter().find(|(k, _)| k == key)).map(|(_, at)| *at);
-        marked.or(self.assumed_seen)
+        self.of.get(id).and_then(|of| of.seen_at(key)).or(self.assumed_seen)
     }
 
     /// Whether this key was recorded as seen (an assumed sighting does not count).
     pub fn was_seen(&self, id: &str, key: &str) -> bool {
-        self.seen.get(id).is_some_and(|keys| keys.iter().any(|(k, _)| k == key))
+        self.of.get(id).is_some_and(|of| of.seen_at(key).is_some())
     }
 
     /// Records a first sighting; an earlier one for the same key stands.
-    pub fn mark_seen(&mut self, id: &str, key: String, at: Timestamp) {
-        let keys = self.seen.entry(id.to_owned()).or_default();
-        if !keys.iter().any(|(k, _)| *k == key) {
-            keys.push((key, at));
+    pub fn mark_seen(&mut self, id: &str, key: &str, at: Timestamp) {
+        // Looked up before it is inserted: the state loads a sighting per prospect and key.
+        let of = match self.of.get_mut(id) {
+            Some(of) => of,
+            None => self.of.entry(id.to_owned()).or_default(),
+        };
+        if key == "prospect" {
+            of.first_seen.get_or_insert(at);
+        } else if of.seen_at(key).is_none() {
+            of.marks.push((key.to_owned(), at));
         }
     }
 
@@ -385,11 +443,45 @@ mod tests {
 
     #[test]
     fn loaded_rows_out_of_order_are_sorted_by_prospect_then_time() {
-        let ids = vec!["ann".to_owned(), "bob".to_owned()];
         let logged = |seq: i64, second: i64| Logged::from(&event("x", seq, second, Outcome::Voicemail));
-        let rows = vec![(1, logged(5, 30)), (0, logged(2, 20)), (1, logged(4, 10)), (0, logged(1, 20))];
-        let h = History::from_loaded(ids, rows);
+        let who = vec![1, 0, 1, 0, 2, 1];
+        let log =
+            vec![logged(5, 30), logged(2, 20), logged(4, 10), logged(1, 20), logged(6, 5), logged(7, 1)];
+        let ids = vec!["ann".to_owned(), "bob".to_owned(), "cy".to_owned()];
+        let h = History::from_loaded(ids, who, log);
         assert_eq!(seqs(&h, "ann"), [1, 2]);
-        assert_eq!(seqs(&h, "bob"), [4, 5]);
+        assert_eq!(seqs(&h, "bob"), [7, 4, 5]);
+        assert_eq!(seqs(&h, "cy"), [6]);
+        assert_eq!(h.len(), 6);
+    }
+
+    #[test]
+    fn an_event_as_the_planner_keeps_it_takes_32_bytes() {
+        // A million of them are most of a large book's history: 8 more bytes are 8 MB.
+        assert_eq!(size_of::<Logged>(), 32);
+    }
+
+    #[test]
+    fn many_loaded_rows_in_any_order_are_put_in_place() {
+        // A history logged day by day interleaves prospects; the events of 37 prospects in a
+        // scrambled order (a step coprime with the count visits each once), some at one second.
+        let count = 600_usize;
+        let ids: Vec<String> = (0..37).map(|n| format!("p{n}")).collect();
+        let mut who = Vec::new();
+        let mut log = Vec::new();
+        for k in 0..count {
+            let i = (k * 389) % count;
+            who.push((i % 37) as u32);
+            log.push(Logged::from(&event("x", i as i64, (i as i64 * 7919) % 50, Outcome::Voicemail)));
+        }
+        let h = History::from_loaded(ids, who, log);
+        for n in 0..37 {
+            let mut expected: Vec<(i64, i64)> =
+                (0..count).filter(|i| i % 37 == n).map(|i| ((i as i64 * 7919) % 50, i as i64)).collect();
+            expected.sort();
+            let expected: Vec<i64> = expected.into_iter().map(|(_, seq)| seq).collect();
+            assert_eq!(seqs(&h, &format!("p{n}")), expected, "p{n}");
+        }
+        assert_eq!(h.len(), count);
     }
 }

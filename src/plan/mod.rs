@@ -233,7 +233,7 @@ pub fn plan_day_by_day(config: &Config, history: &History, at: Timestamp, days: 
 
 /// The whole book planned [`How`] it says.
 fn plan_book(config: &Config, history: &History, at: Timestamp, days: u32, how: How) -> Agenda {
-    let prospects = config.prospects.values().collect();
+    let prospects = config.prospects.values().map(|p| &**p).collect();
     plan_of(config, &mut WindowCache::new(config), prospects, history, at, days, how)
 }
 
@@ -251,8 +251,16 @@ pub fn plan_for(config: &Config, history: &History, at: Timestamp, days: u32, id
     let mut alone = plan_of(config, &mut windows, vec![prospect], history, at, days, How::ALL).items;
     if config.me.max_calls_per_day.is_some() && alone.iter().any(|i| i.kind == Kind::Call) {
         let how = How { only: Some(id), ..How::ALL };
-        return plan_of(config, &mut windows, config.prospects.values().collect(), history, at, days, how)
-            .items;
+        return plan_of(
+            config,
+            &mut windows,
+            config.prospects.values().map(|p| &**p).collect(),
+            history,
+            at,
+            days,
+            how,
+        )
+        .items;
     }
     // The items are the book's: their index is the prospect's place in the whole book.
     let index = config.prospects.keys().position(|k| k == id).unwrap_or(0);
@@ -705,11 +713,11 @@ fn apply<'c>(
             track.phase = Phase::Done;
         }
         Class::Snooze => {
-            track.snooze_until = event.until;
+            track.snooze_until = event.until();
         }
         Class::Note => {
-            if event.outcome == Outcome::AutoReply && event.until.is_some() {
-                track.snooze_until = event.until;
+            if event.outcome == Outcome::AutoReply && event.until().is_some() {
+                track.snooze_until = event.until();
             }
             if event.outcome == Outcome::Bounced && event.item().is_some_and(|a| prospect.is_email(a)) {
                 track.email_bounces = true;
@@ -989,14 +997,15 @@ pub(super) struct WindowCache<'c> {
     ever_open: HashMap<u32, bool, Quick>,
 }
 
-/// The window cache's hasher. Its keys are made by the planner from the config, never chosen
-/// by someone who could aim for collisions, so SipHash's guard is not needed; its cost was a
-/// tenth of the feed's projection, looked up for each day an open day is searched on.
-type Quick = std::hash::BuildHasherDefault<QuickHasher>;
+/// The hasher of the window cache and of the history's tables by prospect id. Their keys come
+/// from my own config and state, never from someone who could aim for collisions, so SipHash's
+/// guard is not needed; its cost was a tenth of the feed's projection (looked up for each day
+/// an open day is searched on) and a fifth of loading a large history.
+pub(crate) type Quick = std::hash::BuildHasherDefault<QuickHasher>;
 
 /// A multiply-and-rotate hasher (the one rustc uses for its own tables, "FxHash").
 #[derive(Default)]
-pub(super) struct QuickHasher(u64);
+pub(crate) struct QuickHasher(u64);
 
 impl QuickHasher {
     fn add(&mut self, word: u64) {
@@ -1088,9 +1097,9 @@ impl<'c> WindowCache<'c> {
             return id;
         }
         let key = (
-            prospect.timezone_name.as_str(),
+            &*prospect.timezone_name,
             prospect.timezone.iana_name(),
-            prospect.call_windows.as_slice(),
+            &prospect.call_windows[..],
             prospect.holidays.as_deref(),
             prospect.workdays,
         );
@@ -1268,7 +1277,7 @@ pub fn day_windows(config: &Config, prospect: &Prospect, day: Date) -> Vec<Slot>
     let mut slots = Vec::new();
     for offset in [-1i64, 0, 1] {
         let Ok(their_day) = day.checked_add(jiff::Span::new().days(offset)) else { continue };
-        for w in &prospect.call_windows {
+        for w in prospect.call_windows.iter() {
             let Ok(start) = their_day.to_datetime(w.start).to_zoned(theirs.clone()) else { continue };
             let start = start.with_time_zone(mine.clone());
             if start.date() != day {

@@ -49,7 +49,7 @@ pub fn project_in_parts(
     days: u32,
     key: impl Fn(&Config, &Item) -> String + Sync,
 ) -> Vec<Item> {
-    let prospects: Vec<&Prospect> = config.prospects.values().collect();
+    let prospects: Vec<&Prospect> = config.prospects.values().map(|p| &**p).collect();
     let mut out = in_parts_on(parts, &prospects, |first, part| {
         lay_out_alone(config, history, (first, part), now, days, &key)
     });

@@ -263,7 +263,7 @@ fn newer_promise_replaces_older() {
 fn hand_entered_promise_is_not_cleared_by_an_older_contact() {
     let c = config("[prospects.bill]\nname = \"Bill\"\nsince = 2026-11-02\npromised_callback = 2026-11-26\n");
     let mut h = history(vec![ev("bill", Outcome::Spoke, "2026-11-20T10:00")]);
-    h.mark_seen("bill", "promise:2026-11-26".into(), at("2026-11-20T11:00"));
+    h.mark_seen("bill", "promise:2026-11-26", at("2026-11-20T11:00"));
     let a = plan(&c, &h, at("2026-11-26T07:00"), 1);
     assert_eq!(kinds(&a), vec![("bill".into(), Kind::Promise, date(2026, 11, 26))]);
     assert_eq!(a.items[0].why, "you promised to call back today");
@@ -596,7 +596,7 @@ fn planning_is_a_pure_function() {
 fn first_seen_date_stands_in_for_a_missing_since() {
     let c = config("[prospects.new]\nname = \"New\"\n");
     let mut h = History::default();
-    h.mark_seen("new", "prospect".into(), at("2026-11-18T12:00"));
+    h.mark_seen("new", "prospect", at("2026-11-18T12:00"));
     let a = plan(&c, &h, at("2026-11-24T07:00"), 1);
     assert_eq!(kinds(&a), vec![("new".into(), Kind::Call, date(2026, 11, 18))]);
     // Never seen: it starts today.

@@ -66,7 +66,7 @@ pub fn fnv1a<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> u64 {
 /// The logical item an agenda item is, without its date: `call-bill-jones-standard-2@ringback`.
 pub fn uid(config: &Config, item: &Item) -> String {
     let id = &item.prospect;
-    let cadence = config.prospects.get(id).map_or("", |p| p.cadence.as_str());
+    let cadence = config.prospects.get(id).map_or("", |p| &*p.cadence);
     let what = match item.kind {
         Kind::Promise => match item.promise_made {
             Some(made) => format!("promise-{id}-{}", made.strftime("%Y%m%d")),

@@ -64,7 +64,7 @@ impl<'c> Scripts<'c> {
             me_name: self.config.me.name.clone(),
             // As I wrote it: the way I say my own number.
             me_phone: self.me_phone.clone(),
-            prospect: prospect.into(),
+            prospect: (&**prospect).into(),
             kind: item.kind.as_str(),
             due: short_date(their_due),
             attempt: item.attempt,

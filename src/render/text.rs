@@ -65,7 +65,7 @@ fn city(zone: &str) -> String {
 /// The window in my zone, and in the prospect's when that differs.
 pub fn window_text(config: &Config, prospect: &Prospect, slot: &Slot) -> String {
     let mine = format!("{}-{}", slot.start.strftime("%H:%M"), slot.end.strftime("%H:%M"));
-    if prospect.timezone_name == config.me.timezone_name {
+    if *prospect.timezone_name == *config.me.timezone_name {
         return mine;
     }
     let start = slot.start.with_time_zone(prospect.timezone.clone());

@@ -512,8 +512,9 @@ impl State {
                 Some(_) => None,
                 None => self.conn.query_row("SELECT max(id) FROM events", [], |r| r.get(0))?,
             };
-            let mut loaded: Vec<(u32, Logged)> =
-                Vec::with_capacity(highest.unwrap_or(0).clamp(0, 1 << 24) as usize);
+            let capacity = highest.unwrap_or(0).clamp(0, 1 << 24) as usize;
+            let mut log: Vec<Logged> = Vec::with_capacity(capacity);
+            let mut who: Vec<u32> = Vec::with_capacity(capacity);
             let mut rows = match only {
                 Some(id) => stmt.query([id])?,
                 None => stmt.query([])?,
@@ -521,11 +522,11 @@ impl State {
             // Numbers prospects with one hash lookup per change of prospect, not per row: rows
             // of one prospect often come together.
             let mut ids: Vec<String> = Vec::new();
-            let mut index: HashMap<String, u32> = HashMap::new();
+            let mut index: HashMap<String, u32, crate::plan::Quick> = HashMap::default();
             let mut last: Option<u32> = None;
             while let Some(row) = rows.next()? {
                 let prospect = row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
-                let who = match last.filter(|&i| ids[i as usize] == prospect) {
+                let number = match last.filter(|&i| ids[i as usize] == prospect) {
                     Some(i) => i,
                     None => match index.get(prospect) {
                         Some(&i) => i,
@@ -537,12 +538,13 @@ impl State {
                         }
                     },
                 };
-                last = Some(who);
-                loaded.push((who, logged_from_row(row)?));
+                last = Some(number);
+                who.push(number);
+                log.push(logged_from_row(row)?);
             }
             drop(rows);
             drop(index);
-            history = History::from_loaded(ids, loaded);
+            history = History::from_loaded(ids, who, log);
             let only_seen = only.filter(|_| seen_alone);
             let mut stmt = self.conn.prepare(if only_seen.is_some() {
                 "SELECT prospect, key, at FROM seen WHERE prospect = ?1"
@@ -554,9 +556,10 @@ impl State {
                 None => stmt.query([])?,
             };
             while let Some(row) = rows.next()? {
-                let at = timestamp(row.get(2)?)?;
-                let id: String = row.get(0)?;
-                history.mark_seen(&id, row.get(1)?, at);
+                let text = |i: usize| -> Result<&str, StateError> {
+                    Ok(row.get_ref(i)?.as_str().map_err(rusqlite::Error::from)?)
+                };
+                history.mark_seen(text(0)?, text(1)?, timestamp(row.get(2)?)?);
             }
             Ok(history)
         })();
@@ -590,7 +593,7 @@ impl State {
             tx.commit()?;
             let count = fresh.len();
             for (id, key) in fresh {
-                history.mark_seen(&id, key, now);
+                history.mark_seen(&id, &key, now);
             }
             Ok(count)
         })();
@@ -1485,15 +1488,23 @@ fn date(text: &str) -> Result<Date, StateError> {
     text.parse().map_err(|_| StateError::Corrupt("date", text.to_owned()))
 }
 
+/// An outcome as the state stores it: its name exactly, looked up without the allocations of
+/// reading what people type (a million times for a large history), which stays the fallback.
+fn stored_outcome(name: &str) -> Result<Outcome, StateError> {
+    Outcome::ALL
+        .into_iter()
+        .find(|o| o.as_str() == name)
+        .or_else(|| name.parse().ok())
+        .ok_or_else(|| StateError::Corrupt("outcome", name.to_owned()))
+}
+
 /// A row of `SELECT id, prospect, at, outcome, promise, next_step_on, next_step_what, until,
 /// item` as the planner keeps it, reading text in place rather than into new strings.
 fn logged_from_row(row: &rusqlite::Row<'_>) -> Result<Logged, StateError> {
     let text = |i: usize| -> Result<Option<&str>, StateError> {
         Ok(row.get_ref(i)?.as_str_or_null().map_err(rusqlite::Error::from)?)
     };
-    let outcome = text(3)?.unwrap_or_default();
-    let outcome =
-        outcome.parse::<Outcome>().map_err(|_| StateError::Corrupt("outcome", outcome.to_owned()))?;
+    let outcome = stored_outcome(text(3)?.unwrap_or_default())?;
     let promise = match text(4)?.unwrap_or_default() {
         "auto" => PromiseChoice::Auto,
         "none" => PromiseChoice::Skip,
@@ -1521,9 +1532,7 @@ fn event_from_row(row: &rusqlite::Row<'_>, prospect: std::sync::Arc<str>) -> Res
         seq: row.get(0)?,
         prospect,
         at: timestamp(row.get(2)?)?,
-        outcome: outcome
-            .parse::<Outcome>()
-            .map_err(|_| StateError::Corrupt("outcome", outcome.to_owned()))?,
+        outcome: stored_outcome(outcome)?,
         note: row.get(4)?,
         promise: match promise {
             "auto" => PromiseChoice::Auto,

@@ -167,7 +167,7 @@ proptest! {
             let closed = history.events_of(&p.id).iter().any(|e| matches!(e.outcome, Outcome::Won | Outcome::Lost | Outcome::OptedOut));
             prop_assert!(!closed, "{} is closed by an event", p.id);
             // Nothing due before the latest snooze's end.
-            if let Some(until) = history.events_of(&p.id).iter().rfind(|e| e.outcome == Outcome::Snooze).and_then(|e| e.until) {
+            if let Some(until) = history.events_of(&p.id).iter().rfind(|e| e.outcome == Outcome::Snooze).and_then(|e| e.until()) {
                 prop_assert!(item.due >= until, "{} due {} while snoozed until {}", p.id, item.due, until);
             }
             // A prospect appears at most once per kind (per day listed).
