@@ -44,7 +44,8 @@ fn history(n: usize, m: usize) -> History {
     let outcomes = [Outcome::Voicemail, Outcome::NoAnswer, Outcome::Emailed, Outcome::Gatekeeper];
     let start = date(2026, 6, 1).at(9, 0, 0, 0).in_tz("America/Toronto").unwrap().timestamp();
     let ids: Vec<String> = (0..n).map(|i| format!("p{i}")).collect();
-    let mut rows = Vec::with_capacity(n * m);
+    let mut who = Vec::with_capacity(n * m);
+    let mut log = Vec::with_capacity(n * m);
     for i in 0..n {
         for k in 0..m {
             let event = Logged::new(
@@ -56,10 +57,11 @@ fn history(n: usize, m: usize) -> History {
                 None,
                 None,
             );
-            rows.push((i as u32, event));
+            who.push(i as u32);
+            log.push(event);
         }
     }
-    History::from_loaded(ids, rows)
+    History::from_loaded(ids, who, log)
 }
 
 fn planner(c: &mut Criterion) {
