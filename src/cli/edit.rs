@@ -116,7 +116,7 @@ pub fn add(paths: &Paths, args: AddArgs) -> Result<(), Failure> {
         "added prospect `{}` to {}\n{}",
         args.id,
         config.display_path(),
-        due_now(paths, &config, &args.id)?
+        due_now(paths, &config, &args.id, super::Meanwhile::none())?
     ))
 }
 
@@ -124,6 +124,7 @@ pub fn set(paths: &Paths, args: SetArgs) -> Result<(), Failure> {
     if args.changes.is_empty() && args.unset.is_empty() {
         return Err(Failure::Usage("nothing to change: give KEY=VALUE or --unset KEY".into()));
     }
+    let meanwhile = super::Meanwhile::start(paths);
     let mut book = Book::open(&paths.config, super::known_phones(paths, false))?;
     let id = find_prospect(book.config(), &args.id)?.id.clone();
     let mut changed = Vec::new();
@@ -153,7 +154,7 @@ pub fn set(paths: &Paths, args: SetArgs) -> Result<(), Failure> {
         "changed prospect `{id}` in {}:\n{}\n{}",
         config.display_path(),
         changed.join("\n"),
-        due_now(paths, &config, &id)?
+        due_now(paths, &config, &id, meanwhile)?
     ));
     super::keep_until_exit(config);
     printed
@@ -165,9 +166,14 @@ fn today(book: &Book) -> jiff::civil::Date {
 }
 
 /// What is due for the prospect now, as `log` and `undo` show it.
-fn due_now(paths: &Paths, config: &crate::config::Config, id: &str) -> Result<String, Failure> {
+fn due_now(
+    paths: &Paths,
+    config: &crate::config::Config,
+    id: &str,
+    meanwhile: super::Meanwhile,
+) -> Result<String, Failure> {
     let now = Timestamp::now();
-    let history = super::read_history_for(paths, config, id, now)?;
+    let history = super::read_history_for(paths, config, id, now, meanwhile)?;
     Ok(super::after_log(config, &history, id, now))
 }
 

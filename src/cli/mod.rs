@@ -511,9 +511,58 @@ fn large_book(paths: &Paths) -> bool {
 }
 
 /// The history a command about one prospect needs: its own events when nothing else can move
-/// its items (see [`plan::plan_for`]), everyone's under a daily call cap.
-fn history_for(state: &State, config: &Config, id: &str) -> Result<History, Failure> {
-    Ok(if config.me.max_calls_per_day.is_some() { state.history()? } else { state.history_of(id)? })
+/// its items (see [`plan::plan_for`]), everyone's under a daily call cap (read `meanwhile` if
+/// it was).
+fn history_for(state: &State, config: &Config, id: &str, meanwhile: Meanwhile) -> Result<History, Failure> {
+    if config.me.max_calls_per_day.is_none() {
+        return Ok(state.history_of(id)?);
+    }
+    Ok(match meanwhile.join() {
+        Some(history) => history,
+        None => state.history()?,
+    })
+}
+
+/// Everyone's events, read on a second thread while the book is read, for a command about one
+/// prospect under a daily call cap: there its plan is the book's, and the book and the history
+/// cost about the same to read. Started only when the lines before the first prospect table
+/// set a cap (a hint, read without reading the whole book twice: the parsed book decides
+/// whether the history is used, and reads it then if it was not read here).
+///
+/// What is read is the history as it stood before the command's own write, which the command
+/// then applies to it (`log` adds its event, `undo` reads its prospects' events again): a
+/// write by another process in those milliseconds can be missing from the `next:` line it
+/// prints, as one just after a read after the write could be.
+struct Meanwhile(Option<std::thread::JoinHandle<Option<History>>>);
+
+impl Meanwhile {
+    fn start(paths: &Paths) -> Meanwhile {
+        let capped = std::fs::File::open(&paths.config).is_ok_and(|file| {
+            std::io::BufRead::lines(std::io::BufReader::new(file))
+                .map_while(Result::ok)
+                .map(|line| line.trim_start().to_owned())
+                .take_while(|line| !line.starts_with("[prospects"))
+                .any(|line| line.starts_with("max_calls_per_day"))
+        });
+        if !capped {
+            return Meanwhile(None);
+        }
+        let path = paths.state.clone();
+        // No thread (the system refused one) reads the history when it is needed, as without a
+        // cap; so does a failed read, whose error is then the one reported.
+        let reading =
+            move || State::open_read_only(&path).ok().flatten().and_then(|state| state.history().ok());
+        Meanwhile(std::thread::Builder::new().spawn(reading).ok())
+    }
+
+    fn none() -> Meanwhile {
+        Meanwhile(None)
+    }
+
+    /// The history read, if it was.
+    fn join(self) -> Option<History> {
+        self.0.and_then(|reading| reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    }
 }
 
 /// The state and one prospect's history for a command about it (see [`history_for`]), first
@@ -523,19 +572,26 @@ fn load_history_for(
     config: &Config,
     phones: &Readings,
     id: &str,
+    meanwhile: Meanwhile,
 ) -> Result<(State, History), Failure> {
     let mut state = State::open(&paths.state)?;
-    let mut history = history_for(&state, config, id)?;
+    let mut history = history_for(&state, config, id, meanwhile)?;
     state.mark_seen(config, &mut history, Timestamp::now())?;
     state.keep_phone_readings(phones);
     Ok((state, history))
 }
 
 /// [`read_history`] for a command about one prospect (see [`history_for`]).
-fn read_history_for(paths: &Paths, config: &Config, id: &str, at: Timestamp) -> Result<History, Failure> {
+fn read_history_for(
+    paths: &Paths,
+    config: &Config,
+    id: &str,
+    at: Timestamp,
+    meanwhile: Meanwhile,
+) -> Result<History, Failure> {
     let mut history = match State::open_read_only(&paths.state)? {
         Some(state) if config.me.max_calls_per_day.is_none() => state.history_of_alone(id)?,
-        Some(state) => state.history()?,
+        Some(state) => history_for(&state, config, id, meanwhile)?,
         None => History::default(),
     };
     history.assume_seen(at);
@@ -726,10 +782,11 @@ fn weekly_review(paths: &Paths, week: Option<Date>, json: bool) -> Result<(), Fa
 }
 
 fn why(paths: &Paths, query: &str, at: Option<&str>) -> Result<(), Failure> {
+    let meanwhile = Meanwhile::start(paths);
     let config = load(paths)?;
     let id = find_prospect(&config, query)?.id.clone();
     let at = at_or_now(at, &config)?;
-    let history = read_history_for(paths, &config, &id, at)?;
+    let history = read_history_for(paths, &config, &id, at, meanwhile)?;
     let explained = plan::why(&config, &history, &id, at).expect("the id was found in the config");
     let printed = print(&render::why_text(&config, &explained, style()));
     keep_until_exit(config);
@@ -817,6 +874,7 @@ fn unknown_prospect(config: &Config, id: &str) -> Failure {
 }
 
 fn log(paths: &Paths, mut args: LogArgs) -> Result<(), Failure> {
+    let meanwhile = Meanwhile::start(paths);
     let (config, phones) = load_keeping(paths)?;
     let prospect = find_prospect(&config, &args.id)?;
     args.id = prospect.id.clone();
@@ -882,7 +940,7 @@ fn log(paths: &Paths, mut args: LogArgs) -> Result<(), Failure> {
         until: args.until,
         item: args.item,
     };
-    let (mut state, mut history) = load_history_for(paths, &config, &phones, &args.id)?;
+    let (mut state, mut history) = load_history_for(paths, &config, &phones, &args.id, meanwhile)?;
     let mut event = event;
     plan::pin_callback(&config, &history, &mut event);
     let seq = state.append(&event, now)?;
@@ -905,6 +963,7 @@ fn log(paths: &Paths, mut args: LogArgs) -> Result<(), Failure> {
 }
 
 fn undo(paths: &Paths, query: Option<&str>) -> Result<(), Failure> {
+    let meanwhile = Meanwhile::start(paths);
     let (config, phones) = load_keeping(paths)?;
     // The exact id first, in the state too: a prospect gone from the config keeps its events.
     let logged_for = |id: &str| -> Result<bool, Failure> {
@@ -949,8 +1008,19 @@ fn undo(paths: &Paths, query: Option<&str>) -> Result<(), Failure> {
     if events.len() > 1 {
         message.push_str(&format!("  one button press: its {} events went back together\n", events.len()));
     }
-    for prospect in events.iter().map(|e| &e.prospect).collect::<std::collections::BTreeSet<_>>() {
-        let mut history = history_for(&state, &config, prospect)?;
+    let undone: std::collections::BTreeSet<&str> = events.iter().map(|e| &*e.prospect).collect();
+    // Under a cap, everyone's history, read before the events went back: theirs are read again.
+    let mut everyone = config.me.max_calls_per_day.and(meanwhile.join());
+    if let Some(history) = &mut everyone {
+        for id in &undone {
+            history.replace_events_of(id, state.history_of_alone(id)?.events_of(id));
+        }
+    }
+    for prospect in undone {
+        let mut history = match &everyone {
+            Some(history) => history.clone(),
+            None => history_for(&state, &config, prospect, Meanwhile::none())?,
+        };
         state.mark_seen(&config, &mut history, now)?;
         message.push_str(&after_log(&config, &history, prospect, now));
     }

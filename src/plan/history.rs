@@ -286,6 +286,18 @@ impl History {
         of.events = range;
     }
 
+    /// Puts `events` in place of a prospect's events (as [`History::push`], at the end of the
+    /// log): a history read before a change to them, brought up to date.
+    pub fn replace_events_of(&mut self, id: &str, events: &[Logged]) {
+        let of = match self.of.get_mut(id) {
+            Some(of) => of,
+            None => self.of.entry(id.to_owned()).or_default(),
+        };
+        let start = self.log.len();
+        self.log.extend_from_slice(events);
+        of.events = start..self.log.len();
+    }
+
     /// Builds a history from loaded events: `log[i]` is an event of the prospect numbered
     /// `who[i]`, with `ids[number]` naming each prospect. Rows of one prospect usually come
     /// together and in order; when they do not, the events are put in order where they lie,
@@ -439,6 +451,24 @@ mod tests {
         assert_eq!(h.events_of("ann")[1].item(), None);
         assert_eq!(h.len(), 4);
         assert!(h.events_of("cy").is_empty());
+    }
+
+    #[test]
+    fn a_prospects_events_are_replaced_and_the_others_kept() {
+        let mut h = History::default();
+        h.push(&event("ann", 1, 10, Outcome::Voicemail));
+        h.push(&event("bob", 2, 20, Outcome::Spoke));
+        h.push(&event("ann", 3, 30, Outcome::NoAnswer));
+        h.mark_seen("ann", "prospect", Timestamp::from_second(5).unwrap());
+        h.replace_events_of("ann", &[Logged::from(&event("ann", 1, 10, Outcome::Voicemail))]);
+        assert_eq!(seqs(&h, "ann"), [1]);
+        assert_eq!(seqs(&h, "bob"), [2]);
+        assert_eq!(h.seen_at("ann", "prospect"), Timestamp::from_second(5).ok());
+        h.replace_events_of("ann", &[]);
+        h.replace_events_of("cy", &[Logged::from(&event("cy", 4, 40, Outcome::Emailed))]);
+        assert!(h.events_of("ann").is_empty());
+        assert_eq!(seqs(&h, "cy"), [4]);
+        assert_eq!(h.len(), 2);
     }
 
     #[test]

@@ -445,6 +445,32 @@ fn undo_takes_back_the_last_event_and_shows_what_is_due_again() {
 }
 
 #[test]
+fn under_a_cap_log_and_undo_show_what_is_due_from_the_history_as_it_now_stands() {
+    // Under a daily cap the `next:` line plans the whole book, from everyone's history read
+    // while the book is (before the command's own write): the event just logged is in it, the
+    // one just taken back is not.
+    let capped = BASE.replace(
+        "timezone = \"America/Toronto\"\n",
+        "timezone = \"America/Toronto\"\nmax_calls_per_day = 1\n",
+    );
+    assert!(capped.contains("max_calls_per_day = 1"), "{capped}");
+    let book = Book::new(&format!(
+        "{capped}\n[prospects.carla-mendes]\nname = \"Carla Mendes\"\nphone = \"+1 514 555 0142\"\n"
+    ));
+    let first = book.run(&["log", "bill-jones", "no-answer", "--at", "2026-11-23T17:10"]).code(0).stdout;
+    assert!(first.contains("attempt 2 of 4"), "{first}");
+    let second = book.run(&["log", "bill-jones", "no-answer", "--at", "2026-11-24T17:10"]).code(0).stdout;
+    assert!(second.contains("attempt 3 of 4"), "{second}");
+    book.run(&["log", "carla", "spoke", "--at", "2026-11-24T09:00"]).code(0);
+    let out = book.run(&["undo", "bill"]).code(0).stdout;
+    assert!(out.starts_with("took back no-answer for Bill Jones at Tue 24 Nov 17:10"), "{out}");
+    assert!(out.contains("attempt 2 of 4") && !out.contains("attempt 3 of 4"), "{out}");
+    // `why` reads the history the same way, after the undo.
+    let why = book.run(&["why", "bill"]).code(0).stdout;
+    assert!(why.contains("1 of 4 steps done"), "{why}");
+}
+
+#[test]
 fn undo_finds_a_prospect_gone_from_the_config_by_its_exact_id() {
     let book = Book::new(&format!("{BASE}\n[prospects.bill]\nname = \"Bill Old\"\n"));
     book.run(&["log", "bill", "voicemail", "--at", "2026-11-24T09:00"]).code(0);
