@@ -527,7 +527,8 @@ fn history_for(state: &State, config: &Config, id: &str, meanwhile: Meanwhile) -
 /// prospect under a daily call cap: there its plan is the book's, and the book and the history
 /// cost about the same to read. Started only when the lines before the first prospect table
 /// set a cap (a hint, read without reading the whole book twice: the parsed book decides
-/// whether the history is used, and reads it then if it was not read here).
+/// whether the history is used, and reads it then if it was not read here; a read the book
+/// turns out not to need is left to run out, unjoined, at the cost of a core for a moment).
 ///
 /// What is read is the history as it stood before the command's own write, which the command
 /// then applies to it (`log` adds its event, `undo` reads its prospects' events again): a
@@ -621,7 +622,7 @@ fn read_state(paths: &Paths) -> Result<(Option<State>, History), Failure> {
 }
 
 /// A book larger than this (about 40 000 prospects) reads its numbers afresh for a command
-/// that only shows things (see [`load_and_read`]), and is read one after its history by one
+/// that only shows things (see [`load_and_read`]), and its history is read after it by one
 /// that writes (see [`load_all`]): the readings such a command keeps would add to the peak.
 const LARGE_BOOK: u64 = 8 * 1024 * 1024;
 
@@ -1010,7 +1011,7 @@ fn undo(paths: &Paths, query: Option<&str>) -> Result<(), Failure> {
     }
     let undone: std::collections::BTreeSet<&str> = events.iter().map(|e| &*e.prospect).collect();
     // Under a cap, everyone's history, read before the events went back: theirs are read again.
-    let mut everyone = config.me.max_calls_per_day.and(meanwhile.join());
+    let mut everyone = if config.me.max_calls_per_day.is_some() { meanwhile.join() } else { None };
     if let Some(history) = &mut everyone {
         for id in &undone {
             history.replace_events_of(id, state.history_of_alone(id)?.events_of(id));

@@ -936,7 +936,7 @@ fn prospects(
     // a number): a second thread reads mine, then theirs in my country as they come, while this
     // one checks the rest.
     std::thread::scope(|scope| {
-        let (send, texts) = std::sync::mpsc::channel::<(Result<usize, String>, Spanned<String>)>();
+        let (send, texts) = std::sync::mpsc::channel::<(usize, Spanned<String>)>();
         let readings = phones;
         let reader = scope.spawn(move || {
             let mine = my_phone.map(|text| readings.read(text.get_ref(), None));
@@ -963,14 +963,6 @@ fn prospects(
             _ => None,
         };
         for (at, text, number) in theirs {
-            // A prospect left out is still told about its number.
-            let at = match at {
-                Ok(at) => at,
-                Err(id) => {
-                    v.number(format_args!("prospects.{id}.phone"), &text, region.as_deref(), number);
-                    continue;
-                }
-            };
             let (_, prospect) = &mut prospects[at];
             let key = format_args!("prospects.{}.phone", prospect.id);
             prospect.number = v.number(key, &text, region.as_deref(), number);
@@ -986,8 +978,8 @@ fn prospects(
 }
 
 /// Each of `count` entries checked and built in the entries' order, its phone handed to
-/// `phone` with its place (or, for one left out, its id); one whose relationship or status is
-/// wrong is left out (already reported). `None` when an entry is (the quick reader gave up).
+/// `phone` with its place; one whose relationship or status is wrong is left out (already
+/// reported; its number is not read). `None` when an entry is (the quick reader gave up).
 ///
 /// Built into one list of the right size, each prospect in the box it stays in: 100 000 of
 /// them take 50 MB, and a second copy (a list grown by doubling, the map's nodes) is what a
@@ -997,7 +989,7 @@ fn built(
     entries: impl Iterator<Item = Option<(Spanned<String>, raw::Prospect)>>,
     count: usize,
     d: &ProspectDefaults<'_>,
-    mut phone: impl FnMut(Result<usize, String>, Spanned<String>),
+    mut phone: impl FnMut(usize, Spanned<String>),
 ) -> Option<Vec<(String, Box<Prospect>)>> {
     let mut prospects = Vec::with_capacity(count);
     let mut names = HashSet::new();
@@ -1093,7 +1085,7 @@ fn built(
         });
         if let (Some(relationship), Some(status)) = (relationship, status) {
             if let Some(text) = their_phone {
-                phone(Ok(prospects.len()), text);
+                phone(prospects.len(), text);
             }
             let line = |text: Option<String>| text.map(one_line);
             prospects.push((
@@ -1125,8 +1117,6 @@ fn built(
                     status,
                 }),
             ));
-        } else if let Some(text) = their_phone {
-            phone(Err(id.into_inner()), text);
         }
     }
     Some(prospects)

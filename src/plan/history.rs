@@ -222,7 +222,7 @@ impl From<&Event> for Logged {
     }
 }
 
-/// By prospect id, hashed quickly: a large history looks up and inserts 100 000 ids twice.
+/// By prospect id, hashed quickly: a large history looks up and inserts 100 000 ids.
 type ById<V> = HashMap<String, V, Quick>;
 
 /// Everything the planner needs from the state.
