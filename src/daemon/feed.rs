@@ -23,12 +23,13 @@ use hyper::body::Bytes;
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use jiff::Timestamp;
+use jiff::civil::Date;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 use super::Clock;
 use crate::config::Config;
-use crate::plan::{self, History};
+use crate::plan::{self, History, Item};
 use crate::render::Scripts;
 use crate::render::ics;
 use crate::state::{State, StateError};
@@ -69,34 +70,152 @@ fn build_until(
     let t = std::time::Instant::now();
     let items = plan::project(config, history, now, days, ics::uid);
     tracing::debug!(elapsed = ?t.elapsed(), "feed projected");
-    let today = now.to_zoned(config.me.timezone.clone()).date();
-    let midnight = today
-        .tomorrow()
-        .ok()
-        .and_then(|d| d.to_zoned(config.me.timezone.clone()).ok())
-        .map_or(now, |z| z.timestamp());
-    let until = items
-        .iter()
-        .filter(|i| i.day == today)
-        .filter_map(|i| i.window.as_ref().map(|slot| slot.end.timestamp()))
-        .filter(|end| *end > now)
-        .fold(midnight, Timestamp::min);
+    let (today, midnight) = my_day(config, now);
+    let until = until_of(&items, today, now, midnight);
     let scripts = Scripts::new(config);
     let t = std::time::Instant::now();
     let events = ics::feed_events(config, &items, &scripts);
     tracing::debug!(elapsed = ?t.elapsed(), "feed events written");
+    let body = written(config, state, &events.iter().collect::<Vec<_>>(), now, record)?;
+    // Tens of thousands of strings for a large book: freed off the way of the answer (and not
+    // at all when a one-shot command exits first); here, if the system refuses a thread.
+    let _ = std::thread::Builder::new().spawn(move || drop((items, events)));
+    Ok((body, until))
+}
+
+/// The calendar of `events`, each one's revision kept in the state when `record`.
+fn written(
+    config: &Config,
+    state: &mut State,
+    events: &[&ics::FeedEvent],
+    now: Timestamp,
+    record: bool,
+) -> Result<String, StateError> {
     let t = std::time::Instant::now();
     let keys: Vec<(String, String, u64)> =
         events.iter().map(|e| (e.uid.clone(), e.placed_text(), e.fingerprint())).collect();
     let revisions = state.feed_revisions(&keys, now, record)?;
     tracing::debug!(elapsed = ?t.elapsed(), "feed revisions kept");
     let t = std::time::Instant::now();
-    let body = ics::calendar(&events, &revisions, config.feed.alarm);
+    let body = ics::calendar(events, &revisions, config.feed.alarm);
     tracing::debug!(elapsed = ?t.elapsed(), "feed calendar written");
-    // Tens of thousands of strings for a large book: freed off the way of the answer (and not
-    // at all when a one-shot command exits first); here, if the system refuses a thread.
-    let _ = std::thread::Builder::new().spawn(move || drop((items, events, keys)));
-    Ok((body, until))
+    Ok(body)
+}
+
+/// My day at `now`, and the midnight that ends it.
+fn my_day(config: &Config, now: Timestamp) -> (Date, Timestamp) {
+    let today = now.to_zoned(config.me.timezone.clone()).date();
+    let midnight = today
+        .tomorrow()
+        .ok()
+        .and_then(|d| d.to_zoned(config.me.timezone.clone()).ok())
+        .map_or(now, |z| z.timestamp());
+    (today, midnight)
+}
+
+/// Until when items laid out at `now` hold: `midnight`, or sooner the end of a window placed
+/// today that is still to come.
+fn until_of<'i>(
+    items: impl IntoIterator<Item = &'i Item>,
+    today: Date,
+    now: Timestamp,
+    midnight: Timestamp,
+) -> Timestamp {
+    items
+        .into_iter()
+        .filter(|i| i.day == today)
+        .filter_map(|i| i.window.as_ref().map(|slot| slot.end.timestamp()))
+        .filter(|end| *end > now)
+        .fold(midnight, Timestamp::min)
+}
+
+/// The last feed's layout, prospect by prospect. Without a cap each prospect is laid out alone,
+/// so a feed built again for the same config on the same day lays out again only the prospects
+/// whose history changed or whose part has run out (a window placed today has ended), and
+/// takes the others' items and events as they were: a GET after one `log` on a book of 10k
+/// prospects re-plans one of them, not all.
+struct Laid {
+    config: Arc<Config>,
+    today: Date,
+    /// The history the parts were laid out from.
+    history: History,
+    /// By the prospect's place in the book.
+    parts: Vec<Part>,
+    /// How many prospects this build laid out again (the others' parts were kept).
+    again: usize,
+}
+
+/// One prospect's part of the feed.
+#[derive(Default)]
+struct Part {
+    items: Vec<Item>,
+    /// Each item's event, in its place (`None` where it has none).
+    events: Vec<Option<ics::FeedEvent>>,
+    /// Until when they hold (see [`until_of`]).
+    until: Timestamp,
+    /// Whether they may be kept at all: a first sighting never recorded counts from the
+    /// instant laid out at, so such a part is laid out each time.
+    keepable: bool,
+}
+
+/// [`build_until`] for the daemon's feed, recording each event's revision: on a book without a
+/// cap, from the parts of `last` that still hold (see [`Laid`]), returning the parts for the
+/// next build; under a cap, the whole book (each day's calls depend on everyone's).
+fn build_again(
+    config: &Arc<Config>,
+    history: History,
+    state: &mut State,
+    now: Timestamp,
+    last: Option<Laid>,
+) -> Result<(String, Timestamp, Option<Laid>), StateError> {
+    if config.me.max_calls_per_day.is_some() {
+        let (body, until) = build_until(config, &history, state, now, DAYS, true)?;
+        return Ok((body, until, None));
+    }
+    let (today, midnight) = my_day(config, now);
+    let book: Vec<&crate::config::Prospect> = config.prospects.values().map(|p| &**p).collect();
+    let last =
+        last.filter(|l| Arc::ptr_eq(&l.config, config) && l.today == today && l.parts.len() == book.len());
+    let (mut parts, again): (Vec<Part>, Vec<usize>) = match last {
+        Some(last) => {
+            let again = (0..book.len())
+                .filter(|&place| {
+                    let part = &last.parts[place];
+                    !(part.keepable && now < part.until && last.history.same_for(&history, &book[place].id))
+                })
+                .collect();
+            (last.parts, again)
+        }
+        None => (book.iter().map(|_| Part::default()).collect(), (0..book.len()).collect()),
+    };
+    let t = std::time::Instant::now();
+    let laid = plan::project_each(config, &history, &again, now, DAYS, ics::uid);
+    tracing::debug!(elapsed = ?t.elapsed(), prospects = again.len(), "feed projected");
+    let t = std::time::Instant::now();
+    let scripts = Scripts::new(config);
+    let new_items: Vec<&Item> = laid.iter().flatten().collect();
+    let mut new_events = ics::feed_event_of_each(config, &new_items, &scripts).into_iter();
+    drop(new_items);
+    for (&place, items) in again.iter().zip(laid) {
+        let prospect = book[place];
+        parts[place] = Part {
+            events: new_events.by_ref().take(items.len()).collect(),
+            until: until_of(&items, today, now, midnight),
+            keepable: plan::seen_keys(prospect).iter().all(|key| history.was_seen(&prospect.id, key)),
+            items,
+        };
+    }
+    tracing::debug!(elapsed = ?t.elapsed(), "feed events written");
+    // The parts in the book's order, then sorted as `plan::project` sorts (a stable sort).
+    let mut placed: Vec<(&Item, &Option<ics::FeedEvent>)> =
+        parts.iter().flat_map(|part| part.items.iter().zip(&part.events)).collect();
+    placed.sort_by(|a, b| plan::agenda_order(a.0, b.0));
+    let events: Vec<&ics::FeedEvent> = placed.iter().filter_map(|(_, event)| event.as_ref()).collect();
+    let body = written(config, state, &events, now, true)?;
+    let until = parts.iter().map(|part| part.until).fold(midnight, Timestamp::min);
+    drop((placed, events));
+    let again = again.len();
+    Ok((body, until, Some(Laid { config: config.clone(), today, history, parts, again })))
 }
 
 /// The last feed served, and what it was built from: a GET that finds the same config, the
@@ -108,6 +227,8 @@ struct Built {
     until: Timestamp,
     body: Bytes,
     etag: String,
+    /// What the next build may keep of this one.
+    laid: Option<Laid>,
 }
 
 impl Built {
@@ -328,13 +449,28 @@ async fn answer<B>(request: &Request<B>, feed: Arc<Feed>) -> Response<Full<Bytes
                 return Ok((last.body.clone(), last.etag.clone()));
             }
             let history = state.history()?;
-            let (body, until) = build_until(&config, &history, &mut state, now, DAYS, true)?;
+            let last = built.take().and_then(|b| b.laid);
+            let (body, until, laid) = build_again(&config, history, &mut state, now, last)?;
+            if let Some(laid) = &laid {
+                tracing::debug!(
+                    "calendar feed: {} of {} prospects laid out again",
+                    laid.again,
+                    laid.parts.len()
+                );
+            }
             let etag = format!("\"{:016x}\"", ics::fnv1a([body.as_bytes()]));
             let body = Bytes::from(body);
             // Taken after the build, whose own record of what it served is no change.
             let version = state.history_version()?;
-            *built =
-                Some(Built { config, version, from: now, until, body: body.clone(), etag: etag.clone() });
+            *built = Some(Built {
+                config,
+                version,
+                from: now,
+                until,
+                body: body.clone(),
+                etag: etag.clone(),
+                laid,
+            });
             Ok((body, etag))
         })
         .await
@@ -381,4 +517,113 @@ async fn answer<B>(request: &Request<B>, feed: Arc<Feed>) -> Response<Full<Bytes
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Event, Outcome, PromiseChoice};
+
+    /// Thirty prospects in three zones, entering the book over two weeks.
+    fn book() -> Arc<Config> {
+        let mut text = String::from(
+            r#"
+[me]
+name = "Dana Reyes"
+phone = "+1 416 555 0199"
+timezone = "America/Toronto"
+
+[defaults]
+call_windows = ["07:30-08:30", "17:00-18:00"]
+
+[cadences.standard]
+steps = [
+  { wait = "0 days", action = "call" },
+  { wait = "2 workdays", action = "call" },
+  { wait = "3 workdays", action = "email" },
+  { wait = "1 week", action = "call" },
+]
+then = "quarterly"
+
+[drips.quarterly]
+every = "3 months"
+items = [{ title = "Report" }, { title = "Case study" }]
+"#,
+        );
+        let zones = ["America/Toronto", "Europe/London", "America/Vancouver"];
+        for n in 0..30 {
+            text.push_str(&format!(
+                "\n[prospects.p{n}]\nname = \"Prospect {n}\"\nphone = \"+1 416 555 01{n:02}\"\ntimezone = \"{}\"\nsince = 2026-11-{:02}\n",
+                zones[n % 3],
+                10 + n % 15
+            ));
+        }
+        Arc::new(Config::from_toml(&text).expect("a valid book"))
+    }
+
+    fn at(text: &str) -> Timestamp {
+        text.parse::<jiff::civil::DateTime>().unwrap().in_tz("America/Toronto").unwrap().timestamp()
+    }
+
+    fn no_answer(id: &str, seq: i64, when: &str) -> Event {
+        Event {
+            seq,
+            prospect: id.into(),
+            at: at(when),
+            outcome: Outcome::NoAnswer,
+            note: None,
+            promise: PromiseChoice::Auto,
+            next_step: None,
+            until: None,
+            item: None,
+        }
+    }
+
+    #[test]
+    fn a_feed_built_again_from_the_parts_that_hold_is_the_feed_built_afresh() {
+        let config = book();
+        let dir = tempfile::tempdir().unwrap();
+        // Each way records its revisions in a state of its own, at the same instants.
+        let mut kept = State::open(&dir.path().join("kept.db")).unwrap();
+        let mut fresh = State::open(&dir.path().join("fresh.db")).unwrap();
+        let mut history = History::default();
+        for prospect in config.prospects.values().filter(|p| p.id != "p7") {
+            history.mark_seen(&prospect.id, "prospect", at("2026-11-01T09:00"));
+        }
+        history.push(&no_answer("p3", 1, "2026-11-20T17:10"));
+        history.push(&no_answer("p4", 2, "2026-11-20T17:20"));
+
+        let mut last = None;
+        let mut laid_again = Vec::new();
+        // A log for p3 just after the first build; then the morning's windows end (their calls
+        // move to the evening); then the next day.
+        for (now, logged) in [
+            ("2026-11-24T07:00", None),
+            ("2026-11-24T07:40", Some(no_answer("p3", 3, "2026-11-24T07:35"))),
+            ("2026-11-24T07:50", None),
+            ("2026-11-24T09:00", None),
+            ("2026-11-25T07:00", Some(no_answer("p4", 4, "2026-11-24T17:30"))),
+        ] {
+            if let Some(event) = logged {
+                history.push(&event);
+            }
+            let now = at(now);
+            let (body, until, laid) = build_again(&config, history.clone(), &mut kept, now, last).unwrap();
+            let (expected, expected_until) =
+                build_until(&config, &history, &mut fresh, now, DAYS, true).unwrap();
+            assert_eq!(body, expected, "at {now}");
+            assert_eq!(until, expected_until, "at {now}");
+            let laid = laid.expect("a book without a cap keeps its parts");
+            laid_again.push(laid.again);
+            last = Some(laid);
+        }
+        // All at first; p3 (its history changed) and p7 (never seen, so laid out from the
+        // instant) after the log; p7 alone while nothing changes; at 09:00 those whose morning
+        // window ended; the next day, all.
+        assert_eq!(laid_again[0], 30, "{laid_again:?}");
+        assert_eq!(laid_again[1], 2, "{laid_again:?}");
+        assert_eq!(laid_again[2], 1, "{laid_again:?}");
+        assert!(laid_again[3] > 1 && laid_again[3] < 30, "{laid_again:?}");
+        assert_eq!(laid_again[4], 30, "{laid_again:?}");
+    }
 }

@@ -364,6 +364,16 @@ impl History {
         History { log, of, assumed_seen: self.assumed_seen }
     }
 
+    /// Whether `other` holds the same events and first sightings of `id`, and assumes the same
+    /// instant for what was never seen: all a layout of that prospect alone reads.
+    pub fn same_for(&self, other: &History, id: &str) -> bool {
+        let seen = match (self.of.get(id), other.of.get(id)) {
+            (Some(a), Some(b)) => a.first_seen == b.first_seen && a.marks == b.marks,
+            (a, b) => a.is_none() && b.is_none(),
+        };
+        self.assumed_seen == other.assumed_seen && self.events_of(id) == other.events_of(id) && seen
+    }
+
     /// How many events it holds.
     pub fn len(&self) -> usize {
         self.of.values().map(|of| of.events.len()).sum()

@@ -22,7 +22,9 @@ use jiff::{Timestamp, Zoned};
 
 use crate::config::{Action, Config, DripItem, NextStep, Prospect, Relationship, Status, Window};
 pub use history::{Class, Event, History, Logged, Outcome, PromiseChoice, seen_keys};
-pub use project::{FEED_DAYS_BACK, in_parts, in_parts_on, project, project_daily, project_in_parts};
+pub use project::{
+    FEED_DAYS_BACK, in_parts, in_parts_on, project, project_daily, project_each, project_in_parts,
+};
 pub use stats::{
     LocalWindow, Promises, Rate, Review, Stats, Suggestion, median_text, monday_of, review, stats,
     suggest_windows,

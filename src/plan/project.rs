@@ -49,13 +49,38 @@ pub fn project_in_parts(
     days: u32,
     key: impl Fn(&Config, &Item) -> String + Sync,
 ) -> Vec<Item> {
-    let prospects: Vec<&Prospect> = config.prospects.values().map(|p| &**p).collect();
-    let mut out = in_parts_on(parts, &prospects, |first, part| {
-        lay_out_alone(config, history, (first, part), now, days, &key)
+    let prospects: Vec<(usize, &Prospect)> = config.prospects.values().map(|p| &**p).enumerate().collect();
+    let mut out: Vec<Item> = in_parts_on(parts, &prospects, |_, part| {
+        lay_out_alone(config, history, part, now, days, &key).into_iter().flatten().collect()
     });
     // The book's order, as the daily projection lists it: by day, then the agenda's rules.
     out.sort_by(super::agenda_order);
     out
+}
+
+/// [`project`]'s items of some prospects of a book without a cap, each prospect's apart and
+/// in the order they were laid out: `which` are their places in the book. The feed keeps each
+/// prospect's part between requests and lays out again only those whose history changed;
+/// sorted by [`super::agenda_order`] (a stable sort) after the parts are put back in the
+/// book's order, they are [`project`]'s items.
+///
+/// # Panics
+/// Under a daily cap (a prospect's items then depend on everyone's), or for a place outside
+/// the book.
+pub fn project_each(
+    config: &Config,
+    history: &History,
+    which: &[usize],
+    now: Timestamp,
+    days: u32,
+    key: impl Fn(&Config, &Item) -> String + Sync,
+) -> Vec<Vec<Item>> {
+    assert!(config.me.max_calls_per_day.is_none(), "a capped book is projected day by day");
+    let book: Vec<&Prospect> = config.prospects.values().map(|p| &**p).collect();
+    let prospects: Vec<(usize, &Prospect)> = which.iter().map(|&place| (place, book[place])).collect();
+    in_parts_on(parts_for(prospects.len()), &prospects, |_, part| {
+        lay_out_alone(config, history, part, now, days, &key)
+    })
 }
 
 /// `work` done on `items` in parts, one for each core (up to four), the results in the items'
@@ -112,23 +137,23 @@ const ALONE_BELOW: usize = 500;
 /// The most threads [`in_parts`] shares work among.
 const MAX_THREADS: usize = 4;
 
-/// [`project`]'s layout of some prospects, each alone; `first` is the place of the first in
-/// the book.
+/// [`project`]'s layout of some prospects, each alone, with their places in the book: each
+/// prospect's items apart.
 fn lay_out_alone<'c>(
     config: &'c Config,
     history: &History,
-    (first, prospects): (usize, &[&'c Prospect]),
+    prospects: &[(usize, &'c Prospect)],
     now: Timestamp,
     days: u32,
     key: &(impl Fn(&Config, &Item) -> String + Sync),
-) -> Vec<Item> {
+) -> Vec<Vec<Item>> {
     let zoned = now.to_zoned(config.me.timezone.clone());
     let today = zoned.date();
     let days = i64::from(days.max(1));
     // Shared: prospects in one zone with the same windows look each day up once.
     let mut windows = WindowCache::new(config);
-    let mut out = Vec::new();
-    for (n, &prospect) in prospects.iter().enumerate() {
+    let mut out = Vec::with_capacity(prospects.len());
+    for &(place, prospect) in prospects {
         let mut alone = Alone::new(&mut windows, history, prospect, &zoned);
         let mut offset = 0;
         while offset < days {
@@ -139,11 +164,12 @@ fn lay_out_alone<'c>(
             alone.lay_out(&mut windows, on_the_day.items, at, key);
             offset += 1;
         }
-        for mut item in alone.projection.out {
+        let mut items = alone.projection.out;
+        for item in &mut items {
             // The book's items: their index is the prospect's place in the whole book.
-            item.index = first + n;
-            out.push(item);
+            item.index = place;
         }
+        out.push(items);
     }
     out
 }

@@ -97,6 +97,13 @@ pub fn feed_events(config: &Config, items: &[Item], scripts: &Scripts<'_>) -> Ve
     })
 }
 
+/// [`feed_events`] each item's event in its place (`None` where it has none).
+pub fn feed_event_of_each(config: &Config, items: &[&Item], scripts: &Scripts<'_>) -> Vec<Option<FeedEvent>> {
+    crate::plan::in_parts(items, |_, part| {
+        part.iter().map(|item| feed_event(config, item, scripts)).collect()
+    })
+}
+
 /// One projected item as an event; `None` for a prospect no longer in the book.
 fn feed_event(config: &Config, item: &Item, scripts: &Scripts<'_>) -> Option<FeedEvent> {
     let prospect = config.prospects.get(&item.prospect)?;
@@ -166,7 +173,7 @@ fn utc(at: Timestamp) -> String {
 /// The whole calendar: `revisions[i]` is `(sequence, changed)` for `events[i]`; `alarm` adds a
 /// reminder that long before each timed event.
 pub fn calendar(
-    events: &[FeedEvent],
+    events: &[&FeedEvent],
     revisions: &[(i64, Timestamp)],
     alarm: Option<SignedDuration>,
 ) -> String {
@@ -181,7 +188,7 @@ pub fn calendar(
     line("REFRESH-INTERVAL;VALUE=DURATION:PT15M");
     line("X-PUBLISHED-TTL:PT15M");
     // Thousands of events for a large book: written in parts on the cores, then joined.
-    let events: Vec<_> = events.iter().zip(revisions).collect();
+    let events: Vec<_> = events.iter().copied().zip(revisions).collect();
     let parts = crate::plan::in_parts(&events, |_, part| vec![vevents(part, alarm)]);
     for part in parts {
         out.push_str(&part);
