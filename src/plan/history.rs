@@ -322,19 +322,8 @@ impl History {
                 start = k;
             }
         }
-        // Place k takes the event that was at order[k]: each cycle of the permutation is
-        // followed once, carrying its first event along by swaps.
-        for first in 0..order.len() {
-            let mut k = first;
-            while order[k] as usize != k {
-                let from = order[k] as usize;
-                order[k] = k as u32;
-                if from == first {
-                    break;
-                }
-                log.swap(k, from);
-                k = from;
-            }
+        if !order.is_empty() {
+            super::put_in_order(&mut log, order);
         }
         History { log, of, ..History::default() }
     }

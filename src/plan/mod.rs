@@ -999,6 +999,26 @@ pub(super) struct WindowCache<'c> {
     ever_open: HashMap<u32, bool, Quick>,
 }
 
+/// Puts `items` in the order `order` gives (place k takes the item that was at `order[k]`),
+/// where they lie: a list of large items (a planned item takes 448 bytes, a million events 32
+/// MB) is never held twice, and each item moves once rather than at every step of a sort.
+/// Each cycle of the permutation is followed once, carrying its first item along by swaps.
+pub(crate) fn put_in_order<T>(items: &mut [T], mut order: Vec<u32>) {
+    debug_assert_eq!(items.len(), order.len());
+    for first in 0..order.len() {
+        let mut k = first;
+        while order[k] as usize != k {
+            let from = order[k] as usize;
+            order[k] = k as u32;
+            if from == first {
+                break;
+            }
+            items.swap(k, from);
+            k = from;
+        }
+    }
+}
+
 /// The hasher of the window cache and of the history's tables by prospect id. Their keys come
 /// from my own config and state, never from someone who could aim for collisions, so SipHash's
 /// guard is not needed; its cost was a tenth of the feed's projection (looked up for each day

@@ -53,8 +53,11 @@ pub fn project_in_parts(
     let mut out: Vec<Item> = in_parts_on(parts, &prospects, |_, part| {
         lay_out_alone(config, history, part, now, days, &key).into_iter().flatten().collect()
     });
-    // The book's order, as the daily projection lists it: by day, then the agenda's rules.
-    out.sort_by(super::agenda_order);
+    // The book's order, as the daily projection lists it: by day, then the agenda's rules. A
+    // stable sort of places, then each item moved once.
+    let mut order: Vec<u32> = (0..out.len() as u32).collect();
+    order.sort_by(|&a, &b| super::agenda_order(&out[a as usize], &out[b as usize]));
+    super::put_in_order(&mut out, order);
     out
 }
 
