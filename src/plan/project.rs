@@ -31,12 +31,78 @@ pub fn project(
     key: impl Fn(&Config, &Item) -> String + Sync,
 ) -> Vec<Item> {
     if config.me.max_calls_per_day.is_some() {
-        return project_daily(config, history, now, days, key);
+        return project_capped(config, history, now, days, key);
     }
     // Without a cap nobody's items move anybody else's: each prospect is laid out alone, and
     // planned only on the days it has something, not on every day of the period. A large book
     // is shared among the cores.
     project_in_parts(parts_for(config.prospects.len()), config, history, now, days, key)
+}
+
+/// [`project_daily`] as [`project`] does it under a cap: each day's calls compete for the day's
+/// places, so the whole book is planned for each day, but each prospect's real events are
+/// replayed once and each imagined one stepped into that replay (as [`Alone`] does for one
+/// prospect laid out alone), and the windows are looked up once for the whole period. A
+/// prospect whose replay cannot be kept (an imagined event that would not come last, a first
+/// sighting never recorded) is replayed in full each day, as `project_daily` does.
+fn project_capped<'c>(
+    config: &'c Config,
+    history: &History,
+    now: Timestamp,
+    days: u32,
+    key: impl Fn(&Config, &Item) -> String,
+) -> Vec<Item> {
+    let tz = &config.me.timezone;
+    let zoned = now.to_zoned(tz.clone());
+    let today = zoned.date();
+    let book: Vec<&'c Prospect> = config.prospects.values().map(|p| &**p).collect();
+    let places: std::collections::HashMap<&str, usize> =
+        book.iter().enumerate().map(|(place, p)| (p.id.as_str(), place)).collect();
+    let mut windows = WindowCache::new(config);
+    let mut replays: Vec<Option<Replay<'c>>> = book
+        .iter()
+        .map(|&prospect| {
+            Replay::start(history, prospect, &zoned).filter(|r| !r.assumed_now).map(|mut replay| {
+                for event in history.events_of(&prospect.id) {
+                    replay.step(&mut windows, event, tz, &mut |_, _, _| {});
+                }
+                replay
+            })
+        })
+        .collect();
+    // The last event stepped through, by place: (when, seq).
+    let mut last: Vec<Option<(Timestamp, i64)>> =
+        book.iter().map(|p| history.events_of(&p.id).last().map(|e| (e.at(), e.seq))).collect();
+    let mut projection = Projection::new(history.clone());
+    for offset in 0..i64::from(days.max(1)) {
+        let Some(at) = day_start(config, today, offset, now) else { break };
+        let agenda = {
+            let replays = &replays;
+            let planned = &projection.history;
+            let mut track_of =
+                |windows: &mut WindowCache<'c>, prospect: &'c Prospect, now: &jiff::Zoned| match places
+                    .get(prospect.id.as_str())
+                    .and_then(|&place| replays[place].as_ref())
+                {
+                    Some(replay) => replay.clone().finish(),
+                    None => super::replay(windows, planned, prospect, now),
+                };
+            super::plan_tracked(config, &mut windows, book.clone(), &mut track_of, at, 1, How::ALL)
+        };
+        for event in projection.lay_out(config, agenda.items, at, &key) {
+            let Some(&place) = places.get(&*event.prospect) else { continue };
+            let logged = Logged::from(&event);
+            let step = (logged.at(), logged.seq);
+            match &mut replays[place] {
+                Some(replay) if last[place].is_none_or(|last| step > last) => {
+                    replay.step(&mut windows, &logged, tz, &mut |_, _, _| {});
+                    last[place] = Some(step);
+                }
+                _ => replays[place] = None,
+            }
+        }
+    }
+    projection.out
 }
 
 /// [`project`] without a cap, the book laid out in `parts` parts (see [`in_parts_on`]).

@@ -257,6 +257,41 @@ proptest! {
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// The feed's projection under a cap (each prospect's real events replayed once, each
+    /// imagined one stepped into that replay) is the day-by-day projection that replays every
+    /// event of the book each day: with first sightings recorded or assumed as of each day
+    /// planned, and quiet hours that close some prospects' only window.
+    #[test]
+    fn the_capped_projection_is_the_daily_one(
+        prospects in proptest::collection::vec(prospect(), 1..16),
+        events in proptest::collection::vec(event(), 0..40),
+        day in 0i64..120,
+        hour in 0i8..24,
+        days in 1u32..40,
+        cap in 1usize..4,
+        assumed in any::<bool>(),
+        quiet in any::<bool>(),
+    ) {
+        let mut config = capped(&book(&prospects), Some(cap));
+        if quiet {
+            config.schedule.quiet_hours = Some(ringback::config::Window { start: jiff::civil::time(11, 0, 0, 0), end: jiff::civil::time(13, 0, 0, 0) });
+        }
+        let mut history = history(prospects.len(), &events);
+        let at = instant(day, hour);
+        if assumed {
+            history.assume_seen(at);
+        }
+        let key = |_: &Config, item: &plan::Item| format!("{}:{:?}:{}", item.prospect, item.kind, item.due);
+        let quick = plan::project(&config, &history, at, days, key);
+        let daily = plan::project_daily(&config, &history, at, days, key);
+        let brief = |v: &[plan::Item]| v.iter().map(|i| format!("{} {:?} due {} day {}", i.prospect, i.kind, i.due, i.day)).collect::<Vec<_>>();
+        prop_assert_eq!(&quick, &daily, "quick {:#?}\ndaily {:#?}", brief(&quick), brief(&daily));
+    }
+}
+
+proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
     /// The daily cap worked out by profile (calls of one zone and set of windows rolled
