@@ -992,6 +992,9 @@ pub(super) struct WindowCache<'c> {
     profiles: HashMap<Profile<'c>, u32, Quick>,
     /// The last prospect asked about and its profile: one prospect's items come together.
     last: Option<(&'c Prospect, u32)>,
+    /// Each prospect's profile, by its address in the config: a plan of the whole book for each
+    /// day of the feed asks for every prospect's again, and a profile's key is text to hash.
+    by_prospect: HashMap<usize, u32, Quick>,
     /// The windows offered, by profile and my day.
     slots: HashMap<(u32, Date), Vec<Slot>, Quick>,
     /// Whether a profile has any window outside my quiet hours at all: a search for an open
@@ -1107,6 +1110,7 @@ impl<'c> WindowCache<'c> {
             config,
             profiles: HashMap::default(),
             last: None,
+            by_prospect: HashMap::default(),
             slots: HashMap::default(),
             ever_open: HashMap::default(),
         }
@@ -1118,15 +1122,23 @@ impl<'c> WindowCache<'c> {
         {
             return id;
         }
-        let key = (
-            &*prospect.timezone_name,
-            prospect.timezone.iana_name(),
-            &prospect.call_windows[..],
-            prospect.holidays.as_deref(),
-            prospect.workdays,
-        );
-        let next = u32::try_from(self.profiles.len()).unwrap_or(u32::MAX);
-        let id = *self.profiles.entry(key).or_insert(next);
+        let address = std::ptr::from_ref(prospect) as usize;
+        let id = match self.by_prospect.get(&address) {
+            Some(&id) => id,
+            None => {
+                let key = (
+                    &*prospect.timezone_name,
+                    prospect.timezone.iana_name(),
+                    &prospect.call_windows[..],
+                    prospect.holidays.as_deref(),
+                    prospect.workdays,
+                );
+                let next = u32::try_from(self.profiles.len()).unwrap_or(u32::MAX);
+                let id = *self.profiles.entry(key).or_insert(next);
+                self.by_prospect.insert(address, id);
+                id
+            }
+        };
         self.last = Some((prospect, id));
         id
     }
