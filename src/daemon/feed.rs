@@ -133,13 +133,16 @@ fn until_of<'i>(
 }
 
 /// The last feed's layout, prospect by prospect. Without a cap each prospect is laid out alone,
-/// so a feed built again for the same config on the same day lays out again only the prospects
-/// whose history changed or whose part has run out (a window placed today has ended), and
-/// takes the others' items and events as they were: a GET after one `log` on a book of 10k
-/// prospects re-plans one of them, not all.
+/// so a feed built again for the same config, later on the same day, lays out again only the
+/// prospects whose history changed, whose part has run out (a window placed today has ended)
+/// or that hang on the instant (a first sighting never recorded), and takes the others' items
+/// and events as they were: a GET after one `log` on a book of 10k prospects re-plans one of
+/// them, not all. A clock set back lays everything out again.
 struct Laid {
     config: Arc<Config>,
     today: Date,
+    /// The instant the parts were laid out at.
+    from: Timestamp,
     /// The history the parts were laid out from.
     history: History,
     /// By the prospect's place in the book.
@@ -177,8 +180,9 @@ fn build_again(
     }
     let (today, midnight) = my_day(config, now);
     let book: Vec<&crate::config::Prospect> = config.prospects.values().map(|p| &**p).collect();
-    let last =
-        last.filter(|l| Arc::ptr_eq(&l.config, config) && l.today == today && l.parts.len() == book.len());
+    let last = last.filter(|l| {
+        Arc::ptr_eq(&l.config, config) && l.today == today && l.from <= now && l.parts.len() == book.len()
+    });
     let (mut parts, again): (Vec<Part>, Vec<usize>) = match last {
         Some(last) => {
             let again = (0..book.len())
@@ -218,7 +222,7 @@ fn build_again(
     let until = parts.iter().map(|part| part.until).fold(midnight, Timestamp::min);
     drop((placed, events));
     let again = again.len();
-    Ok((body, until, Some(Laid { config: config.clone(), today, history, parts, again })))
+    Ok((body, until, Some(Laid { config: config.clone(), today, from: now, history, parts, again })))
 }
 
 /// The last feed served, and what it was built from: a GET that finds the same config, the
@@ -605,6 +609,8 @@ items = [{ title = "Report" }, { title = "Case study" }]
             ("2026-11-24T07:40", Some(no_answer("p3", 3, "2026-11-24T07:35"))),
             ("2026-11-24T07:50", None),
             ("2026-11-24T09:00", None),
+            // The clock set back: the morning windows are open again.
+            ("2026-11-24T08:20", None),
             ("2026-11-25T07:00", Some(no_answer("p4", 4, "2026-11-24T17:30"))),
         ] {
             if let Some(event) = logged {
@@ -622,11 +628,12 @@ items = [{ title = "Report" }, { title = "Case study" }]
         }
         // All at first; p3 (its history changed) and p7 (never seen, so laid out from the
         // instant) after the log; p7 alone while nothing changes; at 09:00 those whose morning
-        // window ended; the next day, all.
+        // window ended; all when the clock goes back, and the next day.
         assert_eq!(laid_again[0], 30, "{laid_again:?}");
         assert_eq!(laid_again[1], 2, "{laid_again:?}");
         assert_eq!(laid_again[2], 1, "{laid_again:?}");
         assert!(laid_again[3] > 1 && laid_again[3] < 30, "{laid_again:?}");
         assert_eq!(laid_again[4], 30, "{laid_again:?}");
+        assert_eq!(laid_again[5], 30, "{laid_again:?}");
     }
 }

@@ -338,8 +338,9 @@ fn day_start(config: &Config, today: jiff::civil::Date, offset: i64, now: Timest
     day.to_zoned(config.me.timezone.clone()).ok().map(|start| start.timestamp())
 }
 
-/// [`project`] the long way, the whole book planned day by day: what a daily call cap needs
-/// (each day's calls compete for its places), and what the quick way is held to in tests.
+/// [`project`] the long way, the whole book planned day by day, every event replayed each
+/// day: the rule as it reads, which the quick ways (each prospect alone without a cap,
+/// [`project_capped`] under one) are held to in tests.
 #[doc(hidden)]
 pub fn project_daily(
     config: &Config,

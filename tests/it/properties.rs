@@ -261,8 +261,9 @@ proptest! {
 
     /// The feed's projection under a cap (each prospect's real events replayed once, each
     /// imagined one stepped into that replay) is the day-by-day projection that replays every
-    /// event of the book each day: with first sightings recorded or assumed as of each day
-    /// planned, and quiet hours that close some prospects' only window.
+    /// event of the book each day: with first sightings assumed as of the feed's instant, or
+    /// not at all (each day's instant then stands in for a hand-entered promise's or next
+    /// step's), and quiet hours that close some prospects' only window.
     #[test]
     fn the_capped_projection_is_the_daily_one(
         prospects in proptest::collection::vec(prospect(), 1..16),
