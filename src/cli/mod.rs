@@ -633,7 +633,7 @@ fn load_and_read(
     at: Option<&str>,
 ) -> Result<(Config, Timestamp, Option<State>, History), Failure> {
     // Both at once hold both readers' working memory at once: 100 000 prospects and a million
-    // events peak at about 190 MB so (one after the other: 185 MB, and 0.3 s more). A large
+    // events peak at 170-185 MB so (about what one after the other peaked at, 0.3 s later). A large
     // book's numbers are read afresh: on the second thread that reads them, they take less
     // time than the rest of the book, and the kept readings would add to the peak.
     let large = large_book(paths);
@@ -1010,20 +1010,27 @@ fn undo(paths: &Paths, query: Option<&str>) -> Result<(), Failure> {
         message.push_str(&format!("  one button press: its {} events went back together\n", events.len()));
     }
     let undone: std::collections::BTreeSet<&str> = events.iter().map(|e| &*e.prospect).collect();
-    // Under a cap, everyone's history, read before the events went back: theirs are read again.
+    // Under a cap, everyone's history, read before the events went back: theirs are read again,
+    // and one history serves every prospect of the press.
     let mut everyone = if config.me.max_calls_per_day.is_some() { meanwhile.join() } else { None };
     if let Some(history) = &mut everyone {
         for id in &undone {
             history.replace_events_of(id, state.history_of_alone(id)?.events_of(id));
         }
+        state.mark_seen(&config, history, now)?;
     }
     for prospect in undone {
-        let mut history = match &everyone {
-            Some(history) => history.clone(),
-            None => history_for(&state, &config, prospect, Meanwhile::none())?,
+        let own;
+        let history = match &everyone {
+            Some(history) => history,
+            None => {
+                let mut history = history_for(&state, &config, prospect, Meanwhile::none())?;
+                state.mark_seen(&config, &mut history, now)?;
+                own = history;
+                &own
+            }
         };
-        state.mark_seen(&config, &mut history, now)?;
-        message.push_str(&after_log(&config, &history, prospect, now));
+        message.push_str(&after_log(&config, history, prospect, now));
     }
     print(&message)
 }

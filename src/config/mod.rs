@@ -356,6 +356,11 @@ pub const MAX_NUDGE: (i64, &str) = (24, "24h");
 pub const MAX_CATCH_UP: (i64, &str) = (7 * 24, "168h");
 
 impl Config {
+    /// Every prospect, by id: the book's order, in which a prospect's place names it.
+    pub fn prospect_list(&self) -> Vec<&Prospect> {
+        self.prospects.values().map(|p| &**p).collect()
+    }
+
     /// Validates the text of a config file named `file` (for messages); `privacy` says whether
     /// others may read or write it (see [`crate::files::read_config`], which reads the file).
     ///

@@ -179,7 +179,7 @@ fn build_again(
         return Ok((body, until, None));
     }
     let (today, midnight) = my_day(config, now);
-    let book: Vec<&crate::config::Prospect> = config.prospects.values().map(|p| &**p).collect();
+    let book = config.prospect_list();
     let last = last.filter(|l| {
         Arc::ptr_eq(&l.config, config) && l.today == today && l.from <= now && l.parts.len() == book.len()
     });

@@ -267,13 +267,9 @@ impl History {
     /// the end of the log (their old place is left unused: a logged event is a rare, small
     /// addition, and a reload compacts).
     pub fn push(&mut self, event: &Event) {
-        let of = match self.of.get_mut(&*event.prospect) {
-            Some(of) => of,
-            None => self.of.entry(event.prospect.to_string()).or_default(),
-        };
-        let old = of.events.clone();
+        let old = self.of_mut(&event.prospect).events.clone();
         let start = self.log.len();
-        let range = if old.end == start && !old.is_empty() {
+        let range = if old.end == start {
             // Already last: extend in place.
             self.log.push(Logged::from(event));
             old.start..self.log.len()
@@ -283,19 +279,25 @@ impl History {
             start..self.log.len()
         };
         self.log[range.clone()].sort_by_key(|e| (e.second, e.seq));
-        of.events = range;
+        self.of_mut(&event.prospect).events = range;
+    }
+
+    /// What is known of `id`, made empty if nothing is yet; looked up before anything is
+    /// inserted, so a known id allocates nothing.
+    fn of_mut(&mut self, id: &str) -> &mut Of {
+        if !self.of.contains_key(id) {
+            self.of.insert(id.to_owned(), Of::default());
+        }
+        self.of.get_mut(id).expect("inserted above")
     }
 
     /// Puts `events` in place of a prospect's events (as [`History::push`], at the end of the
     /// log): a history read before a change to them, brought up to date.
     pub fn replace_events_of(&mut self, id: &str, events: &[Logged]) {
-        let of = match self.of.get_mut(id) {
-            Some(of) => of,
-            None => self.of.entry(id.to_owned()).or_default(),
-        };
         let start = self.log.len();
         self.log.extend_from_slice(events);
-        of.events = start..self.log.len();
+        let end = self.log.len();
+        self.of_mut(id).events = start..end;
     }
 
     /// Builds a history from loaded events: `log[i]` is an event of the prospect numbered
@@ -384,11 +386,7 @@ impl History {
 
     /// Records a first sighting; an earlier one for the same key stands.
     pub fn mark_seen(&mut self, id: &str, key: &str, at: Timestamp) {
-        // Looked up before it is inserted: the state loads a sighting per prospect and key.
-        let of = match self.of.get_mut(id) {
-            Some(of) => of,
-            None => self.of.entry(id.to_owned()).or_default(),
-        };
+        let of = self.of_mut(id);
         if key == "prospect" {
             of.first_seen.get_or_insert(at);
         } else if of.seen_at(key).is_none() {

@@ -235,7 +235,7 @@ pub fn plan_day_by_day(config: &Config, history: &History, at: Timestamp, days: 
 
 /// The whole book planned [`How`] it says.
 fn plan_book(config: &Config, history: &History, at: Timestamp, days: u32, how: How) -> Agenda {
-    let prospects = config.prospects.values().map(|p| &**p).collect();
+    let prospects = config.prospect_list();
     plan_of(config, &mut WindowCache::new(config), prospects, history, at, days, how)
 }
 
@@ -253,16 +253,7 @@ pub fn plan_for(config: &Config, history: &History, at: Timestamp, days: u32, id
     let mut alone = plan_of(config, &mut windows, vec![prospect], history, at, days, How::ALL).items;
     if config.me.max_calls_per_day.is_some() && alone.iter().any(|i| i.kind == Kind::Call) {
         let how = How { only: Some(id), ..How::ALL };
-        return plan_of(
-            config,
-            &mut windows,
-            config.prospects.values().map(|p| &**p).collect(),
-            history,
-            at,
-            days,
-            how,
-        )
-        .items;
+        return plan_of(config, &mut windows, config.prospect_list(), history, at, days, how).items;
     }
     // The items are the book's: their index is the prospect's place in the whole book.
     let index = config.prospects.keys().position(|k| k == id).unwrap_or(0);

@@ -55,50 +55,29 @@ fn project_capped<'c>(
     let tz = &config.me.timezone;
     let zoned = now.to_zoned(tz.clone());
     let today = zoned.date();
-    let book: Vec<&'c Prospect> = config.prospects.values().map(|p| &**p).collect();
+    let book: Vec<&'c Prospect> = config.prospect_list();
     let places: std::collections::HashMap<&str, usize> =
         book.iter().enumerate().map(|(place, p)| (p.id.as_str(), place)).collect();
     let mut windows = WindowCache::new(config);
-    let mut replays: Vec<Option<Replay<'c>>> = book
-        .iter()
-        .map(|&prospect| {
-            Replay::start(history, prospect, &zoned).filter(|r| !r.assumed_now).map(|mut replay| {
-                for event in history.events_of(&prospect.id) {
-                    replay.step(&mut windows, event, tz, &mut |_, _, _| {});
-                }
-                replay
-            })
-        })
-        .collect();
-    // The last event stepped through, by place: (when, seq).
-    let mut last: Vec<Option<(Timestamp, i64)>> =
-        book.iter().map(|p| history.events_of(&p.id).last().map(|e| (e.at(), e.seq))).collect();
+    let mut stepped: Vec<Stepped<'c>> =
+        book.iter().map(|&prospect| Stepped::new(&mut windows, history, prospect, &zoned)).collect();
     let mut projection = Projection::new(history.clone());
     for offset in 0..i64::from(days.max(1)) {
         let Some(at) = day_start(config, today, offset, now) else { break };
         let agenda = {
-            let replays = &replays;
-            let planned = &projection.history;
+            let (stepped, planned) = (&stepped, &projection.history);
             let mut track_of =
                 |windows: &mut WindowCache<'c>, prospect: &'c Prospect, now: &jiff::Zoned| match places
                     .get(prospect.id.as_str())
-                    .and_then(|&place| replays[place].as_ref())
                 {
-                    Some(replay) => replay.clone().finish(),
+                    Some(&place) => stepped[place].track(windows, planned, prospect, now),
                     None => super::replay(windows, planned, prospect, now),
                 };
             super::plan_tracked(config, &mut windows, book.clone(), &mut track_of, at, 1, How::ALL)
         };
         for event in projection.lay_out(config, agenda.items, at, &key) {
-            let Some(&place) = places.get(&*event.prospect) else { continue };
-            let logged = Logged::from(&event);
-            let step = (logged.at(), logged.seq);
-            match &mut replays[place] {
-                Some(replay) if last[place].is_none_or(|last| step > last) => {
-                    replay.step(&mut windows, &logged, tz, &mut |_, _, _| {});
-                    last[place] = Some(step);
-                }
-                _ => replays[place] = None,
+            if let Some(&place) = places.get(&*event.prospect) {
+                stepped[place].step(&mut windows, &event, tz);
             }
         }
     }
@@ -115,7 +94,7 @@ pub fn project_in_parts(
     days: u32,
     key: impl Fn(&Config, &Item) -> String + Sync,
 ) -> Vec<Item> {
-    let prospects: Vec<(usize, &Prospect)> = config.prospects.values().map(|p| &**p).enumerate().collect();
+    let prospects: Vec<(usize, &Prospect)> = config.prospect_list().into_iter().enumerate().collect();
     let mut out: Vec<Item> = in_parts_on(parts, &prospects, |_, part| {
         lay_out_alone(config, history, part, now, days, &key).into_iter().flatten().collect()
     });
@@ -145,7 +124,7 @@ pub fn project_each(
     key: impl Fn(&Config, &Item) -> String + Sync,
 ) -> Vec<Vec<Item>> {
     assert!(config.me.max_calls_per_day.is_none(), "a capped book is projected day by day");
-    let book: Vec<&Prospect> = config.prospects.values().map(|p| &**p).collect();
+    let book = config.prospect_list();
     let prospects: Vec<(usize, &Prospect)> = which.iter().map(|&place| (place, book[place])).collect();
     in_parts_on(parts_for(prospects.len()), &prospects, |_, part| {
         lay_out_alone(config, history, part, now, days, &key)
@@ -243,16 +222,65 @@ fn lay_out_alone<'c>(
     out
 }
 
+/// A prospect's real events replayed once, and each imagined one stepped into that replay,
+/// while it comes after every event before it and nothing hangs on the instant planned at;
+/// else (`replay` is `None`) everything is replayed for each plan.
+struct Stepped<'c> {
+    replay: Option<Replay<'c>>,
+    /// The last event stepped through: (when, seq).
+    last: Option<(Timestamp, i64)>,
+}
+
+impl<'c> Stepped<'c> {
+    fn new(
+        windows: &mut WindowCache<'c>,
+        history: &History,
+        prospect: &'c Prospect,
+        now: &jiff::Zoned,
+    ) -> Stepped<'c> {
+        let events = history.events_of(&prospect.id);
+        let replay = Replay::start(history, prospect, now).filter(|r| !r.assumed_now).map(|mut replay| {
+            for event in events {
+                replay.step(windows, event, now.time_zone(), &mut |_, _, _| {});
+            }
+            replay
+        });
+        Stepped { replay, last: events.last().map(|e| (e.at(), e.seq)) }
+    }
+
+    /// Where the prospect stands at `now`, with what was laid out (in `history`) taken as done.
+    fn track(
+        &self,
+        windows: &mut WindowCache<'c>,
+        history: &History,
+        prospect: &'c Prospect,
+        now: &jiff::Zoned,
+    ) -> Option<super::Track> {
+        match &self.replay {
+            Some(replay) => replay.clone().finish(),
+            None => super::replay(windows, history, prospect, now),
+        }
+    }
+
+    /// Steps in an event the projection imagined.
+    fn step(&mut self, windows: &mut WindowCache<'c>, event: &Event, tz: &jiff::tz::TimeZone) {
+        let logged = Logged::from(event);
+        let place = (logged.at(), logged.seq);
+        match &mut self.replay {
+            Some(replay) if self.last.is_none_or(|last| place > last) => {
+                replay.step(windows, &logged, tz, &mut |_, _, _| {});
+                self.last = Some(place);
+            }
+            _ => self.replay = None,
+        }
+    }
+}
+
 /// One prospect laid out alone: its own events and what the projection imagined after them.
 struct Alone<'c> {
     prospect: &'c Prospect,
     projection: Projection,
-    /// The real events are replayed once, and each imagined one is added to that replay, while
-    /// it comes after every event before it and nothing hangs on the instant planned at; else
-    /// (`None`) everything is replayed for each plan.
-    replay: Option<Replay<'c>>,
-    /// The last event stepped through: (when, seq).
-    last: Option<(Timestamp, i64)>,
+    stepped: Stepped<'c>,
 }
 
 impl<'c> Alone<'c> {
@@ -263,24 +291,13 @@ impl<'c> Alone<'c> {
         now: &jiff::Zoned,
     ) -> Alone<'c> {
         let projection = Projection::new(history.alone(&prospect.id));
-        let events = projection.history.events_of(&prospect.id);
-        let replay =
-            Replay::start(&projection.history, prospect, now).filter(|r| !r.assumed_now).map(|mut replay| {
-                for event in events {
-                    replay.step(windows, event, now.time_zone(), &mut |_, _, _| {});
-                }
-                replay
-            });
-        let last = events.last().map(|e| (e.at(), e.seq));
-        Alone { prospect, projection, replay, last }
+        let stepped = Stepped::new(windows, &projection.history, prospect, now);
+        Alone { prospect, projection, stepped }
     }
 
     /// Where the prospect stands at `now`, with what was laid out taken as done.
     fn track(&self, windows: &mut WindowCache<'c>, now: &jiff::Zoned) -> Option<super::Track> {
-        match &self.replay {
-            Some(replay) => replay.clone().finish(),
-            None => super::replay(windows, &self.projection.history, self.prospect, now),
-        }
+        self.stepped.track(windows, &self.projection.history, self.prospect, now)
     }
 
     fn plan(&self, windows: &mut WindowCache<'c>, at: Timestamp, days: u32, how: How) -> super::Agenda {
@@ -313,17 +330,8 @@ impl<'c> Alone<'c> {
         key: &impl Fn(&Config, &Item) -> String,
     ) {
         let config = windows.config;
-        let tz = &config.me.timezone;
         for event in self.projection.lay_out(config, items, at, key) {
-            let logged = Logged::from(&event);
-            let place = (logged.at(), logged.seq);
-            match &mut self.replay {
-                Some(replay) if self.last.is_none_or(|last| place > last) => {
-                    replay.step(windows, &logged, tz, &mut |_, _, _| {});
-                    self.last = Some(place);
-                }
-                _ => self.replay = None,
-            }
+            self.stepped.step(windows, &event, &config.me.timezone);
         }
     }
 }
