@@ -934,28 +934,42 @@ fn prospects(
     let entries = prospects_raw.into_iter().map(Some).chain(quick_raw);
     // Numbers are the costliest to check (libphonenumber loads its metadata, then about 1.5 µs
     // a number): a second thread reads mine, then theirs in my country as they come, while this
-    // one checks the rest.
-    std::thread::scope(|scope| {
-        let (send, texts) = std::sync::mpsc::channel::<(usize, Spanned<String>)>();
-        let readings = phones;
-        let reader = scope.spawn(move || {
+    // one checks the rest, then helps with the numbers not yet read.
+    let (send, texts) = std::sync::mpsc::channel::<(usize, Spanned<String>)>();
+    let texts = std::sync::Mutex::new(texts);
+    let region = std::sync::OnceLock::new();
+    let readings = phones;
+    // Reads numbers until none is left to take: each reader takes the next one in turn.
+    let read_theirs = |region: Option<&str>| {
+        let mut theirs = Vec::new();
+        loop {
+            let next = texts.lock().unwrap_or_else(std::sync::PoisonError::into_inner).recv();
+            let Ok((at, text)) = next else { return theirs };
+            let number = readings.read(text.get_ref(), region);
+            theirs.push((at, text, number));
+        }
+    };
+    // Mine, and the region theirs are read in: read once, by whichever reader comes first
+    // (the other waits).
+    let mine_and_region = || {
+        region.get_or_init(|| {
             let mine = my_phone.map(|text| readings.read(text.get_ref(), None));
-            let region =
-                mine.as_ref().and_then(|m| m.as_ref().ok()).and_then(|m| readings.dialling_region(m));
-            let theirs: Vec<_> = texts
-                .into_iter()
-                .map(|(at, text)| {
-                    let number = readings.read(text.get_ref(), region.as_deref());
-                    (at, text, number)
-                })
-                .collect();
-            (mine, region, theirs)
-        });
+            let known = mine.as_ref().and_then(|m| m.as_ref().ok()).and_then(|m| readings.dialling_region(m));
+            (mine, known)
+        })
+    };
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(|| read_theirs(mine_and_region().1.as_deref()));
         let prospects = built(v, entries, count, d, |at, phone| {
             let _ = send.send((at, phone));
         });
         drop(send);
-        let (mine, region, theirs) = reader.join().ok()?;
+        let (mine, region) = mine_and_region().clone();
+        let mut helped = read_theirs(region.as_deref());
+        let mut theirs = reader.join().ok()?;
+        // In the book's order, so its diagnostics are.
+        theirs.append(&mut helped);
+        theirs.sort_by_key(|(at, _, _)| *at);
         // A table the quick reader gives up on: the whole file goes the general way.
         let mut prospects = prospects?;
         let mine = match (my_phone, mine) {

@@ -260,6 +260,14 @@ impl Of {
             _ => self.marks.iter().find(|(k, _)| k == key).map(|(_, at)| *at),
         }
     }
+
+    fn mark_seen(&mut self, key: &str, at: Timestamp) {
+        if key == "prospect" {
+            self.first_seen.get_or_insert(at);
+        } else if self.seen_at(key).is_none() {
+            self.marks.push((key.to_owned(), at));
+        }
+    }
 }
 
 impl History {
@@ -330,6 +338,20 @@ impl History {
         History { log, of, ..History::default() }
     }
 
+    /// Builds a history from loaded events: each prospect's are together in `log`, at the
+    /// range given with its id, in any order (each is put in order where it lies).
+    pub fn from_groups(groups: Vec<(String, std::ops::Range<usize>)>, mut log: Vec<Logged>) -> History {
+        let mut of: ById<Of> = ById::with_capacity_and_hasher(groups.len(), Quick::default());
+        for (id, events) in groups {
+            let own = &mut log[events.clone()];
+            if !own.is_sorted_by_key(|e| (e.second, e.seq)) {
+                own.sort_unstable_by_key(|e| (e.second, e.seq));
+            }
+            of.insert(id, Of { events, ..Of::default() });
+        }
+        History { log, of, ..History::default() }
+    }
+
     pub fn events_of(&self, id: &str) -> &[Logged] {
         self.of.get(id).map_or(&[], |of| &self.log[of.events.clone()])
     }
@@ -386,11 +408,15 @@ impl History {
 
     /// Records a first sighting; an earlier one for the same key stands.
     pub fn mark_seen(&mut self, id: &str, key: &str, at: Timestamp) {
-        let of = self.of_mut(id);
-        if key == "prospect" {
-            of.first_seen.get_or_insert(at);
-        } else if of.seen_at(key).is_none() {
-            of.marks.push((key.to_owned(), at));
+        // One lookup for a prospect already known (a large history's every sighting), where
+        // `of_mut` takes two.
+        match self.of.get_mut(id) {
+            Some(of) => of.mark_seen(key, at),
+            None => {
+                let mut of = Of::default();
+                of.mark_seen(key, at);
+                self.of.insert(id.to_owned(), of);
+            }
         }
     }
 

@@ -654,3 +654,43 @@ fn a_window_quiet_hours_close_but_for_the_week_the_clocks_differ_is_found_that_w
     assert_eq!(window.start.time(), jiff::civil::time(12, 0, 0, 0));
     assert!(!never_offered(&c, &c.prospects["p"], date(2026, 10, 12)));
 }
+
+#[test]
+fn a_large_book_replayed_on_two_threads_is_planned_as_on_one() {
+    // Past ON_TWO_THREADS_FROM: the book's second half is replayed on a thread of its own.
+    let zones = ["America/Toronto", "Europe/London", "Australia/Sydney", "Asia/Kolkata"];
+    let count = ON_TWO_THREADS_FROM + 7;
+    let id = |i: usize| format!("p{i:05}");
+    let mut book = String::new();
+    for i in 0..count {
+        let (zone, month, day) = (zones[i % 4], 1 + i % 11, 1 + i % 28);
+        book.push_str(&format!(
+            "[prospects.{}]\nname = \"P{i}\"\ntimezone = \"{zone}\"\nsince = 2026-{month:02}-{day:02}\n",
+            id(i)
+        ));
+    }
+    let outcomes = [Outcome::Voicemail, Outcome::Spoke, Outcome::NoAnswer, Outcome::DripSent];
+    let events = (0..count)
+        .step_by(3)
+        .map(|i| ev(&id(i), outcomes[i % 4], &format!("2026-11-{:02}T09:{:02}", 10 + i % 13, i % 60)))
+        .collect();
+    let h = history(events);
+    let now = at("2026-11-24T07:00");
+    for cap in ["", "max_calls_per_day = 40"] {
+        let c = config_with(cap, &book);
+        let on_two = plan(&c, &h, now, 5);
+        let on_one = plan_tracked(
+            &c,
+            &mut WindowCache::new(&c),
+            c.prospect_list(),
+            &mut |windows, prospect, now| replay(windows, &h, prospect, now),
+            now,
+            5,
+            How::ALL,
+        );
+        assert!(on_two.items.len() > 200, "{cap}: {} items", on_two.items.len());
+        assert!(on_two.items.iter().any(|i| i.index >= count / 2), "{cap}: the second half has items");
+        assert_eq!(on_two.items, on_one.items, "{cap}");
+        assert_eq!(on_two.rolled, on_one.rolled, "{cap}");
+    }
+}

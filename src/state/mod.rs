@@ -20,6 +20,7 @@ use crate::plan::{Event, History, Logged, Outcome, PromiseChoice, seen_keys};
 pub use crate::schedule::DigestRecord;
 
 mod mailbox;
+mod packs;
 mod phones;
 pub use mailbox::{FolderMark, Handled};
 
@@ -193,7 +194,12 @@ const MIGRATIONS: &[&str] = &[
         country_code INTEGER PRIMARY KEY,
         region TEXT
     );",
+    // 9: each prospect's events packed into one row (see `packs`).
+    packs::MIGRATION,
 ];
+
+/// The first schema version with `event_packs`.
+const PACKED: i64 = 9;
 
 /// How long a claim on a letter lasts: longer than any send may take (the send itself is
 /// bounded by a minute), so only a claimant that died leaves one to expire.
@@ -491,60 +497,18 @@ impl State {
     /// `seen_alone`, else everyone's.
     fn history_where(&self, only: Option<&str>, seen_alone: bool) -> Result<History, StateError> {
         let result = (|| -> Result<History, StateError> {
-            let mut history = History::default();
             if self.version == 0 {
                 // Opened read-only while another process is still creating it: nothing yet.
-                return Ok(history);
+                return Ok(History::default());
             }
-            // A plain table scan in insertion order is several times faster than walking the
-            // prospect index (a random row lookup per event); each prospect is sorted after.
-            // Notes are for people, not the planner: NULL here keeps a large load light; use
-            // `events_of` to read them.
-            let mut stmt = self.conn.prepare(if only.is_some() {
-                "SELECT id, prospect, at, outcome, promise, next_step_on, next_step_what, until, item
-                 FROM events WHERE prospect = ?1"
-            } else {
-                "SELECT id, prospect, at, outcome, promise, next_step_on, next_step_what, until, item
-                 FROM events"
-            })?;
-            // A capacity from the highest id, so a million rows fill one list without regrowing.
-            let highest: Option<i64> = match only {
-                Some(_) => None,
-                None => self.conn.query_row("SELECT max(id) FROM events", [], |r| r.get(0))?,
+            // One snapshot for the packs, the count they are checked against and the
+            // sightings: another process's write between two of them would tear the history.
+            let _snapshot =
+                self.conn.is_autocommit().then(|| self.conn.unchecked_transaction()).transpose()?;
+            let mut history = match self.packed_history(only)? {
+                Some(history) => history,
+                None => self.history_by_rows(only)?,
             };
-            let capacity = highest.unwrap_or(0).clamp(0, 1 << 24) as usize;
-            let mut log: Vec<Logged> = Vec::with_capacity(capacity);
-            let mut who: Vec<u32> = Vec::with_capacity(capacity);
-            let mut rows = match only {
-                Some(id) => stmt.query([id])?,
-                None => stmt.query([])?,
-            };
-            // Numbers prospects with one hash lookup per change of prospect, not per row: rows
-            // of one prospect often come together.
-            let mut ids: Vec<String> = Vec::new();
-            let mut index: HashMap<String, u32, crate::plan::Quick> = HashMap::default();
-            let mut last: Option<u32> = None;
-            while let Some(row) = rows.next()? {
-                let prospect = row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
-                let number = match last.filter(|&i| ids[i as usize] == prospect) {
-                    Some(i) => i,
-                    None => match index.get(prospect) {
-                        Some(&i) => i,
-                        None => {
-                            let i = ids.len() as u32;
-                            index.insert(prospect.to_owned(), i);
-                            ids.push(prospect.to_owned());
-                            i
-                        }
-                    },
-                };
-                last = Some(number);
-                who.push(number);
-                log.push(logged_from_row(row)?);
-            }
-            drop(rows);
-            drop(index);
-            history = History::from_loaded(ids, who, log);
             let only_seen = only.filter(|_| seen_alone);
             let mut stmt = self.conn.prepare(if only_seen.is_some() {
                 "SELECT prospect, key, at FROM seen WHERE prospect = ?1"
@@ -564,6 +528,108 @@ impl State {
             Ok(history)
         })();
         result.map_err(|e| e.during("load the history"))
+    }
+
+    /// Everyone's events, or those of `only`, read from their packs (see [`packs`]): one row
+    /// of text a prospect. `None` when this state has no packs (an older schema, read as it
+    /// is) or they do not agree with the events (a pack out of form, or fewer or more events
+    /// than the table holds): the caller then reads the table, which is the truth.
+    fn packed_history(&self, only: Option<&str>) -> Result<Option<History>, StateError> {
+        if self.version < PACKED {
+            return Ok(None);
+        }
+        let count: i64 = match only {
+            Some(id) => {
+                self.conn.query_row("SELECT count(*) FROM events WHERE prospect = ?1", [id], |r| r.get(0))?
+            }
+            None => self.conn.query_row("SELECT count(*) FROM events", [], |r| r.get(0))?,
+        };
+        let mut stmt = self.conn.prepare(if only.is_some() {
+            "SELECT prospect, packed FROM event_packs WHERE prospect = ?1"
+        } else {
+            "SELECT prospect, packed FROM event_packs"
+        })?;
+        let mut rows = match only {
+            Some(id) => stmt.query([id])?,
+            None => stmt.query([])?,
+        };
+        let mut log: Vec<Logged> = Vec::with_capacity(usize::try_from(count).unwrap_or(0).min(1 << 24));
+        let mut groups = Vec::new();
+        while let Some(row) = rows.next()? {
+            let text = |i: usize| -> Result<&str, StateError> {
+                Ok(row.get_ref(i)?.as_str().map_err(rusqlite::Error::from)?)
+            };
+            let start = log.len();
+            for event in packs::unpack(text(1)?) {
+                match event.map(logged_from) {
+                    Some(Ok(event)) => log.push(event),
+                    _ => return Ok(self.packs_disagree()),
+                }
+            }
+            groups.push((text(0)?.to_owned(), start..log.len()));
+        }
+        if i64::try_from(log.len()).ok() != Some(count) {
+            return Ok(self.packs_disagree());
+        }
+        Ok(Some(History::from_groups(groups, log)))
+    }
+
+    fn packs_disagree<T>(&self) -> Option<T> {
+        tracing::warn!(state = %self.path.display(), "the state's packed events disagree with its events: reading the events");
+        None
+    }
+
+    /// Everyone's events, or those of `only`, read row by row from the events table.
+    fn history_by_rows(&self, only: Option<&str>) -> Result<History, StateError> {
+        // A plain table scan in insertion order is several times faster than walking the
+        // prospect index (a random row lookup per event); each prospect is sorted after.
+        // Notes are for people, not the planner: NULL here keeps a large load light; use
+        // `events_of` to read them.
+        let mut stmt = self.conn.prepare(if only.is_some() {
+            "SELECT id, prospect, at, outcome, promise, next_step_on, next_step_what, until, item
+             FROM events WHERE prospect = ?1"
+        } else {
+            "SELECT id, prospect, at, outcome, promise, next_step_on, next_step_what, until, item
+             FROM events"
+        })?;
+        // A capacity from the highest id, so a million rows fill one list without regrowing.
+        let highest: Option<i64> = match only {
+            Some(_) => None,
+            None => self.conn.query_row("SELECT max(id) FROM events", [], |r| r.get(0))?,
+        };
+        let capacity = highest.unwrap_or(0).clamp(0, 1 << 24) as usize;
+        let mut log: Vec<Logged> = Vec::with_capacity(capacity);
+        let mut who: Vec<u32> = Vec::with_capacity(capacity);
+        let mut rows = match only {
+            Some(id) => stmt.query([id])?,
+            None => stmt.query([])?,
+        };
+        // Numbers prospects with one hash lookup per change of prospect, not per row: rows
+        // of one prospect often come together.
+        let mut ids: Vec<String> = Vec::new();
+        let mut index: HashMap<String, u32, crate::plan::Quick> = HashMap::default();
+        let mut last: Option<u32> = None;
+        while let Some(row) = rows.next()? {
+            let prospect = row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+            let number = match last.filter(|&i| ids[i as usize] == prospect) {
+                Some(i) => i,
+                None => match index.get(prospect) {
+                    Some(&i) => i,
+                    None => {
+                        let i = ids.len() as u32;
+                        index.insert(prospect.to_owned(), i);
+                        ids.push(prospect.to_owned());
+                        i
+                    }
+                },
+            };
+            last = Some(number);
+            who.push(number);
+            log.push(logged_from_row(row)?);
+        }
+        drop(rows);
+        drop(index);
+        Ok(History::from_loaded(ids, who, log))
     }
 
     /// Records the first sighting of each prospect (and hand-entered promise and next step)
@@ -1504,19 +1570,33 @@ fn logged_from_row(row: &rusqlite::Row<'_>) -> Result<Logged, StateError> {
     let text = |i: usize| -> Result<Option<&str>, StateError> {
         Ok(row.get_ref(i)?.as_str_or_null().map_err(rusqlite::Error::from)?)
     };
-    let outcome = stored_outcome(text(3)?.unwrap_or_default())?;
-    let promise = match text(4)?.unwrap_or_default() {
+    logged_from(packs::Packed {
+        id: row.get(0)?,
+        at: row.get(2)?,
+        outcome: text(3)?.unwrap_or_default(),
+        promise: text(4)?.unwrap_or_default(),
+        next_step_on: text(5)?,
+        next_step_what: text(6)?,
+        until: text(7)?,
+        item: text(8)?,
+    })
+}
+
+/// An event's columns, from a row or a pack, as the planner keeps it.
+fn logged_from(e: packs::Packed<'_>) -> Result<Logged, StateError> {
+    let outcome = stored_outcome(e.outcome)?;
+    let promise = match e.promise {
         "auto" => PromiseChoice::Auto,
         "none" => PromiseChoice::Skip,
         d => PromiseChoice::On(date(d)?),
     };
-    let next_step = match (text(5)?, text(6)?) {
+    let next_step = match (e.next_step_on, e.next_step_what) {
         (Some(on), Some(what)) => Some(NextStep { on: date(on)?, what: what.to_owned() }),
         _ => None,
     };
-    let until = text(7)?.map(date).transpose()?;
-    let item = text(8)?.map(str::to_owned);
-    Ok(Logged::new(row.get(0)?, timestamp(row.get(2)?)?, outcome, promise, until, next_step, item))
+    let until = e.until.map(date).transpose()?;
+    let item = e.item.map(str::to_owned);
+    Ok(Logged::new(e.id, timestamp(e.at)?, outcome, promise, until, next_step, item))
 }
 
 fn event_from_row(row: &rusqlite::Row<'_>, prospect: std::sync::Arc<str>) -> Result<Event, StateError> {
@@ -1561,5 +1641,105 @@ mod tests {
         let error = state.history().expect_err("no events table").to_string();
         assert!(error.starts_with("state database error (cannot load the history): "), "{error}");
         assert!(error.contains("no such table: events"), "{error}");
+    }
+
+    fn event(prospect: &str, second: i64, outcome: Outcome) -> Event {
+        Event {
+            seq: 0,
+            prospect: prospect.into(),
+            at: Timestamp::from_second(second).unwrap(),
+            outcome,
+            note: Some("a note, which the planner never reads".into()),
+            promise: PromiseChoice::Auto,
+            next_step: None,
+            until: None,
+            item: None,
+        }
+    }
+
+    /// Events of three prospects with text of every awkward kind, logged out of order, one
+    /// taken back, two changed by hand.
+    fn awkward_history(state: &mut State) {
+        let day = |d: &str| d.parse::<Date>().unwrap();
+        let now = Timestamp::from_second(1_790_000_000).unwrap();
+        let mut log = |e: Event| state.append(&e, now).unwrap();
+        log(event("ann", 1_780_000_000, Outcome::Voicemail));
+        log(Event {
+            promise: PromiseChoice::On(day("2026-07-01")),
+            ..event("ann", 1_779_000_000, Outcome::Spoke)
+        });
+        log(Event {
+            next_step: Some(NextStep { on: day("2026-08-03"), what: "send: 12:ab-, then\n3 -".into() }),
+            promise: PromiseChoice::Skip,
+            ..event("bob", 1_781_000_000, Outcome::Spoke)
+        });
+        log(Event {
+            item: Some("Zoë's case — ½ price, 4:x-".into()),
+            ..event("bob", 1_782_000_000, Outcome::DripSent)
+        });
+        log(Event { until: Some(day("2026-09-09")), ..event("cy", -86_400, Outcome::Snooze) });
+        log(event("cy", 1_783_000_000, Outcome::NoAnswer));
+        state
+            .append_press(
+                &[event("ann", 1_784_000_000, Outcome::Snooze), event("cy", 1_784_000_000, Outcome::Snooze)],
+                now,
+            )
+            .unwrap();
+        state.undo_last(Some("bob"), now).unwrap();
+        state.conn.execute_batch("UPDATE events SET at = at - 5000000 WHERE id = 1; UPDATE events SET prospect = 'cy' WHERE id = 2;").unwrap();
+    }
+
+    /// Every prospect's events, as the planner reads them.
+    fn events(history: &History) -> Vec<(String, Vec<Logged>)> {
+        ["ann", "bob", "cy", "dee"].map(|id| (id.to_owned(), history.events_of(id).to_vec())).to_vec()
+    }
+
+    #[test]
+    fn the_packed_events_read_as_the_events_table_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut state = State::open(&dir.path().join("state.db")).unwrap();
+        awkward_history(&mut state);
+        let packed = state.packed_history(None).unwrap().expect("the packs agree with the events");
+        let rows = state.history_by_rows(None).unwrap();
+        assert_eq!(events(&packed), events(&rows));
+        assert_eq!(packed.len(), 7);
+        assert_eq!(packed.events_of("bob").len(), 1, "the drip-sent taken back");
+        assert_eq!(packed.events_of("cy")[0].until(), Some("2026-09-09".parse().unwrap()));
+        for id in ["ann", "cy", "nobody"] {
+            let one = state.packed_history(Some(id)).unwrap().expect("one prospect's pack agrees");
+            assert_eq!(one.events_of(id), rows.events_of(id));
+        }
+        // A pack that no longer reads, or that misses events, is not trusted: the table is read.
+        let full = events(&state.history().unwrap());
+        state
+            .conn
+            .execute_batch("UPDATE event_packs SET packed = substr(packed, 3) WHERE prospect = 'ann'")
+            .unwrap();
+        assert!(state.packed_history(None).unwrap().is_none());
+        assert_eq!(events(&state.history().unwrap()), full);
+        state.conn.execute_batch("DELETE FROM event_packs WHERE prospect = 'ann'").unwrap();
+        assert!(state.packed_history(None).unwrap().is_none());
+        assert_eq!(events(&state.history().unwrap()), full);
+    }
+
+    #[test]
+    fn a_state_from_before_the_packs_gets_them_filled() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let mut older = Connection::open(&path).unwrap();
+        let tx = older.transaction().unwrap();
+        for sql in &MIGRATIONS[..PACKED as usize - 1] {
+            tx.execute_batch(sql).unwrap();
+        }
+        tx.pragma_update(None, "user_version", PACKED - 1).unwrap();
+        tx.commit().unwrap();
+        let mut state = State { conn: older, path: path.clone(), version: PACKED - 1, own_writes: 0 };
+        awkward_history(&mut state);
+        let before = events(&state.history().unwrap());
+        assert!(state.packed_history(None).unwrap().is_none(), "no packs before the migration");
+        drop(state);
+        let state = State::open(&path).unwrap();
+        let packed = state.packed_history(None).unwrap().expect("the migration packs the events there are");
+        assert_eq!(events(&packed), before);
     }
 }
