@@ -106,7 +106,17 @@ pub(super) fn roll_over<'c>(
             if count <= cap {
                 continue;
             }
-            fresh.sort_by_key(|&rank| key(rank, None));
+            // Only the first `cap` can be placed today, and only their order counts: the rest
+            // wait in the queue, which keeps its own order. Each key is made once; keys end
+            // with the rank, so no two are equal and an unstable sort gives the one order.
+            let mut keyed: Vec<Key> = fresh.iter().map(|&rank| key(rank, None)).collect();
+            if keyed.len() > cap {
+                keyed.select_nth_unstable(cap);
+            }
+            let first = keyed.len().min(cap);
+            keyed[..first].sort_unstable();
+            fresh.clear();
+            fresh.extend(keyed.iter().map(|k| k.5));
             // No more than the day's places can come from one profile: its first `cap`,
             // merging the two lists, each already in order.
             let waiting = queues.get(&(p, day)).map(|q| &q.waiting);
@@ -155,10 +165,16 @@ pub(super) fn roll_over<'c>(
                 item.overdue = false;
                 item.days_late = 0;
             }
-            for &rank in &fresh[new..] {
+            let waiting = fresh[new..].iter().map(|&rank| {
                 joined[rank as usize] = number(queue.from.len());
                 let item = &items[calls[rank as usize] as usize];
-                queue.waiting.insert((item.relationship, number(item.attempts), rank));
+                (item.relationship, number(item.attempts), rank)
+            });
+            if queue.waiting.is_empty() {
+                // Built in one go (sorted, then laid out), not by a thousand inserts.
+                queue.waiting = waiting.collect();
+            } else {
+                queue.waiting.extend(waiting);
             }
             if queue.waiting.is_empty() {
                 continue;

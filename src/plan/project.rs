@@ -62,18 +62,20 @@ fn project_capped<'c>(
     let mut stepped: Vec<Stepped<'c>> =
         book.iter().map(|&prospect| Stepped::new(&mut windows, history, prospect, &zoned)).collect();
     let mut projection = Projection::new(history.clone());
+    // The window cache of the thread that gathers the book's second half each day.
+    let mut spare = None;
     for offset in 0..i64::from(days.max(1)) {
         let Some(at) = day_start(config, today, offset, now) else { break };
         let agenda = {
             let (stepped, planned) = (&stepped, &projection.history);
-            let mut track_of =
-                |windows: &mut WindowCache<'c>, prospect: &'c Prospect, now: &jiff::Zoned| match places
-                    .get(prospect.id.as_str())
-                {
-                    Some(&place) => stepped[place].track(windows, planned, prospect, now),
-                    None => super::replay(windows, planned, prospect, now),
+            // `stepped` is in the book's order, as the prospects planned are.
+            let track_of =
+                |windows: &mut WindowCache<'c>, place: usize, prospect: &'c Prospect, now: &jiff::Zoned| {
+                    stepped[place].track(windows, planned, prospect, now)
                 };
-            super::plan_tracked(config, &mut windows, book.clone(), &mut track_of, at, 1, How::ALL)
+            let span = super::Span::new(config, at, 1);
+            let items = super::gathered_items(config, &mut windows, &mut spare, &book, &track_of, &span);
+            super::plan_gathered(config, &mut windows, book.clone(), items, span, How::ALL)
         };
         for event in projection.lay_out(config, agenda.items, at, &key) {
             if let Some(&place) = places.get(&*event.prospect) {
