@@ -48,17 +48,33 @@ impl std::fmt::Display for PhoneError {
 /// libphonenumber whether a number is valid, or which of the 25 regions of `+1` it is in, runs
 /// every region's patterns (about 8 µs a number, and their first compilation). [`Number::valid`]
 /// and [`Number::geographic`] ask it when a caller needs them (`check`, `import`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// The grouped form a person reads is worked out when first asked for, not when the number is
+/// read: laying a number out by its country's patterns is a third of reading it, and a large
+/// book's agenda shows a few thousand of its 100 000 numbers. Readings kept in the state carry
+/// it (see [`Kept`]).
+#[derive(Debug, Clone)]
 pub struct Number {
-    /// The E.164 form (`+442079460011`), then [`Number::grouped`]: one allocation for both, as
-    /// a large book holds one of these for each prospect.
+    /// The E.164 form (`+442079460011`), then [`Number::grouped`] once worked out: one
+    /// allocation for both, as a large book holds one of these for each prospect.
     forms: Box<str>,
-    /// Where the grouped form starts in `forms`.
+    /// Where the grouped form starts in `forms` (at its end when not yet worked out).
     split: u8,
     pub extension: Option<String>,
     /// Its international calling code (`44`).
     pub country_code: u32,
 }
+
+/// Two readings are the same number whether or not either has its grouped form yet (which
+/// follows from the rest).
+impl PartialEq for Number {
+    fn eq(&self, other: &Number) -> bool {
+        (self.e164(), &self.extension, self.country_code)
+            == (other.e164(), &other.extension, other.country_code)
+    }
+}
+
+impl Eq for Number {}
 
 impl Number {
     /// `+442079460011`.
@@ -109,7 +125,10 @@ impl Number {
     /// (`+44 20 7946 0011`, `+1 416-555-0101`), then ` ext. 204` whatever the country's own
     /// style, so one book reads one way.
     pub fn grouped(&self) -> String {
-        self.forms[usize::from(self.split)..].to_owned()
+        match &self.forms[usize::from(self.split)..] {
+            "" => grouped(self.e164(), self.extension.as_deref()),
+            kept => kept.to_owned(),
+        }
     }
 }
 
@@ -138,16 +157,20 @@ pub fn read(text: &str, region: Option<&str>) -> Result<Number, PhoneError> {
         Err(_) => return Err(PhoneError::TooLong),
     }
     let extension = number.extension.clone().filter(|e| !e.is_empty());
-    // Grouped without its extension, which is written one way below whatever the country's.
-    let mut plain = number.clone();
-    plain.extension = None;
-    let grouped = plain.format_as(PhoneNumberFormat::International);
-    let grouped = match &extension {
+    let e164 = number.format_as(PhoneNumberFormat::E164);
+    Ok(Number::from_parts(&e164, extension, u32::try_from(number.country_code).unwrap_or(0), ""))
+}
+
+/// [`Number::grouped`] of a number read as `e164` (its own form when libphonenumber cannot read
+/// it again, which a number it wrote never is): grouped without its extension, which is
+/// written one way whatever the country's style.
+fn grouped(e164: &str, extension: Option<&str>) -> String {
+    let plain = PHONE_NUMBER_UTIL.parse(e164, None).ok();
+    let grouped = plain.as_ref().map_or(e164.into(), |n| n.format_as(PhoneNumberFormat::International));
+    match extension {
         Some(ext) => format!("{grouped} ext. {ext}"),
         None => grouped.into_owned(),
-    };
-    let e164 = number.format_as(PhoneNumberFormat::E164);
-    Ok(Number::from_parts(&e164, extension, u32::try_from(number.country_code).unwrap_or(0), &grouped))
+    }
 }
 
 /// The rules the readings in [`Readings`] were made with: libphonenumber's version (its
@@ -348,7 +371,8 @@ impl PhoneError {
 }
 
 impl Number {
-    /// A number as kept (see [`Kept`]): its E.164 form, extension, calling code and grouped form.
+    /// A number as kept (see [`Kept`]): its E.164 form, extension, calling code and grouped form
+    /// (empty when not yet worked out).
     pub fn from_parts(e164: &str, extension: Option<String>, country_code: u32, grouped: &str) -> Number {
         // E.164 is at most 16 characters (the state's reader refuses longer ones): past 255
         // bytes it could not be split from the grouped form.

@@ -338,20 +338,6 @@ impl History {
         History { log, of, ..History::default() }
     }
 
-    /// Builds a history from loaded events: each prospect's are together in `log`, at the
-    /// range given with its id, in any order (each is put in order where it lies).
-    pub fn from_groups(groups: Vec<(String, std::ops::Range<usize>)>, mut log: Vec<Logged>) -> History {
-        let mut of: ById<Of> = ById::with_capacity_and_hasher(groups.len(), Quick::default());
-        for (id, events) in groups {
-            let own = &mut log[events.clone()];
-            if !own.is_sorted_by_key(|e| (e.second, e.seq)) {
-                own.sort_unstable_by_key(|e| (e.second, e.seq));
-            }
-            of.insert(id, Of { events, ..Of::default() });
-        }
-        History { log, of, ..History::default() }
-    }
-
     pub fn events_of(&self, id: &str) -> &[Logged] {
         self.of.get(id).map_or(&[], |of| &self.log[of.events.clone()])
     }
@@ -423,6 +409,58 @@ impl History {
     /// Everything not recorded as seen counts as first seen at `at`.
     pub fn assume_seen(&mut self, at: Timestamp) {
         self.assumed_seen = Some(at);
+    }
+}
+
+/// A history being loaded from per-prospect groups of events (the state's packs), then the
+/// first sightings. Both come in the order of prospect ids, so a sighting finds its prospect by
+/// walking along with it, where a lookup by id would hash and compare each of 100 000 ids.
+pub struct Loading {
+    /// Each prospect with events, in the order the groups came.
+    known: Vec<(String, Of)>,
+    log: Vec<Logged>,
+    /// Where the walk along `known` stands.
+    at: usize,
+    /// Sightings of prospects without events, or out of order: looked up at the end.
+    later: Vec<(String, String, Timestamp)>,
+}
+
+impl Loading {
+    /// Each prospect's events are together in `log`, at the range given with its id, in any
+    /// order (each is put in order where it lies).
+    pub fn new(groups: Vec<(String, std::ops::Range<usize>)>, mut log: Vec<Logged>) -> Loading {
+        let known = groups
+            .into_iter()
+            .map(|(id, events)| {
+                let own = &mut log[events.clone()];
+                if !own.is_sorted_by_key(|e| (e.second, e.seq)) {
+                    own.sort_unstable_by_key(|e| (e.second, e.seq));
+                }
+                (id, Of { events, ..Of::default() })
+            })
+            .collect();
+        Loading { known, log, at: 0, later: Vec::new() }
+    }
+
+    /// Records a first sighting, as [`History::mark_seen`] does.
+    pub fn seen(&mut self, id: &str, key: &str, at: Timestamp) {
+        while self.known.get(self.at).is_some_and(|(known, _)| known.as_str() < id) {
+            self.at += 1;
+        }
+        match self.known.get_mut(self.at) {
+            Some((known, of)) if known == id => of.mark_seen(key, at),
+            _ => self.later.push((id.to_owned(), key.to_owned(), at)),
+        }
+    }
+
+    pub fn finish(self) -> History {
+        let mut of: ById<Of> = ById::with_capacity_and_hasher(self.known.len(), Quick::default());
+        of.extend(self.known);
+        let mut history = History { log: self.log, of, ..History::default() };
+        for (id, key, at) in self.later {
+            history.mark_seen(&id, &key, at);
+        }
+        history
     }
 }
 
@@ -536,5 +574,45 @@ mod tests {
             assert_eq!(seqs(&h, &format!("p{n}")), expected, "p{n}");
         }
         assert_eq!(h.len(), count);
+    }
+
+    #[test]
+    fn sightings_walked_along_the_packs_are_the_sightings_looked_up() {
+        let at = |s: i64| Timestamp::from_second(s).unwrap();
+        let log: Vec<Logged> = [("a", 3), ("a", 1), ("c", 2), ("e", 4)]
+            .iter()
+            .enumerate()
+            .map(|(seq, &(id, second))| Logged::from(&event(id, seq as i64, second, Outcome::Voicemail)))
+            .collect();
+        let groups = vec![("a".to_owned(), 0..2), ("c".to_owned(), 2..3), ("e".to_owned(), 3..4)];
+        // In the packs' order, with a prospect without events between two with, one after the
+        // last, a key seen twice, and two out of order at the end.
+        let seen = [
+            ("a", "prospect", 10),
+            ("b", "prospect", 11),
+            ("c", "promise:2026-01-01", 12),
+            ("c", "prospect", 13),
+            ("c", "prospect", 99),
+            ("z", "prospect", 14),
+            ("a", "next_step:2026-02-02", 15),
+            ("b", "promise:2026-03-03", 16),
+        ];
+        let mut loading = Loading::new(groups, log.clone());
+        let mut looked_up =
+            History::from_loaded(vec!["a".into(), "c".into(), "e".into()], vec![0, 0, 1, 2], log);
+        for (id, key, second) in seen {
+            loading.seen(id, key, at(second));
+            looked_up.mark_seen(id, key, at(second));
+        }
+        let walked = loading.finish();
+        assert_eq!(walked.events_of("a").iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 0], "put in order");
+        for id in ["a", "b", "c", "e", "z", "nobody"] {
+            assert_eq!(walked.events_of(id), looked_up.events_of(id), "{id}");
+            for key in ["prospect", "promise:2026-01-01", "next_step:2026-02-02", "promise:2026-03-03"] {
+                assert_eq!(walked.seen_at(id, key), looked_up.seen_at(id, key), "{id} {key}");
+            }
+        }
+        assert_eq!(walked.seen_at("c", "prospect"), Some(at(13)), "the first sighting stands");
+        assert_eq!(walked.seen_at("b", "promise:2026-03-03"), Some(at(16)));
     }
 }

@@ -21,7 +21,7 @@ use jiff::civil::Date;
 use jiff::{Timestamp, Zoned};
 
 use crate::config::{Action, Config, DripItem, NextStep, Prospect, Relationship, Status, Window};
-pub use history::{Class, Event, History, Logged, Outcome, PromiseChoice, seen_keys};
+pub use history::{Class, Event, History, Loading, Logged, Outcome, PromiseChoice, seen_keys};
 pub use project::{
     FEED_DAYS_BACK, in_parts, in_parts_on, project, project_daily, project_each, project_in_parts,
 };

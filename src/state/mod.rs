@@ -16,7 +16,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::config::{Config, NextStep};
 use crate::files::{narrow, private_dir};
-use crate::plan::{Event, History, Logged, Outcome, PromiseChoice, seen_keys};
+use crate::plan::{Event, History, Loading, Logged, Outcome, PromiseChoice, seen_keys};
 pub use crate::schedule::DigestRecord;
 
 mod mailbox;
@@ -505,15 +505,16 @@ impl State {
             // sightings: another process's write between two of them would tear the history.
             let _snapshot =
                 self.conn.is_autocommit().then(|| self.conn.unchecked_transaction()).transpose()?;
-            let mut history = match self.packed_history(only)? {
-                Some(history) => history,
-                None => self.history_by_rows(only)?,
+            let mut loaded = match self.packed_history(only)? {
+                Some(loading) => Ok(loading),
+                None => Err(self.history_by_rows(only)?),
             };
             let only_seen = only.filter(|_| seen_alone);
+            // In the packs' order (the primary key's, so SQLite sorts nothing).
             let mut stmt = self.conn.prepare(if only_seen.is_some() {
-                "SELECT prospect, key, at FROM seen WHERE prospect = ?1"
+                "SELECT prospect, key, at FROM seen WHERE prospect = ?1 ORDER BY prospect"
             } else {
-                "SELECT prospect, key, at FROM seen"
+                "SELECT prospect, key, at FROM seen ORDER BY prospect"
             })?;
             let mut rows = match only_seen {
                 Some(id) => stmt.query([id])?,
@@ -523,37 +524,48 @@ impl State {
                 let text = |i: usize| -> Result<&str, StateError> {
                     Ok(row.get_ref(i)?.as_str().map_err(rusqlite::Error::from)?)
                 };
-                history.mark_seen(text(0)?, text(1)?, timestamp(row.get(2)?)?);
+                let (id, key, at) = (text(0)?, text(1)?, timestamp(row.get(2)?)?);
+                match &mut loaded {
+                    Ok(loading) => loading.seen(id, key, at),
+                    Err(history) => history.mark_seen(id, key, at),
+                }
             }
-            Ok(history)
+            Ok(loaded.map_or_else(|history| history, Loading::finish))
         })();
         result.map_err(|e| e.during("load the history"))
     }
 
     /// Everyone's events, or those of `only`, read from their packs (see [`packs`]): one row
     /// of text a prospect. `None` when this state has no packs (an older schema, read as it
-    /// is) or they do not agree with the events (a pack out of form, or fewer or more events
-    /// than the table holds): the caller then reads the table, which is the truth.
-    fn packed_history(&self, only: Option<&str>) -> Result<Option<History>, StateError> {
+    /// is) or they do not agree with the events: the caller then reads the table, which is the
+    /// truth. They disagree when a pack is out of form, when one prospect's pack holds fewer
+    /// or more events than the table, or when the packs lack the last event logged (what a
+    /// trigger dropped by hand would leave). Counting a million events would cost a fifth of
+    /// what the packs save, so the whole book is held to the last event, which costs nothing.
+    fn packed_history(&self, only: Option<&str>) -> Result<Option<Loading>, StateError> {
         if self.version < PACKED {
             return Ok(None);
         }
-        let count: i64 = match only {
+        let (count, last): (Option<i64>, Option<i64>) = match only {
             Some(id) => {
-                self.conn.query_row("SELECT count(*) FROM events WHERE prospect = ?1", [id], |r| r.get(0))?
+                let count =
+                    self.conn
+                        .query_row("SELECT count(*) FROM events WHERE prospect = ?1", [id], |r| r.get(0))?;
+                (Some(count), None)
             }
-            None => self.conn.query_row("SELECT count(*) FROM events", [], |r| r.get(0))?,
+            None => (None, self.conn.query_row("SELECT max(id) FROM events", [], |r| r.get(0))?),
         };
         let mut stmt = self.conn.prepare(if only.is_some() {
             "SELECT prospect, packed FROM event_packs WHERE prospect = ?1"
         } else {
-            "SELECT prospect, packed FROM event_packs"
+            "SELECT prospect, packed FROM event_packs ORDER BY prospect"
         })?;
         let mut rows = match only {
             Some(id) => stmt.query([id])?,
             None => stmt.query([])?,
         };
-        let mut log: Vec<Logged> = Vec::with_capacity(usize::try_from(count).unwrap_or(0).min(1 << 24));
+        let expected = count.or(last).unwrap_or(0);
+        let mut log: Vec<Logged> = Vec::with_capacity(usize::try_from(expected).unwrap_or(0).min(1 << 24));
         let mut groups = Vec::new();
         while let Some(row) = rows.next()? {
             let text = |i: usize| -> Result<&str, StateError> {
@@ -568,10 +580,14 @@ impl State {
             }
             groups.push((text(0)?.to_owned(), start..log.len()));
         }
-        if i64::try_from(log.len()).ok() != Some(count) {
+        let agree = match count {
+            Some(count) => i64::try_from(log.len()).ok() == Some(count),
+            None => log.iter().map(|e| e.seq).max() == last,
+        };
+        if !agree {
             return Ok(self.packs_disagree());
         }
-        Ok(Some(History::from_groups(groups, log)))
+        Ok(Some(Loading::new(groups, log)))
     }
 
     fn packs_disagree<T>(&self) -> Option<T> {
@@ -1699,14 +1715,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut state = State::open(&dir.path().join("state.db")).unwrap();
         awkward_history(&mut state);
-        let packed = state.packed_history(None).unwrap().expect("the packs agree with the events");
+        let packed = state.packed_history(None).unwrap().expect("the packs agree with the events").finish();
         let rows = state.history_by_rows(None).unwrap();
         assert_eq!(events(&packed), events(&rows));
         assert_eq!(packed.len(), 7);
         assert_eq!(packed.events_of("bob").len(), 1, "the drip-sent taken back");
         assert_eq!(packed.events_of("cy")[0].until(), Some("2026-09-09".parse().unwrap()));
         for id in ["ann", "cy", "nobody"] {
-            let one = state.packed_history(Some(id)).unwrap().expect("one prospect's pack agrees");
+            let one = state.packed_history(Some(id)).unwrap().expect("one prospect's pack agrees").finish();
             assert_eq!(one.events_of(id), rows.events_of(id));
         }
         // A pack that no longer reads, or that misses events, is not trusted: the table is read.
@@ -1718,8 +1734,17 @@ mod tests {
         assert!(state.packed_history(None).unwrap().is_none());
         assert_eq!(events(&state.history().unwrap()), full);
         state.conn.execute_batch("DELETE FROM event_packs WHERE prospect = 'ann'").unwrap();
+        assert!(state.packed_history(Some("ann")).unwrap().is_none());
+        assert_eq!(state.history_of("ann").unwrap().events_of("ann"), full[0].1);
+        // Any change to an event writes its prospect's pack again: all agree once more.
+        state.conn.execute_batch("UPDATE events SET at = at").unwrap();
+        assert_eq!(events(&state.packed_history(None).unwrap().expect("packs written again").finish()), full);
+        // Packs left behind by a trigger dropped by hand.
+        state.conn.execute_batch("DROP TRIGGER event_packs_insert").unwrap();
+        let now = Timestamp::from_second(1_790_000_000).unwrap();
+        state.append(&event("dee", 1_785_000_000, Outcome::Meeting), now).unwrap();
         assert!(state.packed_history(None).unwrap().is_none());
-        assert_eq!(events(&state.history().unwrap()), full);
+        assert_eq!(events(&state.history().unwrap())[3].1.len(), 1, "dee's meeting, read from the table");
     }
 
     #[test]
@@ -1739,7 +1764,8 @@ mod tests {
         assert!(state.packed_history(None).unwrap().is_none(), "no packs before the migration");
         drop(state);
         let state = State::open(&path).unwrap();
-        let packed = state.packed_history(None).unwrap().expect("the migration packs the events there are");
+        let packed =
+            state.packed_history(None).unwrap().expect("the migration packs the events there are").finish();
         assert_eq!(events(&packed), before);
     }
 }
