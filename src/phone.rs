@@ -49,17 +49,16 @@ impl std::fmt::Display for PhoneError {
 /// every region's patterns (about 8 µs a number, and their first compilation). [`Number::valid`]
 /// and [`Number::geographic`] ask it when a caller needs them (`check`, `import`).
 ///
-/// The grouped form a person reads is worked out when first asked for, not when the number is
-/// read: laying a number out by its country's patterns is a third of reading it, and a large
-/// book's agenda shows a few thousand of its 100 000 numbers. Readings kept in the state carry
-/// it (see [`Kept`]).
+/// The grouped form a person reads is worked out when first asked for, then kept, not when the
+/// number is read: laying a number out by its country's patterns is a third of reading it, and
+/// a large book's agenda shows a few thousand of its 100 000 numbers. Readings kept in the
+/// state carry it (see [`Kept`]).
 #[derive(Debug, Clone)]
 pub struct Number {
-    /// The E.164 form (`+442079460011`), then [`Number::grouped`] once worked out: one
-    /// allocation for both, as a large book holds one of these for each prospect.
-    forms: Box<str>,
-    /// Where the grouped form starts in `forms` (at its end when not yet worked out).
-    split: u8,
+    /// The E.164 form (`+442079460011`).
+    e164: Box<str>,
+    /// [`Number::grouped`], once worked out.
+    grouped: OnceLock<Box<str>>,
     pub extension: Option<String>,
     /// Its international calling code (`44`).
     pub country_code: u32,
@@ -79,7 +78,7 @@ impl Eq for Number {}
 impl Number {
     /// `+442079460011`.
     pub fn e164(&self) -> &str {
-        &self.forms[..usize::from(self.split)]
+        &self.e164
     }
 
     fn parsed(&self) -> Option<PhoneNumber> {
@@ -125,10 +124,9 @@ impl Number {
     /// (`+44 20 7946 0011`, `+1 416-555-0101`), then ` ext. 204` whatever the country's own
     /// style, so one book reads one way.
     pub fn grouped(&self) -> String {
-        match &self.forms[usize::from(self.split)..] {
-            "" => grouped(self.e164(), self.extension.as_deref()),
-            kept => kept.to_owned(),
-        }
+        self.grouped
+            .get_or_init(|| grouped(self.e164(), self.extension.as_deref()).into_boxed_str())
+            .to_string()
     }
 }
 
@@ -374,11 +372,11 @@ impl Number {
     /// A number as kept (see [`Kept`]): its E.164 form, extension, calling code and grouped form
     /// (empty when not yet worked out).
     pub fn from_parts(e164: &str, extension: Option<String>, country_code: u32, grouped: &str) -> Number {
-        // E.164 is at most 16 characters (the state's reader refuses longer ones): past 255
-        // bytes it could not be split from the grouped form.
-        let (e164, split) = u8::try_from(e164.len()).map_or(("", 0), |split| (e164, split));
-        let forms = format!("{e164}{grouped}").into_boxed_str();
-        Number { forms, split, extension, country_code }
+        let kept = OnceLock::new();
+        if !grouped.is_empty() {
+            let _ = kept.set(grouped.into());
+        }
+        Number { e164: e164.into(), grouped: kept, extension, country_code }
     }
 }
 

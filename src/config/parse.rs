@@ -933,8 +933,9 @@ fn prospects(
     let quick_raw = quick_tables.into_iter().flat_map(|(whole, tables)| tables.iter().map(|t| t.read(whole)));
     let entries = prospects_raw.into_iter().map(Some).chain(quick_raw);
     // Numbers are the costliest to check (libphonenumber loads its metadata, then about 1.5 µs
-    // a number): a second thread reads mine, then theirs in my country as they come, while this
-    // one checks the rest, then helps with the numbers not yet read.
+    // a number): a second thread reads theirs in my country as they come (mine first, by
+    // whichever thread gets to it), while this one checks the rest, then helps with the numbers
+    // not yet read.
     let (send, texts) = std::sync::mpsc::channel::<(usize, Spanned<String>)>();
     let texts = std::sync::Mutex::new(texts);
     let region = std::sync::OnceLock::new();

@@ -305,9 +305,9 @@ pub(super) fn plan_of<'c>(
     plan_gathered(config, windows, prospects, items, span, how)
 }
 
-/// From this many prospects, a plan replays them on two threads: a large book's replays are
-/// most of its plan (100 000 prospects with ten events each: 80 of 105 ms), and cost a few
-/// milliseconds a thousand prospects.
+/// From this many prospects, a plan gathers its items on two threads (see [`gathered_items`]):
+/// a large book's replays are most of its plan (100 000 prospects with ten events each: 80 of
+/// 105 ms), and cost a few milliseconds a thousand prospects.
 const ON_TWO_THREADS_FROM: usize = 4096;
 
 /// Where a prospect (at its place in the prospects planned) stands at an instant, on whichever
@@ -316,8 +316,9 @@ type SharedTrackOf<'t, 'c> =
     dyn Fn(&mut WindowCache<'c>, usize, &'c Prospect, &Zoned) -> Option<Track> + Sync + 't;
 
 /// Each prospect's items as `track_of` leaves it (unfinished: see [`plan_gathered`]), in the
-/// prospects' order. A large book's second half is gathered on a second thread, with `spare`
-/// as its window cache (made when `None`; what a cache keeps never changes what it gives).
+/// prospects' order. A large book's second half is gathered on a second thread (when the
+/// system gives one), with `spare` as its window cache (made when `None`; what a cache keeps
+/// never changes what it gives).
 fn gathered_items<'c>(
     config: &'c Config,
     windows: &mut WindowCache<'c>,
@@ -338,22 +339,28 @@ fn gathered_items<'c>(
         }
     };
     let mut items = Vec::with_capacity(prospects.len());
-    let two_threads = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
-    if prospects.len() < ON_TWO_THREADS_FROM || !two_threads {
+    if prospects.len() < ON_TWO_THREADS_FROM {
         gather(windows, 0, prospects, &mut items);
         return items;
     }
+    // Two halves whatever the cores (on one, the threads take turns at the cost of a spawn), so
+    // a plan is made the same way on every machine.
     let half = prospects.len() / 2;
     let (first, second) = prospects.split_at(half);
     let spare = spare.get_or_insert_with(|| WindowCache::new(config));
+    let gather_second = |windows: &mut WindowCache<'c>| {
+        let mut items = Vec::with_capacity(second.len());
+        gather(windows, half, second, &mut items);
+        items
+    };
     std::thread::scope(|scope| {
-        let other = scope.spawn(|| {
-            let mut items = Vec::with_capacity(second.len());
-            gather(spare, half, second, &mut items);
-            items
-        });
+        // A thread the system refuses (a unit's TasksMax reached): this one does both halves.
+        let other = std::thread::Builder::new().spawn_scoped(scope, || gather_second(spare));
         gather(windows, 0, first, &mut items);
-        let mut theirs = other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let mut theirs = match other {
+            Ok(other) => other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => gather_second(windows),
+        };
         items.append(&mut theirs);
     });
     items

@@ -693,4 +693,11 @@ fn a_large_book_replayed_on_two_threads_is_planned_as_on_one() {
         assert_eq!(on_two.items, on_one.items, "{cap}");
         assert_eq!(on_two.rolled, on_one.rolled, "{cap}");
     }
+    // The capped projection gathers each day on two threads too, from replays kept by place
+    // and a second window cache kept across the days.
+    let c = config_with("max_calls_per_day = 40", &book);
+    let key = |_: &Config, item: &Item| format!("{}/{:?}/{}", item.prospect, item.kind, item.due);
+    let daily = project_daily(&c, &h, now, 4, key);
+    assert!(daily.iter().any(|i| i.index >= count / 2 && i.day > date(2026, 11, 24)), "later days' items");
+    assert_eq!(project(&c, &h, now, 4, key), daily);
 }

@@ -466,7 +466,8 @@ pub struct DaemonLock {
 }
 
 impl State {
-    /// Loads every event (without its note) and first-seen mark, in one query each.
+    /// Loads every event (without its note: from the packs, else the events table) and every
+    /// first-seen mark.
     ///
     /// # Errors
     /// On a database error or a malformed row.
@@ -474,7 +475,7 @@ impl State {
         self.history_where(None, false)
     }
 
-    /// One prospect's events (through the prospect index) and every first-seen mark: all a
+    /// One prospect's events (its pack, else through the prospect index) and every first-seen mark: all a
     /// plan of that prospect alone reads (see [`crate::plan::plan_for`]), at the cost of its
     /// own rows rather than the book's.
     ///
@@ -505,7 +506,10 @@ impl State {
             // sightings: another process's write between two of them would tear the history.
             let _snapshot =
                 self.conn.is_autocommit().then(|| self.conn.unchecked_transaction()).transpose()?;
-            let mut loaded = match self.packed_history(only)? {
+            // Packs that cannot be read (text that is not UTF-8, a table dropped by hand) are
+            // passed over as packs that disagree are: the events table says what is wrong.
+            let packed = self.packed_history(only).unwrap_or_else(|_| self.packs_disagree());
+            let mut loaded = match packed {
                 Some(loading) => Ok(loading),
                 None => Err(self.history_by_rows(only)?),
             };
@@ -582,7 +586,7 @@ impl State {
         }
         let agree = match count {
             Some(count) => i64::try_from(log.len()).ok() == Some(count),
-            None => log.iter().map(|e| e.seq).max() == last,
+            None => log.iter().map(|e| e.seq).max() == last && each_once(&log),
         };
         if !agree {
             return Ok(self.packs_disagree());
@@ -591,7 +595,10 @@ impl State {
     }
 
     fn packs_disagree<T>(&self) -> Option<T> {
-        tracing::warn!(state = %self.path.display(), "the state's packed events disagree with its events: reading the events");
+        tracing::warn!(
+            state = %self.path.display(),
+            "the state's packed events cannot be read or disagree with its events: reading the events"
+        );
         None
     }
 
@@ -1598,6 +1605,27 @@ fn logged_from_row(row: &rusqlite::Row<'_>) -> Result<Logged, StateError> {
     })
 }
 
+/// Whether no event is packed twice (an event replaced by hand stays packed in its old form:
+/// see [`packs`]), by a bit for each id up to the highest; a book whose ids are too sparse for
+/// that (64 million past its count) is taken as it is.
+fn each_once(log: &[Logged]) -> bool {
+    let Some(highest) = log.iter().map(|e| e.seq).max() else { return true };
+    let Ok(highest) = usize::try_from(highest) else { return false };
+    if highest > log.len() + (1 << 26) {
+        return true;
+    }
+    let mut seen = vec![0u64; highest / 64 + 1];
+    for event in log {
+        let Ok(id) = usize::try_from(event.seq) else { return false };
+        let (word, bit) = (id / 64, 1u64 << (id % 64));
+        if seen[word] & bit != 0 {
+            return false;
+        }
+        seen[word] |= bit;
+    }
+    true
+}
+
 /// An event's columns, from a row or a pack, as the planner keeps it.
 fn logged_from(e: packs::Packed<'_>) -> Result<Logged, StateError> {
     let outcome = stored_outcome(e.outcome)?;
@@ -1715,6 +1743,25 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut state = State::open(&dir.path().join("state.db")).unwrap();
         awkward_history(&mut state);
+        // First sightings of prospects with events and without, as a load walks along them.
+        state
+            .conn
+            .execute_batch(
+                "INSERT INTO seen VALUES ('ann', 'prospect', 100), ('bea', 'prospect', 101),
+                 ('cy', 'promise:2026-07-01', 102), ('cy', 'prospect', 103), ('zed', 'prospect', 104)",
+            )
+            .unwrap();
+        let sightings = |history: &History| {
+            [
+                ("ann", "prospect"),
+                ("bea", "prospect"),
+                ("cy", "promise:2026-07-01"),
+                ("cy", "prospect"),
+                ("zed", "prospect"),
+            ]
+            .map(|(id, key)| history.seen_at(id, key).map(Timestamp::as_second))
+        };
+        assert_eq!(sightings(&state.history().unwrap()), [100, 101, 102, 103, 104].map(Some));
         let packed = state.packed_history(None).unwrap().expect("the packs agree with the events").finish();
         let rows = state.history_by_rows(None).unwrap();
         assert_eq!(events(&packed), events(&rows));
@@ -1733,12 +1780,27 @@ mod tests {
             .unwrap();
         assert!(state.packed_history(None).unwrap().is_none());
         assert_eq!(events(&state.history().unwrap()), full);
+        assert_eq!(
+            sightings(&state.history().unwrap()),
+            [100, 101, 102, 103, 104].map(Some),
+            "read with the rows"
+        );
         state.conn.execute_batch("DELETE FROM event_packs WHERE prospect = 'ann'").unwrap();
         assert!(state.packed_history(Some("ann")).unwrap().is_none());
         assert_eq!(state.history_of("ann").unwrap().events_of("ann"), full[0].1);
         // Any change to an event writes its prospect's pack again: all agree once more.
         state.conn.execute_batch("UPDATE events SET at = at").unwrap();
         assert_eq!(events(&state.packed_history(None).unwrap().expect("packs written again").finish()), full);
+        // An event replaced by hand (its deletion fires no trigger) stays packed in its old form.
+        state
+            .conn
+            .execute_batch("INSERT OR REPLACE INTO events (id, prospect, at, outcome, logged_at) VALUES (1, 'cy', 5, 'won', 5)")
+            .unwrap();
+        assert!(state.packed_history(None).unwrap().is_none(), "event 1 packed twice");
+        let replaced = events(&state.history().unwrap());
+        assert_eq!(replaced[0].1.len(), full[0].1.len() - 1, "ann's event 1 is gone");
+        assert!(replaced[2].1.iter().any(|e| e.seq == 1 && e.outcome == Outcome::Won), "now cy's");
+        state.conn.execute_batch("UPDATE events SET at = at").unwrap();
         // Packs left behind by a trigger dropped by hand.
         state.conn.execute_batch("DROP TRIGGER event_packs_insert").unwrap();
         let now = Timestamp::from_second(1_790_000_000).unwrap();
@@ -1761,7 +1823,8 @@ mod tests {
         let mut state = State { conn: older, path: path.clone(), version: PACKED - 1, own_writes: 0 };
         awkward_history(&mut state);
         let before = events(&state.history().unwrap());
-        assert!(state.packed_history(None).unwrap().is_none(), "no packs before the migration");
+        let packs = "SELECT count(*) FROM sqlite_master WHERE name = 'event_packs'";
+        assert_eq!(state.conn.query_row(packs, [], |r| r.get::<_, i64>(0)).unwrap(), 0, "no packs before");
         drop(state);
         let state = State::open(&path).unwrap();
         let packed =

@@ -6,10 +6,16 @@
 //! 360 ms). The table `event_packs` holds, for each prospect with events, those events written
 //! one after another in a form quick to read back ([`unpack`]). Triggers on `events` keep it:
 //! an insert appends its event, a delete or a change to what the planner reads writes the
-//! prospect's row again from its events. Whatever writes the events (this build, an older
-//! one, a script with `sqlite3`), the packs follow. A reader still checks them against the
-//! table's count, and reads the table itself when they disagree or do not read (see
-//! `State::history_where`): they are a quicker way to the same history, never a second truth.
+//! prospect's row again from its events. Whatever writes the events (ringback, or `sqlite3`
+//! by hand), the packs follow, with one exception: an `INSERT OR REPLACE` that replaces an
+//! event deletes it without firing a delete trigger, so its old form stays packed (a trigger
+//! before the insert cannot tell a replacing insert from an `OR IGNORE` one that keeps the
+//! old row). A reader therefore holds the packs to the table: one prospect's to its count,
+//! the book's to the last event's id and to each id packed once (counting a million rows
+//! would cost a fifth of what the packs save), and reads the table itself when they disagree
+//! or do not read (see `State::history_where`). They are a quicker way to the same history,
+//! never a second truth. A pack edited or deleted by hand that does not hold the last event
+//! is not noticed.
 //!
 //! An event is `ID,AT,` then six fields (outcome, promise, next step's day, next step's text,
 //! until, item), each `-` for none or `LENGTH:TEXT` with the text's length in bytes: text of
