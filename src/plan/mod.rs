@@ -301,14 +301,16 @@ pub(super) fn plan_of<'c>(
     let replayed = |windows: &mut WindowCache<'c>, _: usize, prospect: &'c Prospect, now: &Zoned| {
         replay(windows, history, prospect, now)
     };
-    let items = gathered_items(config, windows, &mut None, &prospects, &replayed, &span);
+    let work = prospects.len() + history.len();
+    let items = gathered_items(config, windows, &mut None, &prospects, &replayed, &span, work);
     plan_gathered(config, windows, prospects, items, span, how)
 }
 
-/// From this many prospects, a plan gathers its items on two threads (see [`gathered_items`]):
-/// a large book's replays are most of its plan (100 000 prospects with ten events each: 80 of
-/// 105 ms), and cost a few milliseconds a thousand prospects.
-const ON_TWO_THREADS_FROM: usize = 4096;
+/// From this many prospects and events together, a plan gathers its items on two threads (see
+/// [`gathered_items`]): a large book's replays are most of its plan (100 000 prospects with ten
+/// events each: 80 of 105 ms). Below it a second thread costs what it saves (10 000 prospects
+/// without events: 4 ms more, for its start and its own memory and window cache).
+const ON_TWO_THREADS_FROM: usize = 40_000;
 
 /// Where a prospect (at its place in the prospects planned) stands at an instant, on whichever
 /// thread asks: a [`replay`] of its events, or a replay kept and stepped on.
@@ -316,8 +318,8 @@ type SharedTrackOf<'t, 'c> =
     dyn Fn(&mut WindowCache<'c>, usize, &'c Prospect, &Zoned) -> Option<Track> + Sync + 't;
 
 /// Each prospect's items as `track_of` leaves it (unfinished: see [`plan_gathered`]), in the
-/// prospects' order. A large book's second half is gathered on a second thread (when the
-/// system gives one), with `spare` as its window cache (made when `None`; what a cache keeps
+/// prospects' order. A large book's second half (`work` counts its prospects and events) is
+/// gathered on a second thread (when the system gives one), with `spare` as its window cache (made when `None`; what a cache keeps
 /// never changes what it gives).
 fn gathered_items<'c>(
     config: &'c Config,
@@ -326,6 +328,7 @@ fn gathered_items<'c>(
     prospects: &[&'c Prospect],
     track_of: &SharedTrackOf<'_, 'c>,
     span: &Span,
+    work: usize,
 ) -> Vec<Item> {
     let gather = |windows: &mut WindowCache<'c>,
                   first: usize,
@@ -339,7 +342,7 @@ fn gathered_items<'c>(
         }
     };
     let mut items = Vec::with_capacity(prospects.len());
-    if prospects.len() < ON_TWO_THREADS_FROM {
+    if work < ON_TWO_THREADS_FROM || prospects.len() < 2 {
         gather(windows, 0, prospects, &mut items);
         return items;
     }

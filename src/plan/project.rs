@@ -74,7 +74,9 @@ fn project_capped<'c>(
                     stepped[place].track(windows, planned, prospect, now)
                 };
             let span = super::Span::new(config, at, 1);
-            let items = super::gathered_items(config, &mut windows, &mut spare, &book, &track_of, &span);
+            let work = book.len() + history.len();
+            let items =
+                super::gathered_items(config, &mut windows, &mut spare, &book, &track_of, &span, work);
             super::plan_gathered(config, &mut windows, book.clone(), items, span, How::ALL)
         };
         for event in projection.lay_out(config, agenda.items, at, &key) {
