@@ -163,7 +163,10 @@ pub fn read(text: &str, region: Option<&str>) -> Result<Number, PhoneError> {
 /// it again, which a number it wrote never is): grouped without its extension, which is
 /// written one way whatever the country's style.
 fn grouped(e164: &str, extension: Option<&str>) -> String {
-    let plain = PHONE_NUMBER_UTIL.parse(e164, None).ok();
+    // A number read back as another (a possible but invalid one whose digits start with what
+    // reads as a trunk prefix) is shown as dialled.
+    let plain =
+        PHONE_NUMBER_UTIL.parse(e164, None).ok().filter(|n| n.format_as(PhoneNumberFormat::E164) == e164);
     let grouped = plain.as_ref().map_or(e164.into(), |n| n.format_as(PhoneNumberFormat::International));
     match extension {
         Some(ext) => format!("{grouped} ext. {ext}"),

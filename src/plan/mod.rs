@@ -301,7 +301,8 @@ pub(super) fn plan_of<'c>(
     let replayed = |windows: &mut WindowCache<'c>, _: usize, prospect: &'c Prospect, now: &Zoned| {
         replay(windows, history, prospect, now)
     };
-    let work = prospects.len() + history.len();
+    // A plan of one prospect (`plan_for`) need not count the book's events.
+    let work = if prospects.len() < 2 { 0 } else { prospects.len() + history.len() };
     let items = gathered_items(config, windows, &mut None, &prospects, &replayed, &span, work);
     plan_gathered(config, windows, prospects, items, span, how)
 }
@@ -311,6 +312,12 @@ pub(super) fn plan_of<'c>(
 /// events each: 80 of 105 ms). Below it a second thread costs what it saves (10 000 prospects
 /// without events: 4 ms more, for its start and its own memory and window cache).
 const ON_TWO_THREADS_FROM: usize = 40_000;
+
+/// Whether [`gathered_items`] takes two threads to `prospects` prospects and `work` prospects
+/// and events.
+fn on_two_threads(prospects: usize, work: usize) -> bool {
+    prospects >= 2 && work >= ON_TWO_THREADS_FROM
+}
 
 /// Where a prospect (at its place in the prospects planned) stands at an instant, on whichever
 /// thread asks: a [`replay`] of its events, or a replay kept and stepped on.
@@ -342,7 +349,7 @@ fn gathered_items<'c>(
         }
     };
     let mut items = Vec::with_capacity(prospects.len());
-    if work < ON_TWO_THREADS_FROM || prospects.len() < 2 {
+    if !on_two_threads(prospects.len(), work) {
         gather(windows, 0, prospects, &mut items);
         return items;
     }

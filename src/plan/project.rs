@@ -64,6 +64,7 @@ fn project_capped<'c>(
     let mut projection = Projection::new(history.clone());
     // The window cache of the thread that gathers the book's second half each day.
     let mut spare = None;
+    let work = book.len() + history.len();
     for offset in 0..i64::from(days.max(1)) {
         let Some(at) = day_start(config, today, offset, now) else { break };
         let agenda = {
@@ -74,7 +75,6 @@ fn project_capped<'c>(
                     stepped[place].track(windows, planned, prospect, now)
                 };
             let span = super::Span::new(config, at, 1);
-            let work = book.len() + history.len();
             let items =
                 super::gathered_items(config, &mut windows, &mut spare, &book, &track_of, &span, work);
             super::plan_gathered(config, &mut windows, book.clone(), items, span, How::ALL)

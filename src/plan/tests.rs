@@ -680,7 +680,7 @@ fn a_large_book_replayed_on_two_threads_is_planned_as_on_one() {
         })
         .collect();
     let h = history(events);
-    assert!(count + h.len() >= ON_TWO_THREADS_FROM, "{} events", h.len());
+    assert!(on_two_threads(count, count + h.len()), "{} events", h.len());
     let now = at("2026-11-24T07:00");
     for cap in ["", "max_calls_per_day = 40"] {
         let c = config_with(cap, &book);
