@@ -268,6 +268,16 @@ impl Of {
             self.marks.push((key.to_owned(), at));
         }
     }
+
+    /// Adds the sightings of `other` (which has no events), a sighting already known standing.
+    fn merge_seen(&mut self, other: Of) {
+        self.first_seen = self.first_seen.or(other.first_seen);
+        for (key, at) in other.marks {
+            if self.seen_at(&key).is_none() {
+                self.marks.push((key, at));
+            }
+        }
+    }
 }
 
 impl History {
@@ -421,8 +431,9 @@ pub struct Loading {
     log: Vec<Logged>,
     /// Where the walk along `known` stands.
     at: usize,
-    /// Sightings of prospects without events, or out of order: looked up at the end.
-    later: Vec<(String, String, Timestamp)>,
+    /// Sightings of prospects without events, or out of order, each prospect's together when
+    /// they come together: looked up at the end.
+    later: Vec<(String, Of)>,
 }
 
 impl Loading {
@@ -449,18 +460,30 @@ impl Loading {
         }
         match self.known.get_mut(self.at) {
             Some((known, of)) if known == id => of.mark_seen(key, at),
-            _ => self.later.push((id.to_owned(), key.to_owned(), at)),
+            _ => match self.later.last_mut() {
+                Some((last, of)) if last == id => of.mark_seen(key, at),
+                _ => {
+                    let mut of = Of::default();
+                    of.mark_seen(key, at);
+                    self.later.push((id.to_owned(), of));
+                }
+            },
         }
     }
 
     pub fn finish(self) -> History {
-        let mut of: ById<Of> = ById::with_capacity_and_hasher(self.known.len(), Quick::default());
+        let mut of: ById<Of> =
+            ById::with_capacity_and_hasher(self.known.len() + self.later.len(), Quick::default());
         of.extend(self.known);
-        let mut history = History { log: self.log, of, ..History::default() };
-        for (id, key, at) in self.later {
-            history.mark_seen(&id, &key, at);
+        for (id, seen) in self.later {
+            match of.entry(id) {
+                std::collections::hash_map::Entry::Occupied(mut known) => known.get_mut().merge_seen(seen),
+                std::collections::hash_map::Entry::Vacant(new) => {
+                    new.insert(seen);
+                }
+            }
         }
-        history
+        History { log: self.log, of, ..History::default() }
     }
 }
 

@@ -1571,7 +1571,15 @@ fn enqueue_in(
 fn unseen(config: &Config, history: &History) -> Vec<(String, String)> {
     let mut fresh = Vec::new();
     for prospect in config.prospects.values() {
-        for key in seen_keys(prospect) {
+        // Every prospect has the key `prospect`, checked without making the key list: a book's
+        // every prospect is looked at on every command that writes.
+        if !history.was_seen(&prospect.id, "prospect") {
+            fresh.push((prospect.id.clone(), "prospect".to_owned()));
+        }
+        if prospect.promised_callback.is_none() && prospect.next_step.is_none() {
+            continue;
+        }
+        for key in seen_keys(prospect).into_iter().filter(|k| k != "prospect") {
             if !history.was_seen(&prospect.id, &key) {
                 fresh.push((prospect.id.clone(), key));
             }
