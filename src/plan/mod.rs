@@ -321,19 +321,18 @@ fn on_two_threads(prospects: usize, work: usize) -> bool {
 
 /// Where a prospect (at its place in the prospects planned) stands at an instant, on whichever
 /// thread asks: a [`replay`] of its events, or a replay kept and stepped on.
-type SharedTrackOf<'t, 'c> =
-    dyn Fn(&mut WindowCache<'c>, usize, &'c Prospect, &Zoned) -> Option<Track> + Sync + 't;
+type TrackOf<'t, 'c> = dyn Fn(&mut WindowCache<'c>, usize, &'c Prospect, &Zoned) -> Option<Track> + Sync + 't;
 
 /// Each prospect's items as `track_of` leaves it (unfinished: see [`plan_gathered`]), in the
 /// prospects' order. A large book's second half (`work` counts its prospects and events) is
-/// gathered on a second thread (when the system gives one), with `spare` as its window cache (made when `None`; what a cache keeps
-/// never changes what it gives).
+/// gathered on a second thread (when the system gives one), with `spare` as its window cache
+/// (made when `None`; what a cache keeps never changes what it gives).
 fn gathered_items<'c>(
     config: &'c Config,
     windows: &mut WindowCache<'c>,
     spare: &mut Option<WindowCache<'c>>,
     prospects: &[&'c Prospect],
-    track_of: &SharedTrackOf<'_, 'c>,
+    track_of: &TrackOf<'_, 'c>,
     span: &Span,
     work: usize,
 ) -> Vec<Item> {
@@ -394,26 +393,18 @@ impl Span {
     }
 }
 
-/// Where a prospect stands at an instant (a [`replay`] of its events, or what stands in for one).
-type TrackOf<'t, 'c> = dyn FnMut(&mut WindowCache<'c>, &'c Prospect, &Zoned) -> Option<Track> + 't;
-
-/// [`plan_of`], each prospect's track from `track_of`.
+/// [`plan_of`], each prospect's track from `track_of`, on this thread.
 fn plan_tracked<'c>(
     config: &'c Config,
     windows: &mut WindowCache<'c>,
     prospects: Vec<&'c Prospect>,
-    track_of: &mut TrackOf<'_, 'c>,
+    track_of: &TrackOf<'_, 'c>,
     at: Timestamp,
     days: u32,
     how: How,
 ) -> Agenda {
     let span = Span::new(config, at, days);
-    let mut items = Vec::with_capacity(prospects.len());
-    for (index, prospect) in prospects.iter().enumerate() {
-        if let Some(track) = track_of(windows, prospect, &span.now) {
-            collect_items(config, windows, (index, prospect), &track, span.today, span.last_day, &mut items);
-        }
-    }
+    let items = gathered_items(config, windows, &mut None, &prospects, track_of, &span, 0);
     plan_gathered(config, windows, prospects, items, span, how)
 }
 

@@ -305,9 +305,10 @@ impl<'c> Alone<'c> {
     }
 
     fn plan(&self, windows: &mut WindowCache<'c>, at: Timestamp, days: u32, how: How) -> super::Agenda {
-        let mut track_of =
-            |windows: &mut WindowCache<'c>, _: &'c Prospect, now: &jiff::Zoned| self.track(windows, now);
-        super::plan_tracked(windows.config, windows, vec![self.prospect], &mut track_of, at, days, how)
+        let track_of = |windows: &mut WindowCache<'c>, _: usize, _: &'c Prospect, now: &jiff::Zoned| {
+            self.track(windows, now)
+        };
+        super::plan_tracked(windows.config, windows, vec![self.prospect], &track_of, at, days, how)
     }
 
     /// The first day, from day `from` of the `days` laid out from `today`, on which it has

@@ -689,7 +689,9 @@ fn a_large_book_replayed_on_two_threads_is_planned_as_on_one() {
             &c,
             &mut WindowCache::new(&c),
             c.prospect_list(),
-            &mut |windows, prospect, now| replay(windows, &h, prospect, now),
+            &|windows: &mut WindowCache<'_>, _: usize, prospect, now: &Zoned| {
+                replay(windows, &h, prospect, now)
+            },
             now,
             5,
             How::ALL,

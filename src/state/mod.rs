@@ -581,6 +581,9 @@ impl State {
         let expected = count.or(last).unwrap_or(0);
         let mut log: Vec<Logged> = Vec::with_capacity(usize::try_from(expected).unwrap_or(0).min(1 << 24));
         let mut groups = Vec::new();
+        // The lowest and highest ids packed, kept as they are read rather than found by two
+        // more passes over a million events.
+        let mut ids: Option<(i64, i64)> = None;
         while let Some(row) = rows.next()? {
             let text = |i: usize| -> Result<&str, StateError> {
                 Ok(row.get_ref(i)?.as_str().map_err(rusqlite::Error::from)?)
@@ -588,7 +591,12 @@ impl State {
             let start = log.len();
             for event in packs::unpack(text(1)?) {
                 match event.map(logged_from) {
-                    Some(Ok(event)) => log.push(event),
+                    Some(Ok(event)) => {
+                        ids = Some(ids.map_or((event.seq, event.seq), |(low, high)| {
+                            (low.min(event.seq), high.max(event.seq))
+                        }));
+                        log.push(event);
+                    }
                     _ => return Ok(self.packs_disagree()),
                 }
             }
@@ -596,7 +604,7 @@ impl State {
         }
         let agree = match count {
             Some(count) => i64::try_from(log.len()).ok() == Some(count),
-            None => log.iter().map(|e| e.seq).max() == last && each_once(&log),
+            None => ids.map(|(_, highest)| highest) == last && each_once(&log, ids),
         };
         if !agree {
             return Ok(self.packs_disagree());
@@ -1625,13 +1633,11 @@ fn logged_from_row(row: &rusqlite::Row<'_>) -> Result<Logged, StateError> {
 }
 
 /// Whether no event is packed twice (an event replaced by hand stays packed in its old form:
-/// see [`packs`]), by a bit for each id from the lowest to the highest; a book whose ids are
-/// too sparse for that (64 million past its count) is taken as it is.
-fn each_once(log: &[Logged]) -> bool {
-    let (Some(lowest), Some(highest)) = (log.iter().map(|e| e.seq).min(), log.iter().map(|e| e.seq).max())
-    else {
-        return true;
-    };
+/// see [`packs`]), by a bit for each id from the lowest to the highest of `ids`, the ids'
+/// range; a book whose ids are too sparse for that (64 million past its count) is taken as it
+/// is.
+fn each_once(log: &[Logged], ids: Option<(i64, i64)>) -> bool {
+    let Some((lowest, highest)) = ids else { return true };
     let span = usize::try_from(highest.abs_diff(lowest)).unwrap_or(usize::MAX);
     if span > log.len() + (1 << 26) {
         return true;
@@ -1839,12 +1845,16 @@ mod tests {
                 .map(|&id| Logged::new(id, at, Outcome::Spoke, PromiseChoice::Auto, None, None, None))
                 .collect()
         };
-        assert!(each_once(&logged(&[])));
-        assert!(each_once(&logged(&[-3, 0, 5, 64, 65, 1000])));
-        assert!(!each_once(&logged(&[-3, 0, 5, -3])), "typed in by hand, below zero");
-        assert!(!each_once(&logged(&[1, 2, 3, 130, 2])));
+        let once = |ids: &[i64]| {
+            let range = ids.iter().min().zip(ids.iter().max()).map(|(&low, &high)| (low, high));
+            each_once(&logged(ids), range)
+        };
+        assert!(once(&[]));
+        assert!(once(&[-3, 0, 5, 64, 65, 1000]));
+        assert!(!once(&[-3, 0, 5, -3]), "typed in by hand, below zero");
+        assert!(!once(&[1, 2, 3, 130, 2]));
         // Too sparse to hold a bit for each id: taken as it is.
-        assert!(each_once(&logged(&[1, 1 << 40, 1])));
+        assert!(once(&[1, 1 << 40, 1]));
     }
 
     #[test]
